@@ -1,0 +1,47 @@
+"""Input formats: one module each, found by name or sniffed from a file's first bytes."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from .base import ParseError, Record
+
+# Module names in sniffing order: the most specific first.
+_MODULES = ["twitter_v1"]
+_OPTIONAL = ["twitter_v2", "gnip", "x_archive", "twarc_csv"]
+
+
+def _load() -> dict[str, ModuleType]:
+    mods: dict[str, ModuleType] = {}
+    for name in _OPTIONAL + _MODULES:
+        try:
+            mod = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        mods[mod.NAME] = mod
+    return mods
+
+
+FORMATS: dict[str, ModuleType] = _load()
+
+
+def get(name: str) -> ModuleType:
+    """The format module called NAME, or a ValueError listing the known ones."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; known formats: {', '.join(sorted(FORMATS))}") from None
+
+
+def sniff(head: bytes) -> ModuleType | None:
+    """The first format whose sniff() accepts these bytes."""
+    for mod in FORMATS.values():
+        if mod.sniff(head):
+            return mod
+    return None
+
+
+__all__ = ["FORMATS", "ParseError", "Record", "get", "sniff"]

@@ -1,0 +1,152 @@
+"""What every format module shares: the record type, the parse error, and JSON record readers.
+
+A format module is a plain module with:
+
+- ``NAME``: its name (``--format NAME``) and the ``source_format`` of its posts;
+- ``sniff(head: bytes) -> bool``: whether the first bytes of a file look like this format;
+- ``parse(obj) -> list[dict | Tombstone]``: a pure function from one raw record to posts
+  (dicts made with :func:`tagscope.post.new_post`) and tombstones; raises :class:`ParseError`
+  for a record it cannot map (missing id or author...). A post dict may carry ``"_raw"``
+  (bytes): the self-contained raw record to keep for that post when one input record holds
+  several posts (a v2 page); otherwise the input record is kept;
+- optionally ``records(stream, source) -> Iterator[Record]`` when its files are not JSON lines
+  or JSON documents (default: :func:`json_records`), and ``claims_path(path) -> bool`` plus
+  ``path_records(path) -> Iterator[Record]`` for inputs that are a folder or zip as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import orjson
+
+
+class ParseError(ValueError):
+    """A record that cannot be mapped to a post; the message is the quarantine reason."""
+
+
+@dataclass(slots=True)
+class Record:
+    """One raw input record: its position, its decoded value (or the error), its bytes."""
+
+    line: int
+    obj: Any
+    raw: bytes
+    error: str | None = None
+
+
+def _first_non_space(data: bytes) -> int:
+    for b in data:
+        if b not in b" \t\r\n\xef\xbb\xbf":
+            return b
+    return -1
+
+
+def json_records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
+    """Records of a JSON-lines file, or of a whole JSON document when the file is one.
+
+    A file whose first line is not a complete JSON value but whose first character opens an
+    array or object is read as a single document (pretty-printed API responses); an array
+    yields one record per element, numbered from 1.
+    """
+    first = stream.readline()
+    while first and not first.strip():
+        first = stream.readline()
+    if not first:
+        return
+    try:
+        obj = orjson.loads(first)
+        single_line = True
+    except orjson.JSONDecodeError:
+        single_line = False
+    if not single_line and _first_non_space(first) in (ord("["), ord("{")):
+        data = first + stream.read()
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            # Not one document: JSON lines whose first line is broken.
+            yield from _line_records(data.split(b"\n"), 1)
+            return
+        if isinstance(doc, list):
+            yield from _array_records(doc)
+        else:
+            yield Record(1, doc, data)
+        return
+    if single_line and isinstance(obj, list):
+        rest = stream.read()
+        if not rest.strip():
+            yield from _array_records(obj)
+            return
+        yield Record(1, obj, first)
+        yield from _line_records(rest.splitlines(keepends=False), 2)
+        return
+    yield from _line_records(_chain_first(first, stream), 1)
+
+
+def _chain_first(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from stream
+
+
+def _line_records(lines: Any, start: int) -> Iterator[Record]:
+    for lineno, line in enumerate(lines, start):
+        if not line.strip():
+            continue
+        line = line.rstrip(b"\r\n")
+        try:
+            yield Record(lineno, orjson.loads(line), line)
+        except orjson.JSONDecodeError as exc:
+            yield Record(lineno, None, line, f"invalid JSON: {exc}")
+
+
+def document_records(data: bytes) -> Iterator[Record]:
+    """Records of one JSON document (a whole file)."""
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield Record(1, None, data[:65536], f"invalid JSON document: {exc}")
+        return
+    if isinstance(obj, list):
+        yield from _array_records(obj)
+    else:
+        yield Record(1, obj, data)
+
+
+def _array_records(items: list[Any]) -> Iterator[Record]:
+    for i, item in enumerate(items, 1):
+        yield Record(i, item, orjson.dumps(item))
+
+
+def require(obj: Any, *path: str) -> Any:
+    """obj[path...], or a ParseError naming the missing field."""
+    cur = obj
+    for key in path:
+        if not isinstance(cur, dict) or cur.get(key) in (None, ""):
+            raise ParseError(f"missing {'.'.join(path)}")
+        cur = cur[key]
+    return cur
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from an int, float or numeric string (archives store counts as strings)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return None
+
+
+def as_str(value: Any) -> str | None:
+    """A non-empty string or None (numbers become their decimal string)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    s = str(value)
+    return s if s else None

@@ -1,0 +1,148 @@
+"""Twitter API v1.1 statuses: REST (compat and extended modes), streaming lines, search responses.
+
+Traps handled: ids come from ``id_str`` (the numeric ``id`` loses precision in JSON doubles); the
+full text is ``extended_tweet.full_text`` > ``full_text`` > ``text`` with the entities of the same
+object; a retweet takes text, hashtags, URLs and counts from ``retweeted_status`` (the wrapper's text
+is cut at ~140 characters and its counts are zero); streaming ``delete`` notices become tombstones;
+``limit``/``warning`` notices carry no post and are skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+
+from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from .base import ParseError, as_int, as_str
+
+NAME = "twitter-v1"
+_NOTICES = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "friends")
+
+
+def sniff(head: bytes) -> bool:
+    """v1.1 payloads carry ``id_str`` with a ``user`` object, or streaming delete notices."""
+    h = head[:65536]
+    if b'"data"' in h[:200] and b'"includes"' in h:
+        return False
+    if b'"actor"' in h and b'"verb"' in h:  # Gnip Activity Streams
+        return False
+    return (b'"id_str"' in h and b'"created_at"' in h) or b'{"delete":{"status"' in h
+
+
+def parse_time(value: str) -> datetime:
+    """Twitter's 'Thu Jun 08 15:23:27 +0000 2017' (always UTC)."""
+    try:
+        return datetime.strptime(value, "%a %b %d %H:%M:%S +0000 %Y")
+    except (TypeError, ValueError):
+        try:
+            return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").replace(tzinfo=None)
+        except (TypeError, ValueError) as exc:
+            raise ParseError(f"bad created_at: {value!r}") from exc
+
+
+def _text_and_entities(st: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    ext = st.get("extended_tweet")
+    if isinstance(ext, dict) and ext.get("full_text") is not None:
+        return ext["full_text"], ext.get("entities") or st.get("entities") or {}
+    if st.get("full_text") is not None:
+        return st["full_text"], st.get("entities") or {}
+    return st.get("text"), st.get("entities") or {}
+
+
+def _urls(entities: dict[str, Any], st: dict[str, Any]) -> list[str]:
+    out = []
+    for u in entities.get("urls") or []:
+        url = u.get("expanded_url") or u.get("url")
+        if url:
+            out.append(url)
+    return out
+
+
+def parse(obj: Any) -> list[Any]:
+    """Posts and tombstones of one v1.1 record (a status, a search response, or a notice)."""
+    if isinstance(obj, list):
+        return [p for item in obj for p in _with_raw(item)]
+    if not isinstance(obj, dict):
+        raise ParseError("record is not a JSON object")
+    if "statuses" in obj and isinstance(obj["statuses"], list):
+        return [p for item in obj["statuses"] for p in _with_raw(item)]
+    if "delete" in obj:
+        st = (obj["delete"] or {}).get("status") or {}
+        pid = as_str(st.get("id_str")) or as_str(st.get("id"))
+        if not pid:
+            raise ParseError("delete notice without status id")
+        ms = as_int(obj["delete"].get("timestamp_ms"))
+        at = datetime.fromtimestamp(ms / 1000, timezone.utc).replace(tzinfo=None) if ms else None
+        return [Tombstone("twitter", pid, "deleted", at)]
+    if any(k in obj for k in _NOTICES) and "id_str" not in obj and "user" not in obj:
+        return []
+    return [parse_status(obj)]
+
+
+def _with_raw(item: Any) -> list[Any]:
+    out = parse(item)
+    raw = orjson.dumps(item)
+    for p in out:
+        if isinstance(p, dict):
+            p["_raw"] = raw
+    return out
+
+
+def parse_status(st: dict[str, Any]) -> dict[str, Any]:
+    """One status object to a post."""
+    pid = as_str(st.get("id_str")) or as_str(st.get("id"))
+    if not pid:
+        raise ParseError("missing id_str")
+    user = st.get("user")
+    if not isinstance(user, dict) or not (user.get("id_str") or user.get("id") or user.get("screen_name")):
+        raise ParseError("missing user")
+    if not st.get("created_at"):
+        raise ParseError("missing created_at")
+    rt = st.get("retweeted_status")
+    rt = rt if isinstance(rt, dict) else None
+    source = rt or st
+    text, entities = _text_and_entities(source)
+    tags = [h.get("text") or "" for h in entities.get("hashtags") or []]
+    mentions = [m.get("screen_name") for m in entities.get("user_mentions") or [] if m.get("screen_name")]
+    if rt:
+        rt_user = rt.get("user") or {}
+        kind = "repost"
+        if rt_user.get("screen_name"):
+            mentions = [rt_user["screen_name"], *mentions]
+    elif st.get("in_reply_to_status_id_str") or st.get("in_reply_to_status_id"):
+        kind = "reply"
+    elif st.get("is_quote_status") and (st.get("quoted_status_id_str") or st.get("quoted_status")):
+        kind = "quote"
+    else:
+        kind = "original"
+    quoted = st.get("quoted_status") if isinstance(st.get("quoted_status"), dict) else {}
+    post = new_post(
+        platform="twitter",
+        id=pid,
+        author_id=as_str(user.get("id_str")) or as_str(user.get("id")),
+        author_handle=as_str(user.get("screen_name")),
+        author_name=as_str(user.get("name")),
+        author_followers=as_int(user.get("followers_count")),
+        author_verified=bool(user["verified"]) if user.get("verified") is not None else None,
+        author_bio=as_str(user.get("description")),
+        created_at=parse_time(st["created_at"]),
+        text=text,
+        lang=as_str(st.get("lang")),
+        mentions=unique(mentions),
+        kind=kind,
+        reply_to_id=as_str(st.get("in_reply_to_status_id_str")) or as_str(st.get("in_reply_to_status_id")),
+        reply_to_user_id=as_str(st.get("in_reply_to_user_id_str")) or as_str(st.get("in_reply_to_user_id")),
+        quote_of_id=as_str(st.get("quoted_status_id_str")) or as_str(quoted.get("id_str")),
+        repost_of_id=(as_str(rt.get("id_str")) or as_str(rt.get("id"))) if rt else None,
+        repost_of_author=as_str((rt.get("user") or {}).get("screen_name")) if rt else None,
+        like_count=as_int(source.get("favorite_count")),
+        repost_count=as_int(source.get("retweet_count")),
+        reply_count=as_int(source.get("reply_count")),
+        quote_count=as_int(source.get("quote_count")),
+        source_format=NAME,
+    )
+    post.update(hashtag_fields(tags))
+    post.update(url_fields(_urls(entities, source)))
+    return post

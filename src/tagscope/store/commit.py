@@ -1,0 +1,152 @@
+"""One atomic commit of an ingest batch: dedup against the store, apply tombstones, write files.
+
+Posts files are immutable: a merge that adds information, or a deletion, rewrites the (few) files
+holding the affected posts and swaps them in the same manifest commit as the new files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..post import POST_SCHEMA, merge_into
+from .store import Store, sql_list
+from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
+
+
+def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
+    staged = store.path / kind / ("." + name)
+    pq.write_table(table, staged, compression="zstd", row_group_size=256_000)
+    return name
+
+
+def _keys(table: pa.Table) -> set[tuple[str, str]]:
+    return set(zip(table.column("platform").to_pylist(), table.column("id").to_pylist(), strict=True))
+
+
+def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
+    """Commit one batch; return counts of new, duplicate, updated, deleted and quarantined records."""
+    con = store.con
+    gen = store.generation + 1
+    b = to_table(list(batch.posts.values()), POST_SCHEMA)
+    bt = to_table(batch.tombstones, TOMBSTONE_SCHEMA)
+    con.register("_b", b)
+    con.register("_bt", bt)
+    new_tombs = con.execute(
+        "SELECT * FROM (SELECT DISTINCT ON (platform, id) * FROM _bt) t "
+        "WHERE NOT EXISTS (SELECT 1 FROM tombstones o WHERE o.platform = t.platform AND o.id = t.id)"
+    ).to_arrow_table()
+    con.register("_nt", new_tombs)
+
+    files = store.files("posts")
+    hits = POST_SCHEMA.empty_table().select(["platform", "id"]).append_column("filename", pa.array([], pa.string()))
+    if files:
+        hits = con.execute(
+            f"SELECT p.platform, p.id, p.filename FROM read_parquet({sql_list(files)}, filename=true) p "
+            "WHERE EXISTS (SELECT 1 FROM _b k WHERE k.platform = p.platform AND k.id = p.id) "
+            "OR EXISTS (SELECT 1 FROM _nt k WHERE k.platform = p.platform AND k.id = p.id)"
+        ).to_arrow_table()
+    hit_keys = _keys(hits)
+    removed = _keys(new_tombs) & hit_keys
+    all_dead = _keys(new_tombs) | _dead_keys(store, b)
+
+    # Merge later copies into the known posts; only a change rewrites a file.
+    updated: dict[tuple[str, str], dict[str, Any]] = {}
+    dup_keys = {k for k in hit_keys if k in batch.posts} - removed
+    key_file = dict(zip(zip(hits.column("platform").to_pylist(), hits.column("id").to_pylist(), strict=True),
+                        hits.column("filename").to_pylist(), strict=True))
+    if dup_keys:
+        dup_files = sorted({key_file[k] for k in dup_keys})
+        con.register("_dk", pa.table({"platform": [k[0] for k in dup_keys], "id": [k[1] for k in dup_keys]}))
+        known = con.execute(
+            f"SELECT * FROM read_parquet({sql_list(dup_files)}) p "
+            "WHERE EXISTS (SELECT 1 FROM _dk k WHERE k.platform = p.platform AND k.id = p.id)"
+        ).to_arrow_table().to_pylist()
+        for row in known:
+            key = (row["platform"], row["id"])
+            if merge_into(row, batch.posts[key]):
+                updated[key] = row
+    touched = removed | set(updated)
+    rewrites: dict[str, str] = {}
+    if touched:
+        con.register("_tk", pa.table({"platform": [k[0] for k in touched], "id": [k[1] for k in touched]}))
+        for i, fname in enumerate(sorted({key_file[k] for k in touched})):
+            kept = con.execute(
+                f"SELECT * FROM read_parquet({sql_list([fname])}) p "
+                "WHERE NOT EXISTS (SELECT 1 FROM _tk k WHERE k.platform = p.platform AND k.id = p.id)"
+            ).to_arrow_table()
+            mine = [r for k, r in updated.items() if key_file[k] == fname]
+            table = pa.concat_tables([kept.cast(POST_SCHEMA), to_table(mine, POST_SCHEMA)])
+            rewrites[fname] = _write(store, "posts", f"part-{gen:06d}-{tag}-r{i}.parquet", _sorted(table))
+
+    # New posts: neither known nor dead.
+    new_mask = [(p, i) not in hit_keys and (p, i) not in all_dead for p, i in zip(
+        b.column("platform").to_pylist(), b.column("id").to_pylist(), strict=True)]
+    new = b.filter(pa.array(new_mask, pa.bool_())) if len(b) else b
+    skipped_dead = sum(1 for p, i in batch.posts if (p, i) in all_dead and (p, i) not in hit_keys)
+
+    changes: dict[str, tuple[list[str], list[str]]] = {
+        "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
+    if len(new):
+        changes["posts"][0].append(_write(store, "posts", f"part-{gen:06d}-{tag}.parquet", _sorted(new)))
+    for old, repl in rewrites.items():
+        changes["posts"][0].append(repl)
+        changes["posts"][1].append(old.rsplit("/", 1)[-1])
+    keep_raw = _keys(new) | set(updated)
+    raws = [r for r in batch.raws if (r["platform"], r["id"]) in keep_raw]
+    if raws:
+        changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", to_table(raws, RAW_SCHEMA)))
+    if len(new_tombs):
+        changes["tombstones"][0].append(_write(store, "tombstones", f"tomb-{gen:06d}-{tag}.parquet", new_tombs.cast(TOMBSTONE_SCHEMA)))
+    quarantined = _new_quarantine(store, batch.quarantine)
+    if len(quarantined):
+        changes["quarantine"][0].append(_write(store, "quarantine", f"q-{gen:06d}-{tag}.parquet", quarantined))
+    for name in ("_b", "_bt", "_nt", "_dk", "_tk"):
+        try:
+            con.unregister(name)
+        except Exception:  # noqa: BLE001 - not registered in this batch
+            pass
+    if any(added or removed_ for added, removed_ in changes.values()):
+        store.commit(changes)
+    return {
+        "new": len(new),
+        "duplicates": len(dup_keys),
+        "updated": len(updated),
+        "deleted": len(new_tombs),
+        "skipped_deleted": skipped_dead,
+        "quarantined": len(quarantined),
+    }
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """Posts files are sorted by time so that time filters skip row groups."""
+    if not len(table):
+        return table
+    return table.take(pc.sort_indices(table, sort_keys=[("created_at", "ascending"), ("id", "ascending")]))
+
+
+def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:
+    """Keys of the batch that the store already knows as deleted."""
+    if not store.files("tombstones") or not len(b):
+        return set()
+    return _keys(store.con.execute(
+        "SELECT DISTINCT t.platform, t.id FROM tombstones t "
+        "WHERE EXISTS (SELECT 1 FROM _b k WHERE k.platform = t.platform AND k.id = t.id)").to_arrow_table())
+
+
+def _new_quarantine(store: Store, rows: list[dict[str, Any]]) -> pa.Table:
+    """Quarantined records not already recorded (a re-run does not record them twice)."""
+    table = to_table(rows, QUARANTINE_SCHEMA)
+    if not len(table) or not store.files("quarantine"):
+        return table
+    con = store.con
+    con.register("_q", table)
+    out = con.execute(
+        "SELECT * FROM _q q WHERE NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.source_file = q.source_file "
+        "AND o.source_line = q.source_line AND o.reason = q.reason)"
+    ).to_arrow_table()
+    con.unregister("_q")
+    return out.cast(QUARANTINE_SCHEMA)

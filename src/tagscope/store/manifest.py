@@ -1,0 +1,77 @@
+"""The store's manifest: the one file whose atomic replacement commits a change.
+
+Data files are immutable Parquet files under ``posts/``, ``raw/``, ``tombstones/`` and
+``quarantine/``. A file counts only once the manifest names it, so a crash at any point leaves the
+last committed manifest, and the files it names, intact; files it does not name are leftovers of an
+interrupted commit and are removed the next time the store is opened for writing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+KINDS = ("posts", "raw", "tombstones", "quarantine")
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def empty() -> dict[str, Any]:
+    return {"format": "tagscope-store", "format_version": FORMAT_VERSION, "generation": 0, **{k: [] for k in KINDS}}
+
+
+def load(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    if not path.exists():
+        return empty()
+    data = orjson.loads(path.read_bytes())
+    if data.get("format") != "tagscope-store":
+        raise ValueError(f"{path} is not a tagscope store manifest")
+    for k in KINDS:
+        data.setdefault(k, [])
+    return data
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save(root: Path, data: dict[str, Any]) -> None:
+    """Replace the manifest atomically (write, fsync, rename, fsync the folder)."""
+    tmp = root / (MANIFEST + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / MANIFEST)
+    fsync_dir(root)
+
+
+def collect_garbage(root: Path, data: dict[str, Any]) -> int:
+    """Remove data files the manifest does not name (leftovers of an interrupted commit)."""
+    removed = 0
+    for kind in KINDS:
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        keep = set(data[kind])
+        for f in folder.iterdir():
+            if f.is_file() and f.name not in keep:
+                f.unlink()
+                removed += 1
+    tmp = root / (MANIFEST + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    return removed

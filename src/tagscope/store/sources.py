@@ -1,0 +1,129 @@
+"""Opening ingest inputs: files, folders, compressed files, zips and stdin, as byte streams.
+
+A unit is one logical input file: its display name and a function that opens it. Folders and zips
+are expanded into units unless a format claims them whole (the X account archive).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import zstandard
+
+from .. import formats
+
+HEAD_BYTES = 65536
+
+
+@dataclass
+class Unit:
+    """One input: a stream of bytes, or a path a format reads whole (then ``fmt`` is set)."""
+
+    name: str
+    open: Callable[[], IO[bytes]] | None = None
+    claimed_by: object | None = None
+    path: Path | None = None
+
+
+def _decompress(name: str, raw: IO[bytes]) -> IO[bytes]:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    if lower.endswith(".zst") or lower.endswith(".zstd"):
+        # Real Reddit/Pushshift dumps use a 2 GiB window (zstd --long=31).
+        reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, read_across_frames=True)
+        return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
+    if lower.endswith(".bz2"):
+        return bz2.BZ2File(raw)  # type: ignore[return-value]
+    if lower.endswith(".xz"):
+        return lzma.LZMAFile(raw)  # type: ignore[return-value]
+    return raw
+
+
+def _claimer(path: Path) -> object | None:
+    for mod in formats.FORMATS.values():
+        claims = getattr(mod, "claims_path", None)
+        if claims is not None and claims(path):
+            return mod
+    return None
+
+
+def expand(inputs: list[str]) -> Iterator[Unit]:
+    """Units of the given paths, in a stable order; a missing path raises FileNotFoundError."""
+    for item in inputs:
+        if item == "-":
+            yield Unit("-", lambda: sys.stdin.buffer)
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise FileNotFoundError(f"no such file or folder: {item}")
+        yield from _expand_path(path)
+
+
+def _expand_path(path: Path) -> Iterator[Unit]:
+    claimer = _claimer(path)
+    if claimer is not None:
+        yield Unit(str(path), claimed_by=claimer, path=path)
+    elif path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                yield from _expand_path(child)
+    elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            names = sorted(n for n in zf.namelist() if not n.endswith("/"))
+        for member in names:
+            yield Unit(f"{path}!{member}", _zip_opener(path, member))
+    else:
+        yield Unit(str(path), _file_opener(path))
+
+
+def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: _decompress(path.name, open(path, "rb"))  # noqa: SIM115
+
+
+def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        zf = zipfile.ZipFile(path)
+        return _decompress(member, zf.open(member))  # type: ignore[arg-type]
+
+    return opener
+
+
+class PrefixedStream(io.RawIOBase):
+    """A stream that replays the head already read (for sniffing) before the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: bytearray) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buf), len(self._head))
+            buf[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buf))
+        if not data:
+            return 0
+        buf[: len(data)] = data
+        return len(data)
+
+
+def open_sniffed(unit: Unit) -> tuple[bytes, IO[bytes]]:
+    """The first bytes of a unit (for sniffing) and a stream over all of it."""
+    assert unit.open is not None
+    raw = unit.open()
+    head = raw.read(HEAD_BYTES) or b""
+    return head, io.BufferedReader(PrefixedStream(head, raw), buffer_size=1 << 20)

@@ -1,0 +1,188 @@
+"""The post store: Parquet files named by an atomic manifest, queried through DuckDB.
+
+Layout (every folder is plain Parquet that DuckDB, pandas or Apache Spark read as it is)::
+
+    STORE/manifest.json        the committed state (generation, file lists)
+    STORE/posts/*.parquet      live posts: deduplicated, merged, deletions already applied
+    STORE/raw/*.parquet        raw records (zstd), for `tagscope remap`
+    STORE/tombstones/*.parquet deletions and superseded edits, remembered forever
+    STORE/quarantine/*.parquet malformed records with file, line and reason
+
+``posts/`` holds exactly the posts that count: a post that is deleted is removed from it, so an
+engine reading the folder needs no anti-join to be right.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from . import manifest
+from .tables import SCHEMAS
+
+DEFAULT_STORE = "tagscope-data"
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("TAGSCOPE_STORE") or DEFAULT_STORE)
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal (file paths are user input)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join(sql_str(p) for p in paths) + "]"
+
+
+class Store:
+    """A tagscope store at ``path``; open with :func:`tagscope.open`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, threads: int | None = None):
+        self.path = Path(path) if path is not None else default_path()
+        self.manifest: dict[str, Any] = manifest.load(self.path)
+        self._threads = threads
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._con_generation = -1
+
+    def __repr__(self) -> str:
+        return f"<tagscope.Store {str(self.path)!r} generation={self.generation}>"
+
+    @property
+    def generation(self) -> int:
+        return int(self.manifest["generation"])
+
+    def files(self, kind: str) -> list[str]:
+        """Absolute paths of the committed files of one kind."""
+        return [str(self.path / kind / name) for name in self.manifest[kind]]
+
+    def refresh(self) -> None:
+        """Re-read the manifest (another process may have committed)."""
+        self.manifest = manifest.load(self.path)
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with views ``posts``, ``raw``, ``tombstones``, ``quarantine``."""
+        if self._con is None:
+            self._con = duckdb.connect()
+            if self._threads:
+                self._con.execute(f"SET threads = {int(self._threads)}")
+        if self._con_generation != self.generation:
+            for kind, schema in SCHEMAS.items():
+                self._define_view(self._con, kind, schema)
+            self._con_generation = self.generation
+        return self._con
+
+    def _define_view(self, con: duckdb.DuckDBPyConnection, kind: str, schema: pa.Schema) -> None:
+        files = self.files(kind)
+        if files:
+            con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM read_parquet({sql_list(files)})")
+        else:
+            con.register(f"_empty_{kind}", schema.empty_table())
+            con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM _empty_{kind}")
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
+        """Run a read-only query against the views and return Arrow."""
+        return self.con.execute(query, params or []).to_arrow_table()
+
+    def posts(self) -> pa.Table:
+        """Every live post (small stores; for large ones query ``con``)."""
+        return self.sql("SELECT * FROM posts ORDER BY created_at, platform, id")
+
+    def stats(self) -> dict[str, Any]:
+        """What the store holds: the figures behind `tagscope stats`."""
+        con = self.con
+        row = con.execute(
+            "SELECT count(*), count(DISTINCT platform || ':' || coalesce(author_id, author_handle)), "
+            "min(created_at), max(created_at) FROM posts"
+        ).fetchone()
+        assert row is not None
+        posts, authors, first, last = row
+        platforms = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
+        fmts = dict(con.execute("SELECT source_format, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
+        reasons = dict(con.execute("SELECT reason, count(*) FROM tombstones GROUP BY 1").fetchall())
+        quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]  # type: ignore[index]
+        size = sum(os.path.getsize(f) for k in manifest.KINDS for f in self.files(k))
+        return {
+            "posts": int(posts),
+            "authors": int(authors),
+            "platforms": platforms,
+            "first_post": first.isoformat() + "Z" if first else None,
+            "last_post": last.isoformat() + "Z" if last else None,
+            "quarantined": int(quarantined),
+            "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0)),
+            "edited": int(reasons.get("edited", 0)),
+            "formats": fmts,
+            "generation": self.generation,
+            "bytes": size,
+            "path": str(self.path),
+        }
+
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def writer(self) -> Iterator[Store]:
+        """Hold the store's write lock; clean leftovers of interrupted commits first."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        for kind in manifest.KINDS:
+            (self.path / kind).mkdir(exist_ok=True)
+        with open(self.path / ".lock", "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                self.refresh()
+                manifest.collect_garbage(self.path, self.manifest)
+                yield self
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def commit(self, changes: dict[str, tuple[list[str], list[str]]]) -> None:
+        """Make staged files visible: for each kind, (files added, files removed). Call inside writer()."""
+        data = {k: list(v) if isinstance(v, list) else v for k, v in self.manifest.items()}
+        for kind, (added, removed) in changes.items():
+            gone = set(removed)
+            data[kind] = [f for f in data[kind] if f not in gone] + list(added)
+        data["generation"] = self.generation + 1
+        # Staged files are hidden (".name"); publish them before the manifest names them.
+        for kind, (added, _) in changes.items():
+            for name in added:
+                staged = self.path / kind / ("." + name)
+                if staged.exists():
+                    os.replace(staged, self.path / kind / name)
+            manifest.fsync_dir(self.path / kind)
+        manifest.save(self.path, data)
+        self.manifest = data
+        for kind, (_, removed) in changes.items():
+            for name in removed:
+                try:
+                    (self.path / kind / name).unlink()
+                except FileNotFoundError:
+                    pass
+        from . import derived  # noqa: PLC0415  (derived data imports the store)
+
+        derived.after_commit(self)
+
+    def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None) -> dict[str, Any]:
+        """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`."""
+        from .ingest import ingest  # noqa: PLC0415
+
+        return ingest(self, inputs, fmt=fmt, progress=progress)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+            self._con_generation = -1
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
