@@ -15,6 +15,7 @@ Rules (docs/store.md states them for users):
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,11 +77,13 @@ class Summary:
         }
 
 
-def _unit_records(unit: Unit, fmt: str | None) -> tuple[ModuleType | None, Iterator[Record]]:
+def _unit_records(unit: Unit, fmt: str | None, stack: ExitStack) -> tuple[ModuleType | None, Iterator[Record]]:
     if unit.claimed_by is not None and fmt is None:
         mod = unit.claimed_by
         return mod, mod.path_records(unit.path)  # type: ignore[attr-defined]
     head, stream = open_sniffed(unit)
+    if unit.name != "-":
+        stack.callback(stream.close)
     mod = formats.get(fmt) if fmt else formats.sniff(head)
     if mod is None:
         if not head.strip():
@@ -151,28 +154,36 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     with store.writer():
         batch = Batch()
         for unit in units:
-            mod, records = _unit_records(unit, fmt)
-            fsum = {"file": unit.name, "format": mod.NAME if mod else None, "records": 0, "posts": 0, "quarantined": 0}
-            q_before = len(batch.quarantine) + summary.quarantined
-            for rec in records:
-                fsum["records"] += 1
-                summary.records += 1
-                if mod is None:
-                    _quarantine(batch, unit, rec, None, rec.error or "unrecognised format")
-                else:
-                    fsum["posts"] += add_record(batch, unit, mod, rec)
-                if batch.full():
-                    _flush(store, batch, summary)
-                    batch = Batch()
-                if progress is not None and summary.records % 10000 == 0:
-                    progress(summary)
-            fsum["quarantined"] = len(batch.quarantine) + summary.quarantined - q_before
-            summary.files.append(fsum)
+            with ExitStack() as stack:
+                batch = _ingest_unit(store, unit, fmt, stack, batch, summary, progress)
         _flush(store, batch, summary)
     summary.seconds = time.perf_counter() - started
     if progress is not None:
         progress(summary)
     return summary.as_dict()
+
+
+def _ingest_unit(
+    store: Any, unit: Unit, fmt: str | None, stack: ExitStack, batch: Batch, summary: Summary, progress: Any
+) -> Batch:
+    mod, records = _unit_records(unit, fmt, stack)
+    fsum = {"file": unit.name, "format": mod.NAME if mod else None, "records": 0, "posts": 0, "quarantined": 0}
+    q_before = len(batch.quarantine) + summary.quarantined
+    for rec in records:
+        fsum["records"] += 1
+        summary.records += 1
+        if mod is None:
+            _quarantine(batch, unit, rec, None, rec.error or "unrecognised format")
+        else:
+            fsum["posts"] += add_record(batch, unit, mod, rec)
+        if batch.full():
+            _flush(store, batch, summary)
+            batch = Batch()
+        if progress is not None and summary.records % 10000 == 0:
+            progress(summary)
+    fsum["quarantined"] = len(batch.quarantine) + summary.quarantined - q_before
+    summary.files.append(fsum)
+    return batch
 
 
 def _flush(store: Any, batch: Batch, summary: Summary) -> None:

@@ -34,18 +34,31 @@ class Unit:
     path: Path | None = None
 
 
+def _owning(stream: IO[bytes], *owned: IO[bytes] | zipfile.ZipFile) -> IO[bytes]:
+    """Make closing the stream close what it was opened from (wrappers leave their file open)."""
+    inner_close = stream.close
+
+    def close() -> None:
+        inner_close()
+        for o in owned:
+            o.close()
+
+    stream.close = close  # type: ignore[method-assign]
+    return stream
+
+
 def _decompress(name: str, raw: IO[bytes]) -> IO[bytes]:
     lower = name.lower()
     if lower.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        return _owning(gzip.GzipFile(fileobj=raw), raw)  # type: ignore[arg-type]
     if lower.endswith(".zst") or lower.endswith(".zstd"):
         # Real Reddit/Pushshift dumps use a 2 GiB window (zstd --long=31).
         reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, read_across_frames=True)
         return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
     if lower.endswith(".bz2"):
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
+        return _owning(bz2.BZ2File(raw), raw)  # type: ignore[arg-type]
     if lower.endswith(".xz"):
-        return lzma.LZMAFile(raw)  # type: ignore[return-value]
+        return _owning(lzma.LZMAFile(raw), raw)  # type: ignore[arg-type]
     return raw
 
 
@@ -93,7 +106,7 @@ def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
 def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
     def opener() -> IO[bytes]:
         zf = zipfile.ZipFile(path)
-        return _decompress(member, zf.open(member))  # type: ignore[arg-type]
+        return _decompress(member, _owning(zf.open(member), zf))  # type: ignore[arg-type]
 
     return opener
 
@@ -107,6 +120,11 @@ class PrefixedStream(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._rest.close()
+        super().close()
 
     def readinto(self, buf: bytearray) -> int:  # type: ignore[override]
         if self._head:

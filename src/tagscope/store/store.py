@@ -46,8 +46,11 @@ def sql_list(paths: list[str]) -> str:
 class Store:
     """A tagscope store at ``path``; open with :func:`tagscope.open`."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, threads: int | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, threads: int | None = None, derived: bool = True
+    ):
         self.path = Path(path) if path is not None else default_path()
+        self._derived = derived
         self.manifest: dict[str, Any] = manifest.load(self.path)
         self._threads = threads
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -165,9 +168,10 @@ class Store:
                     (self.path / kind / name).unlink()
                 except FileNotFoundError:
                     pass
-        from . import derived  # noqa: PLC0415  (derived data imports the store)
+        if self._derived:
+            from . import derived  # noqa: PLC0415  (derived data imports the store)
 
-        derived.after_commit(self)
+            derived.after_commit(self)
 
     def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`."""

@@ -1,0 +1,74 @@
+"""`tagscope remap`: rebuild the posts from the raw records kept in the store.
+
+When a format module learns a better mapping, the posts can be rebuilt without the source files:
+the raw records are parsed again, in the order they were stored, through the same batch commit
+(dedup, merge, tombstones) into a scratch store beside the real one, whose posts files then replace
+the old ones in one manifest commit. Memory stays bounded by a batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import orjson
+import pyarrow.parquet as pq
+
+from .. import formats
+from ..formats.base import ParseError
+from ..post import Tombstone, merge_into
+from . import commit as committer
+from .ingest import BATCH_POSTS, Batch
+from .store import Store
+
+
+def remap(store: Store) -> dict[str, Any]:
+    """Re-parse every raw record; return counts of posts and records that no longer map."""
+    failed = 0
+    with store.writer():
+        scratch = Store(store.path / ".remap", derived=False)
+        shutil.rmtree(scratch.path, ignore_errors=True)
+        with scratch.writer():
+            tombs = store.sql("SELECT * FROM tombstones").to_pylist()
+            if tombs:
+                committer.commit_batch(scratch, Batch(tombstones=tombs), "tombs")
+            batch = Batch()
+            for raw_file in store.files("raw"):
+                for chunk in pq.ParquetFile(raw_file).iter_batches(batch_size=20_000):
+                    for row in chunk.to_pylist():
+                        failed += not _add(batch, row)
+                        if len(batch.posts) >= BATCH_POSTS:
+                            committer.commit_batch(scratch, batch, "remap")
+                            batch = Batch()
+            committer.commit_batch(scratch, batch, "remap")
+        added = []
+        for name in scratch.manifest["posts"]:
+            os.replace(scratch.path / "posts" / name, store.path / "posts" / ("." + name))
+            added.append(name)
+        # Tombstones met while re-parsing (edits) are already known to the store: only posts change.
+        store.commit({"posts": (added, list(store.manifest["posts"]))})
+        scratch.close()
+        shutil.rmtree(scratch.path, ignore_errors=True)
+    return {"posts": store.stats()["posts"], "failed": failed, "generation": store.generation}
+
+
+def _add(batch: Batch, row: dict[str, Any]) -> bool:
+    try:
+        mod = formats.get(row["source_format"])
+        items = mod.parse(orjson.loads(row["raw"]))
+    except (ParseError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        return False
+    for item in items:
+        if isinstance(item, Tombstone) or (item["platform"], item["id"]) != (row["platform"], row["id"]):
+            continue
+        item.pop("_raw", None)
+        item["source_file"] = row["source_file"]
+        item["source_line"] = row["source_line"]
+        key = (item["platform"], item["id"])
+        if key in batch.posts:
+            merge_into(batch.posts[key], item)
+        else:
+            batch.posts[key] = item
+        return True
+    return False

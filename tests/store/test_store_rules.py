@@ -1,0 +1,169 @@
+"""The store's rules, each tested end to end through real ingest (docs/store.md states them)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+from tweetfactory import delete_notice, tweet, write_jsonl
+
+from tagscope.store import Store
+
+
+def ids(store: Store) -> list[str]:
+    return sorted(store.posts().column("id").to_pylist())
+
+
+def test_ids_are_strings_from_id_str(store: Store, tmp_path: Path) -> None:
+    big = "872836479608733696"  # loses precision as a double: 872836479608733700
+    rec = tweet(big)
+    rec["id"] = 872836479608733700
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [rec]))])
+    assert ids(store) == [big]
+
+
+def test_same_post_twice_is_stored_once(store: Store, tmp_path: Path) -> None:
+    f = write_jsonl(tmp_path / "a.jsonl", [tweet("1"), tweet("2"), tweet("1")])
+    s1 = store.ingest([str(f)])
+    assert (s1["ingested"], s1["duplicates"]) == (2, 1)
+    s2 = store.ingest([str(f)])
+    assert (s2["ingested"], s2["duplicates"]) == (0, 3)
+    g = write_jsonl(tmp_path / "b.jsonl", [tweet("2"), tweet("3")])
+    s3 = store.ingest([str(g)])
+    assert (s3["ingested"], s3["duplicates"]) == (1, 1)
+    assert ids(store) == ["1", "2", "3"]
+    assert store.stats()["posts"] == 3
+
+
+def test_later_copy_never_erases(store: Store, tmp_path: Path) -> None:
+    full = tweet("7", followers=500, favorite_count=3)
+    bare = tweet("7", followers=None)  # an archive copy has no follower counts
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [full]))])
+    s = store.ingest([str(write_jsonl(tmp_path / "b.jsonl", [bare]))])
+    assert s["updated"] == 0
+    row = store.posts().to_pylist()[0]
+    assert row["author_followers"] == 500 and row["like_count"] == 3
+
+
+def test_later_copy_fills_what_was_unknown(store: Store, tmp_path: Path) -> None:
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("7", followers=None)]))])
+    s = store.ingest([str(write_jsonl(tmp_path / "b.jsonl", [tweet("7", followers=900, favorite_count=5)]))])
+    assert s["updated"] == 1 and s["ingested"] == 0
+    row = store.posts().to_pylist()[0]
+    assert row["author_followers"] == 900 and row["like_count"] == 5
+    assert store.stats()["posts"] == 1
+
+
+def test_delete_removes_and_is_remembered(store: Store, tmp_path: Path) -> None:
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("1"), tweet("2")]))])
+    s = store.ingest([str(write_jsonl(tmp_path / "d.jsonl", [delete_notice("1")]))])
+    assert s["deleted"] == 1
+    assert ids(store) == ["2"]
+    # A copy that arrives later stays deleted.
+    s = store.ingest([str(write_jsonl(tmp_path / "again.jsonl", [tweet("1")]))])
+    assert s["ingested"] == 0 and s["skipped_deleted"] == 1
+    assert ids(store) == ["2"]
+    assert store.stats()["deleted"] == 1
+
+
+def test_delete_before_post_in_same_file(store: Store, tmp_path: Path) -> None:
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [delete_notice("5"), tweet("5"), tweet("6")]))])
+    assert ids(store) == ["6"]
+
+
+def test_malformed_records_are_quarantined_and_the_rest_goes_on(store: Store, tmp_path: Path) -> None:
+    f = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            tweet("1"),
+            b"{not json",
+            b"[1, 2]",
+            b'"a string"',
+            orjson.dumps({"id_str": "9", "created_at": "Sat May 24 10:00:00 +0000 2014", "text": "x"}),  # no user
+            orjson.dumps({k: v for k, v in tweet("8").items() if k not in ("id", "id_str")}),  # no id
+            b"",
+            tweet("2"),
+        ],
+    )
+    with open(f, "ab") as fh:
+        fh.write(orjson.dumps(tweet("3"))[:40])  # cut-off last line, no newline
+    s = store.ingest([str(f)])
+    assert s["ingested"] == 2
+    assert s["quarantined"] == 6
+    q = store.sql("SELECT source_line, reason FROM quarantine ORDER BY source_line").to_pylist()
+    assert [r["source_line"] for r in q] == [2, 3, 4, 5, 6, 9]
+    reasons = {r["source_line"]: r["reason"] for r in q}
+    assert "invalid JSON" in reasons[2]
+    assert "missing user" in reasons[5]
+    assert "id" in reasons[6]
+    assert "invalid JSON" in reasons[9]
+    # Re-running does not quarantine the same records twice.
+    s = store.ingest([str(f)])
+    assert s["quarantined"] == 0
+    assert store.stats()["quarantined"] == 6
+
+
+def test_compressed_zip_and_stdin_inputs(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = orjson.dumps(tweet("1")) + b"\n"
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(orjson.dumps(tweet("2")) + b"\n"))
+    (tmp_path / "b.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(orjson.dumps(tweet("3")) + b"\n"))
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as zf:
+        zf.writestr("inner/c.jsonl", orjson.dumps(tweet("4")) + b"\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(plain)))
+    s = store.ingest(["-", str(tmp_path / "a.jsonl.gz"), str(tmp_path / "b.jsonl.zst"), str(tmp_path / "c.zip")])
+    assert s["ingested"] == 4
+    assert ids(store) == ["1", "2", "3", "4"]
+    src = dict(store.sql("SELECT id, source_file FROM posts").to_pylist()[i].values() for i in range(4))  # type: ignore[misc]
+    assert src["1"] == "-" and src["4"].endswith("c.zip!inner/c.jsonl")
+
+
+def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    write_jsonl(d / "x.jsonl", [tweet("1"), tweet("2")])
+    write_jsonl(d / "y.jsonl", [tweet("3")])
+    store.ingest([str(d)])
+    rows = {r["id"]: r for r in store.posts().to_pylist()}
+    assert rows["2"]["source_line"] == 2 and rows["2"]["source_file"].endswith("x.jsonl")
+    assert rows["3"]["source_format"] == "twitter-v1"
+
+
+def test_missing_input_is_a_clear_error(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        store.ingest([str(tmp_path / "nope.jsonl")])
+
+
+def test_store_is_plain_parquet(store: Store, tmp_path: Path) -> None:
+    """Another engine (Spark, pandas) reads posts/ as it is: live posts only, no side files."""
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("1"), tweet("2"), delete_notice("1")]))])
+    table = pq.read_table(store.path / "posts")
+    assert table.column("id").to_pylist() == ["2"]
+
+
+def test_raw_records_kept_for_remap(store: Store, tmp_path: Path) -> None:
+    rt = tweet("11", retweet_of=tweet("10", "original text #YesAllWomen " + "x" * 150, user="bob", tags=["YesAllWomen"]))
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", [rt]))])
+    raw = store.sql("SELECT raw FROM raw WHERE id = '11'").to_pylist()[0]["raw"]
+    assert orjson.loads(raw)["retweeted_status"]["id_str"] == "10"
+    post = store.posts().to_pylist()[0]
+    assert post["kind"] == "repost" and post["repost_of_id"] == "10"
+    assert post["text"].startswith("original text") and post["hashtags_norm"] == ["yesallwomen"]
+
+
+def test_remap_reapplies_mapping_without_sources(store: Store, tmp_path: Path) -> None:
+    from tagscope.store.remap import remap
+
+    f = write_jsonl(tmp_path / "a.jsonl", [tweet("1", tags=["A"]), tweet("2"), delete_notice("2")])
+    store.ingest([str(f)])
+    before = store.posts().drop(["source_file"]).to_pylist()
+    f.unlink()
+    result = remap(store)
+    assert result["posts"] == 1
+    assert store.posts().drop(["source_file"]).to_pylist() == before
