@@ -1,0 +1,165 @@
+"""Search commands: search, count-query, reindex."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from .cli import JsonOpt, StoreOpt, app, console, emit_json, fail, open_store, out
+
+SinceOpt = Annotated[str | None, typer.Option("--since", help="From this UTC time, inclusive (YYYY-MM-DD = midnight).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to this UTC time, exclusive.")]
+TagOpt = Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag (case-insensitive).")]
+AuthorOpt = Annotated[str | None, typer.Option("--author", help="Only posts by this handle.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Only posts in this declared language (en, ja...).")]
+PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only posts from this platform.")]
+KindOpt = Annotated[str | None, typer.Option("--kind", help="Only original, reply, quote or repost.")]
+NoRepostsOpt = Annotated[bool, typer.Option("--no-reposts", help="Leave reposts out.")]
+
+
+def _filters(since, until, tag, author, lang, platform, kind, no_reposts):  # type: ignore[no-untyped-def]
+    from .search import Filters
+
+    return Filters(since=since, until=until, tag=tag, author=author, lang=lang, platform=platform, kind=kind,
+                   no_reposts=no_reposts)
+
+
+def _query_error(query: str, exc: Exception) -> None:
+    column = getattr(exc, "column", None)
+    if column is not None:
+        console.print(f"  {escape(query)}\n  {' ' * (column - 1)}^", highlight=False)
+        fail(f"{exc}. Quote phrases with \"...\", use AND/OR/NOT in capitals, # for hashtags, @ for handles.")
+    fail(str(exc))
+
+
+@app.command()
+def search(
+    query: Annotated[list[str], typer.Argument(help='Words, "phrases", #hashtags, @handles, prefix*, AND/OR/NOT, ( ).')],
+    store: StoreOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    author: AuthorOpt = None,
+    lang: LangOpt = None,
+    platform: PlatformOpt = None,
+    kind: KindOpt = None,
+    no_reposts: NoRepostsOpt = False,
+    limit: Annotated[int, typer.Option("--limit", help="Hits to show.")] = 20,
+    offset: Annotated[int, typer.Option("--offset", help="Hits to skip (paging).")] = 0,
+    sort: Annotated[str, typer.Option("--sort", help="relevance (BM25), time (oldest first) or newest.")] = "relevance",
+    count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching posts.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the posts' text: ranked hits and the exact number of matching posts."""
+    from .search import QuerySyntaxError
+    from .search import search as run
+
+    q = " ".join(query)
+    try:
+        result = run(open_store(store), q, limit=0 if count else limit, offset=offset, sort=sort,
+                     filters=_filters(since, until, tag, author, lang, platform, kind, no_reposts))
+    except QuerySyntaxError as exc:
+        _query_error(q, exc)
+        return
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        emit_json({"total": result.total} if count else result.to_json())
+        return
+    if count:
+        out.print(f"{result.total:,}", highlight=False)
+        return
+    table = Table(title=f"{result.total:,} posts match {q}", title_justify="left")
+    for col in ("#", "score" if sort == "relevance" else "created_at", "author", "text"):
+        table.add_column(col, justify="right" if col in ("#", "score") else "left",
+                         no_wrap=col != "text", overflow="fold")
+    for i, h in enumerate(result.hits, start=offset + 1):
+        text = Text(h.text)
+        for start, end in h.spans:
+            text.stylize("bold yellow", start, end)
+        first = f"{h.score:.2f}" if h.score is not None else (h.created_at or "")
+        table.add_row(str(i), first, f"@{h.author}" if h.author else "?", text)
+    out.print(table)
+    if result.hits:
+        shown = f"Showing {offset + 1:,}–{offset + len(result.hits):,} of {result.total:,}"
+        more = f"; next page: --offset {offset + len(result.hits)}" if offset + len(result.hits) < result.total else ""
+        out.print(shown + more + ".", highlight=False)
+    elif result.total:
+        out.print(f"No hits on this page; there are {result.total:,} (lower --offset).", highlight=False)
+    else:
+        out.print("Found no posts. Try fewer words, a prefix (femin*), or OR between words.", highlight=False)
+
+
+@app.command("count-query")
+def count_query(
+    queries: Annotated[list[str], typer.Argument(help="One or more queries (quote each); one series per query.")],
+    store: StoreOpt = None,
+    every: Annotated[str, typer.Option("--every", help="Bucket: minute, hour, day or week (weeks start Monday).")] = "day",
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of the buckets (IANA name).")] = "UTC",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    author: AuthorOpt = None,
+    lang: LangOpt = None,
+    platform: PlatformOpt = None,
+    kind: KindOpt = None,
+    no_reposts: NoRepostsOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Count the posts matching each query per time bucket (exact; empty buckets are zero)."""
+    from .search import QuerySyntaxError
+    from .search import count_query as run
+
+    try:
+        fig = run(open_store(store), queries, every=every, tz=tz,
+                  filters=_filters(since, until, tag, author, lang, platform, kind, no_reposts))
+    except QuerySyntaxError as exc:
+        _query_error(next((q for q in queries if _bad(q)), queries[0]), exc)
+        return
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        emit_json(fig.data)
+        return
+    table = Table(title=f"Posts per {every} ({tz})", title_justify="left")
+    table.add_column("bucket")
+    for q in queries:
+        table.add_column(q, justify="right")
+    by_bucket: dict[str, dict[str, int]] = {}
+    for row in fig.data["series"]:
+        by_bucket.setdefault(row["bucket"], {})[row["query"]] = row["count"]
+    for bucket, counts in by_bucket.items():
+        table.add_row(bucket, *(f"{counts.get(q, 0):,}" for q in queries))
+    out.print(table)
+    out.print(fig.rule, highlight=False)
+
+
+def _bad(query: str) -> bool:
+    from .search import QuerySyntaxError, parse
+
+    try:
+        parse(query)
+    except QuerySyntaxError:
+        return True
+    return False
+
+
+@app.command()
+def reindex(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Rebuild the full-text search index from the store's posts."""
+    from .search import reindex as run
+
+    st = open_store(store)
+    if not (st.path / "manifest.json").exists():
+        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    result = run(st)
+    if as_json:
+        emit_json(result)
+        return
+    out.print(f"Indexed {result['documents']:,} posts from {result['added_files']:,} posts files.", highlight=False)

@@ -1,0 +1,307 @@
+"""Searching: query trees and filters become tantivy query objects; results come back exact.
+
+Totals are exact (tantivy counts every matching document, not an estimate). Filters are wrapped in
+constant-score queries so they narrow the matches without changing the BM25 ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pyarrow as pa
+import tantivy
+
+from ..post import KINDS, fold_tag
+from . import analysis, buckets, index
+from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+SORTS = ("relevance", "time", "newest")
+
+
+@dataclass
+class Filters:
+    """Restrictions on the posts searched; times are half-open [since, until), naive UTC."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    tag: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    platform: str | None = None
+    kind: str | None = None
+    no_reposts: bool = False
+
+
+@dataclass
+class Hit:
+    post_id: str
+    platform: str
+    author: str | None
+    created_at: str | None
+    text: str
+    score: float | None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"post_id": self.post_id, "author": self.author, "created_at": self.created_at, "text": self.text, "score": self.score}
+
+
+@dataclass
+class SearchResult:
+    """One page of hits and the exact number of matching posts."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    offset: int = 0
+    limit: int = 20
+    sort: str = "relevance"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([h.to_json() | {"platform": h.platform} for h in self.hits])
+
+
+def parse_time(value: datetime | str | None) -> datetime | None:
+    """A bound as naive UTC: a datetime, an ISO string (``Z``/offset allowed) or a bare date (midnight)."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    text = value.strip()
+    try:
+        dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError as exc:
+        raise ValueError(f"cannot read the time {value!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]") from exc
+    return parse_time(dt)
+
+
+def _escape_regex(text: str) -> str:
+    return "".join("\\" + c if c in r"\.+*?()|[]{}^$#&-~" else c for c in text)
+
+
+class _Builder:
+    def __init__(self, schema: tantivy.Schema):
+        self.schema = schema
+
+    def words(self, text: str, column: int, what: str) -> tantivy.Query:
+        toks = analysis.terms(text)
+        if not toks:
+            raise QuerySyntaxError(f"{what} {text!r} has no searchable characters", column)
+        if len(toks) == 1:
+            return tantivy.Query.term_query(self.schema, "text", toks[0])
+        return tantivy.Query.phrase_query(self.schema, "text", toks)
+
+    def keyword(self, name: str, value: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, name, value, index_option="basic")
+
+    def build(self, node: Node) -> tantivy.Query:
+        if isinstance(node, Word):
+            return self.words(node.text, node.column, "word")
+        if isinstance(node, Phrase):
+            return self.words(node.text, node.column, "phrase")
+        if isinstance(node, Prefix):
+            toks = analysis.plain_terms(node.text)
+            if len(toks) != 1:
+                raise QuerySyntaxError(f"prefix {node.text + '*'!r} must be one word", node.column)
+            return tantivy.Query.regex_query(self.schema, "words", _escape_regex(toks[0]) + ".*")
+        if isinstance(node, Tag):
+            tag = fold_tag(node.text)
+            if not tag:
+                raise QuerySyntaxError("'#' needs a hashtag after it", node.column)
+            return self.keyword("tags", tag)
+        if isinstance(node, Mention):
+            return self.keyword("mentions", analysis.fold_handle(node.text))
+        if isinstance(node, Not):
+            return self.must_not_only([self.build(node.child)])
+        if isinstance(node, And):
+            must = [self.build(c) for c in node.children if not isinstance(c, Not)]
+            must_not = [self.build(c.child) for c in node.children if isinstance(c, Not)]
+            if not must:
+                return self.must_not_only(must_not)
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
+            )
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, self.build(c)) for c in node.children])
+        raise TypeError(node)  # pragma: no cover
+
+    def must_not_only(self, excluded: list[tantivy.Query]) -> tantivy.Query:
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.all_query())] + [(tantivy.Occur.MustNot, q) for q in excluded]
+        )
+
+    def filters(self, f: Filters) -> tuple[list[tantivy.Query], list[tantivy.Query]]:
+        must: list[tantivy.Query] = []
+        must_not: list[tantivy.Query] = []
+        if f.since is not None or f.until is not None:
+            must.append(tantivy.Query.range_query(
+                self.schema, "created_at", tantivy.FieldType.Date, f.since, f.until,
+                include_upper=f.until is None))
+        if f.tag:
+            must.append(self.keyword("tags", fold_tag(f.tag)))
+        if f.author:
+            must.append(self.keyword("author", analysis.fold_handle(f.author)))
+        for name in ("lang", "platform", "kind"):
+            value = getattr(f, name)
+            if value:
+                must.append(self.keyword(name, value))
+        if f.no_reposts:
+            must_not.append(self.keyword("kind", "repost"))
+        return must, must_not
+
+
+def check_filters(f: Filters) -> Filters:
+    if f.kind and f.kind not in KINDS:
+        raise ValueError(f"unknown kind {f.kind!r}: use one of {', '.join(KINDS)}")
+    f.since, f.until = parse_time(f.since), parse_time(f.until)
+    if f.since and f.until and f.until <= f.since:
+        raise ValueError("--until must be later than --since")
+    return f
+
+
+def compile_query(schema: tantivy.Schema, query: str | Node, f: Filters) -> tantivy.Query:
+    """The tantivy query for a query string (or tree) under filters."""
+    b = _Builder(schema)
+    tree = parse(query) if isinstance(query, str) else query
+    main = b.build(tree)
+    must, must_not = b.filters(f)
+    if not must and not must_not:
+        return main
+    clauses = [(tantivy.Occur.Must, main)]
+    clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in must]
+    clauses += [(tantivy.Occur.MustNot, q) for q in must_not]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def ensure_current(store: Store) -> None:
+    """Catch the index up with the store if a crash or a `derived=False` store left it behind."""
+    if not (store.path / "manifest.json").exists():
+        raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    store.refresh()
+    if not index.is_current(store):
+        with store.writer():
+            index.update(store)
+
+
+def _searcher(store: Store) -> tuple[tantivy.Index, tantivy.Searcher]:
+    ensure_current(store)
+    ix = index.open_index(store)
+    return ix, ix.searcher()
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    filters: Filters | None = None,
+    **filter_kw: Any,
+) -> SearchResult:
+    """Ranked (BM25) or chronological posts matching ``query``, with the exact total.
+
+    Filters are keyword arguments (``since``, ``until``, ``tag``, ``author``, ``lang``, ``platform``,
+    ``kind``, ``no_reposts``) or a :class:`Filters`.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    if limit < 0 or offset < 0:
+        raise ValueError("--limit and --offset must be 0 or more")
+    f = check_filters(filters or Filters(**filter_kw))
+    tree = parse(query)
+    ix, searcher = _searcher(store)
+    q = compile_query(ix.schema, tree, f)
+    page = max(limit, 1)  # tantivy needs a limit > 0; limit=0 just counts
+    if sort == "relevance":
+        res = searcher.search(q, page, count=True, offset=offset)
+    else:
+        order = tantivy.Order.Asc if sort == "time" else tantivy.Order.Desc
+        res = searcher.search(q, page, count=True, order_by_field="created_at", offset=offset, order=order)
+    marks = _Marks(tree)
+    hits = []
+    for key, addr in res.hits[:limit]:
+        d = searcher.doc(addr).to_dict()
+        platform, post_id, handle, text = orjson.loads(d["doc"][0])
+        created = d.get("created_at")
+        hits.append(Hit(
+            post_id=post_id, platform=platform, author=handle,
+            created_at=created[0].astimezone(UTC).replace(tzinfo=None).isoformat() + "Z" if created else None,
+            text=text, score=round(float(key), 4) if sort == "relevance" else None, spans=marks.spans(text),
+        ))
+    return SearchResult(query=query, total=int(res.count or 0), hits=hits, offset=offset, limit=limit, sort=sort)
+
+
+class _Marks:
+    """Which tokens of a hit to highlight: those matching a (non-negated) query term."""
+
+    def __init__(self, tree: Node):
+        self.stems: set[str] = set()
+        self.prefixes: list[str] = []
+        self.whole: set[str] = set()
+        for leaf in leaves(tree):
+            if isinstance(leaf, Word | Phrase):
+                self.stems.update(analysis.terms(leaf.text))
+            elif isinstance(leaf, Prefix):
+                self.prefixes.extend(analysis.plain_terms(leaf.text))
+            elif isinstance(leaf, Tag):
+                self.whole.add(fold_tag(leaf.text))
+            else:
+                self.whole.add(analysis.fold_handle(leaf.text))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for start, end, stem, plain in analysis.spans(text):
+            if stem in self.stems or plain in self.whole or any(plain.startswith(p) for p in self.prefixes):
+                if start > 0 and text[start - 1] in "#@＃＠" and plain in self.whole:
+                    start -= 1
+                out.append((start, end))
+        return out
+
+
+def count_query(
+    store: Store,
+    queries: str | list[str],
+    *,
+    every: str = "day",
+    tz: str = "UTC",
+    filters: Filters | None = None,
+    **filter_kw: Any,
+) -> Any:
+    """Exact matches of each query per time bucket (empty buckets zero), as a Figure."""
+    from ..analytics.figure import Figure
+
+    if every not in buckets.EVERY:
+        raise ValueError(f"unknown bucket {every!r}: use one of {', '.join(buckets.EVERY)}")
+    zone = buckets.zone(tz)
+    qs = [queries] if isinstance(queries, str) else list(queries)
+    f = check_filters(filters or Filters(**filter_kw))
+    trees = [parse(q) for q in qs]
+    ix, searcher = _searcher(store)
+    rows: list[dict[str, Any]] = []
+    per_query: list[list[tuple[datetime, int]]] = []
+    for tree in trees:
+        agg = {"h": {"date_histogram": {"field": "created_at", "fixed_interval": buckets.pre_interval(every), "min_doc_count": 1}}}
+        out = searcher.aggregate(compile_query(ix.schema, tree, f), agg)
+        per_query.append([
+            (datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]), int(b["doc_count"])) for b in out["h"]["buckets"]
+        ])
+    # One bucket range for every query, so series line up.
+    first = f.since or min((t for pq in per_query for t, _ in pq), default=None)
+    last = f.until or (max((t for pq in per_query for t, _ in pq), default=None))
+    until = f.until or (last + timedelta(minutes=15) if last else None)
+    for q, counts in zip(qs, per_query, strict=True):
+        for start, n in buckets.roll_up(counts, every, zone, first, until):
+            rows.append({"query": q, "bucket": buckets.label(start, zone), "count": n})
+    table = pa.Table.from_pylist(rows, schema=pa.schema([("query", pa.string()), ("bucket", pa.string()), ("count", pa.int64())]))
+    rule = (f"Posts matching the query (tantivy full-text index, exact count), per {every} in {tz}; "
+            "a repost counts when the reposted text matches; deleted posts are not counted.")
+    return Figure(name="count-query", table=table, data={"series": rows}, rule=rule,
+                  meta={"every": every, "tz": tz, "queries": qs})

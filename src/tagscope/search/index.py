@@ -1,0 +1,160 @@
+"""The full-text index (tantivy), kept in step with the store's posts files.
+
+Posts files are immutable and a deletion rewrites its file under a new name, so every document
+records the posts file it came from. ``update`` deletes the documents of files the store no longer
+lists (deleted or merged posts vanish in the same commit), adds those of new files, commits the
+index, and only then records the covered file list (``covered.json``, replaced atomically). A crash
+between the two leaves a list older than the index: the next update deletes the documents of the
+"new" files again before adding them, so a crash means a catch-up, never a wrong index.
+
+Layout: ``STORE/derived/search/index/`` (tantivy) and ``STORE/derived/search/covered.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pyarrow.parquet as pq
+import tantivy
+
+from . import analysis
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+SCHEMA_VERSION = 1
+COLUMNS = ["platform", "id", "author_handle", "created_at", "text", "lang", "kind", "hashtags_norm", "mentions"]
+HEAP_BYTES = 128_000_000
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("text", tokenizer_name=analysis.STEMMED, index_option="position")
+    sb.add_text_field("words", tokenizer_name=analysis.PLAIN, index_option="basic")
+    for name in ("tags", "mentions", "author", "lang", "kind", "platform"):
+        sb.add_text_field(name, tokenizer_name=analysis.KEYWORD, index_option="basic")
+    sb.add_text_field("file", tokenizer_name=analysis.KEYWORD, index_option="basic")
+    # What a hit shows, kept in the index so a page of results needs no Parquet scan.
+    sb.add_bytes_field("doc", stored=True, indexed=False)
+    sb.add_date_field("created_at", stored=True, indexed=True, fast=True)
+    return sb.build()
+
+
+def folder(store: Store) -> Path:
+    return store.path / "derived" / "search"
+
+
+def _covered_path(store: Store) -> Path:
+    return folder(store) / "covered.json"
+
+
+def covered(store: Store) -> list[str] | None:
+    """Posts file names the index holds, or None when there is no usable index."""
+    try:
+        data = orjson.loads(_covered_path(store).read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return None
+    if data.get("schema_version") != SCHEMA_VERSION or not (folder(store) / "index" / "meta.json").exists():
+        return None
+    return list(data["files"])
+
+
+def _save_covered(store: Store, files: list[str]) -> None:
+    path = _covered_path(store)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(orjson.dumps({"schema_version": SCHEMA_VERSION, "generation": store.generation, "files": files}))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def open_index(store: Store, *, create: bool = False) -> tantivy.Index:
+    path = folder(store) / "index"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    else:
+        index = tantivy.Index.open(str(path))
+    analysis.register(index)
+    return index
+
+
+def store_files(store: Store) -> list[str]:
+    return list(store.manifest["posts"])
+
+
+def is_current(store: Store) -> bool:
+    return covered(store) == store_files(store)
+
+
+def update(store: Store, *, progress: Any = None) -> dict[str, int]:
+    """Bring the index in step with the store (call with the store's write lock held)."""
+    have = covered(store)
+    if have is None:
+        return reindex(store, progress=progress)
+    want = store_files(store)
+    gone = [f for f in have if f not in set(want)]
+    new = [f for f in want if f not in set(have)]
+    if not gone and not new:
+        return {"added_files": 0, "removed_files": 0, "documents": 0}
+    index = open_index(store, create=True)
+    docs = _apply(store, index, gone + new, new, progress)
+    _save_covered(store, want)
+    return {"added_files": len(new), "removed_files": len(gone), "documents": docs}
+
+
+def reindex(store: Store, *, progress: Any = None) -> dict[str, int]:
+    """Rebuild the index from scratch (call with the store's write lock held)."""
+    shutil.rmtree(folder(store), ignore_errors=True)
+    index = open_index(store, create=True)
+    want = store_files(store)
+    docs = _apply(store, index, [], want, progress)
+    _save_covered(store, want)
+    return {"added_files": len(want), "removed_files": 0, "documents": docs}
+
+
+def _apply(store: Store, index: tantivy.Index, drop: list[str], add: list[str], progress: Any) -> int:
+    writer = index.writer(HEAP_BYTES, 1)
+    for name in drop:
+        writer.delete_documents_by_term("file", name)
+    docs = 0
+    for name in add:
+        for batch in pq.ParquetFile(store.path / "posts" / name).iter_batches(batch_size=65_536, columns=COLUMNS):
+            for row in batch.to_pylist():
+                writer.add_json(_doc_json(row, name))
+            docs += batch.num_rows
+            if progress is not None:
+                progress(docs)
+    writer.commit()
+    writer.wait_merging_threads()
+    return docs
+
+
+def _doc_json(row: dict[str, Any], file: str) -> str:
+    text = row["text"] or ""
+    norm = analysis.normalize(text)
+    created: datetime | None = row["created_at"]
+    doc: dict[str, Any] = {
+        "text": norm,
+        "words": norm,
+        "tags": row["hashtags_norm"] or [],
+        "mentions": [analysis.fold_handle(m) for m in row["mentions"] or []],
+        "file": file,
+        "platform": row["platform"],
+        "doc": base64.b64encode(orjson.dumps([row["platform"], row["id"], row["author_handle"], text])).decode(),
+    }
+    if row["author_handle"]:
+        doc["author"] = analysis.fold_handle(row["author_handle"])
+    for key in ("lang", "kind"):
+        if row[key]:
+            doc[key] = row[key]
+    if created is not None:
+        doc["created_at"] = created.isoformat() + "Z"
+    return orjson.dumps(doc).decode()
