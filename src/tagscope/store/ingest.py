@@ -15,6 +15,7 @@ Rules (docs/store.md states them for users):
 from __future__ import annotations
 
 import gc
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from ..post import KEY, Tombstone, merge_into
 from . import commit as committer
 from .sources import Unit, expand, open_sniffed
 
-BATCH_POSTS = 100_000
+# Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
+BATCH_POSTS = int(os.environ.get("TAGSCOPE_BATCH_POSTS", "100000"))
 BATCH_BYTES = 96 << 20
 MAX_QUARANTINE_RAW = 65536
 

@@ -1,0 +1,5 @@
+"""`python -m tagscope` runs the CLI."""
+
+from tagscope.cli import app
+
+app()
