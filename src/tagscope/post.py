@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -107,7 +107,7 @@ def url_fields(urls: list[str]) -> dict[str, list[str]]:
 def utc_naive(dt: datetime) -> datetime:
     """A datetime as a zone-less UTC value (the store's convention)."""
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
 
 
@@ -130,10 +130,7 @@ def merge_into(old: dict[str, Any], new: dict[str, Any]) -> bool:
         if nv is None:
             continue
         ov = old.get(name)
-        if ov is None:
-            old[name] = nv
-            changed = True
-        elif name in MAX_FIELDS and nv > ov:
+        if ov is None or (name in MAX_FIELDS and nv > ov):
             old[name] = nv
             changed = True
     return changed

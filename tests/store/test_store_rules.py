@@ -12,9 +12,9 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 import zstandard
-from tweetfactory import delete_notice, tweet, write_jsonl
 
 from tagscope.store import Store
+from tweetfactory import delete_notice, tweet, write_jsonl
 
 
 def ids(store: Store) -> list[str]:
