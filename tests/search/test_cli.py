@@ -1,0 +1,74 @@
+"""The search commands end to end: JSON shapes, tables with highlights, errors without tracebacks."""
+
+from __future__ import annotations
+
+import orjson
+from typer.testing import CliRunner
+
+from search.searchdata import CORPUS
+from tagscope.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_search_json(make_store):
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), '"supreme gentleman"', "--json")
+    assert res.exit_code == 0
+    data = orjson.loads(res.stdout)
+    assert data["total"] == 1
+    assert data["hits"][0]["post_id"] == "1" and data["hits"][0]["author"] == "alice"
+    assert set(data["hits"][0]) == {"post_id", "author", "created_at", "text", "score"}
+
+
+def test_search_words_join_and_filters(make_store):
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), "supreme", "gentleman", "--since", "2014-05-25", "--json")
+    assert [h["post_id"] for h in orjson.loads(res.stdout)["hits"]] == ["2"]
+    res = run("search", "--store", str(st.path), "#yesallwomen", "--no-reposts", "--lang", "es", "--count")
+    assert res.stdout.strip() == "1"
+
+
+def test_search_table(make_store):
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), "#yesallwomen", "--sort", "time", "--limit", "2")
+    assert res.exit_code == 0
+    assert "3 posts match #yesallwomen" in res.stdout
+    assert "Showing 1–2 of 3; next page: --offset 2." in res.stdout
+    assert "@alice" in res.stdout
+
+
+def test_syntax_error_points_at_the_column(make_store):
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), 'women "supreme')
+    assert res.exit_code == 2
+    assert "unbalanced quote at column 7" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_bad_options_are_errors(make_store, tmp_path):
+    st = make_store(CORPUS)
+    assert "unknown kind" in run("search", "--store", str(st.path), "a", "--kind", "tweet").stderr
+    res = run("search", "--store", str(tmp_path / "none"), "a")
+    assert res.exit_code == 2 and "ingest posts" in " ".join(res.stderr.split())
+
+
+def test_count_query_json_and_table(make_store):
+    st = make_store(CORPUS)
+    res = run("count-query", "--store", str(st.path), "#yesallwomen", "--every", "day", "--json")
+    series = orjson.loads(res.stdout)["series"]
+    assert [r["count"] for r in series] == [1, 1, 1]
+    assert set(series[0]) == {"query", "bucket", "count"}
+    table = run("count-query", "--store", str(st.path), "#yesallwomen", "gentleman", "--every", "week")
+    assert "2014-05-19T00:00:00Z" in table.stdout and "gentleman" in table.stdout
+
+
+def test_reindex(make_store):
+    st = make_store(CORPUS)
+    res = run("reindex", "--store", str(st.path), "--json")
+    assert orjson.loads(res.stdout)["documents"] == len(CORPUS)
+    assert "Indexed 6 posts" in run("reindex", "--store", str(st.path)).stdout

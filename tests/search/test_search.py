@@ -1,0 +1,224 @@
+"""Search over hand-made stores: terms, phrases, boolean logic, filters, and the index kept in step."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from search.searchdata import CORPUS, post
+from tagscope.search import QuerySyntaxError, count_query, reindex, search
+from tagscope.search import index as search_index
+from tweetfactory import delete_notice, tweet
+
+
+def ids(result) -> list[str]:
+    return sorted(h.post_id for h in result.hits)
+
+
+def found(st, query: str, **kw) -> list[str]:
+    res = search(st, query, limit=100, **kw)
+    assert res.total == len(res.hits)
+    return ids(res)
+
+
+def test_words_are_stemmed_and_case_folded(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "GENTLEMAN") == ["1", "2"]
+    assert found(st, "gentleman") == ["1", "2"]
+    assert found(st, "feminists") == ["3"]
+    assert found(st, "feminism") == ["3"]
+
+
+def test_phrases_need_the_words_in_order(make_store):
+    st = make_store(CORPUS)
+    assert found(st, '"supreme gentleman"') == ["1"]
+    assert found(st, "supreme gentleman") == ["1", "2"]
+    assert found(st, '"not all men"') == ["4"]  # no stop words removed
+
+
+def test_boolean_logic(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "supreme AND safety") == ["2"]
+    assert found(st, "safety OR seguridad") == ["2", "5"]
+    assert found(st, "#YesAllWomen NOT supreme") == ["5"]
+    assert found(st, "#YesAllWomen -supreme") == ["5"]
+    assert found(st, "(thread OR club) AND bob") == []
+    assert found(st, "NOT #yesallwomen") == ["3", "4", "6"]
+    assert found(st, "gentleman OR NOT #yesallwomen") == ["1", "2", "3", "4", "6"]
+
+
+def test_prefix_terms_use_unstemmed_words(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "femin*") == ["3", "6"]
+    assert found(st, "feminis*") == ["3"]
+
+
+def test_hashtag_and_mention_terms(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]
+    assert found(st, "#YESALLWOMEN") == ["1", "2", "5"]
+    assert found(st, "＃NotAllMen") == ["3"]
+    assert found(st, "#NotAll") == []  # hashtags match whole
+    assert found(st, "@Alice") == ["4"]
+    assert found(st, "@nobody") == []
+
+
+def test_accents_and_emoji(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "ninos") == ["5"]
+    assert found(st, "niñas") == ["5"]
+    assert found(st, "😡") == ["6"]
+
+
+def test_filters(make_store):
+    st = make_store(CORPUS)
+    assert found(st, "#yesallwomen", since="2014-05-25") == ["2", "5"]
+    assert found(st, "#yesallwomen", until="2014-05-25") == ["1"]  # half-open: the 25th is out
+    assert found(st, "#yesallwomen", since="2014-05-25T00:00:00Z", until="2014-05-26") == ["2"]
+    assert found(st, "#yesallwomen", author="BOB") == ["2"]
+    assert found(st, "#yesallwomen", lang="es") == ["5"]
+    assert found(st, "gentleman", tag="#YesAllWomen") == ["1", "2"]
+    assert found(st, "gentleman", tag="notallmen") == []
+    assert found(st, "gentleman", platform="twitter") == ["1", "2"]
+    assert found(st, "gentleman", kind="reply") == []
+
+
+def test_reposts_match_the_reposted_text_and_can_be_left_out(make_store):
+    original = post("10", "the supreme gentleman manifesto", user="erin")
+    rt = tweet("11", user="frank", retweet_of=original, created="Sun May 25 10:00:00 +0000 2014")
+    st = make_store([original, rt])
+    assert found(st, '"supreme gentleman"') == ["10", "11"]
+    assert found(st, '"supreme gentleman"', no_reposts=True) == ["10"]
+    assert found(st, '"supreme gentleman"', kind="repost") == ["11"]
+
+
+def test_ranking_sorting_and_paging(make_store):
+    st = make_store(CORPUS)
+    best = search(st, "gentleman supreme", limit=1)
+    assert best.total == 2 and best.hits[0].post_id == "1"  # shorter post, same terms: higher BM25
+    assert best.hits[0].score is not None and best.hits[0].score > 0
+    chrono = search(st, "#yesallwomen", sort="time")
+    assert [h.post_id for h in chrono.hits] == ["1", "2", "5"]
+    assert [h.post_id for h in search(st, "#yesallwomen", sort="newest").hits] == ["5", "2", "1"]
+    page = search(st, "#yesallwomen", sort="time", limit=1, offset=1)
+    assert page.total == 3 and [h.post_id for h in page.hits] == ["2"] and page.hits[0].score is None
+    assert search(st, "#yesallwomen", limit=0).total == 3
+
+
+def test_hit_json_and_highlights(make_store):
+    st = make_store(CORPUS)
+    res = search(st, '"supreme gentleman" #yesallwomen')
+    hit = res.hits[0]
+    assert res.to_json() == {"total": 1, "hits": [{
+        "post_id": "1", "author": "alice", "created_at": "2014-05-24T10:00:00Z",
+        "text": "He called himself the supreme gentleman #YesAllWomen", "score": hit.score}]}
+    assert [hit.text[a:b] for a, b in hit.spans] == ["supreme", "gentleman", "#YesAllWomen"]
+    orjson.dumps(res.to_json())
+
+
+def test_deleted_posts_vanish_at_once(make_store, tmp_path):
+    st = make_store(CORPUS)
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]
+    st.ingest([str(_jsonl(tmp_path / "del.jsonl", [delete_notice("2", "u-bob")]))])
+    assert found(st, "#yesallwomen") == ["1", "5"]
+    assert search_index.is_current(st)
+
+
+def test_duplicates_are_found_once(make_store):
+    st = make_store(CORPUS, CORPUS[:3], [post("1", "He called himself the supreme gentleman #YesAllWomen", followers=99)])
+    assert found(st, "gentleman") == ["1", "2"]
+    assert search(st, "supreme").total == st.con.execute(
+        "SELECT count(*) FROM posts WHERE text ILIKE '%supreme%'").fetchone()[0] == 2
+
+
+def test_incremental_update_adds_only_new_files(make_store, tmp_path):
+    st = make_store(CORPUS[:3])
+    before = search_index.covered(st)
+    st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))])
+    after = search_index.covered(st)
+    assert before is not None and after is not None
+    assert set(before) < set(after) and after == list(st.manifest["posts"])
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]
+
+
+def test_reindex_gives_the_same_answers(make_store):
+    st = make_store(CORPUS[:2], CORPUS[2:])
+    queries = ["gentleman", '"supreme gentleman"', "#yesallwomen", "femin*", "NOT bob", "@alice"]
+    before = [found(st, q) for q in queries]
+    assert reindex(st)["documents"] == len(CORPUS)
+    assert [found(st, q) for q in queries] == before
+
+
+def test_crash_before_recording_means_a_catch_up(make_store, tmp_path):
+    st = make_store(CORPUS[:3])
+    record = search_index.folder(st) / "covered.json"
+    stale = record.read_bytes()
+    st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))])
+    # The index committed the new file but "crashed" before recording it.
+    record.write_bytes(stale)
+    assert not search_index.is_current(st)
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]  # caught up, no duplicates
+    assert search_index.is_current(st)
+    record.unlink()
+    assert search_index.update(st)["documents"] == len(CORPUS)  # no record: rebuilt
+    assert found(st, "gentleman") == ["1", "2"]
+
+
+def test_store_without_derived_updates_is_caught_up_on_search(make_store, tmp_path):
+    from tagscope.store import Store
+
+    st = make_store(CORPUS[:2])
+    raw = Store(st.path, derived=False)
+    raw.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[2:]))])
+    raw.close()
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]
+
+
+def test_bad_input_is_a_clear_error(make_store, tmp_path):
+    st = make_store(CORPUS)
+    with pytest.raises(QuerySyntaxError, match="column 3"):
+        search(st, 'a "b')
+    with pytest.raises(QuerySyntaxError, match="no searchable characters"):
+        search(st, "!!!")
+    with pytest.raises(ValueError, match="unknown kind"):
+        search(st, "a", kind="tweet")
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        search(st, "a", since="last tuesday")
+    with pytest.raises(ValueError, match="unknown sort"):
+        search(st, "a", sort="random")
+    from tagscope.store import Store
+
+    with pytest.raises(FileNotFoundError, match="ingest posts first"):
+        search(Store(tmp_path / "nothing"), "a")
+
+
+def test_count_query_per_day_with_empty_buckets(make_store):
+    st = make_store(CORPUS)
+    fig = count_query(st, ["#yesallwomen", "gentleman"], every="day")
+    series = fig.data["series"]
+    assert [(r["bucket"], r["count"]) for r in series if r["query"] == "#yesallwomen"] == [
+        ("2014-05-24T00:00:00Z", 1), ("2014-05-25T00:00:00Z", 1), ("2014-05-26T00:00:00Z", 1)]
+    # Every series spans the same buckets (first to last match of any query), zeros included.
+    assert [(r["bucket"], r["count"]) for r in series if r["query"] == "gentleman"] == [
+        ("2014-05-24T00:00:00Z", 1), ("2014-05-25T00:00:00Z", 1), ("2014-05-26T00:00:00Z", 0)]
+    assert fig.table.num_rows == len(series)
+
+
+def test_count_query_time_zone_and_bounds(make_store):
+    st = make_store(CORPUS)
+    fig = count_query(st, "#yesallwomen", every="day", tz="America/Los_Angeles", since="2014-05-24", until="2014-05-27")
+    got = [(r["bucket"], r["count"]) for r in fig.data["series"]]
+    assert got == [("2014-05-23T00:00:00-07:00", 0), ("2014-05-24T00:00:00-07:00", 1),
+                   ("2014-05-25T00:00:00-07:00", 1), ("2014-05-26T00:00:00-07:00", 1)]
+    week = count_query(st, "#yesallwomen", every="week")
+    assert [(r["bucket"], r["count"]) for r in week.data["series"]] == [("2014-05-19T00:00:00Z", 2), ("2014-05-26T00:00:00Z", 1)]
+    with pytest.raises(ValueError, match="unknown time zone"):
+        count_query(st, "a", tz="Mars/Olympus")
+    with pytest.raises(ValueError, match="unknown bucket"):
+        count_query(st, "a", every="fortnight")
+
+
+def _jsonl(path, records):
+    from tweetfactory import write_jsonl
+
+    return write_jsonl(path, records)
