@@ -21,6 +21,13 @@ KindOpt = Annotated[str | None, typer.Option("--kind", help="Only original, repl
 NoRepostsOpt = Annotated[bool, typer.Option("--no-reposts", help="Leave reposts out.")]
 
 
+def _require_search() -> None:
+    try:
+        import tantivy  # noqa: F401
+    except ModuleNotFoundError:
+        fail("full-text search needs the search extra: pip install 'tagscope[search]'")
+
+
 def _filters(since, until, tag, author, lang, platform, kind, no_reposts):  # type: ignore[no-untyped-def]
     from .search import Filters
 
@@ -55,6 +62,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search the posts' text: ranked hits and the exact number of matching posts."""
+    _require_search()
     from .search import QuerySyntaxError
     from .search import search as run
 
@@ -112,6 +120,7 @@ def count_query(
     as_json: JsonOpt = False,
 ) -> None:
     """Count the posts matching each query per time bucket (exact; empty buckets are zero)."""
+    _require_search()
     from .search import QuerySyntaxError
     from .search import count_query as run
 
@@ -153,6 +162,7 @@ def _bad(query: str) -> bool:
 @app.command()
 def reindex(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the full-text search index from the store's posts."""
+    _require_search()
     from .search import reindex as run
 
     st = open_store(store)

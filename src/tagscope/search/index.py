@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow.parquet as pq
-import tantivy
 
-from . import analysis
+try:
+    import tantivy
+
+    from . import analysis
+except ModuleNotFoundError as _exc:  # the `search` extra is not installed: ingest still works
+    if _exc.name != "tantivy":
+        raise
+    tantivy = None
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -96,6 +102,8 @@ def is_current(store: Store) -> bool:
 
 def update(store: Store, *, progress: Any = None) -> dict[str, int]:
     """Bring the index in step with the store (call with the store's write lock held)."""
+    if tantivy is None:  # searching later needs the extra, and catches up then
+        return {"added_files": 0, "removed_files": 0, "documents": 0}
     have = covered(store)
     if have is None:
         return reindex(store, progress=progress)
