@@ -1,0 +1,92 @@
+"""`tagscope report` (one self-contained HTML file) and `tagscope serve` (the dashboard)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli import StoreOpt, app, console, fail, open_store, out
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    """A bare date (midnight UTC) or an ISO 8601 time; a clear error otherwise."""
+    if not value:
+        return None
+    from .report.render import parse_time
+
+    t = parse_time(value)
+    if t is None:
+        fail(f"--{name} {value!r} is not a date: write it like 2014-05-24 or 2014-05-24T18:00")
+    return t
+
+
+@app.command()
+def report(
+    tag: Annotated[str, typer.Argument(help="The hashtag to report on (# optional).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+    compare: Annotated[list[str] | None, typer.Option("--compare", help="Another tag to compare with (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="Start of the window, inclusive (UTC; bare date = midnight).")] = None,
+    until: Annotated[str | None, typer.Option(help="End of the window, exclusive (UTC).")] = None,
+    every: Annotated[str | None, typer.Option(help="Bucket for the charts: minute, hour, day or week (default: by span).")] = None,
+    reveal_authors: Annotated[bool, typer.Option("--reveal-authors", help="Name every author instead of pseudonymising those who are not notable.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Write a self-contained HTML report on a hashtag (opens from disk, no network)."""
+    from .report import build_report
+
+    if every is not None and every not in ("minute", "hour", "day", "week"):
+        fail(f"--every {every!r}: choose minute, hour, day or week")
+    st = open_store(store)
+    if not st.files("posts"):
+        fail(f"the store {st.path} holds no posts yet: ingest some first with `tagscope ingest --store {st.path} FILES`")
+    try:
+        result = build_report(
+            st, tag, compare=compare or [], since=parse_when(since, "since"), until=parse_when(until, "until"),
+            every=every, reveal_authors=reveal_authors,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(result.html, encoding="utf-8")
+    os.replace(tmp, output)
+    for problem in result.problems:
+        console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+    missing = [s.title for s in result.sections if s.status == "unavailable"]
+    out.print(f"Wrote the report on #{tag.lstrip('#')} to {output} ({len(result.html):,} bytes).", highlight=False)
+    if missing:
+        out.print(f"Not available yet: {', '.join(missing)}.", highlight=False)
+    out.print(f"Open it in a browser: file://{output.resolve()}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    token: Annotated[str | None, typer.Option(envvar="TAGSCOPE_TOKEN", help="Secret required on every request (Bearer header or ?token=).", show_default=False)] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Start the read-only web dashboard (search, trends, notables, live feed, JSON API)."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+    except ImportError as exc:
+        fail(f"the dashboard needs the web extra: pip install 'tagscope[web]' ({exc.name} is missing)")
+        return
+    if host not in LOOPBACK and not token:
+        fail(f"refusing to listen on {host} without a token: pass --token SECRET or set $TAGSCOPE_TOKEN")
+    st = open_store(store)
+    application = create_app(st.path, token=token)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    out.print(f"Serving the dashboard of {st.path} at {url} (Ctrl+C to stop).", highlight=False)
+    if token:
+        out.print(f"Open {url}?token=<your token> once; the browser then keeps a cookie.", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")

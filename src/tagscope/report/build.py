@@ -1,0 +1,95 @@
+"""Build the single-file HTML report: every section, its counting rule, and the queries behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+from .. import __version__ as tagscope_version
+from ..post import fold_tag
+from . import figures
+from .pseudonym import Pseudonymiser, load_key
+from .render import figure_rows, parse_time
+from .sections import Context, Section, build_sections, pick_every
+
+
+@dataclass
+class Report:
+    html: str
+    sections: list[Section]
+    problems: list[str] = field(default_factory=list)
+
+
+def environment() -> jinja2.Environment:
+    """Templates are package data, autoescaped: post text can never become markup."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(files("tagscope.report") / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    return env
+
+
+def notable_handles(store: Any, tag: str, top: int, window: dict[str, Any]) -> list[str]:
+    """Handles in the tag's notables ranking: the accounts a report names."""
+    try:
+        fig = figures.run("notables", store, tag, top=top, **window)
+    except figures.NotAvailable:
+        return []
+    return [str(r.get("author")) for r in figure_rows(fig) if r.get("author")]
+
+
+def build_report(
+    store: Any,
+    tag: str,
+    *,
+    compare: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    every: str | None = None,
+    reveal_authors: bool = False,
+    top: int = 20,
+    generated_at: datetime | None = None,
+) -> Report:
+    """The report for ``tag`` (and the tags it is compared with) as one self-contained HTML page."""
+    tag = fold_tag(tag)
+    if not tag:
+        raise ValueError("give a hashtag, e.g. tagscope report yesallwomen")
+    compare = [fold_tag(t) for t in compare or [] if fold_tag(t)]
+    window = {"since": since, "until": until}
+    stats = store.stats()
+    first = since or parse_time(stats.get("first_post"))
+    last = until or parse_time(stats.get("last_post"))
+    pseudo = Pseudonymiser(
+        load_key(getattr(store, "path", None)), notable_handles(store, tag, top, window), reveal=reveal_authors
+    )
+    ctx = Context(store, tag, compare, since, until, every or pick_every(first, last), pseudo, top)
+    total: int | None
+    try:
+        total = int(figures.run("count", store, tag, **window).data["count"])
+    except figures.NotAvailable:
+        total = None
+    sections = build_sections(ctx)
+    when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    html = environment().get_template("report.html").render(
+        tag=tag,
+        compare=compare,
+        total=total,
+        since=since,
+        until=until,
+        first=first,
+        last=last,
+        every=ctx.every,
+        stats=stats,
+        sections=sections,
+        reveal=reveal_authors,
+        generated=when,
+        version=tagscope_version,
+        css=(files("tagscope.report") / "templates" / "report.css").read_text(),
+    )
+    return Report(html, sections, ctx.problems)

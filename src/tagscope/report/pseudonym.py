@@ -1,0 +1,89 @@
+"""Stable pseudonyms for authors who are not public figures.
+
+A published report names the accounts a reader would expect to see named (the notables) and hides
+everyone else behind ``author-3f9a2c``: a keyed hash (HMAC-SHA256) of the handle, so the same
+person gets the same pseudonym throughout a report and across reports from the same store, yet
+nobody can reverse it by hashing a list of handles without the key. The key is random, created on
+first use and kept in ``STORE/derived/report/pseudonym.key``; delete it to unlink future reports
+from past ones.
+
+Who is notable (shown by name):
+- accounts in the tag's notables ranking (its top N; N=20 by default);
+- accounts marked verified by the platform;
+- accounts with at least ``NOTABLE_FOLLOWERS`` followers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+NOTABLE_FOLLOWERS = 10_000
+# Columns / keys that hold an account name and get pseudonymised.
+AUTHOR_KEYS = ("author", "author_handle", "handle", "account", "screen_name", "user", "repost_of_author")
+# Columns that identify a person but carry no meaning for a reader once pseudonymised.
+DROP_KEYS = ("author_name", "author_id", "author_bio", "name", "bio")
+
+
+def load_key(store_path: str | os.PathLike[str] | None) -> bytes:
+    """The store's pseudonym key, created on first use (a throwaway key when there is no store)."""
+    if store_path is None:
+        return secrets.token_bytes(32)
+    path = Path(store_path) / "derived" / "report" / "pseudonym.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(key.hex())
+        os.replace(tmp, path)
+        return key
+
+
+class Pseudonymiser:
+    """Replaces non-notable handles by stable pseudonyms; ``reveal=True`` turns it off."""
+
+    def __init__(self, key: bytes, notables: Iterable[str] = (), *, reveal: bool = False):
+        self.key = key
+        self.notables = {n.lower().lstrip("@") for n in notables if n}
+        self.reveal = reveal
+
+    def is_notable(self, handle: str, row: dict[str, Any] | None = None) -> bool:
+        if handle.lower().lstrip("@") in self.notables:
+            return True
+        if row:
+            followers = row.get("followers", row.get("author_followers"))
+            if isinstance(followers, int | float) and followers >= NOTABLE_FOLLOWERS:
+                return True
+            if row.get("verified") is True or row.get("author_verified") is True:
+                return True
+        return False
+
+    def name(self, handle: str | None, row: dict[str, Any] | None = None) -> str | None:
+        """The handle as it may be published."""
+        if handle is None or self.reveal or self.is_notable(handle, row):
+            return handle
+        digest = hmac.new(self.key, handle.lower().lstrip("@").encode(), hashlib.sha256).hexdigest()
+        return "author-" + digest[:6]
+
+    def row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A copy of a table row safe to publish."""
+        if self.reveal:
+            return dict(row)
+        handle = next((row[k] for k in AUTHOR_KEYS[:5] if isinstance(row.get(k), str)), None)
+        notable = handle is not None and self.is_notable(handle, row)
+        out: dict[str, Any] = {}
+        for k, v in row.items():
+            if k in AUTHOR_KEYS and isinstance(v, str):
+                out[k] = self.name(v, row if k != "repost_of_author" else None)
+            elif k in DROP_KEYS and not notable:
+                out[k] = None if v is None else "(hidden)"
+            else:
+                out[k] = v
+        return out

@@ -1,0 +1,203 @@
+"""Figure -> HTML fragments (tables, charts), shared by the report and the dashboard.
+
+Everything that comes from the data is escaped here (post text, handles, URLs); templates receive
+``Markup`` only from these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from ..analytics.figure import Figure
+from .pseudonym import Pseudonymiser
+from .svg import Marker, bar_chart, fmt_num, line_chart
+
+ROUND_NUMBERS = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+LABEL_KEYS = ("hashtag", "author", "domain", "url", "variant", "tag", "pronouns", "group", "label", "name")
+VALUE_KEYS = ("count", "posts", "uses", "authors", "followers", "n", "share")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO 8601 (with or without Z) or datetime -> naive UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(None).replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        from datetime import UTC
+
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+def trend_series(fig: Figure, value_key: str = "count") -> dict[str, list[tuple[datetime, float]]]:
+    """{hashtag: [(bucket, count)]} from a trend Figure's JSON."""
+    series: dict[str, list[tuple[datetime, float]]] = {}
+    for row in fig.data.get("series", []):
+        t = parse_time(row.get("bucket"))
+        if t is None:
+            continue
+        name = str(row.get("hashtag") or row.get("query") or row.get("series") or "")
+        v = row.get(value_key, row.get("cumulative", row.get("count", 0))) or 0
+        series.setdefault(name, []).append((t, float(v)))
+    for pts in series.values():
+        pts.sort()
+    return series
+
+
+def crossing_markers(cumulative: list[tuple[datetime, float]], numbers: Iterable[int] = ROUND_NUMBERS) -> list[Marker]:
+    """Where a cumulative series first reaches each round number (to the bucket)."""
+    markers = []
+    for n in numbers:
+        hit = next((t for t, v in cumulative if v >= n), None)
+        if hit is not None:
+            markers.append(Marker(hit, f"{fmt_num(n)} uses"))
+    return markers
+
+
+def figure_rows(fig: Figure) -> list[dict[str, Any]]:
+    """The rows a front end lists: the first list of objects in the JSON, else the table."""
+    for value in fig.data.values():
+        if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+            return list(value)
+    return fig.table.to_pylist() if fig.table.num_columns else []
+
+
+def bar_rows(rows: list[dict[str, Any]], limit: int = 15) -> list[tuple[str, float]]:
+    """(label, value) pairs for a bar chart, or [] when rows have no label/number pair."""
+    if not rows:
+        return []
+    keys = list(rows[0])
+    label = next((k for k in LABEL_KEYS if k in keys), None) or next(
+        (k for k in keys if isinstance(rows[0][k], str)), None
+    )
+    value = next((k for k in VALUE_KEYS if k in keys and isinstance(rows[0][k], int | float)), None) or next(
+        (k for k in keys if isinstance(rows[0][k], int | float) and not isinstance(rows[0][k], bool)), None
+    )
+    if label is None or value is None:
+        return []
+    return [(str(r.get(label)), float(r.get(value) or 0)) for r in rows[:limit]]
+
+
+def cell(value: Any) -> str:
+    """One escaped table cell."""
+    if value is None:
+        return '<span class="null">–</span>'
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, datetime):
+        return escape(value.isoformat(sep=" ", timespec="seconds"))
+    if isinstance(value, list | tuple):
+        return escape(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return escape(", ".join(f"{k}: {v}" for k, v in value.items()))
+    return escape(str(value))
+
+
+def table_html(
+    rows: list[dict[str, Any]],
+    *,
+    table_id: str,
+    limit: int = 25,
+    pseudo: Pseudonymiser | None = None,
+    link: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Markup:
+    """A plain HTML table; numbers right-aligned with thousands separators."""
+    if not rows:
+        return Markup(f'<p class="empty" id="{escape(table_id)}">No rows.</p>')
+    shown = [pseudo.row(r) if pseudo else r for r in rows[:limit]]
+    cols = list(shown[0])
+    head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
+    body = []
+    for r in shown:
+        cells = []
+        for c in cols:
+            v = r.get(c)
+            cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
+            cells.append(f"<td{cls}>{cell(v)}</td>")
+        href = link(r) if link else None
+        if href:
+            cells.append(f'<td><a href="{escape(href)}">view</a></td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    extra = "<th></th>" if link else ""
+    more = f'<p class="more">Showing {len(shown):,} of {len(rows):,} rows.</p>' if len(rows) > limit else ""
+    return Markup(
+        f'<table class="data" id="{escape(table_id)}"><thead><tr>{head}{extra}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{more}"
+    )
+
+
+def trend_chart(fig: Figure, *, chart_id: str, title: str, cumulative: bool = False) -> Markup:
+    series = trend_series(fig)
+    markers = []
+    if cumulative and series:
+        markers = crossing_markers(next(iter(series.values())))
+    return Markup(
+        line_chart(series, chart_id=chart_id, title=title, y_label="total uses" if cumulative else "uses per bucket",
+                   markers=markers)
+    )
+
+
+def bars(fig: Figure, *, chart_id: str, title: str) -> Markup:
+    rows = bar_rows(figure_rows(fig))
+    return Markup(bar_chart(rows, chart_id=chart_id, title=title)) if rows else Markup("")
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """Escape ``text`` and wrap each case-insensitive occurrence of a term in <mark>."""
+    import re
+
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return Markup(escape(text))
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a search query worth highlighting (operators and syntax dropped)."""
+    import re
+
+    terms = []
+    for tok in re.findall(r'"[^"]*"|\S+', query):
+        tok = tok.strip('"()').rstrip("*")
+        if tok and tok.upper() not in ("AND", "OR", "NOT") and not tok.startswith("-"):
+            terms.append(tok)
+        elif tok.startswith("-"):
+            continue
+    return terms
+
+
+def highlight_spans(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
+    """Escape ``text`` and wrap the given [start, end) character spans in <mark>."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos or end <= start:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))

@@ -1,0 +1,59 @@
+"""Listings the dashboard shows that are not figures: the newest posts of a tag, and one post.
+
+Nothing here counts; these only look posts up (the live feed and the post page).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..store import Store
+
+FEED_COLUMNS = "platform, id AS post_id, author_handle AS author, created_at, text, kind"
+
+
+def iso(t: datetime | None) -> str | None:
+    return t.isoformat() + "Z" if t else None
+
+
+def feed(store: Store, tag: str | None, *, after: tuple[datetime, str, str] | None, limit: int) -> list[dict[str, Any]]:
+    """Posts (using ``tag`` if given) newer than the cursor (created_at, platform, id), newest first."""
+    where, params = [], []
+    if tag:
+        where.append("list_contains(hashtags_norm, ?)")
+        params.append(tag)
+    if after:
+        t, platform, pid = after
+        where.append("(created_at > ? OR (created_at = ? AND (platform > ? OR (platform = ? AND id > ?))))")
+        params += [t, t, platform, platform, pid]
+    sql = f"SELECT {FEED_COLUMNS} FROM posts"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created_at DESC, platform DESC, id DESC LIMIT ?"
+    rows = store.sql(sql, [*params, limit]).to_pylist()
+    for r in rows:
+        r["cursor"] = f"{iso(r['created_at'])}|{r['platform']}|{r['post_id']}"
+        r["created_at"] = iso(r["created_at"])
+    return rows
+
+
+def parse_cursor(value: str | None) -> tuple[datetime, str, str] | None:
+    """A feed cursor ``ISO|platform|id``; ValueError when malformed."""
+    if not value:
+        return None
+    parts = value.split("|", 2)
+    if len(parts) != 3:
+        raise ValueError("after must be a cursor returned by /api/feed (time|platform|id)")
+    t = datetime.fromisoformat(parts[0].replace("Z", ""))
+    return t.replace(tzinfo=None), parts[1], parts[2]
+
+
+def post(store: Store, platform: str, post_id: str) -> dict[str, Any] | None:
+    """Every stored field of one live post."""
+    rows = store.sql("SELECT * FROM posts WHERE platform = ? AND id = ? LIMIT 1", [platform, post_id]).to_pylist()
+    if not rows:
+        return None
+    row = rows[0]
+    row["created_at"] = iso(row["created_at"])
+    return row
