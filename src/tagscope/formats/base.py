@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import orjson
@@ -134,12 +135,13 @@ def as_int(value: Any) -> int | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return int(value)
+        n = int(value)
     except (TypeError, ValueError):
         try:
-            return int(float(value))
-        except (TypeError, ValueError):
+            n = int(float(value))
+        except (TypeError, ValueError, OverflowError):
             return None
+    return n if -(2**63) <= n < 2**63 else None  # the store's columns are int64
 
 
 def as_str(value: Any) -> str | None:
@@ -150,3 +152,47 @@ def as_str(value: Any) -> str | None:
         return None
     s = str(value)
     return s if s else None
+
+
+def parse_iso(value: Any) -> datetime:
+    """An ISO-8601 time ('2021-09-22T16:37:29.000Z', any offset) as a naive UTC datetime.
+
+    The common 'Z' form is sliced by hand (fromisoformat plus a zone conversion costs ~3x more).
+    """
+    if not isinstance(value, str):
+        raise ParseError(f"bad created_at: {value!r}")
+    n = len(value)
+    if n >= 20 and value[-1] == "Z" and value[10] == "T" and value[4] == "-" and value[13] == ":":
+        frac = value[20:-1] if value[19] == "." else ("" if n == 20 else None)
+        if frac is not None and (not frac or frac.isdigit()):
+            try:
+                return datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]),
+                                int(value[14:16]), int(value[17:19]), int((frac + "000000")[:6]) if frac else 0)
+            except ValueError:
+                pass
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError as exc:
+        raise ParseError(f"bad created_at: {value!r}") from exc
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+def id_after(tag: Any, sep: str = ":") -> str | None:
+    """The id at the end of 'tag:search.twitter.com,2005:NNN' or '.../statuses/NNN' (None if not digits)."""
+    if not isinstance(tag, str):
+        return None
+    tail = tag.rsplit(sep, 1)[-1]
+    return tail if tail.isdigit() else None
+
+
+def is_media_link(url: str) -> bool:
+    """A link to a tweet's own photo or video ('pic.twitter.com/...', '.../status/N/photo/1').
+
+    v1.1 lists media apart from links (``entities.media``); v2 and twarc-csv mix them into the URLs.
+    Dropping them keeps ``urls`` the same whatever format a tweet came from.
+    """
+    if url.startswith(("pic.twitter.com/", "https://pic.twitter.com/", "http://pic.twitter.com/")):
+        return True
+    return "/status/" in url and ("/photo/" in url or "/video/" in url) and ("twitter.com/" in url or "x.com/" in url)

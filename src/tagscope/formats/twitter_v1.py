@@ -9,7 +9,7 @@ is cut at ~140 characters and its counts are zero); streaming ``delete`` notices
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -18,12 +18,15 @@ from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
 from .base import ParseError, as_int, as_str
 
 NAME = "twitter-v1"
+_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, OSError, RecursionError)
 _NOTICES = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "friends")
 
 
 def sniff(head: bytes) -> bool:
     """v1.1 payloads carry ``id_str`` with a ``user`` object, or streaming delete notices."""
     h = head[:65536]
+    if h.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"window.YTD."):  # X archive file
+        return False
     if b'"data"' in h[:200] and b'"includes"' in h:
         return False
     if b'"actor"' in h and b'"verb"' in h:  # Gnip Activity Streams
@@ -62,15 +65,24 @@ def _text_and_entities(st: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
 
 def _urls(entities: dict[str, Any], st: dict[str, Any]) -> list[str]:
     out = []
-    for u in entities.get("urls") or []:
+    for u in entities.get("urls") or ():
         url = u.get("expanded_url") or u.get("url")
-        if url:
+        if url and isinstance(url, str):
             out.append(url)
     return out
 
 
 def parse(obj: Any) -> list[Any]:
     """Posts and tombstones of one v1.1 record (a status, a search response, or a notice)."""
+    try:
+        return _parse(obj)
+    except ParseError:
+        raise
+    except _MAPPING_ERRORS as exc:
+        raise ParseError(f"cannot map v1.1 record: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(obj: Any) -> list[Any]:
     if isinstance(obj, list):
         return [p for item in obj for p in _with_raw(item)]
     if not isinstance(obj, dict):
@@ -83,7 +95,7 @@ def parse(obj: Any) -> list[Any]:
         if not pid:
             raise ParseError("delete notice without status id")
         ms = as_int(obj["delete"].get("timestamp_ms"))
-        at = datetime.fromtimestamp(ms / 1000, timezone.utc).replace(tzinfo=None) if ms else None
+        at = datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None) if ms else None
         return [Tombstone("twitter", pid, "deleted", at)]
     if any(k in obj for k in _NOTICES) and "id_str" not in obj and "user" not in obj:
         return []
@@ -91,7 +103,7 @@ def parse(obj: Any) -> list[Any]:
 
 
 def _with_raw(item: Any) -> list[Any]:
-    out = parse(item)
+    out = _parse(item)
     raw = orjson.dumps(item)
     for p in out:
         if isinstance(p, dict):
@@ -113,12 +125,12 @@ def parse_status(st: dict[str, Any]) -> dict[str, Any]:
     rt = rt if isinstance(rt, dict) else None
     source = rt or st
     text, entities = _text_and_entities(source)
-    tags = [h.get("text") or "" for h in entities.get("hashtags") or []]
-    mentions = [m.get("screen_name") for m in entities.get("user_mentions") or [] if m.get("screen_name")]
+    tags = [h["text"] for h in entities.get("hashtags") or () if isinstance(h.get("text"), str)]
+    mentions = [m["screen_name"] for m in entities.get("user_mentions") or () if isinstance(m.get("screen_name"), str)]
     if rt:
         rt_user = rt.get("user") or {}
         kind = "repost"
-        if rt_user.get("screen_name"):
+        if isinstance(rt_user.get("screen_name"), str):
             mentions = [rt_user["screen_name"], *mentions]
     elif st.get("in_reply_to_status_id_str") or st.get("in_reply_to_status_id"):
         kind = "reply"
@@ -134,10 +146,10 @@ def parse_status(st: dict[str, Any]) -> dict[str, Any]:
         author_handle=as_str(user.get("screen_name")),
         author_name=as_str(user.get("name")),
         author_followers=as_int(user.get("followers_count")),
-        author_verified=bool(user["verified"]) if user.get("verified") is not None else None,
+        author_verified=user["verified"] if isinstance(user.get("verified"), bool) else None,
         author_bio=as_str(user.get("description")),
         created_at=parse_time(st["created_at"]),
-        text=text,
+        text=text if isinstance(text, str) else as_str(text),
         lang=as_str(st.get("lang")),
         mentions=unique(mentions),
         kind=kind,

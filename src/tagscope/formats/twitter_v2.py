@@ -1,0 +1,267 @@
+"""Twitter API v2 as twarc2 writes it: response pages, flattened lines, streaming lines, compliance.
+
+Shapes read (one JSON value per line):
+
+- a page: ``{"data": [tweet...], "includes": {"users", "tweets", "media"...}, "errors": [...], "meta"}``;
+- a streaming line: ``{"data": tweet, "includes": {...}, "matching_rules": [...]}``;
+- a flattened tweet (``twarc2 flatten``): the tweet itself, with ``author`` and the referenced tweets
+  inlined and a ``__twarc`` key;
+- a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``.
+
+Traps handled: a retweet's ``text`` is cut ("RT @x: ...…"): text, hashtags, URLs and counts come from
+the retweeted tweet in ``includes.tweets`` (or inlined); long posts keep their full text in
+``note_tweet.text``; ``edit_history_tweet_ids`` lists every version, oldest first: the newest one is
+the post and the older ids become ``edited`` tombstones; ``errors[]`` carry no posts, but a
+"Not Found Error" for a tweet means the tweet is gone, so it becomes a ``deleted`` tombstone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from .base import ParseError, as_int, as_str, is_media_link, parse_iso
+
+NAME = "twitter-v2"
+_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
+
+
+def sniff(head: bytes) -> bool:
+    """twarc2 pages/streaming lines open with ``{"data":``; flattened lines carry ``__twarc`` and no
+    v1.1 ``id_str``; compliance lines carry ``"action"``."""
+    h = head[:65536].lstrip(b" \t\r\n\xef\xbb\xbf")
+    if not h.startswith(b"{"):
+        return False
+    first = h.split(b"\n", 1)[0]
+    if first.startswith((b'{"data":', b'{"data" :', b'{"errors":')) or (
+        b'"data":' in first[:2000] and b'"includes":' in first
+    ):
+        return True
+    if b'"id_str"' in first or b'"verb"' in first:
+        return False
+    if b'"__twarc"' in first and b'"author_id"' in first:
+        return True
+    return b'"action":' in first and b'"id":' in first and b'"created_at":' in first and len(first) < 1000
+
+
+def parse(obj: Any) -> list[Any]:
+    """Posts and tombstones of one v2 record (see the module docstring for the shapes)."""
+    if not isinstance(obj, dict):
+        raise ParseError("record is not a JSON object")
+    try:
+        return _parse(obj)
+    except ParseError:
+        raise
+    except _MAPPING_ERRORS as exc:
+        raise ParseError(f"cannot map v2 record: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(obj: dict[str, Any]) -> list[Any]:
+    data = obj.get("data")
+    if data is not None or "errors" in obj:
+        includes = obj.get("includes") or {}
+        users = _by_id(includes.get("users"))
+        tweets = _by_id(includes.get("tweets"))
+        out: list[Any] = _error_tombstones(obj.get("errors"))
+        if isinstance(data, list):
+            for tw in data:
+                out.extend(_tweet(tw, users, tweets, with_raw=True))
+        elif isinstance(data, dict):
+            out.extend(_tweet(data, users, tweets, with_raw=False))
+        elif data is not None:
+            raise ParseError("data is neither a tweet nor a list of tweets")
+        return out
+    if "action" in obj and "text" not in obj:
+        return _compliance(obj)
+    if "id" in obj and ("text" in obj or "author_id" in obj or "author" in obj):
+        return _tweet(obj, {}, {}, with_raw=False)
+    raise ParseError("not a Twitter API v2 record (no data, tweet id or compliance action)")
+
+
+def _by_id(items: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(items, list):
+        return {}
+    return {it["id"]: it for it in items if isinstance(it, dict) and isinstance(it.get("id"), str)}
+
+
+def _error_tombstones(errors: Any) -> list[Any]:
+    """A tweet the API reports as not found is gone (deleted, or its account is): remember that."""
+    out: list[Any] = []
+    if not isinstance(errors, list):
+        return out
+    for err in errors:
+        if (
+            isinstance(err, dict)
+            and err.get("resource_type") == "tweet"
+            and err.get("title") == "Not Found Error"
+            and isinstance(err.get("resource_id"), str)
+            and err["resource_id"].isdigit()
+        ):
+            out.append(Tombstone("twitter", err["resource_id"], "deleted"))
+    return out
+
+
+def _compliance(obj: dict[str, Any]) -> list[Any]:
+    if obj.get("action") != "delete":
+        return []
+    pid = as_str(obj.get("id"))
+    if not pid:
+        raise ParseError("compliance record without id")
+    at = parse_iso(obj["created_at"]) if obj.get("created_at") else None
+    return [Tombstone("twitter", pid, "compliance", at)]
+
+
+def _tweet(tw: Any, users: dict[str, Any], tweets: dict[str, Any], *, with_raw: bool) -> list[Any]:
+    if not isinstance(tw, dict):
+        raise ParseError("tweet is not a JSON object")
+    pid = as_str(tw.get("id"))
+    if not pid:
+        raise ParseError("missing id")
+    out: list[Any] = []
+    history = tw.get("edit_history_tweet_ids")
+    if isinstance(history, list) and len(history) > 1:
+        newest = as_str(history[-1])
+        if newest != pid and newest in tweets:
+            # An older version, and the page holds the newest: that one is the post.
+            tw, pid = tweets[newest], newest
+        # Versions older than the one kept (ids grow with time) are superseded.
+        out.extend(Tombstone("twitter", old, "edited") for old in map(as_str, history) if old and _older(old, pid))
+    post = _post(tw, pid, users, tweets)
+    if with_raw:
+        post["_raw"] = orjson.dumps(_self_contained(tw, users, tweets))
+    out.append(post)
+    return out
+
+
+def _older(a: str, b: str) -> bool:
+    """Whether tweet id a is older than b (snowflake ids are increasing numbers)."""
+    return (len(a), a) < (len(b), b) if a.isdigit() and b.isdigit() else False
+
+
+def _self_contained(tw: dict[str, Any], users: dict[str, Any], tweets: dict[str, Any]) -> dict[str, Any]:
+    """The tweet with only the includes it references, so it maps alone to the same post."""
+    inc_tweets: dict[str, Any] = {}
+    for ref in tw.get("referenced_tweets") or ():
+        rid = ref.get("id") if isinstance(ref, dict) else None
+        if rid in tweets:
+            inc_tweets[rid] = tweets[rid]
+    for hid in tw.get("edit_history_tweet_ids") or ():
+        if hid in tweets:
+            inc_tweets[hid] = tweets[hid]
+    uids = [tw.get("author_id"), *(t.get("author_id") for t in inc_tweets.values())]
+    inc_users = [users[u] for u in unique([u for u in uids if isinstance(u, str)]) if u in users]
+    includes: dict[str, Any] = {}
+    if inc_users:
+        includes["users"] = inc_users
+    if inc_tweets:
+        includes["tweets"] = list(inc_tweets.values())
+    return {"data": tw, "includes": includes} if includes else {"data": tw}
+
+
+def _ref_ids(refs: Any) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Referenced ids by type, and the referenced tweets inlined by ``twarc2 flatten``."""
+    ids: dict[str, str] = {}
+    inlined: dict[str, dict[str, Any]] = {}
+    if isinstance(refs, list):
+        for ref in refs:
+            if isinstance(ref, dict) and isinstance(ref.get("type"), str) and ref.get("id") is not None:
+                ids.setdefault(ref["type"], as_str(ref["id"]) or "")
+                if "text" in ref:
+                    inlined[ref["type"]] = ref
+    return ids, inlined
+
+
+def _full_text(tw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    note = tw.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str):
+        return note["text"], note.get("entities") or tw.get("entities") or {}
+    return tw.get("text"), tw.get("entities") or {}
+
+
+def _user_of(tw: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
+    author = tw.get("author")
+    if isinstance(author, dict):
+        return author
+    return users.get(tw.get("author_id")) or {}  # type: ignore[arg-type]
+
+
+def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str, Any]) -> dict[str, Any]:
+    user = _user_of(tw, users)
+    author_id = as_str(tw.get("author_id")) or as_str(user.get("id"))
+    if not author_id:
+        raise ParseError("missing author_id")
+    if not tw.get("created_at"):
+        raise ParseError("missing created_at")
+    ref_ids, inlined = _ref_ids(tw.get("referenced_tweets"))
+    rt_id = ref_ids.get("retweeted")
+    rt = inlined.get("retweeted") or (tweets.get(rt_id) if rt_id else None)
+    source = rt if isinstance(rt, dict) else tw
+    text, entities = _full_text(source)
+    if not isinstance(entities, dict):
+        entities = {}
+    tags = [h["tag"] for h in entities.get("hashtags") or () if isinstance(h, dict) and isinstance(h.get("tag"), str)]
+    mentions = [m["username"] for m in entities.get("mentions") or ()
+                if isinstance(m, dict) and isinstance(m.get("username"), str)]
+    urls = [u.get("expanded_url") or u.get("unwound_url") or u.get("url") for u in entities.get("urls") or ()
+            if isinstance(u, dict) and "media_key" not in u]
+    rt_author = None
+    if rt_id:
+        if isinstance(rt, dict):
+            rt_author = as_str(_user_of(rt, users).get("username"))
+        if rt_author is None:
+            rt_author = _rt_prefix(tw.get("text"))
+        if rt_author and isinstance(rt, dict):
+            mentions = [rt_author, *mentions]
+        kind = "repost"
+    elif "replied_to" in ref_ids:
+        kind = "reply"
+    elif "quoted" in ref_ids:
+        kind = "quote"
+    else:
+        kind = "original"
+    metrics = source.get("public_metrics") or {}
+    umetrics = user.get("public_metrics") or {}
+    verified = user.get("verified")
+    vtype = user.get("verified_type")
+    if isinstance(vtype, str) and vtype not in ("none", ""):
+        verified = True
+    post = new_post(
+        platform="twitter",
+        id=pid,
+        author_id=author_id,
+        author_handle=as_str(user.get("username")),
+        author_name=as_str(user.get("name")),
+        author_followers=as_int(umetrics.get("followers_count")),
+        author_verified=verified if isinstance(verified, bool) else None,
+        author_bio=as_str(user.get("description")),
+        created_at=parse_iso(tw["created_at"]),
+        text=text if isinstance(text, str) else as_str(text),
+        lang=as_str(tw.get("lang")),
+        mentions=unique(mentions),
+        kind=kind,
+        reply_to_id=ref_ids.get("replied_to") or None,
+        reply_to_user_id=as_str(tw.get("in_reply_to_user_id")),
+        quote_of_id=ref_ids.get("quoted") or None,
+        repost_of_id=rt_id or None,
+        repost_of_author=rt_author,
+        conversation_id=as_str(tw.get("conversation_id")),
+        like_count=as_int(metrics.get("like_count")),
+        repost_count=as_int(metrics.get("retweet_count")),
+        reply_count=as_int(metrics.get("reply_count")),
+        quote_count=as_int(metrics.get("quote_count")),
+        source_format=NAME,
+    )
+    post.update(hashtag_fields(tags))
+    post.update(url_fields([u for u in urls if isinstance(u, str) and not is_media_link(u)]))
+    return post
+
+
+def _rt_prefix(text: Any) -> str | None:
+    """'alice' from 'RT @alice: ...' (the only trace of the original author when includes lack it)."""
+    if isinstance(text, str) and text.startswith("RT @"):
+        end = text.find(":", 4)
+        if end > 4:
+            return text[4:end]
+    return None

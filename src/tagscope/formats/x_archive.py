@@ -1,0 +1,282 @@
+"""The X (Twitter) account archive: "Download an archive of your data", as a .zip or unzipped folder.
+
+Layout read: ``data/account.js`` (accountId, username, accountDisplayName: the author of every
+tweet, which the tweets themselves do not name), ``data/profile.js`` (bio), ``data/tweets.js`` and
+its parts ``data/tweets-part1.js``... (older archives: ``data/tweet.js``), ``data/community-tweet.js``,
+``data/deleted-tweets.js``. Each file is JavaScript: ``window.YTD.tweets.part0 = [ {"tweet": {...}} ]``.
+
+Traps handled: counts and ids are strings; there are no follower counts; a retweet is only its
+"RT @name: " prefix and a cut text (kind ``repost``, ``repost_of_author`` from the prefix, text kept
+as written: the original is not in the archive); ``deleted-tweets.js`` holds tweets the owner
+deleted (each with ``deleted_at``): they become ``deleted`` tombstones, so they count nowhere.
+
+Each record handed to the store is self-contained: ``{"account": {...}, "tweet": {...}}``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from .base import ParseError, Record, as_int, as_str
+from .twitter_v1 import parse_time
+
+NAME = "x-archive"
+_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
+_PREFIX = re.compile(rb"^\s*window\.YTD\.[A-Za-z0-9_]+\.part\d+\s*=\s*")
+# Files holding tweets, in reading order (parts sorted by number after these names).
+_TWEET_FILES = ("tweets", "tweet", "community-tweet", "deleted-tweets")
+
+
+def sniff(head: bytes) -> bool:
+    """One archive file on its own: ``window.YTD.<name>.partN = [``."""
+    return _PREFIX.match(head[:200].lstrip(b"\xef\xbb\xbf")) is not None
+
+
+def _js_value(data: bytes) -> Any:
+    m = _PREFIX.match(data[:4096].lstrip(b"\xef\xbb\xbf"))
+    if m is None:
+        raise ParseError("not an X archive file (no 'window.YTD...' assignment)")
+    body = data.lstrip(b"\xef\xbb\xbf")[m.end():].rstrip().rstrip(b";")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(f"invalid archive file: {exc}") from exc
+
+
+def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
+    """Records of one archive file read alone (its author is unknown without ``account.js``)."""
+    data = stream.read()
+    yield from _file_records(data, None, 1)
+
+
+def _file_records(data: bytes, account: dict[str, Any] | None, start: int) -> Iterator[Record]:
+    try:
+        items = _js_value(data)
+    except ParseError as exc:
+        yield Record(start, None, data[:65536], str(exc))
+        return
+    if not isinstance(items, list):
+        yield Record(start, None, data[:65536], "archive file does not hold a list")
+        return
+    for i, item in enumerate(items, start):
+        if account is not None and isinstance(item, dict):
+            item = {"account": account, **item}
+        yield Record(i, item, orjson.dumps(item))
+
+
+# --- a whole archive (folder or zip) -----------------------------------------------------------
+
+class _Archive:
+    """Files of an archive under its ``data/`` folder, from a folder or a zip."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        if path.is_dir():
+            base = path / "data" if (path / "data").is_dir() else path
+            self.names = {p.name: p for p in base.iterdir() if p.is_file()}
+        else:
+            self.zip = zipfile.ZipFile(path)
+            self.names = {}
+            for n in self.zip.namelist():
+                parts = n.rstrip("/").split("/")
+                if len(parts) >= 2 and parts[-2] == "data" and not n.endswith("/"):
+                    self.names.setdefault(parts[-1], n)
+
+    def read(self, name: str) -> bytes | None:
+        where = self.names.get(name)
+        if where is None:
+            return None
+        if self.zip is not None:
+            return self.zip.read(where)  # type: ignore[arg-type]
+        return where.read_bytes()  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+
+def _has_archive_names(names: Any) -> bool:
+    return any(n in ("account.js", "tweets.js", "tweet.js") for n in names)
+
+
+def claims_path(path: Path) -> bool:
+    """A folder or .zip holding ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``)."""
+    try:
+        if path.is_dir():
+            data = path / "data"
+            if data.is_dir():
+                return _has_archive_names(p.name for p in data.iterdir())
+            return path.name == "data" and (path / "account.js").is_file()
+        if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                return _has_archive_names(
+                    n.rsplit("/", 1)[-1] for n in zf.namelist() if n.rsplit("/", 2)[-2:-1] == ["data"]
+                )
+    except OSError:
+        return False
+    return False
+
+
+def _part_key(name: str) -> tuple[int, int]:
+    stem = name[:-3]
+    base, _, part = stem.partition("-part")
+    order = _TWEET_FILES.index(base) if base in _TWEET_FILES else len(_TWEET_FILES)
+    return order, int(part) if part.isdigit() else 0
+
+
+def _account(archive: _Archive) -> dict[str, Any] | None:
+    data = archive.read("account.js")
+    if data is None:
+        return None
+    items = _js_value(data)
+    acc = items[0].get("account") if isinstance(items, list) and items and isinstance(items[0], dict) else None
+    if not isinstance(acc, dict):
+        return None
+    out = {k: acc[k] for k in ("accountId", "username", "accountDisplayName") if k in acc}
+    profile = archive.read("profile.js")
+    if profile is not None:
+        try:
+            prof = _js_value(profile)
+            bio = prof[0]["profile"]["description"]["bio"]
+            if isinstance(bio, str) and bio:
+                out["bio"] = bio
+        except (ParseError, LookupError, TypeError):
+            pass
+    return out
+
+
+def path_records(path: Path) -> Iterator[Record]:
+    """Records of every tweet file of the archive, numbered on across its files, each carrying the account."""
+    archive = _Archive(path)
+    try:
+        try:
+            account = _account(archive)
+        except ParseError as exc:
+            yield Record(1, None, b"", f"data/account.js: {exc}")
+            account = None
+        names = sorted(
+            (n for n in archive.names if n.endswith(".js") and n[:-3].partition("-part")[0] in _TWEET_FILES),
+            key=_part_key,
+        )
+        line = 1
+        for name in names:
+            data = archive.read(name)
+            if data is None:
+                continue
+            last = line - 1
+            for rec in _file_records(data, account or {}, line):
+                last = rec.line
+                if rec.error is not None:
+                    rec.error = f"data/{name}: {rec.error}"
+                yield rec
+            line = last + 1
+    finally:
+        archive.close()
+
+
+# --- mapping ------------------------------------------------------------------------------------
+
+def parse(obj: Any) -> list[Any]:
+    """The post (or deletion) of one ``{"account": ..., "tweet": ...}`` record."""
+    if not isinstance(obj, dict):
+        raise ParseError("record is not a JSON object")
+    try:
+        return _parse(obj)
+    except ParseError:
+        raise
+    except _MAPPING_ERRORS as exc:
+        raise ParseError(f"cannot map archive record: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(obj: dict[str, Any]) -> list[Any]:
+    tw = obj.get("tweet")
+    if not isinstance(tw, dict):
+        if "noteTweet" in obj or "like" in obj:
+            return []  # other archive entries carry no post of their own
+        raise ParseError("no tweet object")
+    pid = as_str(tw.get("id_str")) or as_str(tw.get("id"))
+    if not pid:
+        raise ParseError("missing id_str")
+    if tw.get("deleted_at"):
+        return [Tombstone("twitter", pid, "deleted", parse_time(tw["deleted_at"]))]
+    versions = _edit_versions(tw.get("edit_info"))
+    if versions and versions[-1] != pid and pid in versions:
+        return [Tombstone("twitter", pid, "edited")]  # the newer version is in the archive too
+    tombs = [Tombstone("twitter", v, "edited") for v in versions[: versions.index(pid)]] if pid in versions else []
+    account = obj.get("account") if isinstance(obj.get("account"), dict) else {}
+    author_id = as_str(account.get("accountId"))
+    if not author_id:
+        raise ParseError("missing author: ingest the whole archive folder or zip (data/account.js names the author)")
+    if not tw.get("created_at"):
+        raise ParseError("missing created_at")
+    text = tw.get("full_text") if tw.get("full_text") is not None else tw.get("text")
+    entities = tw.get("entities") if isinstance(tw.get("entities"), dict) else {}
+    tags = [h["text"] for h in entities.get("hashtags") or () if isinstance(h, dict) and isinstance(h.get("text"), str)]
+    mentions = [m["screen_name"] for m in entities.get("user_mentions") or ()
+                if isinstance(m, dict) and isinstance(m.get("screen_name"), str)]
+    urls = [u.get("expanded_url") or u.get("url") for u in entities.get("urls") or () if isinstance(u, dict)]
+    reply_to = as_str(tw.get("in_reply_to_status_id_str")) or as_str(tw.get("in_reply_to_status_id"))
+    quote_of = as_str(tw.get("quoted_status_id_str")) or as_str(tw.get("quoted_status_id"))
+    rt_author = _rt_author(text)
+    if rt_author:
+        kind = "repost"
+    elif reply_to:
+        kind = "reply"
+    elif quote_of:
+        kind = "quote"
+    else:
+        kind = "original"
+    post = new_post(
+        platform="twitter",
+        id=pid,
+        author_id=author_id,
+        author_handle=as_str(account.get("username")),
+        author_name=as_str(account.get("accountDisplayName")),
+        author_bio=as_str(account.get("bio")),
+        created_at=parse_time(tw["created_at"]),
+        text=text if isinstance(text, str) else as_str(text),
+        lang=as_str(tw.get("lang")),
+        mentions=unique(mentions),
+        kind=kind,
+        reply_to_id=reply_to,
+        reply_to_user_id=as_str(tw.get("in_reply_to_user_id_str")) or as_str(tw.get("in_reply_to_user_id")),
+        quote_of_id=quote_of,
+        repost_of_author=rt_author,
+        community=as_str(tw.get("community_id_str")) or as_str(tw.get("community_id")),
+        like_count=None if rt_author else as_int(tw.get("favorite_count")),
+        repost_count=None if rt_author else as_int(tw.get("retweet_count")),
+        source_format=NAME,
+    )
+    post.update(hashtag_fields(tags))
+    post.update(url_fields([u for u in urls if isinstance(u, str)]))
+    return [*tombs, post]
+
+
+def _edit_versions(info: Any) -> list[str]:
+    """Ids of every version of an edited tweet, oldest first (``edit_info.initial`` or ``.edit``)."""
+    if not isinstance(info, dict):
+        return []
+    node = info.get("initial")
+    if not isinstance(node, dict):
+        edit = info.get("edit")
+        node = edit.get("editControlInitial") if isinstance(edit, dict) else None
+    ids = node.get("editTweetIds") if isinstance(node, dict) else None
+    if not isinstance(ids, list) or len(ids) < 2:
+        return []
+    return [i for i in map(as_str, ids) if i]
+
+
+def _rt_author(text: Any) -> str | None:
+    if isinstance(text, str) and text.startswith("RT @"):
+        end = text.find(":", 4)
+        if end > 4 and " " not in text[4:end]:
+            return text[4:end]
+    return None
