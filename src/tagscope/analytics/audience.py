@@ -1,0 +1,69 @@
+"""audience: the accounts using a tag, grouped by the pronouns they declare in their bio.
+
+Never guesses gender from names or photos: only a pronoun set written in the bio counts. The rule:
+the bio (as of the account's latest post in the store), lower-cased, is searched for the first
+``X/Y`` pronoun pair where X is she, he or they ("she/her", "(he/him)", "they/them", "she/they",
+"pronouns: he/they"); X decides the group, so "she/they" is she and "they/she" is they. Accounts
+with no such pair (or no bio) are "none".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from ..engines import Plan, engine_for
+from . import rules
+from .figure import Figure
+from .meta import declare, pick
+
+GROUPS = ("she", "he", "they", "none")
+PATTERN = r"(^|[^a-z])(she|he|they)\s*/\s*(her|hers|him|his|them|theirs|she|he|they|xe|ze|it)([^a-z]|$)"
+RULE = (
+    "Pronouns are read from the bio as of the account's latest post: the first she/…, he/… or they/… pair "
+    "decides (she/they counts as she); no pair, no bio: none. Gender is never guessed from names."
+)
+
+META = declare(
+    "audience",
+    "Who used a tag, by declared pronouns",
+    "Accounts using the tag grouped by the pronouns in their bio (she/he/they/none); never guessed from names.",
+    pick("since", "until", "tz", "no_reposts", "platform"),
+)
+
+
+def audience(
+    store,
+    tag: str,
+    *,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    tz: str | None = None,
+    no_reposts: bool = False,
+    platform: str | None = None,
+    rollup: bool = True,
+) -> Figure:
+    """Accounts (and their posts) using TAG per declared pronoun group."""
+    t = rules.tag(tag)
+    f = rules.Filters.of(since, until, tz, no_reposts, platform)
+    where, params = f.rel_where([t])
+    sql = f"""
+SELECT pronouns, CAST(count(*) AS BIGINT) AS authors, CAST(sum(posts) AS BIGINT) AS posts
+FROM (SELECT coalesce(nullif(regexp_extract(lower(a.author_bio), '{PATTERN}', 2), ''), 'none') AS pronouns, t.posts
+      FROM (SELECT platform, author_key, sum(posts) AS posts FROM tag_authors WHERE {where}
+            GROUP BY platform, author_key) AS t
+      JOIN authors AS a ON a.platform = t.platform AND a.author_key = t.author_key) AS g
+GROUP BY pronouns"""
+    plan = Plan(sql, params, ("tag_authors", "authors"), [t], f, scan=f.windowed)
+    table, queries = engine_for(store).run(plan, rollup=rollup)
+    got = {r["pronouns"]: r for r in table.to_pylist()}
+    total = sum(int(r["authors"]) for r in got.values())
+    rows = []
+    for g in GROUPS:
+        r = got.get(g, {})
+        n = int(r.get("authors") or 0)
+        rows.append({"pronouns": g, "authors": n, "posts": int(r.get("posts") or 0), "share": (n / total) if total else 0.0})
+    out = pa.Table.from_pylist(rows)
+    data = {"hashtag": t, "groups": rows, "authors": total, **f.describe()}
+    return Figure("audience", out, data, queries, rules.RULE + " " + RULE, {"filters": f.describe()})

@@ -1,0 +1,49 @@
+"""count: how many posts used a tag (the "tweeted N times" of the 2014 articles)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from ..engines import Plan, engine_for
+from . import rules
+from .figure import Figure
+from .meta import declare, pick
+
+META = declare(
+    "count",
+    "Count posts using a tag",
+    "Posts whose own text has the tag, reposts included unless --no-reposts, in a half-open window.",
+    pick("since", "until", "tz", "no_reposts", "platform"),
+)
+
+
+def count(
+    store,
+    tag: str,
+    *,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    tz: str | None = None,
+    no_reposts: bool = False,
+    platform: str | None = None,
+    rollup: bool = True,
+) -> Figure:
+    """Posts using TAG. ``rollup=False`` forces a scan of posts (to check the rollups)."""
+    t = rules.tag(tag)
+    f = rules.Filters.of(since, until, tz, no_reposts, platform)
+    where, params = f.rel_where([t], time_col="minute")
+    sql = f"""
+SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS count,
+       CAST(coalesce(sum(CASE WHEN is_repost THEN n ELSE 0 END), 0) AS BIGINT) AS reposts
+FROM tag_minutes
+WHERE {where}"""
+    exact = rules.on_minute(f.since) and rules.on_minute(f.until)
+    plan = Plan(sql, params, ("tag_minutes",), [t], f, scan=not exact)
+    table, queries = engine_for(store).run(plan, rollup=rollup)
+    row = table.to_pylist()[0]
+    n, reposts = int(row["count"]), int(row["reposts"])
+    out = pa.table({"hashtag": [t], "count": [n], "reposts": [reposts], "originals": [n - reposts]})
+    data = {"hashtag": t, "count": n, "reposts": reposts, **f.describe()}
+    return Figure("count", out, data, queries, rules.RULE, {"filters": f.describe()})

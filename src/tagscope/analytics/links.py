@@ -1,0 +1,56 @@
+"""links: the URLs and web sites shared in posts using a tag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from ..engines import Plan, engine_for
+from . import rules
+from .figure import Figure
+from .meta import declare, pick
+
+META = declare(
+    "links",
+    "Links shared with a tag",
+    "Expanded URLs and their domains in posts using the tag; count = posts linking it.",
+    pick("since", "until", "tz", "no_reposts", "platform", top="Rows of each list."),
+    rollup=False,
+)
+
+
+def links(
+    store,
+    tag: str,
+    *,
+    top: int = 20,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    tz: str | None = None,
+    no_reposts: bool = False,
+    platform: str | None = None,
+    rollup: bool = True,
+) -> Figure:
+    """The TOP URLs and domains in posts using TAG (a post counts once per URL or domain)."""
+    t = rules.tag(tag)
+    f = rules.Filters.of(since, until, tz, no_reposts, platform)
+    where, params = f.post_where([t])
+    eng = engine_for(store)
+    results, queries = {}, []
+    for col, name in (("urls", "url"), ("domains", "domain")):
+        sql = f"""
+SELECT {name}, CAST(count(*) AS BIGINT) AS count
+FROM (SELECT unnest({col}) AS {name} FROM posts {where}) AS u
+GROUP BY {name}
+ORDER BY count DESC, {name}
+LIMIT ?"""
+        table, q = eng.run(Plan(sql, [*params, top]), rollup=rollup)
+        results[col] = table
+        queries += q
+    urls, domains = results["urls"].to_pylist(), results["domains"].to_pylist()
+    rows = [{"kind": "domain", "link": r["domain"], "count": r["count"]} for r in domains]
+    rows += [{"kind": "url", "link": r["url"], "count": r["count"]} for r in urls]
+    table = pa.Table.from_pylist(rows, schema=pa.schema([("kind", pa.string()), ("link", pa.string()), ("count", pa.int64())]))
+    data = {"hashtag": t, "urls": urls, "domains": domains, **f.describe()}
+    return Figure("links", table, data, queries, rules.RULE + " A link's count is the posts linking it.", {"filters": f.describe()})

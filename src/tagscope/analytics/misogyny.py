@@ -1,0 +1,131 @@
+"""misogyny: how often posts are labelled sexist, by hashtag, by community and by author group.
+
+Rates are exact counts over labelled posts with 95% Wilson intervals, so a subreddit with 12
+labelled posts shows how little it says. Author groups are follower bands (the audience an
+author had), a grouping every platform in the store has. Needs labels: run
+``tagscope classify --models sexism`` first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from ..classify import labels as label_store
+from ..classify.intervals import wilson
+from . import rules
+from .figure import Figure
+from .meta import declare, pick
+
+META = declare(
+    "misogyny",
+    "Rate misogyny by hashtag, community and author group",
+    "Share of labelled posts the sexism model calls sexist, per hashtag, community and follower band, with 95% intervals.",
+    pick("since", "until", "no_reposts", "platform",
+         tag="Only posts using this tag.",
+         model="Model whose labels count (default sexism).",
+         positive="Label that counts (default sexist).",
+         top="Hashtags and communities to list (most labelled first).",
+         min_posts="Leave out groups with fewer labelled posts."),
+    rollup=False,
+)
+
+DIMENSIONS = ("hashtag", "community", "author_group")
+AUTHOR_GROUP = """CASE
+    WHEN p.author_followers IS NULL THEN 'followers unknown'
+    WHEN p.author_followers < 100 THEN 'followers 0-99'
+    WHEN p.author_followers < 1000 THEN 'followers 100-999'
+    WHEN p.author_followers < 10000 THEN 'followers 1,000-9,999'
+    WHEN p.author_followers < 100000 THEN 'followers 10,000-99,999'
+    ELSE 'followers 100,000+' END"""
+GROUP_SQL = {
+    "hashtag": "unnest(p.hashtags_norm)",
+    "community": "coalesce(p.community, '(none)')",
+    "author_group": AUTHOR_GROUP,
+}
+RULE = (
+    "Rate = posts whose current label from the model is the positive label / posts in the group with a label "
+    "from that model (unlabelled posts are left out and shown as 'unlabelled'). A post counts once per hashtag it "
+    "uses, in its community (subreddit, instance; '(none)' when unknown) and in its author's follower band at "
+    "posting time. 95% Wilson intervals. " + rules.RULE
+)
+_SCHEMA = pa.schema([
+    ("dimension", pa.string()), ("group", pa.string()), ("posts", pa.int64()), ("labelled", pa.int64()),
+    ("positive", pa.int64()), ("rate", pa.float64()), ("low", pa.float64()), ("high", pa.float64()),
+])
+
+
+def misogyny(
+    store,
+    *,
+    tag: str | None = None,
+    model: str = "sexism",
+    positive: str = "sexist",
+    by: tuple[str, ...] | list[str] = DIMENSIONS,
+    top: int = 20,
+    min_posts: int = 1,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    no_reposts: bool = False,
+    platform: str | None = None,
+) -> Figure:
+    """Rates of POSITIVE labels from MODEL per hashtag, community and author group."""
+    for d in by:
+        if d not in GROUP_SQL:
+            raise ValueError(f"Use --by among {', '.join(DIMENSIONS)} (got {d!r}).")
+    tags = [rules.tag(tag)] if tag else []
+    f = rules.Filters.of(since, until, None, no_reposts, platform)
+    where, wparams = f.post_where(tags)
+    where = where.replace("hashtags_norm", "p.hashtags_norm").replace("created_at", "p.created_at") \
+        .replace("kind <>", "p.kind <>").replace("platform =", "p.platform =")
+    con = store.con
+    label_store.register_view(store, con)
+    queries: list[tuple[str, list]] = []
+    rows: list[dict] = []
+    overall_sql = f"""
+SELECT count(*) AS posts, count(l.label) AS labelled, count(*) FILTER (WHERE l.label = ?) AS positive
+FROM posts p
+LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?
+{where}"""
+    params = [positive, model, *wparams]
+    queries.append((overall_sql, params))
+    o = con.execute(overall_sql, params).fetchone()
+    assert o is not None
+    overall = _rate("all", "all posts", int(o[0]), int(o[1]), int(o[2]))
+    for dim in by:
+        sql = f"""
+SELECT grp, count(*) AS posts, count(label) AS labelled, count(*) FILTER (WHERE label = ?) AS positive
+FROM (
+    SELECT {GROUP_SQL[dim]} AS grp, l.label
+    FROM posts p
+    LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?
+    {where}
+)
+GROUP BY grp
+HAVING count(label) >= ?
+ORDER BY labelled DESC, grp
+LIMIT ?"""
+        params = [positive, model, *wparams, int(min_posts), int(top)]
+        queries.append((sql, params))
+        for g, n, lab, pos in con.execute(sql, params).fetchall():
+            rows.append(_rate(dim, str(g), int(n), int(lab), int(pos)))
+    table = pa.Table.from_pylist([overall, *rows], schema=_SCHEMA)
+    data = {
+        "model": model,
+        "positive": positive,
+        "hashtag": tags[0] if tags else None,
+        "overall": overall,
+        "groups": {d: [r for r in rows if r["dimension"] == d] for d in by},
+        **f.describe(),
+    }
+    meta: dict = {"filters": f.describe()}
+    if overall["labelled"] == 0 and overall["posts"]:
+        meta["caveat"] = f"No post has a {model} label yet: run `tagscope classify --models {model}`."
+    return Figure("misogyny", table, data, queries, RULE, meta)
+
+
+def _rate(dim: str, group: str, posts: int, labelled: int, positive: int) -> dict:
+    lo, hi = wilson(positive, labelled)
+    return {"dimension": dim, "group": group, "posts": posts, "labelled": labelled, "positive": positive,
+            "rate": positive / labelled if labelled else None, "low": lo, "high": hi}

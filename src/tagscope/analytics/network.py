@@ -1,0 +1,140 @@
+"""network: who retweeted or mentioned whom, or which hashtags went together, in posts using a tag.
+
+Edges: retweet = reposter -> author of the reposted post; mention = author -> each account their
+own post mentions (reposts left out: their mentions are the reposted post's); cohashtag = pairs of
+hashtags in the same post (undirected). Weight = posts. ``min_degree`` keeps nodes with at least
+that many distinct neighbours (one pass, not a k-core). Written as GEXF 1.3 or GraphML by the
+file's extension, plain XML that Gephi, networkx and igraph read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pyarrow as pa
+
+from ..engines import Plan, engine_for
+from . import rules
+from .figure import Figure
+from .meta import declare, pick
+
+KINDS = ("retweet", "mention", "cohashtag")
+
+META = declare(
+    "network",
+    "Network of a tag",
+    "Retweet, mention or co-hashtag network of the posts using the tag, written as GEXF or GraphML.",
+    pick("since", "until", "tz", "platform", kind="retweet, mention or cohashtag", min_degree="Drop nodes with fewer neighbours.",
+         output="File to write (.gexf or .graphml)."),
+    rollup=False,
+)
+
+
+def _edges_sql(kind: str, where: str) -> str:
+    who = "coalesce(author_handle, author_id)"
+    if kind == "retweet":
+        return f"""
+SELECT {who} AS source, repost_of_author AS target, CAST(count(*) AS BIGINT) AS weight
+FROM posts {where} AND kind = 'repost' AND repost_of_author IS NOT NULL
+GROUP BY 1, 2
+ORDER BY weight DESC, source, target"""
+    if kind == "mention":
+        return f"""
+SELECT source, target, CAST(count(*) AS BIGINT) AS weight
+FROM (SELECT {who} AS source, unnest(mentions) AS target FROM posts {where} AND kind <> 'repost') AS m
+GROUP BY 1, 2
+ORDER BY weight DESC, source, target"""
+    return f"""
+SELECT source, target, CAST(count(*) AS BIGINT) AS weight
+FROM (SELECT source, unnest(tags) AS target
+      FROM (SELECT hashtags_norm AS tags, unnest(hashtags_norm) AS source FROM posts {where}) AS u) AS p
+WHERE source < target
+GROUP BY 1, 2
+ORDER BY weight DESC, source, target"""
+
+
+def network(
+    store,
+    tag: str,
+    *,
+    kind: str = "retweet",
+    min_degree: int = 0,
+    output: str | Path | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    tz: str | None = None,
+    platform: str | None = None,
+    rollup: bool = True,
+) -> Figure:
+    """Edges of the KIND network of TAG's posts; written to OUTPUT (.gexf or .graphml) when given."""
+    if kind not in KINDS:
+        raise ValueError(f"Use --kind retweet, mention or cohashtag (got {kind!r}).")
+    fmt = None
+    if output is not None:
+        fmt = Path(output).suffix.lower().lstrip(".")
+        if fmt not in ("gexf", "graphml"):
+            raise ValueError(f"Name the output file .gexf or .graphml (got {str(output)!r}).")
+    t = rules.tag(tag)
+    f = rules.Filters.of(since, until, tz, False, platform)
+    where, params = f.post_where([t])
+    table, queries = engine_for(store).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
+    edges = [(r["source"], r["target"], int(r["weight"])) for r in table.to_pylist() if r["source"] and r["target"]]
+    edges = [e for e in edges if e[0] != e[1]]
+    neighbours: dict[str, set[str]] = {}
+    for s, d, _ in edges:
+        neighbours.setdefault(s, set()).add(d)
+        neighbours.setdefault(d, set()).add(s)
+    keep = {n for n, nb in neighbours.items() if len(nb) >= min_degree}
+    edges = [e for e in edges if e[0] in keep and e[1] in keep]
+    nodes = sorted({n for e in edges for n in e[:2]})
+    directed = kind != "cohashtag"
+    if output is not None:
+        text = _gexf(nodes, edges, directed, t, kind) if fmt == "gexf" else _graphml(nodes, edges, directed)
+        Path(output).write_text(text, encoding="utf-8")
+    out = pa.Table.from_pylist(
+        [{"source": s, "target": d, "weight": w} for s, d, w in edges],
+        schema=pa.schema([("source", pa.string()), ("target", pa.string()), ("weight", pa.int64())]),
+    )
+    data = {"hashtag": t, "kind": kind, "nodes": len(nodes), "edges": len(edges), "file": str(output) if output else None,
+            "min_degree": min_degree, **f.describe()}
+    return Figure("network", out, data, queries, rules.RULE + " " + " ".join((__doc__ or "").split("\n\n")[1].split()),
+                  {"filters": f.describe()})
+
+
+def _gexf(nodes: list[str], edges: list[tuple[str, str, int]], directed: bool, tag: str, kind: str) -> str:
+    ids = {n: i for i, n in enumerate(nodes)}
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
+        f"  <meta><creator>tagscope</creator><description>{kind} network of #{_esc(tag)}</description></meta>",
+        f'  <graph defaultedgetype="{"directed" if directed else "undirected"}" mode="static">',
+        "    <nodes>",
+        *(f"      <node id=\"{ids[n]}\" label={quoteattr(n)}/>" for n in nodes),
+        "    </nodes>",
+        "    <edges>",
+        *(f'      <edge id="{i}" source="{ids[s]}" target="{ids[d]}" weight="{w}"/>' for i, (s, d, w) in enumerate(edges)),
+        "    </edges>",
+        "  </graph>",
+        "</gexf>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _graphml(nodes: list[str], edges: list[tuple[str, str, int]], directed: bool) -> str:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+        '  <key id="weight" for="edge" attr.name="weight" attr.type="long"/>',
+        f'  <graph id="G" edgedefault="{"directed" if directed else "undirected"}">',
+        *(f"    <node id={quoteattr(n)}/>" for n in nodes),
+        *(f'    <edge source={quoteattr(s)} target={quoteattr(d)}><data key="weight">{w}</data></edge>' for s, d, w in edges),
+        "  </graph>",
+        "</graphml>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

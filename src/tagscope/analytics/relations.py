@@ -1,0 +1,103 @@
+"""Derived relations every analytic reads, defined once in portable SQL over a posts relation.
+
+Each analytic is one SQL statement over these relation names. An engine provides them either from
+the rollups (one Parquet per posts file, kept by :mod:`tagscope.analytics.rollup`) or, when the
+rollups cannot answer exactly, as a ``WITH`` clause over ``posts`` with the filters applied first.
+Because a live post is in exactly one posts file, summing the per-file rows is exact.
+
+Contracts (a key may repeat across files: analytics always sum):
+
+- ``tag_minutes(platform, tag, minute, is_repost, n)``: posts per tag and UTC minute;
+- ``tag_first(platform, tag, is_repost, id, author_key, author_handle, created_at, kind)``: the
+  first ``K`` posts per (platform, tag, is_repost), ordered by (created_at, id);
+- ``tag_pairs(platform, tag, cotag, is_repost, n)``: posts holding both tags;
+- ``tag_authors(platform, tag, author_key, is_repost, posts, reach, engagement)``;
+- ``authors(platform, author_key, last_at, author_handle, author_name, followers, followers_at,
+  verified, author_bio)``: ONE row per account, as of its latest post in the store (never repeats).
+"""
+
+from __future__ import annotations
+
+FIRST_K = 100  # posts kept per (platform, tag, is_repost) in the tag_first rollup
+
+AUTHOR_KEY = "coalesce(author_id, author_handle)"
+ENGAGEMENT = (
+    "CASE WHEN kind <> 'repost' THEN coalesce(like_count, 0) + coalesce(repost_count, 0) "
+    "+ coalesce(reply_count, 0) + coalesce(quote_count, 0) ELSE 0 END"
+)
+
+_TEMPLATES = {
+    "tag_minutes": """
+SELECT platform, tag, minute, is_repost, count(*) AS n
+FROM (SELECT platform, date_trunc('minute', created_at) AS minute, kind = 'repost' AS is_repost,
+             unnest(hashtags_norm) AS tag
+      FROM {src} {where}) AS u
+{tagwhere}
+GROUP BY platform, tag, minute, is_repost""",
+    "tag_first": """
+SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind
+FROM (SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind,
+             row_number() OVER (PARTITION BY platform, tag, is_repost ORDER BY created_at, id) AS rank
+      FROM (SELECT platform, kind = 'repost' AS is_repost, id, {author_key} AS author_key, author_handle,
+                   created_at, kind, unnest(hashtags_norm) AS tag
+            FROM {src} {where}) AS u
+      {tagwhere}) AS r
+WHERE rank <= {k}""",
+    "tag_pairs": """
+SELECT platform, tag, cotag, is_repost, count(*) AS n
+FROM (SELECT platform, is_repost, tag, unnest(tags) AS cotag
+      FROM (SELECT platform, kind = 'repost' AS is_repost, hashtags_norm AS tags, unnest(hashtags_norm) AS tag
+            FROM {src} {where}) AS u
+      {tagwhere}) AS p
+WHERE cotag <> tag
+GROUP BY platform, tag, cotag, is_repost""",
+    "tag_authors": """
+SELECT platform, tag, author_key, is_repost, count(*) AS posts, sum(followers) AS reach,
+       sum(engagement) AS engagement
+FROM (SELECT platform, {author_key} AS author_key, kind = 'repost' AS is_repost,
+             coalesce(author_followers, 0) AS followers, {engagement} AS engagement,
+             unnest(hashtags_norm) AS tag
+      FROM {src} {where}) AS u
+{tagwhere}
+GROUP BY platform, tag, author_key, is_repost""",
+    "authors": """
+SELECT platform, {author_key} AS author_key, max(created_at) AS last_at,
+       arg_max(author_handle, struct_pack(t := created_at, i := id)) AS author_handle,
+       arg_max(author_name, struct_pack(t := created_at, i := id)) AS author_name,
+       arg_max(author_followers, struct_pack(t := created_at, i := id)) AS followers,
+       max(CASE WHEN author_followers IS NOT NULL THEN created_at END) AS followers_at,
+       arg_max(author_verified, struct_pack(t := created_at, i := id)) AS verified,
+       arg_max(author_bio, struct_pack(t := created_at, i := id)) AS author_bio
+FROM {src} {where}
+GROUP BY platform, {author_key}""",
+}
+
+# Merging per-file `authors` rows into one per account (the engine's job for rollups).
+MERGE_AUTHORS = """
+SELECT platform, author_key, max(last_at) AS last_at,
+       arg_max(author_handle, last_at) AS author_handle,
+       arg_max(author_name, last_at) AS author_name,
+       arg_max(followers, followers_at) AS followers,
+       max(followers_at) AS followers_at,
+       arg_max(verified, last_at) AS verified,
+       arg_max(author_bio, last_at) AS author_bio
+FROM {src}
+GROUP BY platform, author_key"""
+
+NAMES = tuple(_TEMPLATES)
+
+
+def define(name: str, src: str, where: str = "", tags: list[str] | None = None, k: int = FIRST_K) -> tuple[str, list]:
+    """SQL (and parameters) of relation NAME computed from the posts relation SRC.
+
+    WHERE filters posts first (the scan path); TAGS keeps only rows about those tags.
+    """
+    params: list = []
+    tagwhere = ""
+    if tags is not None and name != "authors":
+        tagwhere = "WHERE tag IN (" + ", ".join("?" for _ in tags) + ")"
+        params = list(tags)
+    sql = _TEMPLATES[name].format(
+        src=src, where=where, tagwhere=tagwhere, k=int(k), author_key=AUTHOR_KEY, engagement=ENGAGEMENT
+    )
+    return sql.strip(), params

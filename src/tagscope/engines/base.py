@@ -1,0 +1,58 @@
+"""What an engine must do for the analytics: provide relations, run one statement, say what ran."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from ..analytics import relations
+from ..analytics.rules import Filters
+
+
+@dataclass
+class Plan:
+    """One analytic statement over derived relations.
+
+    ``sql`` reads relation names from :data:`relations.NAMES` and ``posts``; ``scan`` says the
+    rollups cannot answer exactly (window edges off the minute, a window on a relation without
+    time), so the relations must be computed from ``posts`` with ``filters`` applied first.
+    """
+
+    sql: str
+    params: list[Any] = field(default_factory=list)
+    needs: tuple[str, ...] = ()
+    tags: list[str] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+    scan: bool = False
+    k: int = relations.FIRST_K
+
+
+class Engine:
+    """Base class: subclasses implement :meth:`run`, :meth:`has_rollups` and :meth:`scan_sql`."""
+
+    name = "base"
+
+    def has_rollups(self) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        """Rows of PLAN and the statements run (exactly as run, with parameters)."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def scan_sql(self, plan: Plan) -> tuple[str, list[Any]]:
+        """PLAN as one statement over ``posts``: its relations as a WITH clause, filters first."""
+        ctes, params = [], []
+        where, wparams = plan.filters.post_where(plan.tags)
+        for name in plan.needs:
+            if name == "authors":
+                sql, p = relations.define(name, "posts")
+                ctes.append(f"{name} AS (\n{sql}\n)")
+                params += p
+                continue
+            sql, p = relations.define(name, "posts", where, plan.tags or None, k=plan.k)
+            ctes.append(f"{name} AS (\n{sql}\n)")
+            params += wparams + p
+        head = ("WITH " + ",\n".join(ctes) + "\n") if ctes else ""
+        return head + plan.sql.strip(), params + list(plan.params)

@@ -1,0 +1,124 @@
+"""The DuckDB engine: rollups read into warm in-memory tables, scans over the store's `posts` view."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from ..analytics import relations
+from .base import Engine, Plan
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+ROLLUP_DIR = ("derived", "rollup")
+
+
+def rollup_dir(store: Store) -> Path:
+    return store.path.joinpath(*ROLLUP_DIR)
+
+
+def rollup_name(posts_file: str, relation: str) -> str:
+    return f"{Path(posts_file).name}.{relation}.parquet"
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def write_parquet(sql: str, params: list[Any], path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Write the rows of SQL to PATH atomically (hidden temp name, then rename)."""
+    tmp = path.with_name("." + path.name + ".tmp")
+    lit = str(tmp).replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{lit}' (FORMAT parquet, COMPRESSION zstd)", params)
+    os.replace(tmp, path)
+
+
+# How the warm tables are built from the per-file rollups (merged, sorted by tag for pruning).
+_WARM = {
+    "tag_minutes": "SELECT platform, tag, minute, is_repost, CAST(sum(n) AS BIGINT) AS n FROM {files} "
+    "GROUP BY platform, tag, minute, is_repost ORDER BY tag, minute",
+    "tag_first": "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM ("
+    "SELECT *, row_number() OVER (PARTITION BY platform, tag, is_repost ORDER BY created_at, id) AS rank "
+    "FROM {files}) WHERE rank <= {k} ORDER BY tag, created_at, id",
+    "tag_pairs": "SELECT platform, tag, cotag, is_repost, CAST(sum(n) AS BIGINT) AS n FROM {files} "
+    "GROUP BY platform, tag, cotag, is_repost ORDER BY tag, n DESC",
+    "tag_authors": "SELECT platform, tag, author_key, is_repost, CAST(sum(posts) AS BIGINT) AS posts, "
+    "CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(engagement) AS BIGINT) AS engagement FROM {files} "
+    "GROUP BY platform, tag, author_key, is_repost ORDER BY tag",
+    "authors": relations.MERGE_AUTHORS + " ORDER BY platform, author_key",
+}
+
+
+class DuckDBEngine(Engine):
+    """Runs plans on the store's DuckDB connection; keeps rollups warm per store generation."""
+
+    name = "duckdb"
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._generation = -1
+        self._covered: dict[str, list[str]] | None = None
+        self._warm: dict[str, str] = {}  # relation -> the statement that built its warm table
+        self.warm_seconds: dict[str, float] = {}
+
+    # -- rollup coverage -------------------------------------------------------------------
+    def _sync(self) -> duckdb.DuckDBPyConnection:
+        st = self.store
+        st.refresh()
+        con = st.con
+        if con is not self._con or st.generation != self._generation:
+            self._con, self._generation = con, st.generation
+            self._covered, self._warm = None, {}
+            for name in relations.NAMES:
+                con.execute(f"DROP TABLE IF EXISTS _ts_{name}")
+                con.execute(f"DROP VIEW IF EXISTS {name}")
+        return con
+
+    def rollup_files(self) -> dict[str, list[str]] | None:
+        """Rollup files per relation when they cover exactly the committed posts files, else None."""
+        self._sync()
+        if self._covered is None:
+            folder = rollup_dir(self.store)
+            posts = self.store.files("posts")
+            have = set(os.listdir(folder)) if folder.is_dir() else set()
+            ok = bool(posts) and all(rollup_name(p, r) in have for p in posts for r in relations.NAMES)
+            self._covered = (
+                {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES} if ok else {}
+            )
+        return self._covered or None
+
+    def has_rollups(self) -> bool:
+        return self.rollup_files() is not None
+
+    def _ensure_warm(self, name: str) -> str:
+        """Build the warm table behind relation NAME (once per generation); return its statement."""
+        con = self._sync()
+        if name not in self._warm:
+            files = self.rollup_files()
+            assert files is not None
+            src = f"read_parquet({_sql_list(files[name])})"
+            body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
+            t0 = time.perf_counter()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _ts_{name} AS {body}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM _ts_{name}")
+            self.warm_seconds[name] = time.perf_counter() - t0
+            self._warm[name] = f"CREATE TEMP VIEW {name} AS -- rollups under {rollup_dir(self.store)}\n{body}"
+        return self._warm[name]
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        con = self._sync()
+        use_rollup = rollup and not plan.scan and (not plan.needs or self.has_rollups())
+        if use_rollup:
+            defs = [(self._ensure_warm(n), []) for n in plan.needs]
+            sql, params = plan.sql.strip(), list(plan.params)
+            return con.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+        sql, params = self.scan_sql(plan)
+        return con.execute(sql, params).to_arrow_table(), [(sql, params)]
