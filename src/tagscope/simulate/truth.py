@@ -1,0 +1,128 @@
+"""Ground truth of a simulated campaign, counted by the generator while it writes (never by the store).
+
+Every figure counts live posts only (deleted ones excluded), each post once even when it was written
+to both files, reposts included unless the name says otherwise. Hashtags count under the key the
+generator assigned to each spelling (case variants together, the typo apart), not through the
+product's folding code, so the end-to-end tests check that code rather than repeat it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from . import content, names
+from .campaign import Sim
+from .people import NOTABLES, People
+
+PHRASE = "supreme gentleman"
+
+
+_DAYS: dict[int, str] = {}
+
+
+def iso(ms: int) -> str:
+    """ISO-8601 UTC time with milliseconds, as API v2 writes it (day prefixes cached: it runs per post)."""
+    day, rest = divmod(ms, 86_400_000)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        prefix = _DAYS[day] = datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%dT")
+    s, milli = divmod(rest, 1000)
+    return f"{prefix}{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{milli:03d}Z"
+
+
+class Truth:
+    """Accumulates the figures; feed it every post with :meth:`add`, then call :meth:`result`."""
+
+    def __init__(self, people: People, seed: int, n_posts: int):
+        self.people = people
+        self.seed = seed
+        self.n_posts = n_posts
+        self.live = 0
+        self.deleted = 0
+        self.in_both = 0
+        self.authors = bytearray(people.count)
+        self.kinds: Counter[str] = Counter()
+        self.langs: Counter[str] = Counter()
+        self.stances: Counter[str] = Counter()
+        self.tags: Counter[str] = Counter()
+        self.tags_no_reposts: Counter[str] = Counter()
+        self.main_per_day: Counter[str] = Counter()
+        self.main_per_day_no_reposts: Counter[str] = Counter()
+        self.domains: Counter[str] = Counter()
+        self.phrase = 0
+        self.first_ms: int | None = None
+        self.last_ms: int | None = None
+        self.main_first: dict[str, Any] | None = None
+
+    def add(self, sim: Sim) -> None:
+        if sim.dest == 3:
+            self.in_both += 1
+        if sim.deleted:
+            self.deleted += 1
+            return
+        self.live += 1
+        self.authors[sim.author] = 1
+        if self.first_ms is None:
+            self.first_ms = sim.ms
+        self.last_ms = sim.ms
+        self.kinds[sim.kind] += 1
+        self.langs[sim.lang] += 1
+        self.stances[sim.stance] += 1
+        repost = sim.kind == "repost"
+        day = None
+        for _, key in sim.tags:
+            self.tags[key] += 1
+            if not repost:
+                self.tags_no_reposts[key] += 1
+            if key == content.MAIN:
+                day = day or iso(sim.ms)[:10]
+                self.main_per_day[day] += 1
+                if not repost:
+                    self.main_per_day_no_reposts[day] += 1
+                if self.main_first is None:
+                    self.main_first = {
+                        "id": sim.id,
+                        "author_id": names.user_id(sim.author),
+                        "author_handle": names.handle(sim.author),
+                        "created_at": iso(sim.ms),
+                    }
+        for _, _, domain, _, _ in sim.url_pos:
+            self.domains[domain] += 1
+        if PHRASE in sim.text:
+            self.phrase += 1
+
+    def result(self, files: dict[str, Any]) -> dict[str, Any]:
+        people = self.people
+        pronouns: Counter[str] = Counter()
+        for idx, active in enumerate(self.authors):
+            if active:
+                pronouns[people.pronoun(idx)] += 1
+        return {
+            "seed": self.seed,
+            "posts_generated": self.n_posts,
+            "posts": self.live,
+            "deleted": self.deleted,
+            "in_both_files": self.in_both,
+            "authors": sum(self.authors),
+            "first_post": iso(self.first_ms) if self.first_ms is not None else None,
+            "last_post": iso(self.last_ms) if self.last_ms is not None else None,
+            "kinds": dict(sorted(self.kinds.items())),
+            "posts_without_reposts": self.live - self.kinds["repost"],
+            "langs": dict(sorted(self.langs.items())),
+            "content_stance": dict(sorted(self.stances.items())),
+            "main_tag": content.MAIN,
+            "counter_tag": content.COUNTER,
+            "hashtags": dict(self.tags.most_common()),
+            "hashtags_without_reposts": dict(self.tags_no_reposts.most_common()),
+            "main_tag_per_day": dict(sorted(self.main_per_day.items())),
+            "main_tag_per_day_without_reposts": dict(sorted(self.main_per_day_no_reposts.items())),
+            "main_tag_first": self.main_first,
+            "creator": names.handle(0),
+            "notable_accounts": [names.handle(i) for i in range(1, NOTABLES + 1)],
+            "authors_by_pronoun": dict(sorted(pronouns.items())),
+            "domains": dict(self.domains.most_common()),
+            "phrase": {"text": PHRASE, "posts": self.phrase},
+            "files": files,
+        }
