@@ -77,18 +77,16 @@ def misogyny(
     tags = [rules.tag(tag)] if tag else []
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where(tags)
-    where = where.replace("hashtags_norm", "p.hashtags_norm").replace("created_at", "p.created_at") \
-        .replace("kind <>", "p.kind <>").replace("platform =", "p.platform =")
+    scope = f"(SELECT * FROM posts {where})"
     con = store.con
     label_store.register_view(store, con)
     queries: list[tuple[str, list]] = []
     rows: list[dict] = []
     overall_sql = f"""
 SELECT count(*) AS posts, count(l.label) AS labelled, count(*) FILTER (WHERE l.label = ?) AS positive
-FROM posts p
-LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?
-{where}"""
-    params = [positive, model, *wparams]
+FROM {scope} p
+LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?"""
+    params = [positive, *wparams, model]
     queries.append((overall_sql, params))
     o = con.execute(overall_sql, params).fetchone()
     assert o is not None
@@ -98,15 +96,14 @@ LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?
 SELECT grp, count(*) AS posts, count(label) AS labelled, count(*) FILTER (WHERE label = ?) AS positive
 FROM (
     SELECT {GROUP_SQL[dim]} AS grp, l.label
-    FROM posts p
+    FROM {scope} p
     LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?
-    {where}
 )
 GROUP BY grp
 HAVING count(label) >= ?
 ORDER BY labelled DESC, grp
 LIMIT ?"""
-        params = [positive, model, *wparams, int(min_posts), int(top)]
+        params = [positive, *wparams, model, int(min_posts), int(top)]
         queries.append((sql, params))
         for g, n, lab, pos in con.execute(sql, params).fetchall():
             rows.append(_rate(dim, str(g), int(n), int(lab), int(pos)))

@@ -1,0 +1,20 @@
+"""Offline classifiers: sexism, stance, hate, offensive, sentiment, language and testimony.
+
+``predict(model, texts)`` labels texts; ``tagscope classify`` labels the store (see :mod:`.run`),
+``tagscope evaluate`` scores every model on official test splits. Model files ship in ``models/``.
+"""
+
+from __future__ import annotations
+
+from .base import Batch
+
+
+def predict(model: str, texts: list[str]) -> list[tuple[str, float]]:
+    """[(label, score)] for each text, with the named model (fast tier)."""
+    from .registry import get
+
+    labels, scores = get(model).load().predict(Batch(list(texts)))
+    return [(lab, float(s)) for lab, s in zip(labels, scores, strict=True)]
+
+
+__all__ = ["predict"]

@@ -1,0 +1,113 @@
+"""Labels beside the posts: ``STORE/labels/<model>/*.parquet``, keyed by (platform, id).
+
+Why beside and not inside the posts files: posts files are immutable and get replaced when a post
+is re-ingested or merged; a label keyed by (platform, id) survives all of that. Each file is written
+hidden and renamed into place, so a reader never sees half a file and a crash loses at most the
+batch in flight. The current label of a post for a model is the row of the model's current version
+with the latest ``labelled_at`` (an older version's label stands in until the post is relabelled).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+SCHEMA = pa.schema([
+    ("platform", pa.string()),
+    ("id", pa.string()),
+    ("model", pa.string()),
+    ("version", pa.string()),
+    ("label", pa.string()),
+    ("score", pa.float32()),
+    ("labelled_at", pa.timestamp("us")),
+])
+VIEW_COLUMNS = "platform, id, model, label, score"
+
+
+def folder(store: Store, model: str | None = None) -> Path:
+    base = Path(store.path) / "labels"
+    return base / model if model else base
+
+
+def files(store: Store, model: str | None = None) -> list[str]:
+    """Committed label files (hidden names are files being written)."""
+    base = folder(store)
+    if not base.exists():
+        return []
+    dirs = [base / model] if model else sorted(p for p in base.iterdir() if p.is_dir())
+    return [str(f) for d in dirs if d.exists() for f in sorted(d.glob("*.parquet")) if not f.name.startswith(".")]
+
+
+def write(store: Store, model: str, version: str, platforms: list[str], ids: list[str],
+          labels: list[str], scores: list[float]) -> Path | None:
+    """Append one file of labels for a model; returns its path (None when there is nothing to write)."""
+    if not ids:
+        return None
+    now = datetime.now(UTC).replace(tzinfo=None)
+    n = len(ids)
+    table = pa.table({
+        "platform": pa.array(platforms, pa.string()),
+        "id": pa.array(ids, pa.string()),
+        "model": pa.array([model] * n, pa.string()),
+        "version": pa.array([version] * n, pa.string()),
+        "label": pa.array(labels, pa.string()),
+        "score": pa.array(scores, pa.float32()),
+        "labelled_at": pa.array([now] * n, pa.timestamp("us")),
+    }, schema=SCHEMA)
+    d = folder(store, model)
+    d.mkdir(parents=True, exist_ok=True)
+    name = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
+    tmp = d / f".{name}"
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, d / name)
+    return d / name
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def register_view(store: Store, con: duckdb.DuckDBPyConnection | None = None,
+                  versions: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+    """Create the views ``labels(platform, id, model, label, score)`` (current labels, empty when
+    none) and ``label_rows`` (every stored row, all versions) on ``con`` (default ``store.con``).
+
+    ``versions`` maps a model to its current version; without it, the version of each model's most
+    recent row counts as current. Call again after labelling to see new files."""
+    con = con if con is not None else store.con
+    paths = files(store)
+    if paths:
+        con.execute(f"CREATE OR REPLACE VIEW label_rows AS SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true)")
+    else:
+        con.register("_empty_label_rows", SCHEMA.empty_table())
+        con.execute("CREATE OR REPLACE VIEW label_rows AS SELECT * FROM _empty_label_rows")
+    if versions:
+        con.register("_label_versions_given", pa.table({"model": list(versions), "version": list(versions.values())}))
+        con.execute("CREATE OR REPLACE VIEW _label_versions AS SELECT * FROM _label_versions_given")
+    else:
+        con.execute(
+            "CREATE OR REPLACE VIEW _label_versions AS "
+            "SELECT model, arg_max(version, labelled_at) AS version FROM label_rows GROUP BY model"
+        )
+    con.execute(f"""
+        CREATE OR REPLACE VIEW labels AS
+        SELECT {VIEW_COLUMNS} FROM (
+            SELECT r.*, row_number() OVER (
+                PARTITION BY r.platform, r.id, r.model
+                ORDER BY (r.version = v.version) DESC NULLS LAST, r.labelled_at DESC) AS _rank
+            FROM label_rows r LEFT JOIN _label_versions v USING (model)
+        ) WHERE _rank = 1
+    """)
+    return con

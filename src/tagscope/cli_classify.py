@@ -1,0 +1,239 @@
+"""Classifier commands: classify, label, evaluate, train, backlash, misogyny."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .cli import JsonOpt, app, console, emit_json, fail, open_store, out
+
+ModelsOpt = Annotated[str | None, typer.Option("--models", help="Comma-separated models (default: all but opt-in ones).")]
+TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models). accurate is not built yet.")]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Print the exact SQL behind the figure.")]
+
+
+def _tier(tier: str) -> None:
+    if tier != "fast":
+        fail(f"Use --model fast: the {tier!r} tier is not shipped in this version (see docs/models/README.md).")
+
+
+@app.command()
+def classify(
+    store: Annotated[Path | None, typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder.")] = None,
+    models: ModelsOpt = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag.")] = None,
+    tier: TierOpt = "fast",
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (default: 2).")] = 2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Label the store's posts that lack a current label (hate is opt-in: --models hate)."""
+    from .classify.run import classify as run_classify
+
+    _tier(tier)
+    st = open_store(store)
+    with Progress(TextColumn("Labelling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, disable=as_json, transient=False) as bar:
+        task = bar.add_task("classify", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            summary = run_classify(st, models, tag=tag, jobs=jobs, progress=progress)
+        except (KeyError, FileNotFoundError, ModuleNotFoundError) as exc:
+            fail(str(exc).strip("'\""))
+            return
+    if as_json:
+        emit_json(summary.as_dict())
+        return
+    table = Table(title=f"Labelled posts in {st.path}")
+    for col in ("model", "version", "needed a label", "labelled"):
+        table.add_column(col, justify="right" if col in ("needed a label", "labelled") else "left")
+    for name, version in summary.models.items():
+        table.add_row(name, version, f"{summary.todo.get(name, 0):,}", f"{summary.labelled.get(name, 0):,}")
+    out.print(table)
+
+
+@app.command()
+def label(
+    model: Annotated[str, typer.Argument(help="Model name, e.g. sexism, stance, sentiment.")],
+    tier: TierOpt = "fast",
+    batch: Annotated[int, typer.Option(help="Lines labelled at a time.")] = 10_000,
+) -> None:
+    """Label texts read on stdin (one per line); write one JSON object per line: {"label", "score"}."""
+    from .classify.base import Batch
+    from .classify.registry import get
+
+    _tier(tier)
+    try:
+        predictor = get(model).load()
+    except (KeyError, FileNotFoundError, ModuleNotFoundError) as exc:
+        fail(str(exc).strip("'\""))
+        return
+
+    def flush(lines: list[str]) -> None:
+        labels, scores = predictor.predict(Batch(lines))
+        for lab, s in zip(labels, scores, strict=True):
+            emit_json({"label": lab, "score": round(float(s), 4)})
+
+    lines: list[str] = []
+    for line in sys.stdin:
+        lines.append(line.rstrip("\r\n"))
+        if len(lines) >= batch:
+            flush(lines)
+            lines = []
+    if lines:
+        flush(lines)
+
+
+@app.command()
+def evaluate(
+    models: ModelsOpt = None,
+    hateval: Annotated[Path | None, typer.Option("--hateval", envvar="TAGSCOPE_HATEVAL",
+                                                 help="Folder with HatEval 2019 (CC BY-NC, not shipped) to also score hate.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score the shipped models on the official test splits, beside published reference scores."""
+    from .classify.registry import all_models, parse
+
+    try:
+        names = parse(models)
+    except KeyError as exc:
+        fail(str(exc).strip("'\""))
+        return
+    if models is None and hateval is not None:
+        names.append("hate")
+    registry = all_models()
+    results: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for name in names:
+        cl = registry[name]
+        if cl.needs_data and hateval is None:
+            skipped.append(f"{name}: its data is not shipped; pass --hateval DIR")
+            continue
+        try:
+            rs = cl.evaluate(hateval) if cl.needs_data else cl.evaluate()
+        except (FileNotFoundError, ModuleNotFoundError) as exc:
+            skipped.append(f"{name}: {exc}")
+            continue
+        results += [r.as_dict() for r in rs]
+    if as_json:
+        emit_json({"results": results, "skipped": skipped})
+        return
+    table = Table(title="Scores on official test splits")
+    for col in ("model", "dataset", "metric", "score", "posts", "reference scores"):
+        table.add_column(col, justify="right" if col in ("score", "posts") else "left")
+    for r in results:
+        ref = "; ".join(f"{k} {v:.3f}" for k, v in r["reference"].items())
+        table.add_row(r["model"], r["dataset"], r["metric"], f"{r['score']:.4f}", f"{r['n']:,}", ref)
+    out.print(table)
+    for s in skipped:
+        console.print(f"Skipped {s}", highlight=False)
+
+
+@app.command()
+def train(
+    models: Annotated[str | None, typer.Argument(help="Comma-separated models (default: every trainable model).")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder with data that is not shipped (hate: HatEval 2019).")] = None,
+) -> None:
+    """Rebuild model files from the shipped training data (seeded: same data, same file)."""
+    from .classify.registry import all_models
+
+    registry = all_models()
+    names = [n.strip() for n in models.split(",")] if models else [
+        n for n, c in registry.items() if not c.opt_in and n != "language"]
+    for name in names:
+        if name not in registry:
+            fail(f"No model named {name!r}: choose among {', '.join(sorted(registry))}.")
+        cl = registry[name]
+        if cl.needs_data and data is None:
+            fail(f"Pass --data DIR to train {name}: its data is not shipped (see docs/models/{name}.md).")
+        try:
+            path = cl.train(data)
+        except (ValueError, FileNotFoundError) as exc:
+            fail(str(exc))
+            return
+        console.print(f"Wrote {path}", highlight=False)
+
+
+def _print_figure(fig: Any, explain: bool) -> None:
+    table = Table(title=fig.name)
+    for name in fig.table.column_names:
+        table.add_column(name)
+    for row in fig.table.to_pylist():
+        table.add_row(*[_fmt(v) for v in row.values()])
+    out.print(table)
+    if fig.meta.get("caveat"):
+        console.print(fig.meta["caveat"], highlight=False)
+    out.print(fig.rule, highlight=False, style="dim")
+    if explain:
+        out.print(fig.explain(), highlight=False)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+@app.command()
+def backlash(
+    tag: Annotated[str, typer.Argument(help="The campaign's hashtag, e.g. yesallwomen.")],
+    store: Annotated[Path | None, typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder.")] = None,
+    counter: Annotated[list[str] | None, typer.Option("--counter", help="Counter-hashtag (repeatable), e.g. notallmen.")] = None,
+    every: Annotated[str, typer.Option(help="Bucket: minute, hour, day or week.")] = "day",
+    since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time (half-open).")] = None,
+    no_reposts: Annotated[bool, typer.Option("--no-reposts", help="Leave reposts out.")] = False,
+    as_json: JsonOpt = False,
+    explain: ExplainOpt = False,
+) -> None:
+    """Measure backlash: share of against-stance posts and of counter-hashtag posts over time."""
+    from .analytics.backlash import backlash as run
+
+    try:
+        fig = run(open_store(store), tag, counter=counter or [], every=every, since=since, until=until, no_reposts=no_reposts)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
+        return
+    _print_figure(fig, explain)
+
+
+@app.command()
+def misogyny(
+    store: Annotated[Path | None, typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag.")] = None,
+    model: Annotated[str, typer.Option(help="Model whose labels count.")] = "sexism",
+    positive: Annotated[str, typer.Option(help="Label that counts.")] = "sexist",
+    top: Annotated[int, typer.Option(help="Groups to list per dimension.")] = 20,
+    min_posts: Annotated[int, typer.Option("--min-posts", help="Leave out groups with fewer labelled posts.")] = 1,
+    since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time (half-open).")] = None,
+    as_json: JsonOpt = False,
+    explain: ExplainOpt = False,
+) -> None:
+    """Rate misogyny by hashtag, community and author group, with 95% confidence intervals."""
+    from .analytics.misogyny import misogyny as run
+
+    try:
+        fig = run(open_store(store), tag=tag, model=model, positive=positive, top=top, min_posts=min_posts,
+                  since=since, until=until)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
+        return
+    _print_figure(fig, explain)
