@@ -21,11 +21,12 @@ import unicodedata
 import tantivy
 
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"
-# Rust regex syntax (tantivy's regex tokenizer): CJK character | emoji | word.
+# Rust regex syntax (tantivy's regex tokenizer): word | CJK character | emoji. Words first: twice
+# as fast on mostly-Latin text, and the same tokens (the three classes do not overlap).
 TOKEN_PATTERN = (
-    rf"[{_CJK}]"
+    rf"[[\p{{L}}\p{{N}}_]--[{_CJK}]][[\p{{L}}\p{{M}}\p{{N}}_]--[{_CJK}\x{{FE0F}}\x{{200D}}]]*"
+    rf"|[{_CJK}]"
     r"|\p{Extended_Pictographic}"
-    rf"|[[\p{{L}}\p{{N}}_]--[{_CJK}]][[\p{{L}}\p{{M}}\p{{N}}_]--[{_CJK}\x{{FE0F}}\x{{200D}}]]*"
 )
 
 STEMMED = "tagscope_stemmed"
