@@ -12,7 +12,7 @@ import jinja2
 from .. import __version__ as tagscope_version
 from ..post import fold_tag
 from . import figures
-from .pseudonym import Pseudonymiser, load_key
+from .pseudonym import NOTABLE_FOLLOWERS, Pseudonymiser, load_key
 from .render import figure_rows, parse_time
 from .sections import Context, Section, build_sections, pick_every
 
@@ -36,12 +36,15 @@ def environment() -> jinja2.Environment:
 
 
 def notable_handles(store: Any, tag: str, top: int, window: dict[str, Any]) -> list[str]:
-    """Handles in the tag's notables ranking: the accounts a report names."""
+    """Public figures among the tag's most-followed accounts: the accounts a report names."""
     try:
-        fig = figures.run("notables", store, tag, top=top, **window)
+        fig = figures.run("notables", store, tag, top=max(top, 200), **window)
     except figures.NotAvailable:
         return []
-    return [str(r.get("author")) for r in figure_rows(fig) if r.get("author")]
+    return [
+        str(r["author"]) for r in figure_rows(fig)
+        if r.get("author") and (r.get("verified") is True or (r.get("followers") or 0) >= NOTABLE_FOLLOWERS)
+    ]
 
 
 def build_report(

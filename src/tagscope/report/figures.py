@@ -76,6 +76,9 @@ def _accepts(func: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any
 def run(name: str, store: Any, *args: Any, **options: Any) -> Figure:
     """Call analytic ``name`` with the options it accepts; return its Figure."""
     func = lookup(name)
+    params = inspect.signature(func).parameters
+    if len(args) == 1 and "tag" in params and params["tag"].kind is inspect.Parameter.KEYWORD_ONLY:
+        args, options = (), {**options, "tag": args[0]}
     return as_figure(name, func(store, *args, **_accepts(func, options)))
 
 

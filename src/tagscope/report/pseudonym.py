@@ -7,10 +7,10 @@ nobody can reverse it by hashing a list of handles without the key. The key is r
 first use and kept in ``STORE/derived/report/pseudonym.key``; delete it to unlink future reports
 from past ones.
 
-Who is notable (shown by name):
-- accounts in the tag's notables ranking (its top N; N=20 by default);
-- accounts marked verified by the platform;
-- accounts with at least ``NOTABLE_FOLLOWERS`` followers.
+Who is notable (shown by name): a public figure, i.e. an account the platform marked verified, or
+with at least ``NOTABLE_FOLLOWERS`` (10,000) followers. Follower counts come from the notables
+analytic (as of the account's latest post in the store; its top 200 are looked at) or from the row
+itself when it carries them. Everyone else is pseudonymised, including the tag's first users.
 """
 
 from __future__ import annotations

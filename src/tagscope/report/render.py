@@ -6,6 +6,7 @@ Everything that comes from the data is escaped here (post text, handles, URLs); 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from html import escape
@@ -75,6 +76,22 @@ def figure_rows(fig: Figure) -> list[dict[str, Any]]:
     return fig.table.to_pylist() if fig.table.num_columns else []
 
 
+def data_tables(fig: Figure) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every list of objects in the figure's JSON (e.g. links: urls and domains), by key."""
+    return [(k, list(v)) for k, v in fig.data.items()
+            if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+
+
+def milestone_markers(fig: Figure) -> list[Marker]:
+    """Markers from a velocity Figure's milestones (exact times), if it has them."""
+    out = []
+    for m in fig.data.get("milestones") or []:
+        t = parse_time(m.get("reached_at")) if isinstance(m, dict) else None
+        if t is not None and m.get("uses"):
+            out.append(Marker(t, f"{fmt_num(int(m['uses']))} uses"))
+    return out
+
+
 def bar_rows(rows: list[dict[str, Any]], limit: int = 15) -> list[tuple[str, float]]:
     """(label, value) pairs for a bar chart, or [] when rows have no label/number pair."""
     if not rows:
@@ -83,9 +100,10 @@ def bar_rows(rows: list[dict[str, Any]], limit: int = 15) -> list[tuple[str, flo
     label = next((k for k in LABEL_KEYS if k in keys), None) or next(
         (k for k in keys if isinstance(rows[0][k], str)), None
     )
-    value = next((k for k in VALUE_KEYS if k in keys and isinstance(rows[0][k], int | float)), None) or next(
-        (k for k in keys if isinstance(rows[0][k], int | float) and not isinstance(rows[0][k], bool)), None
-    )
+    numeric = [k for k in keys if all(isinstance(r.get(k), int | float) and not isinstance(r.get(k), bool) for r in rows)]
+    # The measure the rows are ranked by (non-increasing) is the one to draw; else a usual name.
+    ranked = [k for k in numeric if all(a[k] >= b[k] for a, b in itertools.pairwise(rows))]
+    value = next(iter(ranked), None) or next((k for k in VALUE_KEYS if k in numeric), None) or next(iter(numeric), None)
     if label is None or value is None:
         return []
     return [(str(r.get(label)), float(r.get(value) or 0)) for r in rows[:limit]]
@@ -143,14 +161,20 @@ def table_html(
     )
 
 
-def trend_chart(fig: Figure, *, chart_id: str, title: str, cumulative: bool = False) -> Markup:
+def trend_chart(
+    fig: Figure, *, chart_id: str, title: str, cumulative: bool = False, markers: list[Marker] | None = None
+) -> Markup:
+    """A trend Figure as a line chart; a cumulative one marks round-number crossings.
+
+    ``markers`` (exact times, from the velocity analytic) win; otherwise the crossings are read off
+    the cumulative series, to the bucket.
+    """
     series = trend_series(fig)
-    markers = []
-    if cumulative and series:
+    if cumulative and series and not markers:
         markers = crossing_markers(next(iter(series.values())))
     return Markup(
         line_chart(series, chart_id=chart_id, title=title, y_label="total uses" if cumulative else "uses per bucket",
-                   markers=markers)
+                   markers=markers or [])
     )
 
 
@@ -201,3 +225,55 @@ def highlight_spans(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
         pos = end
     out.append(escape(text[pos:]))
     return Markup("".join(out))
+
+
+def share_series(rows: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, float]]]:
+    """{measure: [(bucket, percent)]} from per-bucket rows holding ``*_share`` fractions."""
+    series: dict[str, list[tuple[datetime, float]]] = {}
+    for r in rows:
+        t = parse_time(r.get("bucket"))
+        if t is None:
+            continue
+        for k, v in r.items():
+            if k.endswith("_share") and isinstance(v, int | float):
+                series.setdefault(k.removesuffix("_share"), []).append((t, 100.0 * v))
+    return series
+
+
+def figure_body(
+    fig: Figure,
+    *,
+    name: str,
+    title: str,
+    pseudo: Pseudonymiser | None = None,
+    link: Callable[[dict[str, Any]], str | None] | None = None,
+    limit: int = 25,
+) -> Markup:
+    """Any Figure drawn the same way everywhere: its chart(s), then its table(s)."""
+    body = Markup("")
+    tables = data_tables(fig)
+    if pseudo is not None:  # once, before charts and tables, so bar labels are pseudonymised too
+        tables = [(k, [pseudo.row(r) for r in rows]) for k, rows in tables]
+    if fig.data.get("series"):
+        body += trend_chart(fig, chart_id=f"chart-{name}", title=title)
+    elif tables and share_series(tables[0][1]):
+        body += Markup(line_chart(share_series(tables[0][1]), chart_id=f"chart-{name}", title=title,
+                                  y_label="% of posts"))
+    elif tables:
+        rows = bar_rows(tables[0][1])
+        if rows:
+            body += Markup(bar_chart(rows, chart_id=f"chart-{name}", title=title))
+    if not tables or name == "velocity":
+        rows = fig.table.to_pylist() if fig.table.num_columns and fig.table.num_rows < 200 else []
+        flat = [{k: v for k, v in fig.data.items() if not isinstance(v, dict | list)}]
+        body += table_html(rows or [{"measure": k.replace("_", " "), "value": v} for k, v in flat[0].items()],
+                           table_id=f"table-{name}", limit=limit, pseudo=pseudo, link=link)
+        tables = [(k, v) for k, v in tables if k != "series"] if name == "velocity" else []
+    for i, (key, rows) in enumerate(tables):
+        if key == "series":
+            continue
+        if len(tables) > 1 or name == "velocity":
+            body += Markup(f"<h3>{escape(key.replace('_', ' ').capitalize())}</h3>")
+        tid = f"table-{name}" if i == 0 and name != "velocity" else f"table-{name}-{key}"
+        body += table_html(rows, table_id=tid, limit=limit, link=link)
+    return body

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..analytics.figure import Figure
 from . import figures
 from .pseudonym import Pseudonymiser
-from .render import bars, figure_rows, table_html, trend_chart
+from .render import figure_body, figure_rows, milestone_markers, table_html, trend_chart
 
 
 @dataclass
@@ -82,16 +82,11 @@ def _finish(sec: Section, fig: Figure, body: Markup) -> Section:
     return sec
 
 
-def _table_section(name: str, title: str, question: str, *, chart: bool = True) -> Callable[[Context], Section]:
+def _table_section(name: str, title: str, question: str) -> Callable[[Context], Section]:
     def build(ctx: Context) -> Section:
         sec = Section(name, title, question)
-        fig = figures.run(name, ctx.store, ctx.tag, top=ctx.top, **ctx.window)
-        rows = figure_rows(fig) or kv_rows(fig.data)
-        body = Markup("")
-        if chart:
-            body += bars(fig, chart_id=f"chart-{name}", title=title)
-        body += table_html(rows, table_id=f"table-{name}", pseudo=ctx.pseudo)
-        return _finish(sec, fig, body)
+        fig = figures.run(name, ctx.store, ctx.tag, top=ctx.top, every=ctx.every, **ctx.window)
+        return _finish(sec, fig, figure_body(fig, name=name, title=title, pseudo=ctx.pseudo))
 
     return build
 
@@ -105,7 +100,12 @@ def volume(ctx: Context) -> Section:
 def cumulative(ctx: Context) -> Section:
     sec = Section("cumulative", "Cumulative uses", "When did it pass 1,000, 10,000, 100,000 and 1 million uses?")
     fig = figures.run_trend(ctx.store, [ctx.tag], every=ctx.every, cumulative=True, **ctx.window)
-    body = trend_chart(fig, chart_id="chart-cumulative", title=f"#{ctx.tag}: total uses so far", cumulative=True)
+    try:
+        markers = milestone_markers(figures.run("velocity", ctx.store, ctx.tag, **ctx.window))
+    except figures.NotAvailable:
+        markers = []
+    body = trend_chart(fig, chart_id="chart-cumulative", title=f"#{ctx.tag}: total uses so far", cumulative=True,
+                       markers=markers)
     return _finish(sec, fig, body)
 
 
@@ -124,40 +124,21 @@ def origin(ctx: Context) -> Section:
     return sec
 
 
-def velocity(ctx: Context) -> Section:
-    sec = Section("velocity", "Velocity and lifecycle", "How fast did it spread, when did it peak, how fast did it fade?")
-    fig = figures.run("velocity", ctx.store, ctx.tag, **ctx.window)
-    rows = kv_rows(fig.data) or figure_rows(fig)
-    return _finish(sec, fig, table_html(rows, table_id="table-velocity", limit=40))
-
-
-def classifier_share(name: str, title: str, question: str) -> Callable[[Context], Section]:
-    def build(ctx: Context) -> Section:
-        sec = Section(name, title, question)
-        fig = figures.run(name, ctx.store, ctx.tag, every=ctx.every, **ctx.window)
-        body = Markup("")
-        if "series" in fig.data:
-            body += trend_chart(fig, chart_id=f"chart-{name}", title=title)
-        body += table_html(figure_rows(fig) or kv_rows(fig.data), table_id=f"table-{name}", pseudo=ctx.pseudo)
-        return _finish(sec, fig, body)
-
-    return build
-
-
 BUILDERS: list[tuple[str, Callable[[Context], Section]]] = [
     ("volume", volume),
     ("cumulative", cumulative),
     ("compare", compare),
     ("origin", origin),
-    ("velocity", velocity),
+    ("velocity", _table_section("velocity", "Velocity and lifecycle",
+                                "How fast did it spread, when did it peak, how fast did it fade?")),
     ("notables", _table_section("notables", "Notable accounts", "Which prominent accounts joined?")),
     ("audience", _table_section("audience", "Audience by self-declared pronouns",
                                 "Who posted, by the pronouns they state in their bio (never guessed from names)?")),
     ("cotags", _table_section("cotags", "Co-hashtags", "Which other hashtags travelled with it?")),
     ("links", _table_section("links", "Links", "Which links and sites were shared?")),
     ("variants", _table_section("variants", "Variants", "Which spellings and near-misses were used?")),
-    ("backlash", classifier_share("backlash", "Stance and backlash", "How much of it was support, and how much backlash?")),
-    ("misogyny", classifier_share("misogyny", "Misogyny", "What share of posts were classified as misogynistic, over time?")),
+    ("backlash", _table_section("backlash", "Stance and backlash", "How much of it was support, and how much backlash?")),
+    ("misogyny", _table_section("misogyny", "Misogyny", "What share of posts were classified as misogynistic, over time?")),
 ]
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..report import figures
 from ..report import render as draw
-from ..report.sections import kv_rows, pick_every
+from ..report.sections import pick_every
 from .app import render
 from .params import EVERY, KINDS, SORTS, BadRequest, choice, window
 from .params import tag as check_tag
@@ -73,12 +73,17 @@ def trend(
         try:
             fig = figures.run_trend(st, [t, *others], every=step, **w)
             cum = figures.run_trend(st, [t], every=step, cumulative=True, **w)
+            try:
+                ctx["markers"] = draw.milestone_markers(figures.run("velocity", st, t, **w))
+            except figures.NotAvailable:
+                ctx["markers"] = []
         except figures.NotAvailable as exc:
             fig = cum = None
             ctx["unavailable"] = str(exc)
     if fig is not None and cum is not None:
         ctx["chart"] = draw.trend_chart(fig, chart_id="chart-trend", title=f"#{t}: uses per {step}")
-        ctx["cumulative"] = draw.trend_chart(cum, chart_id="chart-cumulative", title=f"#{t}: total uses", cumulative=True)
+        ctx["cumulative"] = draw.trend_chart(cum, chart_id="chart-cumulative", title=f"#{t}: total uses", cumulative=True,
+                                              markers=ctx["markers"])
         ctx["figs"] = [fig, cum]
     ctx.update(count=panels["count"], compare=others, every=step, since=s, until=u)
     return render(request, "trend.html", **ctx)
@@ -99,9 +104,7 @@ def _figure_page(name: str, title: str, question: str) -> None:
                 fig = figures.run(name, st, t, since=s, until=u, top=top)
         except figures.NotAvailable as exc:
             return render(request, "figure.html", unavailable=str(exc), **ctx)
-        rows = draw.figure_rows(fig) or kv_rows(fig.data)
-        body = draw.bars(fig, chart_id=f"chart-{name}", title=title) if name != "velocity" else Markup("")
-        body += draw.table_html(rows, table_id=f"table-{name}", limit=top, link=post_link)
+        body = draw.figure_body(fig, name=name, title=title, link=post_link, limit=top)
         caveat = fig.meta.get("caveat") or fig.data.get("caveat")
         return render(request, "figure.html", fig=fig, body=body, caveat=caveat, **ctx)
 
