@@ -108,7 +108,7 @@ def count_query(
     queries: Annotated[list[str], typer.Argument(help="One or more queries (quote each); one series per query.")],
     store: StoreOpt = None,
     every: Annotated[str, typer.Option("--every", help="Bucket: minute, hour, day or week (weeks start Monday).")] = "day",
-    tz: Annotated[str, typer.Option("--tz", help="Time zone of the buckets (IANA name).")] = "UTC",
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the buckets (IANA name); --since/--until are local to it.")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     tag: TagOpt = None,
@@ -136,7 +136,7 @@ def count_query(
     if as_json:
         emit_json(fig.data)
         return
-    table = Table(title=f"Posts per {every} ({tz})", title_justify="left")
+    table = Table(title=f"Posts per {every} ({fig.data['tz']}; buckets start at the UTC time shown)", title_justify="left")
     table.add_column("bucket")
     for q in queries:
         table.add_column(q, justify="right")

@@ -15,7 +15,7 @@ import pyarrow as pa
 import tantivy
 
 from ..post import KINDS, fold_tag
-from . import analysis, buckets, index
+from . import analysis, index
 from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
 
 if TYPE_CHECKING:
@@ -271,37 +271,56 @@ def count_query(
     queries: str | list[str],
     *,
     every: str = "day",
-    tz: str = "UTC",
+    tz: str | None = None,
     filters: Filters | None = None,
     **filter_kw: Any,
 ) -> Any:
-    """Exact matches of each query per time bucket (empty buckets zero), as a Figure."""
+    """Exact matches of each query per time bucket (empty buckets zero), as a Figure.
+
+    Buckets are those of the analytics ``trend``: minute, hour, day or ISO week, local to ``tz``
+    when given, each labelled by its start in UTC. ``since``/``until`` without an offset are local
+    to ``tz``. The index counts matches per UTC minute (or quarter hour for hour buckets and up:
+    every real zone offset is a multiple of 15 minutes), which are then rolled up exactly.
+    """
+    from ..analytics import buckets, rules
     from ..analytics.figure import Figure
 
-    if every not in buckets.EVERY:
-        raise ValueError(f"unknown bucket {every!r}: use one of {', '.join(buckets.EVERY)}")
-    zone = buckets.zone(tz)
+    buckets.check(every)
+    zone = rules.zone(tz)
+    f = filters or Filters(**filter_kw)
+    f.since, f.until = rules.parse_time(f.since, zone), rules.parse_time(f.until, zone)
+    f = check_filters(f)
     qs = [queries] if isinstance(queries, str) else list(queries)
-    f = check_filters(filters or Filters(**filter_kw))
+    if not qs:
+        raise ValueError("Give at least one query.")
     trees = [parse(q) for q in qs]
     ix, searcher = _searcher(store)
-    rows: list[dict[str, Any]] = []
-    per_query: list[list[tuple[datetime, int]]] = []
-    for tree in trees:
-        agg = {"h": {"date_histogram": {"field": "created_at", "fixed_interval": buckets.pre_interval(every), "min_doc_count": 1}}}
+    interval = "1m" if every == "minute" else "15m"
+    agg = {"h": {"date_histogram": {"field": "created_at", "fixed_interval": interval, "min_doc_count": 1}}}
+    got: dict[tuple[str, datetime], int] = {}
+    for q, tree in zip(qs, trees, strict=True):
         out = searcher.aggregate(compile_query(ix.schema, tree, f), agg)
-        per_query.append([
-            (datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]), int(b["doc_count"])) for b in out["h"]["buckets"]
-        ])
-    # One bucket range for every query, so series line up.
-    first = f.since or min((t for pq in per_query for t, _ in pq), default=None)
-    last = f.until or (max((t for pq in per_query for t, _ in pq), default=None))
-    until = f.until or (last + timedelta(minutes=15) if last else None)
-    for q, counts in zip(qs, per_query, strict=True):
-        for start, n in buckets.roll_up(counts, every, zone, first, until):
-            rows.append({"query": q, "bucket": buckets.label(start, zone), "count": n})
-    table = pa.Table.from_pylist(rows, schema=pa.schema([("query", pa.string()), ("bucket", pa.string()), ("count", pa.int64())]))
-    rule = (f"Posts matching the query (tantivy full-text index, exact count), per {every} in {tz}; "
-            "a repost counts when the reposted text matches; deleted posts are not counted.")
-    return Figure(name="count-query", table=table, data={"series": rows}, rule=rule,
-                  meta={"every": every, "tz": tz, "queries": qs})
+        for b in out["h"]["buckets"]:
+            start = buckets.trunc(datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]), every, zone)
+            got[(q, start)] = got.get((q, start), 0) + int(b["doc_count"])
+    seen = sorted({b for _, b in got})
+    ticks: list[datetime] = []
+    if f.since is not None or f.until is not None or seen:
+        first = f.since if f.since is not None else seen[0]
+        if f.until is not None:
+            ticks = buckets.axis(first, f.until, every, zone, inclusive=False)
+        elif seen:
+            ticks = buckets.axis(first, seen[-1], every, zone, inclusive=True)
+    ticks = sorted(set(ticks) | set(seen))
+    rows = [{"query": q, "bucket": b, "count": got.get((q, b), 0)} for q in qs for b in ticks]
+    table = pa.Table.from_pylist(rows, schema=pa.schema(
+        [("query", pa.string()), ("bucket", pa.timestamp("us")), ("count", pa.int64())]))
+    rule = (f"Posts whose text matches the query (full-text index, exact count), per {every}"
+            f"{' in ' + zone.key if zone else ' (UTC)'}; bucket = its start in UTC. A repost counts when the "
+            "reposted text matches; deleted posts are not counted.")
+    data = {
+        "series": [{"query": r["query"], "bucket": rules.iso(r["bucket"]), "count": r["count"]} for r in rows],
+        "every": every,
+        "tz": zone.key if zone else "UTC",
+    }
+    return Figure(name="count-query", table=table, data=data, rule=rule, meta={"every": every, "queries": qs})
