@@ -11,11 +11,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from tweetfactory import tweet
 
 from tagscope.store import Store
+from tweetfactory import tweet
 
-N = 30_000
+N = 50_000
 
 
 def _write_big(path: Path) -> None:
@@ -25,12 +25,12 @@ def _write_big(path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_after_generation", [1, 3])
+@pytest.mark.parametrize("kill_after_generation", [1, 5])
 def test_kill_mid_ingest_then_rerun(tmp_path: Path, kill_after_generation: int) -> None:
     src = tmp_path / "big.jsonl"
     _write_big(src)
     store_dir = tmp_path / "store"
-    env = {**os.environ, "TAGSCOPE_BATCH_POSTS": "2000"}
+    env = {**os.environ, "TAGSCOPE_BATCH_POSTS": "1000", "TAGSCOPE_BLOCK_BYTES": "65536"}
     cmd = [sys.executable, "-m", "tagscope", "ingest", "--store", str(store_dir), str(src), "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = store_dir / "manifest.json"

@@ -27,12 +27,18 @@ def _keys(table: pa.Table) -> set[tuple[str, str]]:
     return set(zip(table.column("platform").to_pylist(), table.column("id").to_pylist(), strict=True))
 
 
-def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
-    """Commit one batch; return counts of new, duplicate, updated, deleted and quarantined records."""
+def commit_batch(
+    store: Store,
+    b: pa.Table,
+    raws: pa.Table,
+    tombstones: list[dict[str, Any]],
+    quarantine: list[dict[str, Any]],
+    tag: str,
+) -> dict[str, int]:
+    """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined."""
     con = store.con
     gen = store.generation + 1
-    b = to_table(list(batch.posts.values()), POST_SCHEMA)
-    bt = to_table(batch.tombstones, TOMBSTONE_SCHEMA)
+    bt = to_table(tombstones, TOMBSTONE_SCHEMA)
     con.register("_b", b)
     con.register("_bt", bt)
     new_tombs = con.execute(
@@ -55,7 +61,8 @@ def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
 
     # Merge later copies into the known posts; only a change rewrites a file.
     updated: dict[tuple[str, str], dict[str, Any]] = {}
-    dup_keys = {k for k in hit_keys if k in batch.posts} - removed
+    batch_keys = _keys(b)
+    dup_keys = {k for k in hit_keys if k in batch_keys} - removed
     key_file = dict(zip(zip(hits.column("platform").to_pylist(), hits.column("id").to_pylist(), strict=True),
                         hits.column("filename").to_pylist(), strict=True))
     if dup_keys:
@@ -65,9 +72,12 @@ def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
             f"SELECT * FROM read_parquet({sql_list(dup_files)}) p "
             "WHERE EXISTS (SELECT 1 FROM _dk k WHERE k.platform = p.platform AND k.id = p.id)"
         ).to_arrow_table().to_pylist()
+        later = {(r["platform"], r["id"]): r for r in con.execute(
+            "SELECT * FROM _b p WHERE EXISTS (SELECT 1 FROM _dk k WHERE k.platform = p.platform AND k.id = p.id)"
+        ).to_arrow_table().to_pylist()}
         for row in known:
             key = (row["platform"], row["id"])
-            if merge_into(row, batch.posts[key]):
+            if merge_into(row, later[key]):
                 updated[key] = row
     touched = removed | set(updated)
     rewrites: dict[str, str] = {}
@@ -86,7 +96,7 @@ def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
     new_mask = [(p, i) not in hit_keys and (p, i) not in all_dead for p, i in zip(
         b.column("platform").to_pylist(), b.column("id").to_pylist(), strict=True)]
     new = b.filter(pa.array(new_mask, pa.bool_())) if len(b) else b
-    skipped_dead = sum(1 for p, i in batch.posts if (p, i) in all_dead and (p, i) not in hit_keys)
+    skipped_dead = sum(1 for k in batch_keys if k in all_dead and k not in hit_keys)
 
     changes: dict[str, tuple[list[str], list[str]]] = {
         "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
@@ -96,12 +106,14 @@ def commit_batch(store: Store, batch: Any, tag: str) -> dict[str, int]:
         changes["posts"][0].append(repl)
         changes["posts"][1].append(old.rsplit("/", 1)[-1])
     keep_raw = _keys(new) | set(updated)
-    raws = [r for r in batch.raws if (r["platform"], r["id"]) in keep_raw]
-    if raws:
-        changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", to_table(raws, RAW_SCHEMA)))
+    if len(raws) and len(keep_raw) < len(batch_keys):
+        raw_keys = zip(raws.column("platform").to_pylist(), raws.column("id").to_pylist(), strict=True)
+        raws = raws.filter(pa.array([k in keep_raw for k in raw_keys], pa.bool_()))
+    if len(raws):
+        changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)))
     if len(new_tombs):
         changes["tombstones"][0].append(_write(store, "tombstones", f"tomb-{gen:06d}-{tag}.parquet", new_tombs.cast(TOMBSTONE_SCHEMA)))
-    quarantined = _new_quarantine(store, batch.quarantine)
+    quarantined = _new_quarantine(store, quarantine)
     if len(quarantined):
         changes["quarantine"][0].append(_write(store, "quarantine", f"q-{gen:06d}-{tag}.parquet", quarantined))
     for name in ("_b", "_bt", "_nt", "_dk", "_tk"):

@@ -17,10 +17,12 @@ import pyarrow.parquet as pq
 
 from .. import formats
 from ..formats.base import ParseError
-from ..post import Tombstone, merge_into
+from ..post import POST_SCHEMA, Tombstone, merge_into
 from . import commit as committer
-from .ingest import BATCH_POSTS, Batch
+from .chunk import raw_row
+from .ingest import BATCH_POSTS
 from .store import Store
+from .tables import RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
 
 
 def remap(store: Store) -> dict[str, Any]:
@@ -32,16 +34,16 @@ def remap(store: Store) -> dict[str, Any]:
         with scratch.writer():
             tombs = store.sql("SELECT * FROM tombstones").to_pylist()
             if tombs:
-                committer.commit_batch(scratch, Batch(tombstones=tombs), "tombs")
-            batch = Batch()
+                _commit(scratch, {}, tombs)
+            batch: dict[tuple[str, str], dict[str, Any]] = {}
             for raw_file in store.files("raw"):
                 for chunk in pq.ParquetFile(raw_file).iter_batches(batch_size=20_000):
                     for row in chunk.to_pylist():
                         failed += not _add(batch, row)
-                        if len(batch.posts) >= BATCH_POSTS:
-                            committer.commit_batch(scratch, batch, "remap")
-                            batch = Batch()
-            committer.commit_batch(scratch, batch, "remap")
+                        if len(batch) >= BATCH_POSTS:
+                            _commit(scratch, batch, [])
+                            batch = {}
+            _commit(scratch, batch, [])
         added = []
         for name in scratch.manifest["posts"]:
             os.replace(scratch.path / "posts" / name, store.path / "posts" / ("." + name))
@@ -53,7 +55,14 @@ def remap(store: Store) -> dict[str, Any]:
     return {"posts": store.stats()["posts"], "failed": failed, "generation": store.generation}
 
 
-def _add(batch: Batch, row: dict[str, Any]) -> bool:
+def _commit(scratch: Store, batch: dict[tuple[str, str], dict[str, Any]], tombs: list[dict[str, Any]]) -> None:
+    rows = list(batch.values())
+    raws = to_table([raw_row(r, r.pop("_rawbytes")) for r in rows], RAW_SCHEMA)
+    committer.commit_batch(scratch, to_table(rows, POST_SCHEMA), raws, [
+        {k: t[k] for k in TOMBSTONE_SCHEMA.names} for t in tombs], [], "remap")
+
+
+def _add(batch: dict[tuple[str, str], dict[str, Any]], row: dict[str, Any]) -> bool:
     try:
         mod = formats.get(row["source_format"])
         items = mod.parse(orjson.loads(row["raw"]))
@@ -66,9 +75,10 @@ def _add(batch: Batch, row: dict[str, Any]) -> bool:
         item["source_file"] = row["source_file"]
         item["source_line"] = row["source_line"]
         key = (item["platform"], item["id"])
-        if key in batch.posts:
-            merge_into(batch.posts[key], item)
+        if key in batch:
+            merge_into(batch[key], item)
         else:
-            batch.posts[key] = item
+            item["_rawbytes"] = row["raw"]
+            batch[key] = item
         return True
     return False
