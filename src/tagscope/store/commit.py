@@ -6,6 +6,7 @@ holding the affected posts and swaps them in the same manifest commit as the new
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pyarrow as pa
@@ -117,10 +118,8 @@ def commit_batch(
     if len(quarantined):
         changes["quarantine"][0].append(_write(store, "quarantine", f"q-{gen:06d}-{tag}.parquet", quarantined))
     for name in ("_b", "_bt", "_nt", "_dk", "_tk"):
-        try:
+        with contextlib.suppress(Exception):
             con.unregister(name)
-        except Exception:
-            pass
     if any(added or removed_ for added, removed_ in changes.values()):
         store.commit(changes)
     return {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +164,8 @@ class Store:
         self.manifest = data
         for kind, (_, removed) in changes.items():
             for name in removed:
-                try:
+                with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
-                except FileNotFoundError:
-                    pass
         if self._derived:
             from . import derived
 
