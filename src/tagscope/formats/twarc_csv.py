@@ -45,7 +45,13 @@ def sniff(head: bytes) -> bool:
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """One record per CSV row, as a {column: cell} object; a row of the wrong width is an error."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-    reader = csv.reader(text)
+    try:
+        yield from _rows(csv.reader(text))
+    finally:
+        text.detach()  # the caller owns (and closes) the byte stream
+
+
+def _rows(reader: Any) -> Iterator[Record]:
     try:
         header = next(reader)
     except StopIteration:

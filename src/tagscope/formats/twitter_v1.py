@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields, utc_naive
 from .base import ParseError, as_int, as_str
 
 NAME = "twitter-v1"
@@ -49,7 +49,7 @@ def parse_time(value: str) -> datetime:
         return datetime.strptime(value, "%a %b %d %H:%M:%S +0000 %Y")
     except (TypeError, ValueError):
         try:
-            return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").replace(tzinfo=None)
+            return utc_naive(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))
         except (TypeError, ValueError) as exc:
             raise ParseError(f"bad created_at: {value!r}") from exc
 

@@ -1,0 +1,115 @@
+"""Gnip Activity Streams, the X account archive and twarc-csv: the traps, checked by hand."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tagscope.formats import ParseError, gnip, twarc_csv, x_archive
+from tagscope.post import Tombstone
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ARCHIVE = DATA / "x-archive"
+
+
+def test_gnip_delete_and_system_messages() -> None:
+    act = {"verb": "delete", "object": {"id": "tag:search.twitter.com,2005:867478524235366400"},
+           "postedTime": "2017-05-24T20:40:00.000Z", "actor": {"id": "id:twitter.com:1"}}
+    [tomb] = gnip.parse(act)
+    assert (tomb.id, tomb.reason) == ("867478524235366400", "deleted")
+    assert gnip.parse({"info": {"message": "Replay Request Completed"}}) == []
+    with pytest.raises(ParseError, match="missing actor"):
+        gnip.parse({"verb": "post", "id": "tag:search.twitter.com,2005:1", "postedTime": "2017-05-24T20:40:00.000Z"})
+
+
+def test_gnip_reply_id_from_in_reply_to_link() -> None:
+    posts = [gnip.parse(orjson.loads(line))[0]
+             for line in (DATA / "gnip" / "tweet_parser_activity_streams_examples.jsonl").read_bytes().splitlines()]
+    replies = [p for p in posts if p["kind"] == "reply"]
+    assert replies and all(p["reply_to_id"].isdigit() for p in replies)
+
+
+def _archive_items(path: Path) -> tuple[list[dict], list[Tombstone], list]:
+    recs = list(x_archive.path_records(path))
+    items = [i for r in recs if r.error is None for i in x_archive.parse(r.obj)]
+    return [i for i in items if isinstance(i, dict)], [i for i in items if isinstance(i, Tombstone)], recs
+
+
+@pytest.mark.parametrize("name", ["folder", "twitter-2026-03-06-example.zip"])
+def test_archive_folder_and_zip_give_the_same_posts(name: str) -> None:
+    posts, tombs, recs = _archive_items(ARCHIVE / name)
+    assert len(posts) == 8 and len(tombs) == 47 + 2
+    assert len({r.line for r in recs}) == len(recs)  # numbered on across the files
+    by_id = {p["id"]: p for p in posts}
+    first = by_id["1600000000000000001"]
+    assert (first["author_id"], first["author_handle"], first["author_name"]) == (
+        "1590000000000000001", "ts_example", "Example Archive Owner")
+    assert first["author_bio"] == "Invented account for tagscope tests." and first["author_followers"] is None
+    assert (first["like_count"], first["repost_count"]) == (12, 3)  # counts are strings in the archive
+    assert first["hashtags_norm"] == ["yesallwomen", "notallmen"]
+    rt = by_id["1600000000000000003"]
+    assert (rt["kind"], rt["repost_of_author"], rt["like_count"]) == ("repost", "campaign_voice", None)
+    assert rt["text"].startswith("RT @campaign_voice: ")  # the original is not in the archive
+    assert "1600000000000000005" not in by_id and by_id["1600000000000000006"]["text"] == "First draft of a thought"
+    assert by_id["2027697170808189417"]["community"] == "2015792172985921708"
+    assert {t.reason for t in tombs} == {"deleted", "edited"}
+    deleted = [t for t in tombs if t.id == "2029583929812873669"]
+    assert deleted and deleted[0].at is not None
+
+
+def test_archive_records_are_self_contained() -> None:
+    rec = next(r for r in x_archive.path_records(ARCHIVE / "folder") if r.error is None)
+    assert x_archive.parse(orjson.loads(rec.raw)) == x_archive.parse(rec.obj)
+    assert orjson.loads(rec.raw)["account"]["username"] == "ts_example"
+
+
+def test_lone_archive_file_needs_its_account() -> None:
+    data = (ARCHIVE / "folder" / "data" / "tweets.js").read_bytes()
+    recs = list(x_archive.records(io.BytesIO(data)))
+    assert len(recs) == 4
+    with pytest.raises(ParseError, match=r"data/account\.js"):
+        x_archive.parse(recs[0].obj)
+    deleted = (ARCHIVE / "folder" / "data" / "deleted-tweets.js").read_bytes()
+    tombs = [t for r in x_archive.records(io.BytesIO(deleted)) for t in x_archive.parse(r.obj)]
+    assert len(tombs) == 47 and all(isinstance(t, Tombstone) for t in tombs)
+
+
+def test_broken_archive_file_is_one_error_record() -> None:
+    [rec] = list(x_archive.records(io.BytesIO(b"window.YTD.tweets.part0 = [ {\"tweet\" : ")))
+    assert rec.error and "invalid archive file" in rec.error
+
+
+def _csv_records(data: bytes) -> list:
+    return list(twarc_csv.records(io.BytesIO(data)))
+
+
+def test_csv_rows_lines_and_malformed_rows() -> None:
+    header = (DATA / "twarc-csv" / "brexit.csv").read_bytes().split(b"\n", 1)[0]
+    rows = (DATA / "twarc-csv" / "brexit.csv").read_bytes().split(b"\n")[1:3]
+    data = header + b"\n" + rows[0] + b"\n\n" + b"1,2,3\n" + rows[1] + b"\n"
+    recs = _csv_records(data)
+    assert [r.line for r in recs] == [2, 4, 5]
+    assert recs[1].error and "fields where the header has" in recs[1].error
+    assert recs[0].error is None and recs[0].obj["id"] == "1440716895355764743"
+    assert twarc_csv.parse(orjson.loads(recs[0].raw)) == twarc_csv.parse(recs[0].obj)
+
+
+def test_csv_multiline_fields_and_newline_escapes_give_the_same_text() -> None:
+    def posts(name: str) -> dict[str, dict]:
+        with open(DATA / "twarc-csv" / name, "rb") as fh:
+            return {p["id"]: p for r in twarc_csv.records(fh) for p in twarc_csv.parse(r.obj)}
+
+    escaped, multi = posts("brexit.csv"), posts("brexit_multiline.csv")
+    assert len(multi) == 5
+    for pid, post in multi.items():
+        assert post["text"] == escaped[pid]["text"]
+
+
+def test_csv_without_required_columns_is_reported_per_row() -> None:
+    recs = _csv_records(b"id,foo\n1,2\n")
+    assert recs[0].error and "no column author_id" in recs[0].error
+    with pytest.raises(ParseError, match="missing author_id"):
+        twarc_csv.parse({"id": "1", "author_id": "", "created_at": "2021-01-01T00:00:00.000Z", "text": "x"})

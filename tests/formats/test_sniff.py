@@ -1,0 +1,62 @@
+"""Sniffing: each format accepts its own files and rejects every other fixture file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tagscope import formats
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+OWN = {
+    "twitter-v1": "twitter-v1.1",
+    "twitter-v2": "twitter-v2",
+    "gnip": "gnip",
+    "twarc-csv": "twarc-csv",
+    "x-archive": "x-archive/folder/data",
+}
+EMPTY = {"empty.json"}
+
+
+def _files() -> list[tuple[str, Path]]:
+    out = []
+    for fmt, folder in OWN.items():
+        for path in sorted((DATA / folder).iterdir()):
+            if path.is_file() and path.suffix != ".md" and path.name not in EMPTY:
+                out.append((fmt, path))
+    return out
+
+
+@pytest.mark.parametrize(("owner", "path"), _files(), ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_sniff_matrix(owner: str, path: Path) -> None:
+    head = path.read_bytes()[:65536]
+    accepted = sorted(name for name in OWN if formats.get(name).sniff(head))
+    assert accepted == [owner]
+    found = formats.sniff(head)
+    assert found is not None and owner == found.NAME
+
+
+def test_other_platforms_and_text_are_rejected() -> None:
+    heads = [
+        b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n',
+        b'[{"id":"110","created_at":"2023-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"acct":"a"}}]',
+        b'{"author":"bob","body":"hi","created_utc":1400000000,"id":"abc","subreddit":"x"}\n',
+        b"# A heading\nsome text\n",
+        b"",
+    ]
+    for head in heads:
+        assert [name for name in OWN if formats.get(name).sniff(head)] == []
+
+
+def test_empty_file_is_claimed_by_no_format() -> None:
+    assert formats.sniff((DATA / "twitter-v2" / "empty.json").read_bytes()) is None
+
+
+def test_x_archive_claims_folder_and_zip_only() -> None:
+    mod = formats.get("x-archive")
+    assert mod.claims_path(DATA / "x-archive" / "folder")
+    assert mod.claims_path(DATA / "x-archive" / "folder" / "data")
+    assert mod.claims_path(DATA / "x-archive" / "twitter-2026-03-06-example.zip")
+    assert not mod.claims_path(DATA / "twitter-v2")
+    assert not mod.claims_path(DATA / "twitter-v2" / "brexit.jsonl")
