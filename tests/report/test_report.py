@@ -1,0 +1,198 @@
+"""The single-file report: structure (snapshot), self-containment, pseudonyms, safety, CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tagscope.report import build_report, figures
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+FIXED = datetime(2026, 1, 1, 12, 0)
+
+
+class Outline(HTMLParser):
+    """Headings, section/figure/table ids and external references of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.external: list[str] = []
+        self._heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for key in ("src", "href", "data", "action", "poster"):
+            v = a.get(key) or ""
+            if re.match(r"\s*(https?:)?//", v):
+                self.external.append(f"{tag} {key}={v}")
+        if tag in ("link", "script", "img", "iframe", "object", "embed"):
+            self.lines.append(f"<{tag}>")  # none expected in the report
+        if tag in ("h1", "h2", "h3"):
+            self._heading = tag
+        elif tag in ("section", "svg", "table") and a.get("id"):
+            self.lines.append(f"{tag}#{a['id']}" + (f" .{a['class']}" if tag == "section" and a.get("class") else ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._heading and data.strip():
+            text = re.sub(r"\d[\d,]*", "N", data.strip())
+            self.lines.append(f"{self._heading}: {text}")
+            self._heading = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+
+
+def outline(html: str) -> Outline:
+    p = Outline()
+    p.feed(html)
+    return p
+
+
+def check_snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text(), f"{name} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
+
+
+def test_report_structure_snapshot(campaign_store, fake_analytics):
+    rep = build_report(campaign_store, "#YesAllWomen", compare=["NotAllMen"], generated_at=FIXED)
+    assert rep.problems == []
+    o = outline(rep.html)
+    check_snapshot("report_outline.txt", "\n".join(o.lines) + "\n")
+    assert o.external == []
+
+
+def test_report_is_self_contained(campaign_store, fake_analytics):
+    html = build_report(campaign_store, "yesallwomen", generated_at=FIXED).html
+    lower = html.lower()
+    assert "<script" not in lower and "<link" not in lower and "<img" not in lower
+    assert "@import" not in lower and "url(" not in lower
+    assert outline(html).external == []
+    assert html.count("<svg") >= 3  # charts are inline SVG
+
+
+def test_every_figure_has_rule_and_query_in_appendix(campaign_store, fake_analytics):
+    rep = build_report(campaign_store, "yesallwomen", compare=["notallmen"], generated_at=FIXED)
+    shown = [s for s in rep.sections if s.status == "ok"]
+    assert {s.id for s in shown} == {"volume", "cumulative", "compare", "origin", "notables", "cotags"}
+    for s in shown:
+        assert s.rule and s.queries
+        assert f'id="query-{s.id}"' in rep.html
+        # the SQL is in the appendix, escaped but otherwise exactly as run
+        first_line = s.queries.splitlines()[0]
+        assert first_line.replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;") in rep.html
+
+
+def test_missing_analytics_become_panels(campaign_store, fake_analytics):
+    rep = build_report(campaign_store, "yesallwomen", generated_at=FIXED)
+    missing = {s.id for s in rep.sections if s.status == "unavailable"}
+    assert missing == {"velocity", "audience", "links", "variants", "backlash", "misogyny"}
+    assert rep.html.count('class="unavailable"') == len(missing)
+
+
+def test_cumulative_marks_round_numbers(campaign_store, fake_analytics, monkeypatch):
+    # 35 posts never cross 1,000; a milestone list from velocity (exact times) is drawn when present.
+    import pyarrow as pa
+
+    from tagscope.analytics.figure import Figure
+
+    def velocity(store, tag, **_):
+        return Figure("velocity", pa.table({"metric": ["uses"], "value": ["34"]}),
+                      {"count": 34, "milestones": [{"uses": 10, "reached_at": "2014-05-26T10:09:00Z"},
+                                                   {"uses": 1000, "reached_at": None}]})
+
+    monkeypatch.setitem(figures.OVERRIDES, "velocity", velocity)
+    html = build_report(campaign_store, "yesallwomen", generated_at=FIXED).html
+    cum = html[html.index('id="chart-cumulative"'):]
+    cum = cum[: cum.index("</svg>")]
+    assert cum.count('class="marker"') == 1 and "10 uses" in cum
+
+
+def test_authors_are_pseudonymised_unless_notable(campaign_store, fake_analytics):
+    html = build_report(campaign_store, "yesallwomen", generated_at=FIXED).html
+    assert "celeb" in html  # verified, 2.5M followers: a public figure
+    for private in ("kaye", "mallory", "bea", "user1"):  # (pseudonyms are hex: "bea" may occur inside one)
+        assert not re.search(rf"(?<![\w-]){private}(?!\w)", html), private
+    assert re.search(r"author-[0-9a-f]{6}", html)
+    again = build_report(campaign_store, "yesallwomen", generated_at=FIXED).html
+    assert sorted(set(re.findall(r"author-[0-9a-f]{6}", html))) == sorted(set(re.findall(r"author-[0-9a-f]{6}", again)))
+
+
+def test_reveal_authors(campaign_store, fake_analytics):
+    html = build_report(campaign_store, "yesallwomen", reveal_authors=True, generated_at=FIXED).html
+    assert "kaye" in html and not re.search(r"author-[0-9a-f]{6}", html)
+
+
+def test_post_text_cannot_inject_markup(campaign_store, fake_analytics, monkeypatch):
+    import pyarrow as pa
+
+    from tagscope.analytics.figure import Figure
+
+    evil = '<script>alert(1)</script>'
+
+    def cotags(store, tag, **_):
+        return Figure("cotags", pa.table({}), {"hashtags": [{"hashtag": evil, "count": 3}]}, [(f"SELECT '{evil}'", [])],
+                      rule=evil)
+
+    monkeypatch.setitem(figures.OVERRIDES, "cotags", cotags)
+    html = build_report(campaign_store, "yesallwomen", generated_at=FIXED).html
+    assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_failing_analytic_is_reported_not_fatal(campaign_store, fake_analytics, monkeypatch):
+    def broken(store, tag, **_):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(figures.OVERRIDES, "cotags", broken)
+    rep = build_report(campaign_store, "yesallwomen", generated_at=FIXED)
+    assert rep.problems == ["cotags: RuntimeError: disk on fire"]
+    assert "Could not compute this figure: disk on fire" in rep.html
+
+
+def test_empty_tag_is_refused(campaign_store, fake_analytics):
+    with pytest.raises(ValueError, match="give a hashtag"):
+        build_report(campaign_store, "#")
+
+
+def test_cli_report_writes_file(campaign_store, fake_analytics, tmp_path):
+    from tagscope.cli import app
+
+    out = tmp_path / "r" / "report.html"
+    res = CliRunner().invoke(app, ["report", "yesallwomen", "--compare", "notallmen", "--since", "2014-05-25",
+                                   "-o", str(out), "--store", str(campaign_store.path)])
+    assert res.exit_code == 0, res.output
+    assert "Wrote the report" in " ".join(res.output.split()) and "file://" in res.output
+    html = out.read_text()
+    assert 'id="compare"' in html and "<h1>#yesallwomen</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "is not a date"),
+        (["--every", "fortnight"], "choose minute, hour, day or week"),
+    ],
+)
+def test_cli_report_bad_options(campaign_store, fake_analytics, tmp_path, args, message):
+    from tagscope.cli import app
+
+    res = CliRunner().invoke(app, ["report", "yesallwomen", "-o", str(tmp_path / "x.html"),
+                                   "--store", str(campaign_store.path), *args])
+    assert res.exit_code == 2 and message in " ".join(res.output.split())
+
+
+def test_cli_report_empty_store(tmp_path):
+    from tagscope.cli import app
+
+    res = CliRunner().invoke(app, ["report", "x", "--store", str(tmp_path / "empty"), "-o", str(tmp_path / "x.html")])
+    assert res.exit_code == 2 and "holds no posts yet" in " ".join(res.output.split())
