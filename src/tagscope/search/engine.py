@@ -190,9 +190,20 @@ def ensure_current(store: Store) -> None:
             index.update(store)
 
 
+# Open indexes by store folder, reused while covered.json is unchanged (opening costs milliseconds).
+_OPEN: dict[str, tuple[tuple[int, int], tantivy.Index]] = {}
+
+
 def _searcher(store: Store) -> tuple[tantivy.Index, tantivy.Searcher]:
     ensure_current(store)
-    ix = index.open_index(store)
+    key = str(store.path.resolve())
+    info = (index.folder(store) / "covered.json").stat()
+    stamp = (info.st_ino, info.st_mtime_ns)  # replaced atomically at each update: a new inode
+    cached = _OPEN.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, index.open_index(store))
+        _OPEN[key] = cached
+    ix = cached[1]
     return ix, ix.searcher()
 
 
