@@ -45,6 +45,7 @@ class LinearTask:
     dev_rows: Loader | None
     evaluations: list[Evaluation]
     c: float = 2.0
+    threshold: float = 0.5  # binary models without dev rows (chosen by cross-validation on train)
     balanced: bool = True
     opt_in: bool = False
     needs_data: bool = False
@@ -58,6 +59,7 @@ class LinearTask:
         started = time.time()
         texts, gold = _split(self.train_rows(data))
         model = linear.fit(texts, gold, classes=self.classes, c=self.c, balanced=self.balanced, seed=seed)
+        model.threshold = self.threshold
         if len(self.classes) == 2 and self.dev_rows is not None:
             model.threshold = linear.best_threshold(model, *_split(self.dev_rows(data)))
         model.meta = {

@@ -101,7 +101,7 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
     counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({c})' for c in need_cols)} FROM _classify_todo").fetchone()
     assert counts is not None
     total = int(counts[0])
-    summary.todo = {n: int(c) for n, c in zip(names, counts[1:], strict=True)}
+    summary.todo = {n: int(c or 0) for n, c in zip(names, counts[1:], strict=True)}
     summary.labelled = dict.fromkeys(names, 0)
     if progress:
         progress(0, total)
