@@ -105,8 +105,8 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
     return app
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     env: jinja2.Environment = request.app.state.templates
     context.setdefault("tag", None)
     context.setdefault("query", dict(request.query_params))
-    return HTMLResponse(env.get_template(template).render(**context), status)
+    return HTMLResponse(env.get_template(template).render(**context), code)
