@@ -26,6 +26,10 @@ def sql(col: str, unit: str, tz: ZoneInfo | None) -> tuple[str, list]:
     if tz is None:
         return f"date_trunc('{unit}', {col})", []
     local = f"timezone(?, timezone('UTC', {col}))"
+    if unit in ("minute", "hour"):
+        # Subtract the time since the local hour began: exact even in the repeated hour of a
+        # fall-back night, where a round trip through local time would merge two hours.
+        return f"{col} - ({local} - date_trunc('{unit}', {local}))", [tz.key, tz.key]
     return f"timezone('UTC', timezone(?, date_trunc('{unit}', {local})))", [tz.key, tz.key]
 
 

@@ -1,0 +1,81 @@
+"""A small hand-made campaign, ingested through the real path (dedup, deletes), with known answers.
+
+UTC times (2014):
+  1 alice  Sat 24 May 10:00  original  #YesAllWomen  5 likes             followers 100  bio "she/her"
+  2 bob    Sat 24 May 10:05  original  #yesallwomen #YesAllWomen (twice)  followers 5000 bio "he/him"
+  3 carol  Sat 24 May 10:30  repost of 1 (uses the tag through it)       followers 50   bio "they/them"
+  4 dave   Sat 24 May 11:00  quote of 1, own text without the tag         (does not count)
+  5 erin   Sat 24 May 11:10  reply, #ＹｅｓＡｌｌＷｏｍｅｎ (fullwidth)      followers 7    bio "she/they"
+  6 frank  Sat 24 May 23:30  original  #YesAllWomen #NotAllMen, 3 retweets  (Sun 25 in Tokyo)  followers 20000
+  7 gina   Mon 26 May 09:00  original  #YesAllWomen http://example.org/a, 40 likes  followers 300
+  8 alice  Sat 24 May 12:00  #YesAllWomen, then deleted                   (does not count)
+  9 henry  Mon 26 May 10:00  #everdaysexism                              (near miss)
+ 10 ivan   Mon 26 May 11:00  #EverydaySexism
+ 11 alice  Mon 26 May 12:00  #everydaysexism #YesAllWomen  http://www.example.org/b  followers 150
+  2 again in a second file: a duplicate, counted once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tagscope.store import Store
+from tweetfactory import delete_notice, tweet, write_jsonl
+
+TAG = "yesallwomen"
+
+
+def when(day: int, hm: str) -> str:
+    wd = {24: "Sat", 25: "Sun", 26: "Mon"}[day]
+    return f"{wd} May {day} {hm}:00 +0000 2014"
+
+
+def _t(id_, user, day, hm, tags, followers=10, bio=None, urls=(), text=None, **extra):
+    rec = tweet(id_, text or " ".join("#" + t for t in tags), user=user, created=when(day, hm), tags=tags, followers=followers, **extra)
+    if bio is not None:
+        rec["user"]["description"] = bio
+    rec["entities"]["urls"] = [{"url": u, "expanded_url": u} for u in urls]
+    return rec
+
+
+def records() -> tuple[list, list]:
+    t1 = _t("1", "alice", 24, "10:00", ["YesAllWomen"], 100, "writer, she/her", favorite_count=5)
+    first = [
+        t1,
+        _t("2", "bob", 24, "10:05", ["yesallwomen", "YesAllWomen"], 5000, "Dad. he/him"),
+        _t("3", "carol", 24, "10:30", [], 50, "(they/them)", retweet_of=t1),
+        _t("4", "dave", 24, "11:00", [], 10, None, text="so true", is_quote_status=True, quoted_status_id_str="1",
+           quoted_status=t1),
+        _t("5", "erin", 24, "11:10", ["ＹｅｓＡｌｌＷｏｍｅｎ"], 7, "pronouns: she/they", in_reply_to_status_id_str="1",
+           in_reply_to_user_id_str="u-alice"),
+        _t("6", "frank", 24, "23:30", ["YesAllWomen", "NotAllMen"], 20000, "shelter volunteer", retweet_count=3),
+        _t("8", "alice", 24, "12:00", ["YesAllWomen"], 100, "writer, she/her"),
+    ]
+    second = [
+        _t("2", "bob", 24, "10:05", ["yesallwomen", "YesAllWomen"], 5000, "Dad. he/him"),
+        _t("7", "gina", 26, "09:00", ["YesAllWomen"], 300, None, urls=["http://example.org/a"], favorite_count=40),
+        delete_notice("8"),
+        _t("9", "henry", 26, "10:00", ["everdaysexism"], 10),
+        _t("10", "ivan", 26, "11:00", ["EverydaySexism"], 10),
+        _t("11", "alice", 26, "12:00", ["everydaysexism", "YesAllWomen"], 150, "writer, she/her",
+           urls=["http://www.example.org/b"]),
+    ]
+    return first, second
+
+
+def build(path: Path, work: Path) -> Store:
+    first, second = records()
+    st = Store(path)
+    st.ingest([str(write_jsonl(work / "first.jsonl", first))])
+    st.ingest([str(write_jsonl(work / "second.jsonl", second))])
+    return st
+
+
+@pytest.fixture(scope="module")
+def camp(tmp_path_factory):
+    work = tmp_path_factory.mktemp("campaign")
+    st = build(work / "store", work)
+    yield st
+    st.close()

@@ -1,0 +1,81 @@
+"""The analytics commands: JSON shapes promised in issue 3, CSV, --explain, errors that say what to do."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tagscope.cli import app
+
+runner = CliRunner()
+
+
+def run(camp, *args: str) -> str:
+    res = runner.invoke(app, [*args, "--store", str(camp.path)])
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def js(camp, *args: str) -> dict:
+    return orjson.loads(run(camp, *args, "--json"))
+
+
+def test_count_json(camp):
+    assert js(camp, "count", "#YesAllWomen")["count"] == 7
+    assert js(camp, "count", "yesallwomen", "--no-reposts")["count"] == 6
+    assert js(camp, "count", "yesallwomen", "--since", "2014-05-25", "--tz", "Asia/Tokyo")["count"] == 3
+    assert js(camp, "count", "yesallwomen", "--platform", "bluesky")["count"] == 0
+
+
+def test_trend_json_buckets_are_iso_utc(camp):
+    d = js(camp, "trend", "yesallwomen", "notallmen", "--every", "day")
+    assert d["series"][0] == {"hashtag": "yesallwomen", "bucket": "2014-05-24T00:00:00Z", "count": 5}
+    assert {tuple(s) for s in d["series"]} == {("hashtag", "bucket", "count")}
+    assert len(d["series"]) == 6
+    cum = js(camp, "trend", "yesallwomen", "--cumulative")
+    assert cum["series"][-1]["count"] == 7
+
+
+def test_origin_notables_cotags_json(camp):
+    first = js(camp, "origin", "yesallwomen", "--first", "2")["first"]
+    assert [(f["post_id"], f["author"], f["created_at"]) for f in first] == [
+        ("1", "alice", "2014-05-24T10:00:00Z"), ("2", "bob", "2014-05-24T10:05:00Z")]
+    acc = js(camp, "notables", "yesallwomen", "--top", "2")["accounts"]
+    assert [(a["author"], a["followers"]) for a in acc] == [("frank", 20000), ("bob", 5000)]
+    assert js(camp, "notables", "yesallwomen", "--by", "engagement", "--top", "1")["accounts"][0]["author"] == "gina"
+    assert js(camp, "cotags", "yesallwomen")["hashtags"][0] == {"hashtag": "everydaysexism", "count": 1}
+
+
+def test_other_commands_json(camp, tmp_path):
+    assert js(camp, "velocity", "yesallwomen")["first_use"] == "2014-05-24T10:00:00Z"
+    assert {g["pronouns"] for g in js(camp, "audience", "yesallwomen")["groups"]} == {"she", "he", "they", "none"}
+    assert js(camp, "links", "yesallwomen")["domains"] == [{"domain": "example.org", "count": 2}]
+    assert js(camp, "variants", "everydaysexism")["variants"][-1]["hashtag"] == "everdaysexism"
+    out = tmp_path / "rt.graphml"
+    d = js(camp, "network", "yesallwomen", "--kind", "retweet", "-o", str(out))
+    assert (d["nodes"], d["edges"]) == (2, 1) and out.exists()
+
+
+def test_csv_and_explain(camp):
+    rows = list(csv.DictReader(io.StringIO(run(camp, "cotags", "yesallwomen", "--csv"))))
+    assert rows == [{"hashtag": "everydaysexism", "count": "1"}, {"hashtag": "notallmen", "count": "1"}]
+    d = js(camp, "count", "yesallwomen", "--explain")
+    assert d["count"] == 7 and "tag_minutes" in d["queries"][-1]["sql"] and d["queries"][-1]["params"] == ["yesallwomen"]
+    table = run(camp, "trend", "yesallwomen", "--explain")
+    assert "2014-05-24T00:00:00Z" in table and "date_trunc" in table
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["trend", "yesallwomen", "--every", "month"], "minute, hour, day or week"),
+    (["count", "yesallwomen", "--since", "last week"], "ISO 8601"),
+    (["count", "yesallwomen", "--tz", "Nowhere/Land"], "IANA"),
+    (["notables", "yesallwomen", "--by", "likes"], "followers, reach or engagement"),
+])
+def test_errors_say_what_to_do(camp, args, hint):
+    res = runner.invoke(app, [*args, "--store", str(camp.path)])
+    assert res.exit_code == 2
+    assert hint in res.output.replace("\n", " ")
