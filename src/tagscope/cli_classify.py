@@ -161,12 +161,15 @@ def train(
         console.print(f"Wrote {path}", highlight=False)
 
 
-def _print_figure(fig: Any, explain: bool) -> None:
+def _print_figure(fig: Any, explain: bool, columns: dict[str, str] | None = None) -> None:
+    """A figure's table; COLUMNS maps a heading to a format over the row (default: every column)."""
     table = Table(title=fig.name)
-    for name in fig.table.column_names:
+    cols = columns or {c: "{" + c + "}" for c in fig.table.column_names}
+    for name in cols:
         table.add_column(name)
     for row in fig.table.to_pylist():
-        table.add_row(*[_fmt(v) for v in row.values()])
+        shown = {k: _fmt(v) for k, v in row.items()}
+        table.add_row(*[fmt.format(**shown) for fmt in cols.values()])
     out.print(table)
     if fig.meta.get("caveat"):
         console.print(fig.meta["caveat"], highlight=False)
@@ -180,6 +183,8 @@ def _fmt(v: Any) -> str:
         return "-"
     if isinstance(v, float):
         return f"{v:.3f}"
+    if hasattr(v, "isoformat"):
+        return v.isoformat(sep=" ", timespec="minutes")
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
@@ -208,7 +213,11 @@ def backlash(
     if as_json:
         emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
         return
-    _print_figure(fig, explain)
+    _print_figure(fig, explain, {
+        "bucket (UTC)": "{bucket}", "posts": "{posts}", "labelled": "{labelled}", "against": "{against}",
+        "against share [95% CI]": "{against_share} [{against_low}-{against_high}]",
+        "counter posts": "{counter_posts}", "counter share [95% CI]": "{counter_share} [{counter_low}-{counter_high}]",
+    })
 
 
 @app.command()
@@ -236,4 +245,7 @@ def misogyny(
     if as_json:
         emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
         return
-    _print_figure(fig, explain)
+    _print_figure(fig, explain, {
+        "by": "{dimension}", "group": "{group}", "posts": "{posts}", "labelled": "{labelled}",
+        "positive": "{positive}", "rate [95% CI]": "{rate} [{low}-{high}]",
+    })

@@ -35,6 +35,8 @@ def normalise(texts: list[str]) -> list[str]:
     """Lower-case, map URLs to ``url`` and mentions to ``@user``, collapse whitespace.
 
     Done on one joined string per batch (one regex pass instead of one per post)."""
+    if not texts:
+        return []
     big = "\x00".join((t or "").replace("\x00", " ").replace("\x01", " ") for t in texts).lower().replace("&amp;", "&")
     big = _URL.sub(" url ", big)
     big = _USER.sub("@user", big)

@@ -7,7 +7,7 @@ import importlib
 from .base import Classifier
 
 MODULES = ("sexism", "stance", "offensive", "sentiment", "language", "testimony", "hate")
-DEFAULT = ("sexism", "stance", "offensive", "sentiment", "language", "testimony")
+DEFAULT = ("sexism", "sexism-category", "sexism-vector", "stance", "offensive", "sentiment", "language", "testimony")
 
 
 def all_models() -> dict[str, Classifier]:

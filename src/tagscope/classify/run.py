@@ -121,7 +121,7 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
                 pending[n] = ([], [], [], [])
 
     try:
-        reader = con.execute("SELECT * FROM _classify_todo").fetch_record_batch(batch_size)
+        reader = con.execute("SELECT * FROM _classify_todo").to_arrow_reader(batch_size)
         done = 0
         for rb in reader:
             cols = rb.to_pydict()
