@@ -132,6 +132,8 @@ def require(obj: Any, *path: str) -> Any:
 
 def as_int(value: Any) -> int | None:
     """An integer from an int, float or numeric string (archives store counts as strings)."""
+    if value.__class__ is int:  # the common case first
+        return value if -(2**63) <= value < 2**63 else None
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -146,6 +148,8 @@ def as_int(value: Any) -> int | None:
 
 def as_str(value: Any) -> str | None:
     """A non-empty string or None (numbers become their decimal string)."""
+    if value.__class__ is str:  # the common case first
+        return value or None
     if value is None:
         return None
     if isinstance(value, bool):

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields, utc_naive
+from ..post import Tombstone, hashtag_fields, unique, url_fields, utc_naive
 from .base import ParseError, as_int, as_str
 
 NAME = "twitter-v1"
@@ -83,6 +83,8 @@ def parse(obj: Any) -> list[Any]:
 
 
 def _parse(obj: Any) -> list[Any]:
+    if obj.__class__ is dict and "user" in obj:  # a status: by far the most common record
+        return [parse_status(obj)]
     if isinstance(obj, list):
         return [p for item in obj for p in _with_raw(item)]
     if not isinstance(obj, dict):
@@ -138,32 +140,41 @@ def parse_status(st: dict[str, Any]) -> dict[str, Any]:
         kind = "quote"
     else:
         kind = "original"
-    quoted = st.get("quoted_status") if isinstance(st.get("quoted_status"), dict) else {}
-    post = new_post(
-        platform="twitter",
-        id=pid,
-        author_id=as_str(user.get("id_str")) or as_str(user.get("id")),
-        author_handle=as_str(user.get("screen_name")),
-        author_name=as_str(user.get("name")),
-        author_followers=as_int(user.get("followers_count")),
-        author_verified=user["verified"] if isinstance(user.get("verified"), bool) else None,
-        author_bio=as_str(user.get("description")),
-        created_at=parse_time(st["created_at"]),
-        text=text if isinstance(text, str) else as_str(text),
-        lang=as_str(st.get("lang")),
-        mentions=unique(mentions),
-        kind=kind,
-        reply_to_id=as_str(st.get("in_reply_to_status_id_str")) or as_str(st.get("in_reply_to_status_id")),
-        reply_to_user_id=as_str(st.get("in_reply_to_user_id_str")) or as_str(st.get("in_reply_to_user_id")),
-        quote_of_id=as_str(st.get("quoted_status_id_str")) or as_str(quoted.get("id_str")),
-        repost_of_id=(as_str(rt.get("id_str")) or as_str(rt.get("id"))) if rt else None,
-        repost_of_author=as_str((rt.get("user") or {}).get("screen_name")) if rt else None,
-        like_count=as_int(source.get("favorite_count")),
-        repost_count=as_int(source.get("retweet_count")),
-        reply_count=as_int(source.get("reply_count")),
-        quote_count=as_int(source.get("quote_count")),
-        source_format=NAME,
-    )
-    post.update(hashtag_fields(tags))
-    post.update(url_fields(_urls(entities, source)))
-    return post
+    quoted = st.get("quoted_status")
+    tag_cols = hashtag_fields(tags)
+    url_cols = url_fields(_urls(entities, source))
+    # A dict display in POST_FIELDS order: the cheapest way to build millions of posts.
+    return {
+        "platform": "twitter",
+        "id": pid,
+        "author_id": as_str(user.get("id_str")) or as_str(user.get("id")),
+        "author_handle": as_str(user.get("screen_name")),
+        "author_name": as_str(user.get("name")),
+        "author_followers": as_int(user.get("followers_count")),
+        "author_verified": user["verified"] if isinstance(user.get("verified"), bool) else None,
+        "author_bio": as_str(user.get("description")),
+        "created_at": parse_time(st["created_at"]),
+        "text": text if isinstance(text, str) else as_str(text),
+        "lang": as_str(st.get("lang")),
+        "hashtags": tag_cols["hashtags"],
+        "hashtags_norm": tag_cols["hashtags_norm"],
+        "mentions": unique(mentions),
+        "urls": url_cols["urls"],
+        "domains": url_cols["domains"],
+        "kind": kind,
+        "reply_to_id": as_str(st.get("in_reply_to_status_id_str")) or as_str(st.get("in_reply_to_status_id")),
+        "reply_to_user_id": as_str(st.get("in_reply_to_user_id_str")) or as_str(st.get("in_reply_to_user_id")),
+        "quote_of_id": as_str(st.get("quoted_status_id_str"))
+        or (as_str(quoted.get("id_str")) if isinstance(quoted, dict) else None),
+        "repost_of_id": (as_str(rt.get("id_str")) or as_str(rt.get("id"))) if rt else None,
+        "repost_of_author": as_str((rt.get("user") or {}).get("screen_name")) if rt else None,
+        "conversation_id": None,
+        "community": None,
+        "like_count": as_int(source.get("favorite_count")),
+        "repost_count": as_int(source.get("retweet_count")),
+        "reply_count": as_int(source.get("reply_count")),
+        "quote_count": as_int(source.get("quote_count")),
+        "source_format": NAME,
+        "source_file": None,
+        "source_line": None,
+    }

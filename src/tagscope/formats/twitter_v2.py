@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..post import Tombstone, hashtag_fields, unique, url_fields
 from .base import ParseError, as_int, as_str, is_media_link, parse_iso
 
 NAME = "twitter-v2"
@@ -201,11 +201,11 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
     text, entities = _full_text(source)
     if not isinstance(entities, dict):
         entities = {}
-    tags = [h["tag"] for h in entities.get("hashtags") or () if isinstance(h, dict) and isinstance(h.get("tag"), str)]
-    mentions = [m["username"] for m in entities.get("mentions") or ()
-                if isinstance(m, dict) and isinstance(m.get("username"), str)]
-    urls = [u.get("expanded_url") or u.get("unwound_url") or u.get("url") for u in entities.get("urls") or ()
-            if isinstance(u, dict) and "media_key" not in u]
+    # Entity lists of non-objects raise AttributeError: the record is then quarantined, not half-read.
+    tags = [t for t in (h.get("tag") for h in entities.get("hashtags") or ()) if t.__class__ is str]
+    mentions = [t for t in (m.get("username") for m in entities.get("mentions") or ()) if t.__class__ is str]
+    urls = [u.get("expanded_url") or u.get("unwound_url") or u.get("url")
+            for u in entities.get("urls") or () if "media_key" not in u]
     rt_author = None
     if rt_id:
         if isinstance(rt, dict):
@@ -227,35 +227,42 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
     vtype = user.get("verified_type")
     if isinstance(vtype, str) and vtype not in ("none", ""):
         verified = True
-    post = new_post(
-        platform="twitter",
-        id=pid,
-        author_id=author_id,
-        author_handle=as_str(user.get("username")),
-        author_name=as_str(user.get("name")),
-        author_followers=as_int(umetrics.get("followers_count")),
-        author_verified=verified if isinstance(verified, bool) else None,
-        author_bio=as_str(user.get("description")),
-        created_at=parse_iso(tw["created_at"]),
-        text=text if isinstance(text, str) else as_str(text),
-        lang=as_str(tw.get("lang")),
-        mentions=unique(mentions),
-        kind=kind,
-        reply_to_id=ref_ids.get("replied_to") or None,
-        reply_to_user_id=as_str(tw.get("in_reply_to_user_id")),
-        quote_of_id=ref_ids.get("quoted") or None,
-        repost_of_id=rt_id or None,
-        repost_of_author=rt_author,
-        conversation_id=as_str(tw.get("conversation_id")),
-        like_count=as_int(metrics.get("like_count")),
-        repost_count=as_int(metrics.get("retweet_count")),
-        reply_count=as_int(metrics.get("reply_count")),
-        quote_count=as_int(metrics.get("quote_count")),
-        source_format=NAME,
-    )
-    post.update(hashtag_fields(tags))
-    post.update(url_fields([u for u in urls if isinstance(u, str) and not is_media_link(u)]))
-    return post
+    tag_cols = hashtag_fields(tags)
+    url_cols = url_fields([u for u in urls if u.__class__ is str and not is_media_link(u)])
+    # A dict display in POST_FIELDS order: the cheapest way to build millions of posts.
+    return {
+        "platform": "twitter",
+        "id": pid,
+        "author_id": author_id,
+        "author_handle": as_str(user.get("username")),
+        "author_name": as_str(user.get("name")),
+        "author_followers": as_int(umetrics.get("followers_count")),
+        "author_verified": verified if isinstance(verified, bool) else None,
+        "author_bio": as_str(user.get("description")),
+        "created_at": parse_iso(tw["created_at"]),
+        "text": text if isinstance(text, str) else as_str(text),
+        "lang": as_str(tw.get("lang")),
+        "hashtags": tag_cols["hashtags"],
+        "hashtags_norm": tag_cols["hashtags_norm"],
+        "mentions": unique(mentions),
+        "urls": url_cols["urls"],
+        "domains": url_cols["domains"],
+        "kind": kind,
+        "reply_to_id": ref_ids.get("replied_to") or None,
+        "reply_to_user_id": as_str(tw.get("in_reply_to_user_id")),
+        "quote_of_id": ref_ids.get("quoted") or None,
+        "repost_of_id": rt_id or None,
+        "repost_of_author": rt_author,
+        "conversation_id": as_str(tw.get("conversation_id")),
+        "community": None,
+        "like_count": as_int(metrics.get("like_count")),
+        "repost_count": as_int(metrics.get("retweet_count")),
+        "reply_count": as_int(metrics.get("reply_count")),
+        "quote_count": as_int(metrics.get("quote_count")),
+        "source_format": NAME,
+        "source_file": None,
+        "source_line": None,
+    }
 
 
 def _rt_prefix(text: Any) -> str | None:
