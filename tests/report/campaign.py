@@ -11,8 +11,10 @@ XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2"> #Ye
 
 def campaign_records() -> list[dict]:
     recs = [
-        tweet("1001", "Because every woman knows #YesAllWomen", user="kaye", followers=120,
-              created="Sat May 24 22:05:00 +0000 2014", tags=["YesAllWomen"]),
+        tweet("1001", "Because every woman knows #YesAllWomen https://t.co/x", user="kaye", followers=120,
+              created="Sat May 24 22:05:00 +0000 2014",
+              entities={"hashtags": [{"text": "YesAllWomen"}], "user_mentions": [],
+                        "urls": [{"url": "https://t.co/x", "expanded_url": "https://www.example.org/yesallwomen-story"}]}),
         tweet("1002", "#YesAllWomen #NotAllMen is not the point", user="celeb", followers=2_500_000,
               created="Sun May 25 09:00:00 +0000 2014", tags=["YesAllWomen", "NotAllMen"], verified=True),
         tweet("1003", XSS, user="mallory", followers=5, created="Sun May 25 10:00:00 +0000 2014",

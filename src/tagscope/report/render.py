@@ -263,6 +263,9 @@ def figure_body(
         rows = bar_rows(tables[0][1])
         if rows:
             body += Markup(bar_chart(rows, chart_id=f"chart-{name}", title=title))
+    lists = [k for k, v in fig.data.items() if isinstance(v, list) and k != "series"]
+    if lists and not tables and not fig.data.get("series"):
+        return Markup(f'<p class="empty" id="table-{escape(name)}">Nothing to show for this tag in this range.</p>')
     if not tables or name == "velocity":
         rows = fig.table.to_pylist() if fig.table.num_columns and fig.table.num_rows < 200 else []
         flat = [{k: v for k, v in fig.data.items() if not isinstance(v, dict | list)}]
