@@ -3,8 +3,10 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= demo/store
+DEMO_POSTS ?= 200000
+TAG ?= yesallwomen
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -13,12 +15,23 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install -q -e ".[all,dev]"
 
+# The main job on the embedded default: a simulated campaign, ingested, labelled, summarised, reported.
 demo: setup
-	$(BIN)/tagscope simulate --out demo/campaign --posts $${DEMO_POSTS:-200000}
-	$(BIN)/tagscope ingest --store $(STORE) demo/campaign
+	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS)
+	$(BIN)/tagscope ingest --store $(STORE) demo/campaign/campaign-v1.jsonl demo/campaign/campaign-v2.jsonl
 	$(BIN)/tagscope stats --store $(STORE)
+	$(BIN)/tagscope classify --store $(STORE)
+	$(BIN)/tagscope trend $(TAG) notallmen everydaysexism --every day --store $(STORE)
+	$(BIN)/tagscope report $(TAG) --compare notallmen --compare everydaysexism --store $(STORE) -o demo/report.html
+	@echo ""
+	@echo "Open the report:      xdg-open demo/report.html   (or open it from disk in any browser)"
+	@echo "Start the dashboard:  $(BIN)/tagscope serve --store $(STORE)   then visit http://127.0.0.1:8000"
 
-test: setup
+# Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
+browser:
+	@if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh; fi
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: setup
