@@ -196,3 +196,16 @@ def test_cli_report_empty_store(tmp_path):
 
     res = CliRunner().invoke(app, ["report", "x", "--store", str(tmp_path / "empty"), "-o", str(tmp_path / "x.html")])
     assert res.exit_code == 2 and "holds no posts yet" in " ".join(res.output.split())
+
+
+def test_report_with_the_installed_analytics(campaign_store):
+    """The real analytics (whatever is installed) render without a failing section."""
+    rep = build_report(campaign_store, "yesallwomen", compare=["notallmen"], generated_at=FIXED)
+    assert rep.problems == []
+    ok = {s.id for s in rep.sections if s.status == "ok"}
+    for name in ("count", "trend", "origin", "notables", "cotags"):
+        if not figures.available(name):
+            pytest.skip(f"the {name} analytic is not installed")
+    assert {"volume", "cumulative", "compare", "origin", "notables", "cotags"} <= ok
+    assert outline(rep.html).external == []
+    assert "https://www.example.org/yesallwomen-story" in rep.html or not figures.available("links")
