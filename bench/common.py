@@ -112,8 +112,10 @@ def campaign(posts: int, seed: int = 2014, formats: str = "v1,v2", work: Path = 
         if truth.get("posts_generated") == posts and truth.get("seed") == seed:
             return folder, truth
     folder.mkdir(parents=True, exist_ok=True)
-    measure(tagscope_cmd("simulate", "--out", str(folder), "--posts", str(posts), "--seed", str(seed),
-                         "--formats", formats, "--json")).check()
+    run = measure(tagscope_cmd("simulate", "--out", str(folder), "--posts", str(posts), "--seed", str(seed),
+                               "--formats", formats, "--json")).check()
+    print(f"simulated {posts:,} posts ({formats}) in {run.seconds:,.1f} s wall, {run.cpu_seconds:,.1f} s CPU, "
+          f"peak RSS {mb(run.peak_rss)}", flush=True)
     return folder, orjson.loads(truth_path.read_bytes())
 
 

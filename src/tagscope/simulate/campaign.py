@@ -30,7 +30,7 @@ HOUR_WEIGHTS = (9, 10, 10, 9, 8, 6, 4, 3, 2, 2, 2, 3, 4, 5, 6, 6, 7, 7, 7, 8, 8,
 KIND_CUM = (("original", 0.30), ("repost", 0.83), ("reply", 0.95), ("quote", 1.0))
 DELETE_SHARE = 0.01
 BOTH_SHARE = 0.005
-URN_SIZE = 40_000
+URN_SIZE = 25_000
 FIRST_TEXT = "Every woman I know has a story like this. Every single one. It is time we said it out loud."
 
 
@@ -50,7 +50,9 @@ class Sim:
     tag_pos: list[tuple[str, int, int]] = field(default_factory=list)
     mention_pos: list[tuple[int, int, int]] = field(default_factory=list)  # (account, start, end)
     url_pos: list[tuple[str, str, str, int, int]] = field(default_factory=list)  # (t.co, expanded, domain, start, end)
-    parent: Sim | None = None
+    parent: Sim | None = None  # the object while it is needed (links further up are cut: bounded memory)
+    parent_id: str | None = None
+    parent_author: int = -1
     conversation: str = ""
     likes: int = 0
     reposts: int = 0
@@ -182,6 +184,12 @@ class Campaign:
                 kind, parent = "original", None
         pid = str(((ms - TWITTER_EPOCH_MS) << 22) | (idx & 0x3FFFFF))
         sim = Sim(idx, pid, ms, author, kind, stance, lang, "", [], parent=parent)
+        if parent is not None:
+            sim.parent_id, sim.parent_author = parent.id, parent.author
+            if parent.parent is not None:
+                # Renderers embed at most two levels (a retweet of a quote); dropping the third keeps
+                # reply and quote chains from holding the whole history in memory.
+                parent.parent.parent = None
         if parent is not None and kind == "repost":
             sim.stance, sim.lang, sim.text, sim.tags = parent.stance, parent.lang, parent.text, parent.tags
             sim.tag_pos, sim.mention_pos, sim.url_pos = parent.tag_pos, parent.mention_pos, parent.url_pos

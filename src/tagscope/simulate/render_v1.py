@@ -27,6 +27,12 @@ _SOURCES = (
 _DAY_MS = 86_400_000
 
 
+def fragment(obj: Any) -> orjson.Fragment:
+    """Pre-serialised JSON to embed in later documents, copied to its exact size (orjson's output
+    buffer is over-allocated, which multiplies the memory of long-lived pieces several times)."""
+    return orjson.Fragment(bytes(memoryview(orjson.dumps(obj))))
+
+
 class V1Renderer:
     """Builds v1.1 JSON lines; caches each account's user object as pre-serialised JSON."""
 
@@ -49,9 +55,9 @@ class V1Renderer:
     def user(self, a: int) -> orjson.Fragment:
         frag = self._users.get(a)
         if frag is None:
-            if len(self._users) > 200_000:
+            if len(self._users) > 100_000:
                 self._users.clear()
-            frag = self._users[a] = orjson.Fragment(orjson.dumps(self._user_obj(a)))
+            frag = self._users[a] = fragment(self._user_obj(a))
         return frag
 
     def _user_obj(self, a: int) -> dict[str, Any]:
@@ -126,20 +132,20 @@ class V1Renderer:
             "contributors": None,
             "is_quote_status": False,
         }
-        parent = sim.parent
-        if sim.kind == "reply" and parent is not None:
-            st["in_reply_to_status_id"] = int(parent.id)
-            st["in_reply_to_status_id_str"] = parent.id
-            st["in_reply_to_user_id"] = int(names.user_id(parent.author))
-            st["in_reply_to_user_id_str"] = names.user_id(parent.author)
-            st["in_reply_to_screen_name"] = names.handle(parent.author)
-        elif sim.kind == "quote" and parent is not None:
+        pid, pauthor = sim.parent_id, sim.parent_author
+        if sim.kind == "reply" and pid is not None:
+            st["in_reply_to_status_id"] = int(pid)
+            st["in_reply_to_status_id_str"] = pid
+            st["in_reply_to_user_id"] = int(names.user_id(pauthor))
+            st["in_reply_to_user_id_str"] = names.user_id(pauthor)
+            st["in_reply_to_screen_name"] = names.handle(pauthor)
+        elif sim.kind == "quote" and pid is not None:
             st["is_quote_status"] = True
-            st["quoted_status_id"] = int(parent.id)
-            st["quoted_status_id_str"] = parent.id
-            if not nested:
-                st["quoted_status"] = self.status(parent, nested=True)
-            permalink = f"https://twitter.com/{names.handle(parent.author)}/status/{parent.id}"
+            st["quoted_status_id"] = int(pid)
+            st["quoted_status_id_str"] = pid
+            if not nested and sim.parent is not None:  # real payloads sometimes lack it too
+                st["quoted_status"] = self.status(sim.parent, nested=True)
+            permalink = f"https://twitter.com/{names.handle(pauthor)}/status/{pid}"
             st["quoted_status_permalink"] = {"url": permalink, "expanded": permalink, "display": permalink[8:]}
         memo = sim.memo.get("v1")
         if memo is None:
@@ -155,7 +161,7 @@ class V1Renderer:
         """Text, entities and (over 140 characters) the compat-mode cut and ``extended_tweet``."""
         text = sim.text
         if len(text) <= 140:
-            return {"entities": orjson.Fragment(orjson.dumps(self.entities(sim)))}
+            return {"entities": fragment(self.entities(sim))}
         cut = text[:115].rstrip() + "…"
         link = "https://t.co/" + sim.id[-10:]
         ents = self.entities(sim, limit=len(cut) - 1)
@@ -168,8 +174,8 @@ class V1Renderer:
             "text": cut + " " + link,
             "truncated": True,
             "display_text_range": [0, len(cut) + 1],
-            "entities": orjson.Fragment(orjson.dumps(ents)),
-            "extended_tweet": orjson.Fragment(orjson.dumps(ext)),
+            "entities": fragment(ents),
+            "extended_tweet": fragment(ext),
         }
 
     def _retweet_parts(self, parent: Sim) -> tuple[str, orjson.Fragment]:
@@ -186,7 +192,7 @@ class V1Renderer:
                 "id": int(names.user_id(parent.author)), "id_str": names.user_id(parent.author),
                 "indices": [3, 4 + len(names.handle(parent.author))]},
         )
-        memo = parent.memo["v1rt"] = (text, orjson.Fragment(orjson.dumps(ents)))
+        memo = parent.memo["v1rt"] = (text, fragment(ents))
         return memo
 
     def _retweet(self, sim: Sim) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import orjson
 from . import names
 from .campaign import Sim
 from .people import People
+from .render_v1 import fragment
 from .truth import iso
 
 PAGE_SIZE = 100
@@ -33,37 +34,38 @@ class V2Renderer:
 
     def __init__(self, people: People):
         self.people = people
-        self.page: list[Sim] = []
         self.pages = 0
         self._users: dict[int, orjson.Fragment] = {}
+        self._new_page()
+
+    def _new_page(self) -> None:
+        self.data: list[dict[str, Any]] = []
+        self.users: dict[int, orjson.Fragment] = {}
+        self.tweets: dict[str, dict[str, Any]] = {}
 
     def add(self, sim: Sim) -> bytes | None:
-        self.page.append(sim)
-        return self.flush() if len(self.page) >= PAGE_SIZE else None
+        """Render SIM into the current page now (its parent links are only valid now)."""
+        self.data.append(self.tweet(sim))
+        self._add_users(self.users, sim)
+        if sim.parent is not None and sim.parent.id not in self.tweets:
+            self.tweets[sim.parent.id] = self.tweet(sim.parent)
+            self._add_users(self.users, sim.parent)
+        return self.flush() if len(self.data) >= PAGE_SIZE else None
 
     def flush(self) -> bytes | None:
         """The current page as one JSON line (without the newline), or None when it is empty."""
-        if not self.page:
+        if not self.data:
             return None
-        sims = self.page[::-1]
-        self.page = []
+        data = self.data[::-1]
+        page: dict[str, Any] = {"data": data, "includes": {"users": list(self.users.values())}}
+        if self.tweets:
+            page["includes"]["tweets"] = list(self.tweets.values())
+        self._new_page()
         self.pages += 1
-        users: dict[int, orjson.Fragment] = {}
-        tweets: dict[str, dict[str, Any]] = {}
-        data = []
-        for sim in sims:
-            data.append(self.tweet(sim))
-            self._add_users(users, sim)
-            if sim.parent is not None and sim.parent.id not in tweets:
-                tweets[sim.parent.id] = self.tweet(sim.parent)
-                self._add_users(users, sim.parent)
-        page: dict[str, Any] = {"data": data, "includes": {"users": list(users.values())}}
-        if tweets:
-            page["includes"]["tweets"] = list(tweets.values())
         page["meta"] = {
-            "newest_id": sims[0].id,
-            "oldest_id": sims[-1].id,
-            "result_count": len(sims),
+            "newest_id": data[0]["id"],
+            "oldest_id": data[-1]["id"],
+            "result_count": len(data),
             "next_token": f"b26v89c19zqg8o3f{self.pages:09d}",
         }
         page["__twarc"] = {"url": _QUERY_URL, "version": "2.14.0", "retrieved_at": "2023-03-01T12:00:00+00:00"}
@@ -79,7 +81,7 @@ class V2Renderer:
     def user(self, a: int) -> orjson.Fragment:
         frag = self._users.get(a)
         if frag is None:
-            if len(self._users) > 200_000:
+            if len(self._users) > 100_000:
                 self._users.clear()
             p = self.people
             h = (a * 2654435761) & 0xFFFFFFFF
@@ -101,7 +103,7 @@ class V2Renderer:
             }
             if obj["location"] is None:
                 del obj["location"]
-            frag = self._users[a] = orjson.Fragment(orjson.dumps(obj))
+            frag = self._users[a] = fragment(obj)
         return frag
 
     @staticmethod
@@ -142,7 +144,7 @@ class V2Renderer:
             0, {"start": 3, "end": 4 + len(names.handle(parent.author)), "username": names.handle(parent.author),
                 "id": names.user_id(parent.author)}
         )
-        memo = parent.memo["v2rt"] = (text, orjson.Fragment(orjson.dumps(ents)))
+        memo = parent.memo["v2rt"] = (text, fragment(ents))
         return memo
 
     def tweet(self, sim: Sim) -> dict[str, Any]:
@@ -159,13 +161,13 @@ class V2Renderer:
             t["text"] = sim.text
             if "v2" not in sim.memo:
                 plain = self.entities(sim)
-                sim.memo["v2"] = orjson.Fragment(orjson.dumps(plain)) if plain else None
+                sim.memo["v2"] = fragment(plain) if plain else None
             ents = sim.memo["v2"]
-            if sim.kind == "reply" and parent is not None:
-                t["referenced_tweets"] = [{"type": "replied_to", "id": parent.id}]
-                t["in_reply_to_user_id"] = names.user_id(parent.author)
-            elif sim.kind == "quote" and parent is not None:
-                t["referenced_tweets"] = [{"type": "quoted", "id": parent.id}]
+            if sim.kind == "reply" and sim.parent_id is not None:
+                t["referenced_tweets"] = [{"type": "replied_to", "id": sim.parent_id}]
+                t["in_reply_to_user_id"] = names.user_id(sim.parent_author)
+            elif sim.kind == "quote" and sim.parent_id is not None:
+                t["referenced_tweets"] = [{"type": "quoted", "id": sim.parent_id}]
         if ents:
             t["entities"] = ents
         t.update(
