@@ -7,6 +7,7 @@ Everything that comes from the data is escaped here (post text, handles, URLs); 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from html import escape
@@ -18,6 +19,7 @@ from ..analytics.figure import Figure
 from .pseudonym import Pseudonymiser
 from .svg import Marker, bar_chart, fmt_num, line_chart
 
+ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?$")
 ROUND_NUMBERS = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
 LABEL_KEYS = ("hashtag", "author", "domain", "url", "variant", "tag", "pronouns", "group", "label", "name")
 VALUE_KEYS = ("count", "posts", "uses", "authors", "followers", "n", "share")
@@ -118,14 +120,17 @@ def cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, datetime):
         return escape(value.isoformat(sep=" ", timespec="seconds"))
     if isinstance(value, list | tuple):
         return escape(", ".join(str(v) for v in value))
     if isinstance(value, dict):
         return escape(", ".join(f"{k}: {v}" for k, v in value.items()))
-    return escape(str(value))
+    text = str(value)
+    if ISO_TIME.match(text):  # "2014-05-24T20:13:07Z" -> "2014-05-24 20:13:07" (UTC, as the page says)
+        text = text.replace("T", " ").removesuffix("Z").removesuffix(".000").removesuffix(" 00:00:00")
+    return escape(text)
 
 
 def table_html(
@@ -259,7 +264,7 @@ def figure_body(
     elif tables and share_series(tables[0][1]):
         body += Markup(line_chart(share_series(tables[0][1]), chart_id=f"chart-{name}", title=title,
                                   y_label="% of posts"))
-    elif tables:
+    elif tables and name != "velocity":  # velocity's lists are milestones and bursts: tables, not bars
         rows = bar_rows(tables[0][1])
         if rows:
             body += Markup(bar_chart(rows, chart_id=f"chart-{name}", title=title))
