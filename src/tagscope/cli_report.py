@@ -64,6 +64,8 @@ def report(
     if missing:
         out.print(f"Not available yet: {', '.join(missing)}.", highlight=False)
     out.print(f"Open it in a browser: file://{output.resolve()}", highlight=False)
+    out.print(f"Explore the same store live: tagscope serve --store {st.path}  (then open http://127.0.0.1:8000/)",
+              highlight=False)
 
 
 @app.command()
