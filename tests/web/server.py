@@ -28,10 +28,12 @@ def serving(store_path: Path, *, token: str | None = None) -> Iterator[str]:
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(200):  # wait for the socket (readiness, not a timing assertion)
+    for _ in range(1200):  # wait for the socket (readiness, not a timing assertion)
         if server.started:
             break
         time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError("the dashboard did not start within 60 s")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
