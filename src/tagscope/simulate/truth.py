@@ -77,7 +77,7 @@ class Truth:
             if not repost:
                 self.tags_no_reposts[key] += 1
             if key == content.MAIN:
-                day = day or iso(sim.ms)[:10]
+                day = day or iso(sim.ms - sim.ms % 86_400_000)[:10]
                 self.main_per_day[day] += 1
                 if not repost:
                     self.main_per_day_no_reposts[day] += 1
