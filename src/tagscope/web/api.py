@@ -78,7 +78,7 @@ def trend(
     every = params.choice(every, "every", params.EVERY, "day")
     s, u = params.window(since, until)
     with request.app.state.pool.borrow() as st:
-        fig = figures.run_trend(st, [t for t in tags if t], every=every, cumulative=cumulative or None, tz=tz,
+        fig = figures.run_trend(st, [t for t in tags if t], every=every, cumulative=cumulative or None, tz=tz or None,
                                 since=s, until=u)
     return json(payload(fig, explain))
 
