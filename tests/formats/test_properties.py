@@ -107,3 +107,21 @@ def test_real_records_with_one_value_replaced(data: st.DataObject) -> None:
         cur = cur[key]
     cur[path[-1]] = data.draw(json_values)
     _check(name, obj)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=300).map(lambda s: s.encode("utf-8")))
+def test_readers_of_any_bytes_yield_records_and_never_raise(data: bytes) -> None:
+    import io
+
+    from tagscope.formats import twarc_csv, x_archive
+    from tagscope.formats.base import json_records
+
+    header = b"id,conversation_id,referenced_tweets.replied_to.id,author_id,created_at,text\n"
+    cases = [(json_records, data, None), (twarc_csv.records, header + data, "twarc-csv"),
+             (x_archive.records, b"window.YTD.tweets.part0 = " + data, "x-archive")]
+    for reader, payload, name in cases:
+        for rec in reader(io.BytesIO(payload), "x"):
+            assert rec.line >= 1 and (rec.error is None or isinstance(rec.error, str))
+            if rec.error is None and name is not None:
+                _check(name, rec.obj)
