@@ -10,7 +10,7 @@ from tagscope.report import figures
 
 PAGES = ["/", "/search?q=woman", "/trend?tag=yesallwomen&compare=notallmen", "/notables?tag=yesallwomen",
          "/cotags?tag=yesallwomen", "/links?tag=yesallwomen", "/variants?tag=yesallwomen", "/audience?tag=yesallwomen",
-         "/origin?tag=yesallwomen", "/velocity?tag=yesallwomen", "/feed?tag=yesallwomen", "/post?id=1001", "/docs",
+         "/origin?tag=yesallwomen", "/velocity?tag=yesallwomen", "/backlash?tag=yesallwomen", "/feed?tag=yesallwomen", "/post?id=1001", "/docs",
          "/trend", "/search", "/notables", "/feed"]
 
 

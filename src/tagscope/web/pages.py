@@ -28,6 +28,8 @@ FIGURE_PAGES = {
     "audience": ("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names."),
     "origin": ("Origin", "Who used it first, and when? (The archive may not hold the true first use.)"),
     "velocity": ("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?"),
+    "backlash": ("Backlash", "How much of the conversation was against it, and how much used counter-hashtags? (Needs `tagscope classify`.)"),
+    "misogyny": ("Misogyny", "What share of posts did the classifier label misogynistic? (Needs `tagscope classify`.)"),
 }
 
 
