@@ -38,6 +38,7 @@ CASES: list[tuple[str, str]] = [
     ("x-archive", "x-archive/twitter-2026-03-06-example.zip"),
     ("twarc-csv", "twarc-csv/brexit.csv"),
     ("twarc-csv", "twarc-csv/brexit_multiline.csv"),
+    ("twarc-csv", "twarc-csv/edited.csv"),
 ]
 
 

@@ -113,3 +113,22 @@ def test_csv_without_required_columns_is_reported_per_row() -> None:
     assert recs[0].error and "no column author_id" in recs[0].error
     with pytest.raises(ParseError, match="missing author_id"):
         twarc_csv.parse({"id": "1", "author_id": "", "created_at": "2021-01-01T00:00:00.000Z", "text": "x"})
+
+
+def test_csv_edits_tombstone_older_versions_like_v2() -> None:
+    def items(name: str) -> list:
+        with open(DATA / "twarc-csv" / name, "rb") as fh:
+            return [i for r in twarc_csv.records(fh) for i in twarc_csv.parse(r.obj)]
+
+    newest = items("edited.csv")
+    assert newest[0] == Tombstone("twitter", "1576994746135764992", "edited")
+    assert newest[1]["id"] == "1576994789110992896"
+    first = items("edited_before.csv")  # the old version alone: kept until the newer one arrives
+    assert [type(i) for i in first] == [dict] and first[0]["id"] == "1576994746135764992"
+
+
+def test_csv_referenced_tweets_json_column() -> None:
+    row = {"id": "5", "author_id": "2", "created_at": "2021-09-22T16:37:29.000Z", "text": "x",
+           "referenced_tweets": '[{"type": "quoted", "id": "4"}]'}
+    [post] = twarc_csv.parse(row)
+    assert (post["kind"], post["quote_of_id"]) == ("quote", "4")

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import orjson
 
-from ..post import hashtag_fields, new_post, unique, url_fields
+from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
 from .base import ParseError, Record, as_int, is_media_link, parse_iso
 
 NAME = "twarc-csv"
@@ -90,7 +90,8 @@ def parse(obj: Any) -> list[Any]:
     if not isinstance(obj, dict):
         raise ParseError("record is not a CSV row object")
     try:
-        return [_post(obj)]
+        post = _post(obj)
+        return [*_edit_tombstones(obj, post["id"]), post]
     except ParseError:
         raise
     except _MAPPING_ERRORS as exc:
@@ -118,6 +119,32 @@ def _json_list(row: dict[str, Any], name: str) -> list[str]:
     return [v for v in value if isinstance(v, str)]
 
 
+def _refs(row: dict[str, Any]) -> dict[str, str]:
+    """A ``referenced_tweets`` JSON column (other exports): [{"type", "id"}] or {"type": {"id"}}."""
+    value = row.get("referenced_tweets")
+    if not value or not isinstance(value, str):
+        return {}
+    try:
+        refs = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return {}
+    if isinstance(refs, dict):
+        refs = [{"type": k, "id": v.get("id")} for k, v in refs.items() if isinstance(v, dict)]
+    out: dict[str, str] = {}
+    for ref in refs if isinstance(refs, list) else ():
+        if isinstance(ref, dict) and isinstance(ref.get("type"), str) and ref.get("id") is not None:
+            out.setdefault(ref["type"], str(ref["id"]))
+    return out
+
+
+def _edit_tombstones(row: dict[str, Any], pid: str) -> list[Tombstone]:
+    """Older versions of an edited tweet (``edit_history_tweet_ids``, oldest first), as in twitter-v2."""
+    ids = [i for i in _json_list(row, "edit_history_tweet_ids") if i.isdigit()]
+    if len(ids) < 2 or not pid.isdigit():
+        return []
+    return [Tombstone("twitter", i, "edited") for i in ids if (len(i), i) < (len(pid), pid)]
+
+
 def _bool(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -143,9 +170,10 @@ def _post(row: dict[str, Any]) -> dict[str, Any]:
     created = _cell(row, "created_at")
     if not created:
         raise ParseError("missing created_at")
-    reply_to = _cell(row, "referenced_tweets.replied_to.id")
-    rt_of = _cell(row, "referenced_tweets.retweeted.id")
-    quote_of = _cell(row, "referenced_tweets.quoted.id")
+    refs = _refs(row)
+    reply_to = _cell(row, "referenced_tweets.replied_to.id") or refs.get("replied_to")
+    rt_of = _cell(row, "referenced_tweets.retweeted.id") or refs.get("retweeted")
+    quote_of = _cell(row, "referenced_tweets.quoted.id") or refs.get("quoted")
     rt_author = _cell(row, "retweeted_username") if rt_of else None
     mentions = [m.lstrip("@") for m in _json_list(row, "entities.mentions")]
     if rt_of:
