@@ -131,3 +131,5 @@ def test_missing_author_and_bad_shapes_are_parse_errors() -> None:
         twitter_v2.parse({"data": "nope"})
     with pytest.raises(ParseError):
         twitter_v2.parse({"something": "else"})
+    with pytest.raises(ParseError, match="a page of users"):
+        twitter_v2.parse({"data": [_user("1", "alice")], "meta": {"result_count": 1}})

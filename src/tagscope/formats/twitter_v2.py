@@ -66,6 +66,8 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
         tweets = _by_id(includes.get("tweets"))
         out: list[Any] = _error_tombstones(obj.get("errors"))
         if isinstance(data, list):
+            if data and isinstance(data[0], dict) and "username" in data[0] and "text" not in data[0]:
+                raise ParseError("a page of users, not tweets (twarc2 users/followers output holds no posts)")
             for tw in data:
                 out.extend(_tweet(tw, users, tweets, with_raw=True))
         elif isinstance(data, dict):
