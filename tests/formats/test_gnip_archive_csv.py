@@ -132,3 +132,12 @@ def test_csv_referenced_tweets_json_column() -> None:
            "referenced_tweets": '[{"type": "quoted", "id": "4"}]'}
     [post] = twarc_csv.parse(row)
     assert (post["kind"], post["quote_of_id"]) == ("quote", "4")
+
+
+def test_archive_tweets_without_wrapper_from_older_archives() -> None:
+    data = (b'window.YTD.tweet.part0 = [ {"id_str" : "7", "created_at" : "Sat May 24 10:00:00 +0000 2014",'
+            b' "full_text" : "old #YesAllWomen", "entities" : {"hashtags" : [ {"text" : "YesAllWomen"} ]},'
+            b' "favorite_count" : "2"} ]')
+    [rec] = list(x_archive.records(io.BytesIO(data)))
+    [post] = x_archive.parse({"account": {"accountId": "1", "username": "a"}, **rec.obj})
+    assert (post["id"], post["hashtags"], post["like_count"], post["author_handle"]) == ("7", ["YesAllWomen"], 2, "a")

@@ -198,6 +198,8 @@ def parse(obj: Any) -> list[Any]:
 
 def _parse(obj: dict[str, Any]) -> list[Any]:
     tw = obj.get("tweet")
+    if tw is None and "id_str" in obj:
+        tw = obj  # archives from 2018-2019 list the tweets without the {"tweet": ...} wrapper
     if not isinstance(tw, dict):
         if "noteTweet" in obj or "like" in obj:
             return []  # other archive entries carry no post of their own
