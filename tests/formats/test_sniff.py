@@ -60,3 +60,10 @@ def test_x_archive_claims_folder_and_zip_only() -> None:
     assert mod.claims_path(DATA / "x-archive" / "twitter-2026-03-06-example.zip")
     assert not mod.claims_path(DATA / "twitter-v2")
     assert not mod.claims_path(DATA / "twitter-v2" / "brexit.jsonl")
+
+
+def test_v1_stream_opening_with_delete_notices() -> None:
+    for head in (b'{"delete":{"status":{"id":1,"id_str":"1","user_id":2,"user_id_str":"2"},"timestamp_ms":"1"}}\n',
+                 b'{"delete": {"status": {"id": 1, "id_str": "1"}, "timestamp_ms": "1"}}\n'):
+        found = formats.sniff(head)
+        assert found is not None and found.NAME == "twitter-v1"

@@ -31,7 +31,10 @@ def sniff(head: bytes) -> bool:
         return False
     if b'"actor"' in h and b'"verb"' in h:  # Gnip Activity Streams
         return False
-    return (b'"id_str"' in h and b'"created_at"' in h) or b'{"delete":{"status"' in h
+    if b'"id_str"' not in h:
+        return False
+    # Statuses, or a stream that opens with delete notices (written with or without spaces).
+    return b'"created_at"' in h or (b'"delete"' in h and b'"status"' in h)
 
 
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
