@@ -46,8 +46,10 @@ def json(obj: Any) -> JSONResponse:
 
 @router.get("/stats", summary="What the store holds (tagscope stats --json)")
 def stats(request: Request) -> JSONResponse:
+    from .pages import cached_stats
+
     with request.app.state.pool.borrow() as st:
-        return json(st.stats())
+        return json(cached_stats(request, st))
 
 
 @router.get("/count", summary="Posts using a tag (tagscope count --json)")

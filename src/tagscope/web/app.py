@@ -71,6 +71,7 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
     )
     app.state.pool = StorePool(Path(store_path), size=pool_size)
     app.state.templates = templates()
+    app.state.stats_cache = {}
     app.state.store_path = Path(store_path)
 
     @app.exception_handler(BadRequest)

@@ -33,6 +33,14 @@ FIGURE_PAGES = {
 }
 
 
+def cached_stats(request: Request, st: Any) -> dict[str, Any]:
+    """`store.stats()` once per store generation (it counts distinct authors: seconds at 10M posts)."""
+    cache = request.app.state.stats_cache
+    if cache.get("generation") != st.generation:
+        cache.update(generation=st.generation, stats=st.stats())
+    return dict(cache["stats"])
+
+
 def post_link(row: dict[str, Any]) -> str | None:
     pid = row.get("post_id")
     if not pid:
@@ -46,7 +54,7 @@ def post_link(row: dict[str, Any]) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     with request.app.state.pool.borrow() as st:
-        stats = st.stats()
+        stats = cached_stats(request, st)
     return render(request, "overview.html", page="overview", stats=stats)
 
 
@@ -62,9 +70,10 @@ def trend(
     others = [c for c in (check_tag(x) for x in (compare or "").replace(",", " ").split()) if c and c != t][:6]
     s, u = window(since, until)
     with request.app.state.pool.borrow() as st:
-        stats = st.stats()
-        first = s or draw.parse_time(stats["first_post"])
-        last = u or draw.parse_time(stats["last_post"])
+        first, last = s, u
+        if first is None or last is None:
+            lo, hi = st.con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone() or (None, None)
+            first, last = first or lo, last or hi
         step = choice(every, "every", EVERY, pick_every(first, last))
         w = {"since": s, "until": u}
         panels: dict[str, Any] = {}
