@@ -146,19 +146,21 @@ def table_html(
         return Markup(f'<p class="empty" id="{escape(table_id)}">No rows.</p>')
     shown = [pseudo.row(r) if pseudo else r for r in rows[:limit]]
     cols = list(shown[0])
-    head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
+    hrefs = [link(r) if link else None for r in shown]
+    numeric = {c for c in cols if any(isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool) for r in shown)}
+    num_cls = ' class="num"'
+    head = "".join(f"<th{num_cls if c in numeric else ''}>{escape(c.replace('_', ' '))}</th>" for c in cols)
     body = []
-    for r in shown:
+    for r, href in zip(shown, hrefs, strict=True):
         cells = []
         for c in cols:
             v = r.get(c)
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
             cells.append(f"<td{cls}>{cell(v)}</td>")
-        href = link(r) if link else None
-        if href:
-            cells.append(f'<td><a href="{escape(href)}">view</a></td>')
+        if any(hrefs):
+            cells.append(f'<td><a href="{escape(href)}">view</a></td>' if href else "<td></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    extra = "<th></th>" if link else ""
+    extra = "<th></th>" if any(hrefs) else ""
     more = f'<p class="more">Showing {len(shown):,} of {len(rows):,} rows.</p>' if len(rows) > limit else ""
     return Markup(
         f'<table class="data" id="{escape(table_id)}"><thead><tr>{head}{extra}</tr></thead>'
