@@ -133,3 +133,9 @@ def test_missing_author_and_bad_shapes_are_parse_errors() -> None:
         twitter_v2.parse({"something": "else"})
     with pytest.raises(ParseError, match="a page of users"):
         twitter_v2.parse({"data": [_user("1", "alice")], "meta": {"result_count": 1}})
+
+
+def test_times_are_utc_seconds_like_v1() -> None:
+    tw = _tweet("7", "x", created_at="2014-05-24T10:00:00.860Z")
+    [post] = twitter_v2.parse({"data": tw, "includes": {"users": [_user("10", "alice")]}})
+    assert post["created_at"].isoformat() == "2014-05-24T10:00:00"

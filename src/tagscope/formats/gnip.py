@@ -106,7 +106,7 @@ def _post(act: dict[str, Any]) -> dict[str, Any]:
         author_followers=as_int(actor.get("followersCount")),
         author_verified=actor["verified"] if isinstance(actor.get("verified"), bool) else None,
         author_bio=as_str(actor.get("summary")),
-        created_at=parse_iso(act["postedTime"]),
+        created_at=parse_iso(act["postedTime"]).replace(microsecond=0),  # v1.1 has seconds only
         text=text if isinstance(text, str) else as_str(text),
         lang=as_str(lang),
         mentions=unique(mentions),

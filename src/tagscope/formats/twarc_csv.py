@@ -199,7 +199,7 @@ def _post(row: dict[str, Any]) -> dict[str, Any]:
         author_followers=as_int(_cell(row, "author.public_metrics.followers_count")),
         author_verified=verified,
         author_bio=_unescape(_cell(row, "author.description")),
-        created_at=parse_iso(created),
+        created_at=parse_iso(created).replace(microsecond=0),  # v1.1 has seconds only
         text=_unescape(_cell(row, "text")),
         lang=_cell(row, "lang"),
         mentions=unique([m for m in mentions if m]),

@@ -241,7 +241,7 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
         "author_followers": as_int(umetrics.get("followers_count")),
         "author_verified": verified if isinstance(verified, bool) else None,
         "author_bio": as_str(user.get("description")),
-        "created_at": parse_iso(tw["created_at"]),
+        "created_at": parse_iso(tw["created_at"]).replace(microsecond=0),  # v1.1 has seconds only
         "text": text if isinstance(text, str) else as_str(text),
         "lang": as_str(tw.get("lang")),
         "hashtags": tag_cols["hashtags"],
