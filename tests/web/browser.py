@@ -51,6 +51,7 @@ def chrome(profile: Path):
 def screenshot(driver, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/web/NAME.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.set_window_size(1280, 800)  # measure the page itself, not the last page's window
     height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
     driver.set_window_size(1280, max(800, int(height)))
     path = ARTIFACTS / f"{name}.png"
