@@ -141,3 +141,16 @@ def test_archive_tweets_without_wrapper_from_older_archives() -> None:
     [rec] = list(x_archive.records(io.BytesIO(data)))
     [post] = x_archive.parse({"account": {"accountId": "1", "username": "a"}, **rec.obj})
     assert (post["id"], post["hashtags"], post["like_count"], post["author_handle"]) == ("7", ["YesAllWomen"], 2, "a")
+
+
+def test_archive_file_is_read_one_element_at_a_time() -> None:
+    data = (ARCHIVE / "folder" / "data" / "deleted-tweets.js").read_bytes()
+    recs = list(x_archive.records(io.BytesIO(data)))
+    assert len(recs) == 47 and recs[0].line == 2 and recs[1].line > 40  # physical lines: streamed, not read whole
+    assert all(r.error is None for r in recs)
+    cut = data[: len(data) // 2]
+    cut_recs = list(x_archive.records(io.BytesIO(cut)))
+    assert [r.error is None for r in cut_recs[:-1]] == [True] * (len(cut_recs) - 1)
+    assert "cut off" in cut_recs[-1].error
+    minified = b"window.YTD.deleted_tweets.part0 = " + orjson.dumps([r.obj for r in recs])
+    assert [r.obj for r in x_archive.records(io.BytesIO(minified))] == [r.obj for r in recs]

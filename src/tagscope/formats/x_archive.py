@@ -52,23 +52,72 @@ def _js_value(data: bytes) -> Any:
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """Records of one archive file read alone (its author is unknown without ``account.js``)."""
-    data = stream.read()
-    yield from _file_records(data, None, 1)
+    for line, obj, raw, error in _items(stream):
+        yield Record(line, obj, raw, error)
 
 
-def _file_records(data: bytes, account: dict[str, Any] | None, start: int) -> Iterator[Record]:
+def _items(stream: IO[bytes]) -> Iterator[tuple[int, Any, bytes, str | None]]:
+    """(line, value, bytes, error) of each element of a ``window.YTD... = [ ... ]`` file, one at a time.
+
+    Archive files are pretty-printed: each element of the list opens at a line "  {" and closes at
+    "  }" or "  }," (JSON strings hold no raw newline, so such a line is always a boundary). Elements
+    are cut there and parsed one by one, so memory stays bounded by one tweet however large the file.
+    Any other layout (minified, re-indented) is read whole.
+    """
+    lineno = 0
+    first = b""
+    for first in stream:
+        lineno += 1
+        if first.strip():
+            break
+    head = first.lstrip(b"\xef\xbb\xbf")
+    m = _PREFIX.match(head)
+    if m is None:
+        if head.strip():
+            yield lineno, None, first[:65536], "not an X archive file (no 'window.YTD...' assignment)"
+        return
+    if head[m.end():].strip() != b"[":
+        yield from _whole(first + stream.read(), lineno)
+        return
+    buf: list[bytes] = []
+    start = 0
+    for line in stream:
+        lineno += 1
+        if not buf:
+            if not line.strip():
+                continue
+            if line.strip() in (b"]", b"];"):
+                return
+            if line.rstrip() != b"  {":
+                yield from _whole(first + line + stream.read(), 1)
+                return
+            start = lineno
+        buf.append(line)
+        if line.rstrip() in (b"  }", b"  },"):
+            chunk = b"".join(buf).rstrip().rstrip(b",")
+            buf = []
+            try:
+                yield start, orjson.loads(chunk), chunk, None
+            except orjson.JSONDecodeError as exc:
+                yield start, None, chunk[:65536], f"invalid JSON: {exc}"
+    if buf:
+        yield start, None, b"".join(buf)[:65536], "archive file ends inside a record (cut off?)"
+    else:
+        yield lineno, None, b"", "archive file ends before its closing ']' (cut off?)"
+
+
+def _whole(data: bytes, line: int) -> Iterator[tuple[int, Any, bytes, str | None]]:
+    """Elements of a file in another layout, parsed whole (numbered from 1)."""
     try:
         items = _js_value(data)
     except ParseError as exc:
-        yield Record(start, None, data[:65536], str(exc))
+        yield line, None, data[:65536], str(exc)
         return
     if not isinstance(items, list):
-        yield Record(start, None, data[:65536], "archive file does not hold a list")
+        yield line, None, data[:65536], "archive file does not hold a list"
         return
-    for i, item in enumerate(items, start):
-        if account is not None and isinstance(item, dict):
-            item = {"account": account, **item}
-        yield Record(i, item, orjson.dumps(item))
+    for i, item in enumerate(items, 1):
+        yield i, item, orjson.dumps(item), None
 
 
 # --- a whole archive (folder or zip) -----------------------------------------------------------
@@ -97,6 +146,12 @@ class _Archive:
         if self.zip is not None:
             return self.zip.read(where)  # type: ignore[arg-type]
         return where.read_bytes()  # type: ignore[union-attr]
+
+    def open(self, name: str) -> IO[bytes]:
+        where = self.names[name]
+        if self.zip is not None:
+            return self.zip.open(where)  # type: ignore[arg-type]
+        return open(where, "rb")  # type: ignore[arg-type]
 
     def close(self) -> None:
         if self.zip is not None:
@@ -168,16 +223,16 @@ def path_records(path: Path) -> Iterator[Record]:
         )
         line = 1
         for name in names:
-            data = archive.read(name)
-            if data is None:
-                continue
-            last = line - 1
-            for rec in _file_records(data, account or {}, line):
-                last = rec.line
-                if rec.error is not None:
-                    rec.error = f"data/{name}: {rec.error}"
-                yield rec
-            line = last + 1
+            with archive.open(name) as stream:
+                for _, obj, raw, error in _items(stream):
+                    if error is not None:
+                        yield Record(line, None, raw, f"data/{name}: {error}")
+                    elif isinstance(obj, dict):
+                        obj = {"account": account or {}, **obj}
+                        yield Record(line, obj, orjson.dumps(obj))
+                    else:
+                        yield Record(line, obj, raw)
+                    line += 1
     finally:
         archive.close()
 
