@@ -160,6 +160,6 @@ def test_live_feed_updates_after_ingest(site):
     newest = d.find_element(By.CSS_SELECTOR, "#feed .hit .text").text
     assert newest.startswith("just in <b>bold?</b>")
     assert no_script_ran(d)
-    assert "1 new post" in d.find_element(By.ID, "feed-status").text
+    assert "1 new post since you opened this page" in d.find_element(By.ID, "feed-status").text
     screenshot(d, "feed")
 

@@ -57,6 +57,7 @@ function setupFeed(status) {
   const list = document.getElementById("feed");
   let cursor = status.dataset.cursor || "";
   const tag = status.dataset.tag || "";
+  let seen = 0;
   const poll = async () => {
     const url = new URL("/api/feed", window.location.origin);
     if (tag) url.searchParams.set("tag", tag);
@@ -71,7 +72,8 @@ function setupFeed(status) {
       for (const p of posts.slice().reverse()) list.prepend(feedItem(p));
       if (data.cursor) cursor = data.cursor;
       status.dataset.generation = data.generation;
-      status.textContent = (posts.length ? posts.length + " new post" + (posts.length > 1 ? "s" : "") + " · " : "") +
+      seen += posts.length;
+      status.textContent = (seen ? seen + " new post" + (seen > 1 ? "s" : "") + " since you opened this page · " : "") +
         "checked at " + new Date().toLocaleTimeString() + "; updates by itself every few seconds.";
     } catch (err) {
       status.textContent = "Could not reach the dashboard (" + err.message + "); retrying.";
