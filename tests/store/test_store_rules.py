@@ -167,3 +167,14 @@ def test_remap_reapplies_mapping_without_sources(store: Store, tmp_path: Path) -
     result = remap(store)
     assert result["posts"] == 1
     assert store.posts().drop(["source_file"]).to_pylist() == before
+
+
+def test_folder_skips_documentation_and_finds_nested_archives(store: Store, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    write_jsonl(d / "sub" / "x.jsonl", [tweet("1")])
+    (d / "README.md").write_text("# notes about this collection\n")
+    (d / "PROVENANCE").write_text("collected by hand\n")
+    s = store.ingest([str(d)])
+    assert (s["ingested"], s["quarantined"]) == (1, 0)
+    assert [f["file"].rsplit("/", 1)[-1] for f in s["files"]] == ["x.jsonl"]

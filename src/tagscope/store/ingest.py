@@ -176,7 +176,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
 def _ingest_unit(run: Run, unit: Unit, fmt: str | None, stack: ExitStack) -> None:
     fsum: dict[str, Any] = {"file": unit.name, "format": None, "records": 0, "posts": 0, "quarantined": 0}
     run.summary.files.append(fsum)
-    if unit.claimed_by is not None and fmt is None:
+    if unit.claimed_by is not None and (fmt is None or fmt == unit.claimed_by.NAME):  # type: ignore[attr-defined]
         mod: ModuleType | None = unit.claimed_by  # type: ignore[assignment]
         fsum["format"] = mod.NAME  # type: ignore[union-attr]
         _serial(run, mod, unit.name, mod.path_records(unit.path), fsum)  # type: ignore[union-attr]

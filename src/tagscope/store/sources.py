@@ -87,8 +87,11 @@ def _expand_path(path: Path) -> Iterator[Unit]:
     if claimer is not None:
         yield Unit(str(path), claimed_by=claimer, path=path)
     elif path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+        # Walk by hand so that a folder a format reads whole (an unzipped X archive) is found at any depth.
+        for child in sorted(path.iterdir()):
+            if child.name.startswith(".") or (child.is_file() and _is_documentation(child)):
+                continue
+            if child.is_dir() or child.is_file():
                 yield from _expand_path(child)
     elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
@@ -97,6 +100,15 @@ def _expand_path(path: Path) -> Iterator[Unit]:
             yield Unit(f"{path}!{member}", _zip_opener(path, member))
     else:
         yield Unit(str(path), _file_opener(path))
+
+
+DOC_NAMES = ("readme", "license", "licence", "provenance", "changelog", "notice")
+
+
+def _is_documentation(path: Path) -> bool:
+    """Files that sit beside data in a folder and are never posts (skipped, not quarantined)."""
+    name = path.name.lower()
+    return name.endswith((".md", ".rst", ".pdf", ".html")) or name.split(".", 1)[0] in DOC_NAMES
 
 
 def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
