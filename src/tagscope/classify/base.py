@@ -33,6 +33,10 @@ class Batch:
     def counts(self) -> sp.csr_matrix:
         return features.counts(self.texts)
 
+    @cached_property
+    def blocks(self) -> features.Blocks:
+        return features.blocks(self.counts)
+
     def __len__(self) -> int:
         return len(self.texts)
 

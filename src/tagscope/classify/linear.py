@@ -30,7 +30,7 @@ class LinearModel:
     threshold: float = 0.5  # binary: probability above which the positive label is given
     meta: dict[str, Any] = field(default_factory=dict)
     _dense_idf: np.ndarray | None = None
-    _weights: sp.csr_matrix | None = None
+    _weights: np.ndarray | None = None
 
     # -- prediction ---------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -38,17 +38,25 @@ class LinearModel:
             idf = np.zeros(features.N_FEATURES, dtype=np.float32)
             idf[self.keep] = self.idf
             self._dense_idf = idf
-            rows = np.repeat(self.keep, self.coef.shape[1])
-            cols = np.tile(np.arange(self.coef.shape[1]), len(self.keep))
-            self._weights = sp.csr_matrix(
-                (self.coef.ravel(), (rows, cols)), shape=(features.N_FEATURES, self.coef.shape[1]), dtype=np.float32
-            )
+            weights = np.zeros((features.N_FEATURES, self.coef.shape[1]), dtype=np.float32)
+            weights[self.keep] = self.idf[:, None] * self.coef
+            self._weights = weights  # idf times weight: the score is tf @ weights / |tf * idf|
 
     def proba(self, counts: sp.csr_matrix) -> np.ndarray:
         """Class probabilities, (n, len(labels)), from raw counts (see :func:`features.counts`)."""
+        return self.proba_blocks(features.blocks(counts))
+
+    def proba_blocks(self, b: features.Blocks) -> np.ndarray:
+        """Class probabilities from shared blocks: equal to :func:`features.weigh` then the
+        weights, without copying the matrix."""
         self._prepare()
         assert self._dense_idf is not None and self._weights is not None
-        z = np.asarray((features.weigh(counts, self._dense_idf) @ self._weights).todense()) + self.intercept
+        idf2 = self._dense_idf * self._dense_idf
+        z = self.intercept.astype(np.float64)[None, :]
+        for tf, sq in ((b.words, b.words_sq), (b.chars, b.chars_sq)):
+            norm = np.sqrt(np.asarray(sq @ idf2, dtype=np.float64))
+            norm[norm == 0] = 1.0
+            z = z + np.asarray(tf @ self._weights, dtype=np.float64) / norm[:, None]
         if len(self.labels) == 2:
             p = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.stack([1.0 - p, p], axis=1)
@@ -56,9 +64,9 @@ class LinearModel:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def predict_counts(self, counts: sp.csr_matrix) -> tuple[list[str], np.ndarray]:
+    def predict_counts(self, counts: sp.csr_matrix | features.Blocks) -> tuple[list[str], np.ndarray]:
         """(label, score) per row; the score is the probability of the chosen label."""
-        p = self.proba(counts)
+        p = self.proba_blocks(counts if isinstance(counts, features.Blocks) else features.blocks(counts))
         idx = (p[:, 1] >= self.threshold).astype(np.int64) if len(self.labels) == 2 else p.argmax(axis=1)
         return [self.labels[i] for i in idx], p[np.arange(len(idx)), idx]
 

@@ -109,7 +109,7 @@ class LinearPredictor:
     def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         if not len(batch):
             return [], np.zeros(0, dtype=np.float32)
-        return self.model.predict_counts(batch.counts)
+        return self.model.predict_counts(batch.blocks)
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -72,7 +72,7 @@ class SentimentPredictor:
     def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         if not len(batch):
             return [], np.zeros(0, dtype=np.float32)
-        z = _stack_features(self.ngram.proba(batch.counts), vader_scores(batch.texts, self._analyzer))
+        z = _stack_features(self.ngram.proba_blocks(batch.blocks), vader_scores(batch.texts, self._analyzer))
         z = z @ self.coef.T + self.intercept
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
