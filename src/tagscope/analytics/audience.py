@@ -47,15 +47,20 @@ def audience(
     """Accounts (and their posts) using TAG per declared pronoun group."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.rel_where([t])
+    conds, params = ["tag = ?"], [t]
+    if f.platform:
+        conds.append("platform = ?")
+        params.append(f.platform)
+    posts = "posts - reposts" if f.no_reposts else "posts"
+    if f.no_reposts:
+        conds.append("posts > reposts")
     sql = f"""
 SELECT pronouns, CAST(count(*) AS BIGINT) AS authors, CAST(sum(posts) AS BIGINT) AS posts
-FROM (SELECT coalesce(nullif(regexp_extract(lower(a.author_bio), '{PATTERN}', 2), ''), 'none') AS pronouns, t.posts
-      FROM (SELECT platform, author_key, sum(posts) AS posts FROM tag_authors WHERE {where}
-            GROUP BY platform, author_key) AS t
-      JOIN authors AS a ON a.platform = t.platform AND a.author_key = t.author_key) AS g
+FROM (SELECT coalesce(nullif(regexp_extract(lower(author_bio), '{PATTERN}', 2), ''), 'none') AS pronouns, {posts} AS posts
+      FROM tag_accounts
+      WHERE {" AND ".join(conds)}) AS g
 GROUP BY pronouns"""
-    plan = Plan(sql, params, ("tag_authors", "authors"), [t], f, scan=f.windowed)
+    plan = Plan(sql, params, ("tag_accounts",), [t], f, scan=f.windowed)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     got = {r["pronouns"]: r for r in table.to_pylist()}
     total = sum(int(r["authors"]) for r in got.values())

@@ -9,11 +9,7 @@ from . import rules
 from .figure import Figure
 from .meta import declare, pick
 
-RANKS = {
-    "followers": "a.followers",
-    "reach": "t.reach",
-    "engagement": "t.engagement",
-}
+RANKS = ("followers", "reach", "engagement")
 DEFINITIONS = (
     "followers: the account's follower count as of its latest post in the store that records one; "
     "reach: the sum of follower counts recorded with each of its posts using the tag (potential views); "
@@ -46,19 +42,23 @@ def notables(
         raise ValueError(f"Use --by followers, reach or engagement (got {by!r}).")
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.rel_where([t])
+    conds, params = ["tag = ?"], [t]
+    if f.platform:
+        conds.append("platform = ?")
+        params.append(f.platform)
+    posts, reach = "posts", "reach"
+    if f.no_reposts:  # tag_accounts keeps repost posts and reach apart so this needs no regrouping
+        posts, reach = "posts - reposts", "reach - repost_reach"
+        conds.append("posts > reposts")
     sql = f"""
-SELECT a.author_handle AS author, a.followers AS followers, t.posts, t.reach, t.engagement,
-       a.author_name AS name, a.verified, t.platform, t.author_key AS author_id
-FROM (SELECT platform, author_key, CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(reach) AS BIGINT) AS reach,
-             CAST(sum(engagement) AS BIGINT) AS engagement
-      FROM tag_authors
-      WHERE {where}
-      GROUP BY platform, author_key) AS t
-JOIN authors AS a ON a.platform = t.platform AND a.author_key = t.author_key
-ORDER BY {RANKS[by]} DESC NULLS LAST, t.posts DESC, t.platform, t.author_key
+SELECT author, followers, posts, reach, engagement, name, verified, platform, author_id
+FROM (SELECT author_handle AS author, followers, CAST({posts} AS BIGINT) AS posts, CAST({reach} AS BIGINT) AS reach,
+             CAST(engagement AS BIGINT) AS engagement, author_name AS name, verified, platform, author_key AS author_id
+      FROM tag_accounts
+      WHERE {" AND ".join(conds)}) AS a
+ORDER BY {by} DESC NULLS LAST, posts DESC, platform, author_id
 LIMIT ?"""
-    plan = Plan(sql, [*params, top], ("tag_authors", "authors"), [t], f, scan=f.windowed)
+    plan = Plan(sql, [*params, top], ("tag_accounts",), [t], f, scan=f.windowed)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     rows = table.to_pylist()
     data = {"hashtag": t, "by": by, "accounts": rows, "definitions": DEFINITIONS, **f.describe()}

@@ -12,8 +12,12 @@ Contracts (a key may repeat across files: analytics always sum):
   first ``K`` posts per (platform, tag, is_repost), ordered by (created_at, id);
 - ``tag_pairs(platform, tag, cotag, is_repost, n)``: posts holding both tags;
 - ``tag_authors(platform, tag, author_key, is_repost, posts, reach, engagement)``;
-- ``authors(platform, author_key, last_at, author_handle, author_name, followers, followers_at,
-  verified, author_bio)``: ONE row per account, as of its latest post in the store (never repeats).
+- ``authors(platform, author_key, last_at, author_handle, author_name, followers, verified,
+  author_bio, and for each of those the time it was recorded: handle_at, name_at, ...)``: ONE row
+  per account, each field as of the account's latest post in the store that records it;
+- ``tag_accounts(platform, tag, author_key, posts, reposts, reach, repost_reach, engagement,
+  author_handle, author_name, followers, verified, author_bio)``: ONE row per (tag, account), computed
+  from ``tag_authors`` and ``authors`` (not rolled up per file; an engine may keep it warm).
 """
 
 from __future__ import annotations
@@ -63,24 +67,41 @@ GROUP BY platform, tag, author_key, is_repost""",
     "authors": """
 SELECT platform, {author_key} AS author_key, max(created_at) AS last_at,
        arg_max(author_handle, struct_pack(t := created_at, i := id)) AS author_handle,
+       max(CASE WHEN author_handle IS NOT NULL THEN created_at END) AS handle_at,
        arg_max(author_name, struct_pack(t := created_at, i := id)) AS author_name,
+       max(CASE WHEN author_name IS NOT NULL THEN created_at END) AS name_at,
        arg_max(author_followers, struct_pack(t := created_at, i := id)) AS followers,
        max(CASE WHEN author_followers IS NOT NULL THEN created_at END) AS followers_at,
        arg_max(author_verified, struct_pack(t := created_at, i := id)) AS verified,
-       arg_max(author_bio, struct_pack(t := created_at, i := id)) AS author_bio
+       max(CASE WHEN author_verified IS NOT NULL THEN created_at END) AS verified_at,
+       arg_max(author_bio, struct_pack(t := created_at, i := id)) AS author_bio,
+       max(CASE WHEN author_bio IS NOT NULL THEN created_at END) AS bio_at
 FROM {src} {where}
 GROUP BY platform, {author_key}""",
 }
 
+# Computed from other relations, never from posts directly (DEPENDS says which).
+COMBINED = {
+    "tag_accounts": """
+SELECT t.platform, t.tag, t.author_key, t.posts, t.reposts, t.reach, t.repost_reach, t.engagement,
+       a.author_handle, a.author_name, a.followers, a.verified, a.author_bio
+FROM (SELECT platform, tag, author_key, sum(posts) AS posts,
+             sum(CASE WHEN is_repost THEN posts ELSE 0 END) AS reposts, sum(reach) AS reach,
+             sum(CASE WHEN is_repost THEN reach ELSE 0 END) AS repost_reach, sum(engagement) AS engagement
+      FROM tag_authors
+      GROUP BY platform, tag, author_key) AS t
+JOIN authors AS a ON a.platform = t.platform AND a.author_key = t.author_key""",
+}
+DEPENDS = {"tag_accounts": ("tag_authors", "authors")}
+
 # Merging per-file `authors` rows into one per account (the engine's job for rollups).
 MERGE_AUTHORS = """
 SELECT platform, author_key, max(last_at) AS last_at,
-       arg_max(author_handle, last_at) AS author_handle,
-       arg_max(author_name, last_at) AS author_name,
-       arg_max(followers, followers_at) AS followers,
-       max(followers_at) AS followers_at,
-       arg_max(verified, last_at) AS verified,
-       arg_max(author_bio, last_at) AS author_bio
+       arg_max(author_handle, handle_at) AS author_handle, max(handle_at) AS handle_at,
+       arg_max(author_name, name_at) AS author_name, max(name_at) AS name_at,
+       arg_max(followers, followers_at) AS followers, max(followers_at) AS followers_at,
+       arg_max(verified, verified_at) AS verified, max(verified_at) AS verified_at,
+       arg_max(author_bio, bio_at) AS author_bio, max(bio_at) AS bio_at
 FROM {src}
 GROUP BY platform, author_key"""
 
@@ -92,6 +113,8 @@ def define(name: str, src: str, where: str = "", tags: list[str] | None = None, 
 
     WHERE filters posts first (the scan path); TAGS keeps only rows about those tags.
     """
+    if name in COMBINED:
+        return COMBINED[name].strip(), []
     params: list = []
     tagwhere = ""
     if tags is not None and name != "authors":

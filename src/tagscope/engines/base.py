@@ -29,6 +29,16 @@ class Plan:
     k: int = relations.FIRST_K
 
 
+def _with_dependencies(needs: tuple[str, ...]) -> list[str]:
+    """NEEDS plus the relations they are computed from, dependencies first."""
+    out: list[str] = []
+    for name in needs:
+        for dep in (*relations.DEPENDS.get(name, ()), name):
+            if dep not in out:
+                out.append(dep)
+    return out
+
+
 class Engine:
     """Base class: subclasses implement :meth:`run`, :meth:`has_rollups` and :meth:`scan_sql`."""
 
@@ -45,8 +55,8 @@ class Engine:
         """PLAN as one statement over ``posts``: its relations as a WITH clause, filters first."""
         ctes, params = [], []
         where, wparams = plan.filters.post_where(plan.tags)
-        for name in plan.needs:
-            if name == "authors":
+        for name in _with_dependencies(plan.needs):
+            if name in relations.COMBINED or name == "authors":
                 sql, p = relations.define(name, "posts")
                 ctes.append(f"{name} AS (\n{sql}\n)")
                 params += p

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 ROLLUP_DIR = ("derived", "rollup")
+ROLLUP_VERSION = 2  # bump when a relation's definition changes: older files are then rebuilt
 
 
 def rollup_dir(store: Store) -> Path:
@@ -24,7 +25,7 @@ def rollup_dir(store: Store) -> Path:
 
 
 def rollup_name(posts_file: str, relation: str) -> str:
-    return f"{Path(posts_file).name}.{relation}.parquet"
+    return f"{Path(posts_file).name}.{relation}.v{ROLLUP_VERSION}.parquet"
 
 
 def _sql_list(paths: list[str]) -> str:
@@ -52,6 +53,7 @@ _WARM = {
     "CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(engagement) AS BIGINT) AS engagement FROM {files} "
     "GROUP BY platform, tag, author_key, is_repost ORDER BY tag",
     "authors": relations.MERGE_AUTHORS + " ORDER BY platform, author_key",
+    "tag_accounts": relations.COMBINED["tag_accounts"] + " ORDER BY tag, followers DESC NULLS LAST",
 }
 
 
@@ -76,7 +78,7 @@ class DuckDBEngine(Engine):
         if con is not self._con or st.generation != self._generation:
             self._con, self._generation = con, st.generation
             self._covered, self._warm = None, {}
-            for name in relations.NAMES:
+            for name in (*relations.NAMES, *relations.COMBINED):
                 con.execute(f"DROP TABLE IF EXISTS _ts_{name}")
                 con.execute(f"DROP VIEW IF EXISTS {name}")
         return con
@@ -101,9 +103,11 @@ class DuckDBEngine(Engine):
         """Build the warm table behind relation NAME (once per generation); return its statement."""
         con = self._sync()
         if name not in self._warm:
+            for dep in relations.DEPENDS.get(name, ()):
+                self._ensure_warm(dep)
             files = self.rollup_files()
             assert files is not None
-            src = f"read_parquet({_sql_list(files[name])})"
+            src = f"read_parquet({_sql_list(files[name])})" if name in files else ""
             body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
             t0 = time.perf_counter()
             con.execute(f"CREATE OR REPLACE TEMP TABLE _ts_{name} AS {body}")
