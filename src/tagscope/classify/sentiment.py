@@ -8,6 +8,7 @@ VADER scores ~10x fewer posts per second than the n-gram models: it is the slow 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -30,12 +31,18 @@ def _rows(split: str) -> tuple[list[str], list[str]]:
     return [r["text"] for r in rs], [r["label"] for r in rs]
 
 
+VADER_LEXICON_SHA256 = "1ec9c6e9ee19aade328f8beb393a6afa71a5bb3acf7d3cc22d4ef568df374bf5"  # vaderSentiment 3.3.2
+
+
 def _vader():
     try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment import vaderSentiment as vs
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
         raise ModuleNotFoundError("the sentiment model needs vaderSentiment: pip install 'tagscope[classify]'") from exc
-    return SentimentIntensityAnalyzer()
+    lexicon = Path(vs.__file__).parent / "vader_lexicon.txt"
+    if hashlib.sha256(lexicon.read_bytes()).hexdigest() != VADER_LEXICON_SHA256:
+        raise FileNotFoundError(f"{lexicon} is not the pinned VADER lexicon: install vaderSentiment==3.3.2")
+    return vs.SentimentIntensityAnalyzer()
 
 
 def vader_scores(texts: list[str], analyzer=None) -> np.ndarray:
