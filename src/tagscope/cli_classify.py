@@ -13,13 +13,19 @@ from rich.table import Table
 from .cli import JsonOpt, app, console, emit_json, fail, open_store, out
 
 ModelsOpt = Annotated[str | None, typer.Option("--models", help="Comma-separated models (default: all but opt-in ones).")]
-TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models). accurate is not built yet.")]
+TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models) or accurate (ONNX MiniLM + fast; sexism only, others stay fast).")]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Print the exact SQL behind the figure.")]
 
 
 def _tier(tier: str) -> None:
-    if tier != "fast":
-        fail(f"Use --model fast: the {tier!r} tier is not shipped in this version (see docs/models/README.md).")
+    if tier not in ("fast", "accurate"):
+        fail(f"Use --model fast or --model accurate (got {tier!r}).")
+    if tier == "accurate":
+        from .classify import accurate
+
+        if not accurate.available():
+            fail("The accurate tier's files are not installed: use --model fast, or build them with "
+                 "python -m tagscope.classify.train_accurate (see docs/models/README.md).")
 
 
 @app.command()
@@ -44,7 +50,7 @@ def classify(
             bar.update(task, completed=done, total=total)
 
         try:
-            summary = run_classify(st, models, tag=tag, jobs=jobs, progress=progress)
+            summary = run_classify(st, models, tag=tag, tier=tier, jobs=jobs, progress=progress)
         except (KeyError, FileNotFoundError, ModuleNotFoundError) as exc:
             fail(str(exc).strip("'\""))
             return
@@ -67,11 +73,12 @@ def label(
 ) -> None:
     """Label texts read on stdin (one per line); write one JSON object per line: {"label", "score"}."""
     from .classify.base import Batch
-    from .classify.registry import get
+    from .classify.registry import get, load
 
     _tier(tier)
     try:
-        predictor = get(model).load()
+        get(model)
+        predictor = load(model, tier)
     except (KeyError, FileNotFoundError, ModuleNotFoundError) as exc:
         fail(str(exc).strip("'\""))
         return
@@ -94,6 +101,7 @@ def label(
 @app.command()
 def evaluate(
     models: ModelsOpt = None,
+    tier: Annotated[str, typer.Option("--model", help="fast, or accurate to also score the accurate tier.")] = "fast",
     hateval: Annotated[Path | None, typer.Option("--hateval", envvar="TAGSCOPE_HATEVAL",
                                                  help="Folder with HatEval 2019 (CC BY-NC, not shipped) to also score hate.")] = None,
     as_json: JsonOpt = False,
@@ -122,6 +130,11 @@ def evaluate(
             skipped.append(f"{name}: {exc}")
             continue
         results += [r.as_dict() for r in rs]
+    if tier == "accurate" and "sexism" in names:
+        _tier(tier)
+        from .classify import accurate
+
+        results += [r.as_dict() for r in accurate.evaluate()]
     if as_json:
         emit_json({"results": results, "skipped": skipped})
         return

@@ -125,5 +125,18 @@ def test_classify_command(tmp_path: Path) -> None:
     assert body["labelled"] == {"sexism": 5, "language": 5}
     res = runner.invoke(app, ["classify", "--store", str(st.path), "--models", "nope"])
     assert res.exit_code == 2
-    res = runner.invoke(app, ["classify", "--store", str(st.path), "--model", "accurate"])
+    res = runner.invoke(app, ["classify", "--store", str(st.path), "--model", "exact"])
     assert res.exit_code == 2
+
+
+def test_label_texts_slices_and_subsets_keep_order(monkeypatch) -> None:
+    from tagscope.classify import run
+    from tagscope.classify.registry import load
+
+    monkeypatch.setattr(run, "SLICE", 2)
+    preds = {"sexism": load("sexism"), "stance": load("stance")}
+    texts = [*TEXTS, "Men are trash", "women are property"]
+    needs = {"sexism": [0, 3, 4, 6], "stance": list(range(len(texts)))}
+    got = run.label_texts(preds, texts, needs)
+    assert got["sexism"][0] == [lab for lab, _ in predict("sexism", [texts[i] for i in needs["sexism"]])]
+    assert got["stance"][0] == [lab for lab, _ in predict("stance", texts)]

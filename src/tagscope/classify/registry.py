@@ -40,3 +40,17 @@ def parse(spec: str | None) -> list[str]:
         if n not in models:
             raise KeyError(f"no model named {n!r}: choose among {', '.join(sorted(models))}")
     return names
+
+
+ACCURATE = ("sexism",)  # models with an accurate tier (see accurate.py)
+
+
+def load(name: str, tier: str = "fast"):
+    """The predictor of a model in a tier; models without an accurate tier use the fast one."""
+    if tier not in ("fast", "accurate"):
+        raise KeyError(f"no tier named {tier!r}: use fast or accurate")
+    if tier == "accurate" and name in ACCURATE:
+        from . import accurate
+
+        return accurate.load()
+    return get(name).load()

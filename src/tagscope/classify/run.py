@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..post import fold_tag
 from . import labels as label_store
 from .base import Batch, Predictor
-from .registry import get, parse
+from .registry import load, parse
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -37,14 +37,15 @@ class Summary:
         return {"models": self.models, "todo": self.todo, "labelled": self.labelled, "posts": self.posts}
 
 
-def load_predictors(names: list[str]) -> dict[str, Predictor]:
-    return {n: get(n).load() for n in names}
+def load_predictors(names: list[str], tier: str = "fast") -> dict[str, Predictor]:
+    return {n: load(n, tier) for n in names}
 
 
-def _init_worker(names: list[str]) -> None:
+def _init_worker(names: list[str], tier: str = "fast") -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("TAGSCOPE_THREADS", "1")
     _WORKER.clear()
-    _WORKER.update(load_predictors(names))
+    _WORKER.update(load_predictors(names, tier))
 
 
 def _label_chunk(texts: list[str], needs: dict[str, list[int]]) -> dict[str, tuple[list[str], list[float]]]:
@@ -52,19 +53,24 @@ def _label_chunk(texts: list[str], needs: dict[str, list[int]]) -> dict[str, tup
     return label_texts(_WORKER, texts, needs)
 
 
+SLICE = 2_048  # posts vectorised at once: small enough for the arrays to stay in cache and reused memory
+
+
 def label_texts(predictors: dict[str, Predictor], texts: list[str],
                 needs: dict[str, list[int]]) -> dict[str, tuple[list[str], list[float]]]:
-    batch = Batch(texts)
-    out = {}
-    for name, rows in needs.items():
-        if not rows:
-            continue
-        if len(rows) == len(texts):
-            labs, scores = predictors[name].predict(batch)
-        else:
-            sub = Batch([texts[i] for i in rows])
+    """Labels and scores of the rows each model needs, in order of ``needs[model]``."""
+    out: dict[str, tuple[list[str], list[float]]] = {n: ([], []) for n, rows in needs.items() if rows}
+    for start in range(0, len(texts), SLICE):
+        part = texts[start : start + SLICE]
+        batch = Batch(part)
+        for name in out:
+            rows = [i - start for i in needs[name] if start <= i < start + SLICE]
+            if not rows:
+                continue
+            sub = batch if len(rows) == len(part) else Batch([part[i] for i in rows])
             labs, scores = predictors[name].predict(sub)
-        out[name] = (list(labs), [float(s) for s in scores])
+            out[name][0].extend(labs)
+            out[name][1].extend(float(s) for s in scores)
     return out
 
 
@@ -83,11 +89,11 @@ def _todo_query(names: list[str], tag: str | None) -> tuple[str, list[Any]]:
 
 
 def classify(store: Store, models: str | list[str] | None = None, *, tag: str | None = None,
-             batch_size: int = 20_000, jobs: int | None = None, flush: int = 200_000,
+             tier: str = "fast", batch_size: int = 20_000, jobs: int | None = None, flush: int = 200_000,
              progress: Progress | None = None) -> Summary:
     """Label posts of the store that lack a current label; see the module docstring."""
     names = parse(models) if not isinstance(models, list) else parse(",".join(models))
-    predictors = load_predictors(names)
+    predictors = load_predictors(names, tier)
     summary = Summary(models={n: p.version for n, p in predictors.items()})
     con = store.con
     label_store.register_view(store, con)
@@ -110,7 +116,7 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
     jobs = jobs or min(2, os.cpu_count() or 1)
     pool = None
     if jobs > 1 and total >= 4_000:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(names,))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(names, tier))
     pending: dict[str, tuple[list[str], list[str], list[str], list[float]]] = {n: ([], [], [], []) for n in names}
 
     def flush_labels(force: bool) -> None:
