@@ -36,7 +36,7 @@ def test_every_analytic_statement_transpiles_to_spark(camp, tmp_path, rollup_):
     for fig in _figures(camp, tmp_path, rollup_):
         assert fig.queries, fig.name
         for sql, _ in fig.queries:
-            if sql.startswith("CREATE TEMP VIEW"):
+            if sql.startswith("-- warm table"):
                 continue  # the DuckDB engine's own cache of rollup files, not the analytic
             spark = sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
             assert spark and spark[0]

@@ -13,10 +13,11 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 GROUPS = ("she", "he", "they", "none")
 PATTERN = r"(^|[^a-z])(she|he|they)\s*/\s*(her|hers|him|his|them|theirs|she|he|they|xe|ze|it)([^a-z]|$)"

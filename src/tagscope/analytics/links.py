@@ -6,10 +6,11 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 META = declare(
     "links",

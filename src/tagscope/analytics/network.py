@@ -15,10 +15,11 @@ from xml.sax.saxutils import quoteattr
 
 import pyarrow as pa
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 KINDS = ("retweet", "mention", "cohashtag")
 

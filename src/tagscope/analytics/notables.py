@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 RANKS = ("followers", "reach", "engagement")
 DEFINITIONS = (

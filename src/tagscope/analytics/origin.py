@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import relations, rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 CAVEAT = (
     "These are the earliest posts in this store. The archive may not hold the true first use: "

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 import pyarrow as pa
 
-from ..engines import Plan, engine_for
+from ..engines import engine_for
 from . import buckets, burst, rules
 from .figure import Figure
 from .meta import declare, pick
+from .plan import Plan
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
 RULE = (

@@ -8,18 +8,18 @@ connection or files directly, so the same analytic runs unchanged on another eng
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
-
-from .base import Engine, Plan
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from .base import Engine
 
 _ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def engine_for(store: Store | Engine) -> Engine:
+def engine_for(store: Any) -> Engine:
     """The (warm, cached) engine of STORE; an engine passed in is returned as it is."""
+    from .base import Engine
+
     if isinstance(store, Engine):
         return store
     eng = _ENGINES.get(store)
@@ -31,4 +31,4 @@ def engine_for(store: Store | Engine) -> Engine:
     return eng
 
 
-__all__ = ["Engine", "Plan", "engine_for"]
+__all__ = ["engine_for"]

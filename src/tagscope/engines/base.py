@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from ..analytics import relations
-from ..analytics.rules import Filters
-
-
-@dataclass
-class Plan:
-    """One analytic statement over derived relations.
-
-    ``sql`` reads relation names from :data:`relations.NAMES` and ``posts``; ``scan`` says the
-    rollups cannot answer exactly (window edges off the minute, a window on a relation without
-    time), so the relations must be computed from ``posts`` with ``filters`` applied first.
-    """
-
-    sql: str
-    params: list[Any] = field(default_factory=list)
-    needs: tuple[str, ...] = ()
-    tags: list[str] = field(default_factory=list)
-    filters: Filters = field(default_factory=Filters)
-    scan: bool = False
-    k: int = relations.FIRST_K
+from ..analytics.plan import Plan
 
 
 def _with_dependencies(needs: tuple[str, ...]) -> list[str]:

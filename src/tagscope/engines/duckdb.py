@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,8 @@ import duckdb
 import pyarrow as pa
 
 from ..analytics import relations
-from .base import Engine, Plan
+from ..analytics.plan import Plan
+from .base import Engine
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -63,12 +65,23 @@ class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self, store: Store):
-        self.store = store
+        self._store = weakref.ref(store)  # the engine is cached per store: never keep it alive
+        # Warm tables live in a connection of their own, queried on one thread: a rollup query
+        # touches thousands of rows, where waking a second thread costs more than it saves.
+        self._wcon = duckdb.connect()
+        self._wcon.execute("SET threads = 1")
         self._con: duckdb.DuckDBPyConnection | None = None
         self._generation = -1
         self._covered: dict[str, list[str]] | None = None
         self._warm: dict[str, str] = {}  # relation -> the statement that built its warm table
         self.warm_seconds: dict[str, float] = {}
+
+    @property
+    def store(self) -> Store:
+        st = self._store()
+        if st is None:
+            raise RuntimeError("The store of this engine was closed; open it again with tagscope.open().")
+        return st
 
     # -- rollup coverage -------------------------------------------------------------------
     def _sync(self) -> duckdb.DuckDBPyConnection:
@@ -79,8 +92,8 @@ class DuckDBEngine(Engine):
             self._con, self._generation = con, st.generation
             self._covered, self._warm = None, {}
             for name in (*relations.NAMES, *relations.COMBINED):
-                con.execute(f"DROP TABLE IF EXISTS _ts_{name}")
-                con.execute(f"DROP VIEW IF EXISTS {name}")
+                self._wcon.execute(f"DROP VIEW IF EXISTS {name}")
+                self._wcon.execute(f"DROP TABLE IF EXISTS _ts_{name}")
         return con
 
     def rollup_files(self) -> dict[str, list[str]] | None:
@@ -101,7 +114,8 @@ class DuckDBEngine(Engine):
 
     def _ensure_warm(self, name: str) -> str:
         """Build the warm table behind relation NAME (once per generation); return its statement."""
-        con = self._sync()
+        self._sync()
+        con = self._wcon
         if name not in self._warm:
             for dep in relations.DEPENDS.get(name, ()):
                 self._ensure_warm(dep)
@@ -110,19 +124,26 @@ class DuckDBEngine(Engine):
             src = f"read_parquet({_sql_list(files[name])})" if name in files else ""
             body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
             t0 = time.perf_counter()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _ts_{name} AS {body}")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM _ts_{name}")
+            con.execute(f"SET threads = {os.cpu_count() or 1}")
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE _ts_{name} AS {body}")
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _ts_{name}")
+            finally:
+                con.execute("SET threads = 1")
             self.warm_seconds[name] = time.perf_counter() - t0
-            self._warm[name] = f"CREATE TEMP VIEW {name} AS -- rollups under {rollup_dir(self.store)}\n{body}"
+            self._warm[name] = (
+                f"-- warm table of {name}, built once per store generation from the rollups under "
+                f"{rollup_dir(self.store)}\nCREATE TABLE _ts_{name} AS {body};\nCREATE VIEW {name} AS SELECT * FROM _ts_{name}"
+            )
         return self._warm[name]
 
     # -- running ---------------------------------------------------------------------------
     def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
         con = self._sync()
-        use_rollup = rollup and not plan.scan and (not plan.needs or self.has_rollups())
+        use_rollup = rollup and bool(plan.needs) and not plan.scan and self.has_rollups()
         if use_rollup:
             defs = [(self._ensure_warm(n), []) for n in plan.needs]
             sql, params = plan.sql.strip(), list(plan.params)
-            return con.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
         sql, params = self.scan_sql(plan)
         return con.execute(sql, params).to_arrow_table(), [(sql, params)]
