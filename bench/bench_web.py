@@ -122,9 +122,10 @@ def store_for(posts: int) -> Path:
     return store
 
 
-def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(store: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TAGSCOPE_TOKEN": ""}
-    return subprocess.Popen(tagscope_cmd("serve", "--store", str(store), "--port", str(port)), env=env,
+    cmd = tagscope_cmd("serve", "--store", str(store), "--port", str(port), "--workers", str(workers))
+    return subprocess.Popen(cmd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -164,15 +165,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--baseline-rounds", type=int, default=3, help="times the single client runs the mix")
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="tagscope serve --workers")
     args = ap.parse_args()
     print(machine(), flush=True)
     store = args.store or store_for(args.posts)
     base = f"http://127.0.0.1:{args.port}"
-    proc = serve(store, args.port)
+    proc = serve(store, args.port, args.workers)
     try:
         wait_ready(base, proc)
         stats = httpx.get(base + "/api/stats", timeout=60).json()
-        print(f"store {store}: {stats['posts']:,} posts; mix: {len(SEARCHES)} searches, {len(TRENDS)} trends", flush=True)
+        print(f"store {store}: {stats['posts']:,} posts; mix: {len(SEARCHES)} searches, {len(TRENDS)} trends; "
+              f"{args.workers} server process(es)", flush=True)
         b_tally, b_secs = asyncio.run(baseline(base, args.baseline_rounds))
         b = report("baseline, 1 client sequential", b_tally, b_secs)
         l_tally, l_secs = asyncio.run(load(base, args.clients, args.seconds))

@@ -73,6 +73,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     token: Annotated[str | None, typer.Option(envvar="TAGSCOPE_TOKEN", help="Secret required on every request (Bearer header or ?token=).", show_default=False)] = None,
+    workers: Annotated[int, typer.Option(help="Server processes (each keeps its own warm analytics).", min=1, max=32)] = 1,
     store: StoreOpt = None,
 ) -> None:
     """Start the read-only web dashboard (search, trends, notables, live feed, JSON API)."""
@@ -86,9 +87,15 @@ def serve(
     if host not in LOOPBACK and not token:
         fail(f"refusing to listen on {host} without a token: pass --token SECRET or set $TAGSCOPE_TOKEN")
     st = open_store(store)
-    application = create_app(st.path, token=token)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     out.print(f"Serving the dashboard of {st.path} at {url} (Ctrl+C to stop).", highlight=False)
     if token:
         out.print(f"Open {url}?token=<your token> once; the browser then keeps a cookie.", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    # Keep-alive longer than clients' (httpx: 5 s) so a reused connection is never closed under them.
+    opts = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 30}
+    if workers > 1:
+        os.environ["TAGSCOPE_STORE"] = str(st.path)
+        os.environ["TAGSCOPE_TOKEN"] = token or ""
+        uvicorn.run("tagscope.web.app:app_from_env", factory=True, workers=workers, **opts)
+    else:
+        uvicorn.run(create_app(st.path, token=token), **opts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -38,10 +39,15 @@ def payload(fig: figures.Figure, explain: bool) -> dict[str, Any]:
     return data
 
 
-def json(obj: Any) -> JSONResponse:
-    import orjson
+class ORJSONResponse(JSONResponse):
+    """JSON encoded once with orjson (datetimes as ISO, anything else as str), like the CLI's --json."""
 
-    return JSONResponse(orjson.loads(orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS)))
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+def json(obj: Any) -> JSONResponse:
+    return ORJSONResponse(obj)
 
 
 @router.get("/stats", summary="What the store holds (tagscope stats --json)")

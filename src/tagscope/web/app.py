@@ -106,6 +106,13 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The app for `tagscope serve --workers N` (uvicorn imports it in each worker process)."""
+    import os
+
+    return create_app(os.environ["TAGSCOPE_STORE"], token=os.environ.get("TAGSCOPE_TOKEN") or None)
+
+
 def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     env: jinja2.Environment = request.app.state.templates
     context.setdefault("tag", None)
