@@ -17,7 +17,7 @@ TagQ = Annotated[str | None, Query(description="Hashtag, # optional, matched cas
 SinceQ = Annotated[str | None, Query(description="Start, inclusive: ISO 8601 UTC or a bare date (midnight).")]
 UntilQ = Annotated[str | None, Query(description="End, exclusive: ISO 8601 UTC or a bare date (midnight).")]
 TopQ = Annotated[int, Query(ge=1, le=1000, description="Rows to return.")]
-ExplainQ = Annotated[bool, Query(description="Add `explain`: the counting rule and the exact queries.")]
+ExplainQ = Annotated[bool, Query(description="Add `queries` (the exact SQL, with parameters) and `rule`, as --json --explain does.")]
 
 FIGURES = {
     "origin": "The earliest posts using the tag, with author and time (the archive may not hold the true first use).",
@@ -34,8 +34,9 @@ FIGURES = {
 
 def payload(fig: figures.Figure, explain: bool) -> dict[str, Any]:
     data = dict(fig.data)
-    if explain:
-        data["explain"] = {"rule": fig.rule, "queries": [{"sql": q, "params": p} for q, p in fig.queries]}
+    if explain:  # as `--json --explain` prints it
+        data["queries"] = [{"sql": sql.strip(), "params": params} for sql, params in fig.queries]
+        data["rule"] = fig.rule
     return data
 
 
