@@ -163,3 +163,21 @@ def test_live_feed_updates_after_ingest(site):
     assert "1 new post since you opened this page" in d.find_element(By.ID, "feed-status").text
     screenshot(d, "feed")
 
+
+
+def test_report_opens_from_disk_without_any_request(site):
+    """The single-file report loads nothing at all: no script, style sheet, font or image."""
+    from selenium.webdriver.common.by import By
+
+    from tagscope.report import build_report
+    from tagscope.store import Store
+
+    d = site["driver"]
+    out = site["work"] / "report.html"
+    with Store(site["store"]) as st:
+        out.write_text(build_report(st, "yesallwomen", compare=["notallmen"]).html)
+    d.get(out.as_uri())
+    assert d.find_element(By.TAG_NAME, "h1").text == "#yesallwomen"
+    assert d.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 3
+    screenshot(d, "report")
