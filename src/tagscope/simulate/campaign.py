@@ -116,10 +116,14 @@ class Urn:
         self.filled = 0
 
     def add(self, sim: Sim, times: int) -> None:
-        ring, size = self.ring, len(self.ring)
-        for _ in range(times):
-            ring[self.pos] = sim
-            self.pos = (self.pos + 1) % size
+        ring, size, pos = self.ring, len(self.ring), self.pos
+        end = pos + times
+        if end <= size:
+            ring[pos:end] = [sim] * times
+        else:
+            ring[pos:] = [sim] * (size - pos)
+            ring[: end - size] = [sim] * (end - size)
+        self.pos = end % size
         self.filled = min(size, self.filled + times)
 
     def pick(self, rng: random.Random) -> Sim | None:

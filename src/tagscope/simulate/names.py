@@ -8,6 +8,8 @@ handles join two common words, display names join made-up syllables, news sites 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _WORDS_A = ["quiet", "amber", "maple", "silver", "cobalt", "velvet", "rusty", "misty", "lunar", "solar", "golden", "hidden", "brave", "little", "wild", "paper", "copper", "crimson", "gentle", "restless", "salty", "sunny", "windy", "frosty", "bright", "dusty", "hollow", "lucky", "rapid", "scarlet", "smoky", "snowy", "stormy", "sweet", "tidy", "urban", "violet", "wandering", "woolly", "autumn", "coral", "ember", "ivory"]
 _WORDS_B = ["river", "fox", "sparrow", "harbor", "meadow", "lantern", "orchard", "pebble", "thistle", "willow", "comet", "falcon", "garden", "island", "kettle", "ladder", "magpie", "nettle", "otter", "pepper", "quill", "raven", "saddle", "tulip", "umbrella", "walnut", "yarrow", "badger", "cedar", "dune", "fern", "heron", "juniper", "kite", "lark", "moth", "puffin", "reed", "sorrel", "teacup", "wren", "acorn", "biscuit"]
 _SYL_FIRST = ("ma", "li", "so", "ka", "re", "an", "el", "jo", "da", "mi", "ta", "no", "ve", "ro", "sa", "be")
@@ -49,6 +51,7 @@ _SLUGS = (
 _COMBOS = len(_WORDS_A) * len(_WORDS_B)
 
 
+@lru_cache(maxsize=1 << 16)
 def handle(idx: int) -> str:
     """A unique handle for account IDX: two words, then a number once the word pairs run out."""
     combo = (idx * 7919) % _COMBOS
@@ -61,6 +64,7 @@ def _mix(idx: int, salt: int) -> int:
     return ((idx + 1) * 2654435761 + salt * 40503) & 0xFFFFFFFF
 
 
+@lru_cache(maxsize=1 << 16)
 def display_name(idx: int) -> str:
     """An invented display name built from syllables."""
     h = _mix(idx, 1)
@@ -69,6 +73,7 @@ def display_name(idx: int) -> str:
     return f"{first.title()} {last}"
 
 
+@lru_cache(maxsize=1 << 16)
 def user_id(idx: int) -> str:
     """A numeric account id (unique: multiplication by a prime modulo a number it does not divide)."""
     return str(20_000_000 + (idx * 7919) % 2_500_000_000)
