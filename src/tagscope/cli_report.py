@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,7 @@ def report(
     until: Annotated[str | None, typer.Option(help="End of the window, exclusive (UTC).")] = None,
     every: Annotated[str | None, typer.Option(help="Bucket for the charts: minute, hour, day or week (default: by span).")] = None,
     reveal_authors: Annotated[bool, typer.Option("--reveal-authors", help="Name every author instead of pseudonymising those who are not notable.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF (same name, .pdf) with a local Chromium.")] = False,
     store: StoreOpt = None,
 ) -> None:
     """Write a self-contained HTML report on a hashtag (opens from disk, no network)."""
@@ -59,6 +61,15 @@ def report(
     os.replace(tmp, output)
     for problem in result.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+    if pdf:
+        from .report.pdf import html_to_pdf
+
+        try:
+            printed = html_to_pdf(output, output.with_suffix(".pdf"))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            fail(str(exc))
+            return
+        out.print(f"Printed it to {printed} ({printed.stat().st_size:,} bytes).", highlight=False)
     missing = [s.title for s in result.sections if s.status == "unavailable"]
     out.print(f"Wrote the report on #{tag.lstrip('#')} to {output} ({len(result.html):,} bytes).", highlight=False)
     if missing:

@@ -181,3 +181,15 @@ def test_report_opens_from_disk_without_any_request(site):
     assert d.execute_script("return performance.getEntriesByType('resource').length") == 0
     assert len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 3
     screenshot(d, "report")
+
+
+def test_report_pdf(site, tmp_path):
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["report", "yesallwomen", "--pdf", "-o", str(out), "--store", str(site["store"])])
+    assert res.exit_code == 0, res.output
+    pdf = out.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
