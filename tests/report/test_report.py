@@ -209,3 +209,13 @@ def test_report_with_the_installed_analytics(campaign_store):
     assert {"volume", "cumulative", "compare", "origin", "notables", "cotags"} <= ok
     assert outline(rep.html).external == []
     assert "https://www.example.org/yesallwomen-story" in rep.html or not figures.available("links")
+
+
+def test_pdf_without_chromium_says_what_to_do(tmp_path, monkeypatch):
+    from tagscope.report import pdf
+
+    monkeypatch.delenv("TAGSCOPE_CHROMIUM", raising=False)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    (tmp_path / "r.html").write_text("<h1>x</h1>")
+    with pytest.raises(RuntimeError, match="install it"):
+        pdf.html_to_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
