@@ -2,8 +2,8 @@
 
     nice python bench/bench_classify.py [--posts 200000] [--jobs 2]
 
-Texts are the shipped labelled sets (EDOS, OLID, UMSAB, stance, Guest 2021: tweets and Reddit
-comments), cycled to --posts. Baselines: the same sexism model called one post at a time (what a
+Texts are the tweets shipped with the labelled sets (OLID, UMSAB, SemEval stance: ~18,000 distinct),
+cycled to --posts; --reddit uses EDOS and Guest 2021 (Reddit and Gab, ~2x longer) instead. Baselines: the same sexism model called one post at a time (what a
 naive `label` loop does), and the VADER lexicon (the sentiment baseline).
 """
 
@@ -23,9 +23,9 @@ from tagscope.classify.run import _init_worker, _label_chunk
 NGRAM_MODELS = ["sexism", "sexism-category", "sexism-vector", "stance", "offensive", "testimony"]
 
 
-def corpus(n: int) -> list[str]:
+def corpus(n: int, reddit: bool = False) -> list[str]:
     texts: list[str] = []
-    for name in ("edos", "olid", "umsab_en", "stance_feminist", "guest2021"):
+    for name in ("edos", "guest2021") if reddit else ("olid", "umsab_en", "stance_feminist"):
         texts += [r["text"] for r in datasets.rows(name)]
     return [texts[i % len(texts)] for i in range(n)]
 
@@ -62,10 +62,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=200_000)
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--batch", type=int, default=2_048)
+    ap.add_argument("--reddit", action="store_true", help="Reddit and Gab posts instead of tweets.")
     args = ap.parse_args()
     load = os.getloadavg()
-    texts = corpus(args.posts)
+    texts = corpus(args.posts, args.reddit)
     small = texts[:2_000]
     sexism = get("sexism").load()
     rows: list[tuple[str, float]] = []
@@ -100,7 +101,8 @@ def main() -> None:
     rows.append((f"fast sexism, {args.jobs} processes", pooled(texts, ["sexism"], args.jobs, args.batch)))
     rows.append((f"fast n-gram models x{len(NGRAM_MODELS)}, {args.jobs} processes", pooled(texts, NGRAM_MODELS, args.jobs, args.batch)))
 
-    print(f"{args.posts:,} posts (shipped labelled texts, cycled); batch {args.batch:,}; {os.cpu_count()} cores; "
+    kind = "Reddit/Gab posts" if args.reddit else "tweets"
+    print(f"{args.posts:,} {kind} (shipped labelled texts, cycled); batch {args.batch:,}; {os.cpu_count()} cores; "
           f"load average before/after {load[0]:.1f}/{os.getloadavg()[0]:.1f}")
     print(f"{'what':<62} {'posts/s':>10} {'x baseline':>10} {'posts/CPU-s':>12}")
     for what, r in rows:
