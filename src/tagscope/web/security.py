@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "tagscope_token"
 CSP = (
@@ -36,23 +37,47 @@ def presented_token(request: Request) -> str | None:
     return request.query_params.get("token") or request.cookies.get(COOKIE)
 
 
-def install(app: FastAPI, token: str | None) -> None:
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class Guard:
+    """Pure ASGI middleware (no per-request task or body streaming, unlike @app.middleware)."""
+
+    def __init__(self, app: ASGIApp, token: str | None):
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refusal: Response | None = None
         if request.method not in ("GET", "HEAD"):
-            resp: Response = PlainTextResponse("The dashboard is read-only: only GET requests are served.", 405)
-            resp.headers["Allow"] = "GET, HEAD"
-        elif token and not hmac.compare_digest((presented_token(request) or "").encode(), token.encode()):
+            refusal = PlainTextResponse("The dashboard is read-only: only GET requests are served.", 405,
+                                        headers={"Allow": "GET, HEAD"})
+        elif self.token and not hmac.compare_digest((presented_token(request) or "").encode(), self.token.encode()):
             message = "Give the dashboard token: add ?token=... to the address or send 'Authorization: Bearer ...'."
-            if request.url.path.startswith("/api/"):
-                resp = JSONResponse({"error": message}, 401)
-            else:
-                resp = PlainTextResponse(message, 401)
-            resp.headers["WWW-Authenticate"] = "Bearer"
+            refusal = (JSONResponse({"error": message}, 401) if request.url.path.startswith("/api/")
+                       else PlainTextResponse(message, 401))
+            refusal.headers["WWW-Authenticate"] = "Bearer"
+        cookie = None
+        if refusal is None and self.token and request.query_params.get("token"):
+            jar = Response()
+            jar.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
+            cookie = jar.headers["set-cookie"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in HEADERS.items():
+                    headers.setdefault(k, v)
+                if cookie:
+                    headers.append("set-cookie", cookie)
+            await send(message)
+
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
         else:
-            resp = await call_next(request)
-            if token and request.query_params.get("token"):
-                resp.set_cookie(COOKIE, token, httponly=True, samesite="strict")
-        for k, v in HEADERS.items():
-            resp.headers.setdefault(k, v)
-        return resp
+            await self.app(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI, token: str | None) -> None:
+    app.add_middleware(Guard, token=token)
