@@ -40,7 +40,11 @@ def report(
     store: StoreOpt = None,
 ) -> None:
     """Write a self-contained HTML report on a hashtag (opens from disk, no network)."""
-    from .report import build_report
+    try:
+        from .report import build_report
+    except ImportError as exc:
+        fail(f"the report needs the web extra: pip install 'tagscope[web]' ({exc.name} is missing)")
+        return
 
     if every is not None and every not in ("minute", "hour", "day", "week"):
         fail(f"--every {every!r}: choose minute, hour, day or week")
