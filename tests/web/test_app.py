@@ -46,6 +46,9 @@ def test_openapi_documents_the_api(client):
     for path in ("/api/count", "/api/trend", "/api/search", "/api/feed", "/api/notables", "/api/posts/{platform}/{post_id}"):
         assert path in spec["paths"]
     assert "/trend" not in spec["paths"]  # pages are not API
+    undocumented = [(path, p["name"]) for path, ops in spec["paths"].items() for p in ops["get"].get("parameters", [])
+                    if not p.get("description")]
+    assert undocumented == []
 
 
 @pytest.mark.parametrize(

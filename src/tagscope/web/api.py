@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..report import figures
@@ -17,6 +17,8 @@ TagQ = Annotated[str | None, Query(description="Hashtag, # optional, matched cas
 SinceQ = Annotated[str | None, Query(description="Start, inclusive: ISO 8601 UTC or a bare date (midnight).")]
 UntilQ = Annotated[str | None, Query(description="End, exclusive: ISO 8601 UTC or a bare date (midnight).")]
 TopQ = Annotated[int, Query(ge=1, le=1000, description="Rows to return.")]
+NoRepostsQ = Annotated[bool, Query(description="Leave reposts out (they count by default).")]
+PlatformQ = Annotated[str | None, Query(description="Only posts from this platform: twitter, bluesky, mastodon, reddit.")]
 ExplainQ = Annotated[bool, Query(description="Add `queries` (the exact SQL, with parameters) and `rule`, as --json --explain does.")]
 
 FIGURES = {
@@ -62,7 +64,7 @@ def stats(request: Request) -> JSONResponse:
 @router.get("/count", summary="Posts using a tag (tagscope count --json)")
 def count(
     request: Request, tag: TagQ = None, since: SinceQ = None, until: UntilQ = None,
-    no_reposts: bool = False, platform: str | None = None, explain: ExplainQ = False,
+    no_reposts: NoRepostsQ = False, platform: PlatformQ = None, explain: ExplainQ = False,
 ) -> JSONResponse:
     t = params.tag(tag)
     s, u = params.window(since, until)
@@ -76,7 +78,9 @@ def trend(
     request: Request,
     tag: Annotated[list[str] | None, Query(description="One or more hashtags (repeat the parameter to compare).")] = None,
     every: Annotated[str, Query(description="minute, hour, day or week.")] = "day",
-    cumulative: bool = False, tz: str | None = None, since: SinceQ = None, until: UntilQ = None,
+    cumulative: Annotated[bool, Query(description="Running totals instead of uses per bucket.")] = False,
+    tz: Annotated[str | None, Query(description="IANA time zone for bucket boundaries and bare dates (default UTC).")] = None,
+    since: SinceQ = None, until: UntilQ = None,
     explain: ExplainQ = False,
 ) -> JSONResponse:
     tags = [params.tag(t) for t in tag or []]
@@ -115,11 +119,15 @@ for _name, _doc in FIGURES.items():
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Query: words, \"phrases\", AND/OR/NOT, prefix*, #tag, @handle.")],
-    tag: TagQ = None, author: str | None = None, lang: str | None = None, platform: str | None = None,
-    kind: str | None = None, no_reposts: bool = False, since: SinceQ = None, until: UntilQ = None,
-    sort: str = "relevance",
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    tag: TagQ = None,
+    author: Annotated[str | None, Query(description="Only posts by this handle (@ optional).")] = None,
+    lang: Annotated[str | None, Query(description="Only posts in this language code (e.g. en).")] = None,
+    platform: PlatformQ = None,
+    kind: Annotated[str | None, Query(description="original, reply, quote or repost.")] = None,
+    no_reposts: NoRepostsQ = False, since: SinceQ = None, until: UntilQ = None,
+    sort: Annotated[str, Query(description="relevance (BM25), newest or time (oldest first).")] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=200, description="Hits to return.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="Hits to skip (paging).")] = 0,
 ) -> JSONResponse:
     s, u = params.window(since, until)
     opts = dict(
@@ -137,7 +145,7 @@ def search(
 def feed(
     request: Request, tag: TagQ = None,
     after: Annotated[str | None, Query(description="`cursor` of the newest post already shown.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 30,
+    limit: Annotated[int, Query(ge=1, le=200, description="Posts to return, newest first.")] = 30,
 ) -> JSONResponse:
     t = params.tag(tag, required=False)
     try:
@@ -151,7 +159,11 @@ def feed(
 
 
 @router.get("/posts/{platform}/{post_id}", summary="Every stored field of one post")
-def post(request: Request, platform: str, post_id: str) -> JSONResponse:
+def post(
+    request: Request,
+    platform: Annotated[str, Path(description="twitter, bluesky, mastodon or reddit.")],
+    post_id: Annotated[str, Path(description="The post's id on that platform.")],
+) -> JSONResponse:
     with request.app.state.pool.borrow() as st:
         row = queries.post(st, platform, post_id)
     if row is None:
