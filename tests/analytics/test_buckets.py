@@ -37,3 +37,13 @@ def test_bare_dates_are_midnight_in_the_zone():
     assert rules.parse_time("2014-05-25") == datetime(2014, 5, 25)
     assert rules.parse_time("2014-05-25T03:00:00+03:00", rules.zone("Asia/Tokyo")) == datetime(2014, 5, 25)
     assert rules.zone("UTC") is None
+
+
+def test_hour_rollup_only_where_local_time_is_whole_hours():
+    assert rules.whole_hours(None) and rules.whole_hours(ZoneInfo("Asia/Tokyo")) and rules.whole_hours(ZoneInfo("America/New_York"))
+    assert not rules.whole_hours(ZoneInfo("Asia/Kolkata"))
+    f = rules.Filters.of(since="2014-05-24T10:00")
+    assert rules.time_relation(f) == ("tag_hours", "hour")
+    assert rules.time_relation(f, "minute") == ("tag_minutes", "minute")
+    assert rules.time_relation(f, "day", ZoneInfo("Asia/Kolkata")) == ("tag_minutes", "minute")
+    assert rules.time_relation(rules.Filters.of(since="2014-05-24T10:30")) == ("tag_minutes", "minute")

@@ -64,7 +64,7 @@ def test_csv_and_explain(camp):
     rows = list(csv.DictReader(io.StringIO(run(camp, "cotags", "yesallwomen", "--csv"))))
     assert rows == [{"hashtag": "everydaysexism", "count": "1"}, {"hashtag": "notallmen", "count": "1"}]
     d = js(camp, "count", "yesallwomen", "--explain")
-    assert d["count"] == 7 and "tag_minutes" in d["queries"][-1]["sql"] and d["queries"][-1]["params"] == ["yesallwomen"]
+    assert d["count"] == 7 and "tag_hours" in d["queries"][-1]["sql"] and d["queries"][-1]["params"] == ["yesallwomen"]
     table = run(camp, "trend", "yesallwomen", "--explain")
     assert "2014-05-24T00:00:00Z" in table and "date_trunc" in table
 

@@ -45,7 +45,8 @@ def test_every_analytic_statement_transpiles_to_spark(camp, tmp_path, rollup_):
 
 
 def test_explain_names_the_rollup_or_the_scan(camp):
-    assert "tag_minutes" in an.count(camp, "yesallwomen").explain()
+    assert "tag_hours" in an.count(camp, "yesallwomen").explain()
+    assert "tag_minutes" in an.count(camp, "yesallwomen", since="2014-05-24T10:05").explain()
     assert "FROM posts" in an.count(camp, "yesallwomen", rollup=False).explain()
     assert "-- parameters: ['yesallwomen']" in an.count(camp, "yesallwomen").explain()
 

@@ -98,6 +98,7 @@ def test_rollup_path_equals_scan_path(tmp_path, posts):
             lambda r: an.count(store, "notallmen", since="2014-05-25T01:00", until="2014-05-25T13:00", rollup=r),
             lambda r: an.trend(store, ["yesallwomen", "notallmen"], every="hour", rollup=r),
             lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Tokyo", cumulative=True, rollup=r),
+            lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Kolkata", rollup=r),
             lambda r: an.trend(store, "yesallwomen", every="minute", since="2014-05-25T00:00", until="2014-05-25T01:00", rollup=r),
             lambda r: an.origin(store, "yesallwomen", first=5, rollup=r),
             lambda r: an.origin(store, "yesallwomen", first=3, no_reposts=True, rollup=r),

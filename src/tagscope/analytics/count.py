@@ -34,14 +34,15 @@ def count(
     """Posts using TAG. ``rollup=False`` forces a scan of posts (to check the rollups)."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.rel_where([t], time_col="minute")
+    rel, col = rules.time_relation(f)
+    where, params = f.rel_where([t], time_col=col)
     sql = f"""
 SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS count,
        CAST(coalesce(sum(CASE WHEN is_repost THEN n ELSE 0 END), 0) AS BIGINT) AS reposts
-FROM tag_minutes
+FROM {rel}
 WHERE {where}"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    plan = Plan(sql, params, ("tag_minutes",), [t], f, scan=not exact)
+    plan = Plan(sql, params, (rel,), [t], f, scan=not exact)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     row = table.to_pylist()[0]
     n, reposts = int(row["count"]), int(row["reposts"])

@@ -8,6 +8,8 @@ Because a live post is in exactly one posts file, summing the per-file rows is e
 Contracts (a key may repeat across files: analytics always sum):
 
 - ``tag_minutes(platform, tag, minute, is_repost, n)``: posts per tag and UTC minute;
+- ``tag_hours(platform, tag, hour, is_repost, n)``: the same per UTC hour (an engine may derive it
+  from ``tag_minutes``); analytics use it when a window and buckets fall on whole hours;
 - ``tag_first(platform, tag, is_repost, id, author_key, author_handle, created_at, kind)``: the
   first ``K`` posts per (platform, tag, is_repost), ordered by (created_at, id);
 - ``tag_pairs(platform, tag, cotag, is_repost, n)``: posts holding both tags;
@@ -38,6 +40,13 @@ FROM (SELECT platform, date_trunc('minute', created_at) AS minute, kind = 'repos
       FROM {src} {where}) AS u
 {tagwhere}
 GROUP BY platform, tag, minute, is_repost""",
+    "tag_hours": """
+SELECT platform, tag, hour, is_repost, count(*) AS n
+FROM (SELECT platform, date_trunc('hour', created_at) AS hour, kind = 'repost' AS is_repost,
+             unnest(hashtags_norm) AS tag
+      FROM {src} {where}) AS u
+{tagwhere}
+GROUP BY platform, tag, hour, is_repost""",
     "tag_first": """
 SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind
 FROM (SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind,
@@ -105,7 +114,9 @@ SELECT platform, author_key, max(last_at) AS last_at,
 FROM {src}
 GROUP BY platform, author_key"""
 
-NAMES = tuple(_TEMPLATES)
+# Relations an engine derives from another one's rollup files instead of rolling up on their own.
+DERIVED_FROM = {"tag_hours": "tag_minutes"}
+NAMES = tuple(n for n in _TEMPLATES if n not in DERIVED_FROM)  # rolled up per posts file
 
 
 def define(name: str, src: str, where: str = "", tags: list[str] | None = None, k: int = FIRST_K) -> tuple[str, list]:

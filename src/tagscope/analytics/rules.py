@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..post import fold_tag
@@ -83,6 +84,32 @@ def ceil_minute(dt: datetime) -> datetime:
 
 def on_minute(dt: datetime | None) -> bool:
     return dt is None or (dt.second == 0 and dt.microsecond == 0)
+
+
+def on_hour(dt: datetime | None) -> bool:
+    return dt is None or (dt.minute == 0 and on_minute(dt))
+
+
+@lru_cache(maxsize=64)
+def whole_hours(tz: ZoneInfo | None) -> bool:
+    """Whether TZ's offset from UTC is a whole number of hours (checked twice a month, 1990-2040),
+    so its local hours and days are made of whole UTC hours."""
+    if tz is None:
+        return True
+    for year in range(1990, 2041):
+        for month in range(1, 13):
+            for day in (1, 15):
+                off = datetime(year, month, day, 12, tzinfo=tz).utcoffset()
+                if off is None or off.total_seconds() % 3600:
+                    return False
+    return True
+
+
+def time_relation(filters: Filters, unit: str = "hour", tz: ZoneInfo | None = None) -> tuple[str, str]:
+    """The coarsest per-time relation that answers exactly: (relation, its time column)."""
+    if unit != "minute" and on_hour(filters.since) and on_hour(filters.until) and whole_hours(tz):
+        return "tag_hours", "hour"
+    return "tag_minutes", "minute"
 
 
 @dataclass(frozen=True)

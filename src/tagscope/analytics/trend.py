@@ -44,16 +44,17 @@ def trend(
     buckets.check(every)
     zone = rules.zone(tz)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    bexpr, bparams = buckets.sql("minute", every, zone)
-    where, wparams = f.rel_where(names, time_col="minute")
+    rel, col = rules.time_relation(f, every, zone)
+    bexpr, bparams = buckets.sql(col, every, zone)
+    where, wparams = f.rel_where(names, time_col=col)
     sql = f"""
 SELECT tag AS hashtag, {bexpr} AS bucket, CAST(sum(n) AS BIGINT) AS count
-FROM tag_minutes
+FROM {rel}
 WHERE {where}
 GROUP BY 1, 2
 ORDER BY 2, 1"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    plan = Plan(sql, bparams + wparams, ("tag_minutes",), names, f, scan=not exact)
+    plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     got = {(r["hashtag"], r["bucket"]): int(r["count"]) for r in table.to_pylist()}
     seen = sorted({b for _, b in got})

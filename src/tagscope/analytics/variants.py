@@ -81,12 +81,13 @@ ORDER BY posts DESC, written"""
         for r in case_rows.to_pylist() if fold_tag(r["written"]) == t
     ]
     # Near misses: every folded tag in the store within LIMIT edits.
-    rwhere, rparams = f.rel_where([t], time_col="minute")
+    rel, col = rules.time_relation(f)
+    rwhere, rparams = f.rel_where([t], time_col=col)
     rwhere = rwhere.replace("tag IN (?)", "tag <> ?", 1)
-    tags_sql = f"SELECT tag, CAST(sum(n) AS BIGINT) AS posts FROM tag_minutes WHERE {rwhere} GROUP BY tag"
+    tags_sql = f"SELECT tag, CAST(sum(n) AS BIGINT) AS posts FROM {rel} WHERE {rwhere} GROUP BY tag"
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
     # The scan path must see every tag, not only T: give no tag filter to the relation.
-    tag_table, q = eng.run(Plan(tags_sql, rparams, ("tag_minutes",), [], f, scan=not exact), rollup=rollup) if limit else (None, [])
+    tag_table, q = eng.run(Plan(tags_sql, rparams, (rel,), [], f, scan=not exact), rollup=rollup) if limit else (None, [])
     queries += q
     near = {}
     if tag_table is not None:

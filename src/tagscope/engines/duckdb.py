@@ -46,6 +46,8 @@ def write_parquet(sql: str, params: list[Any], path: Path, con: duckdb.DuckDBPyC
 _WARM = {
     "tag_minutes": "SELECT platform, tag, minute, is_repost, CAST(sum(n) AS BIGINT) AS n FROM {files} "
     "GROUP BY platform, tag, minute, is_repost ORDER BY tag, minute",
+    "tag_hours": "SELECT platform, tag, date_trunc('hour', minute) AS hour, is_repost, CAST(sum(n) AS BIGINT) AS n "
+    "FROM {files} GROUP BY platform, tag, date_trunc('hour', minute), is_repost ORDER BY tag, hour",
     "tag_first": "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM ("
     "SELECT *, row_number() OVER (PARTITION BY platform, tag, is_repost ORDER BY created_at, id) AS rank "
     "FROM {files}) WHERE rank <= {k} ORDER BY tag, created_at, id",
@@ -91,7 +93,7 @@ class DuckDBEngine(Engine):
         if con is not self._con or st.generation != self._generation:
             self._con, self._generation = con, st.generation
             self._covered, self._warm = None, {}
-            for name in (*relations.NAMES, *relations.COMBINED):
+            for name in (*relations.NAMES, *relations.DERIVED_FROM, *relations.COMBINED):
                 self._wcon.execute(f"DROP VIEW IF EXISTS {name}")
                 self._wcon.execute(f"DROP TABLE IF EXISTS _ts_{name}")
         return con
@@ -121,7 +123,8 @@ class DuckDBEngine(Engine):
                 self._ensure_warm(dep)
             files = self.rollup_files()
             assert files is not None
-            src = f"read_parquet({_sql_list(files[name])})" if name in files else ""
+            source = relations.DERIVED_FROM.get(name, name)
+            src = f"read_parquet({_sql_list(files[source])})" if source in files else ""
             body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
             t0 = time.perf_counter()
             con.execute(f"SET threads = {os.cpu_count() or 1}")
