@@ -72,6 +72,7 @@ class DuckDBEngine(Engine):
         # touches thousands of rows, where waking a second thread costs more than it saves.
         self._wcon = duckdb.connect()
         self._wcon.execute("SET threads = 1")
+        self._wcon.execute("SET enable_progress_bar = false")
         self._con: duckdb.DuckDBPyConnection | None = None
         self._generation = -1
         self._covered: dict[str, list[str]] | None = None
@@ -91,6 +92,8 @@ class DuckDBEngine(Engine):
         st.refresh()
         con = st.con
         if con is not self._con or st.generation != self._generation:
+            if con is not self._con:
+                con.execute("SET enable_progress_bar = false")  # long scans must not draw on stderr
             self._con, self._generation = con, st.generation
             self._covered, self._warm = None, {}
             for name in (*relations.NAMES, *relations.DERIVED_FROM, *relations.COMBINED):
