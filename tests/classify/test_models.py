@@ -100,3 +100,10 @@ def test_hate_is_scored_only_with_its_data(tmp_path) -> None:
     body = orjson.loads(result.stdout)
     assert body["results"] == []
     assert "not shipped" in body["skipped"][0]
+
+
+def test_training_is_reproducible_to_the_byte(tmp_path) -> None:
+    from tagscope.classify.stance import TASK
+
+    rebuilt = TASK.train(out=tmp_path / "stance.npz")
+    assert rebuilt.read_bytes() == TASK.path.read_bytes()

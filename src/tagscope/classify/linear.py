@@ -7,7 +7,9 @@ on a library upgrade the way a pickle does.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,18 +77,24 @@ class LinearModel:
 
     # -- files --------------------------------------------------------------------------
     def save(self, path: Path) -> None:
+        """Write the .npz deterministically (fixed zip timestamps): same weights, same bytes, same version."""
         header = {"labels": self.labels, "threshold": self.threshold, "meta": self.meta}
+        arrays = {
+            "header": np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8),
+            "keep": self.keep.astype(np.int32),
+            "idf": self.idf.astype(np.float16),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept.astype(np.float32),
+        }
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name("." + path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                header=np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8),
-                keep=self.keep.astype(np.int32),
-                idf=self.idf.astype(np.float16),
-                coef=self.coef.astype(np.float16),
-                intercept=self.intercept.astype(np.float32),
-            )
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, arr in arrays.items():
+                info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, arr, allow_pickle=False)
+                zf.writestr(info, buf.getvalue())
         tmp.replace(path)
 
     @classmethod

@@ -7,7 +7,6 @@ Every linear classifier (sexism, stance, offensive, hate, testimony...) is one
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,6 @@ class LinearTask:
 
     def train(self, data: Path | None = None, out: Path | None = None, seed: int = 0) -> Path:
         """Fit on the training rows, tune the binary threshold on the dev rows, write the file."""
-        started = time.time()
         texts, gold = _split(self.train_rows(data))
         model = linear.fit(texts, gold, classes=self.classes, c=self.c, balanced=self.balanced, seed=seed)
         model.threshold = self.threshold
@@ -70,7 +68,6 @@ class LinearTask:
             "seed": seed,
             "licence": self.licence,
             "command": f"tagscope train {self.name}" + (" --data DIR" if self.needs_data else ""),
-            "seconds": round(time.time() - started, 1),
         }
         path = out or self.path
         model.save(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +92,6 @@ def train(data: Path | None = None, seed: int = 0) -> Path:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    started = time.time()
     texts, gold = _rows("train")
     oof = np.zeros((len(texts), len(CLASSES)))
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
@@ -104,7 +102,7 @@ def train(data: Path | None = None, seed: int = 0) -> Path:
     stacker.fit(_stack_features(oof, vader_scores(texts)), [CLASSES.index(g) for g in gold])
     model = linear.fit(texts, gold, classes=CLASSES, c=1.0, seed=seed)
     model.meta = {"model": "sentiment", "trained_on": len(texts), "c": 1.0, "seed": seed, "licence": LICENCE,
-                  "command": "tagscope train sentiment", "seconds": round(time.time() - started, 1)}
+                  "command": "tagscope train sentiment"}
     model.save(PATH)
     STACK.write_text(json.dumps({"coef": stacker.coef_.round(6).tolist(), "intercept": stacker.intercept_.round(6).tolist()}))
     return PATH
