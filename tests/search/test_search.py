@@ -224,3 +224,27 @@ def _jsonl(path, records):
     from tweetfactory import write_jsonl
 
     return write_jsonl(path, records)
+
+
+def test_any_query_string_is_answered_or_rejected_with_a_column(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as hs
+
+    from tagscope.store import Store
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    st = Store(folder / "store")
+    st.ingest([str(_jsonl(folder / "c.jsonl", CORPUS))])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(hs.text(alphabet='ab "()#@*-ORNDTé日😡!', max_size=25))
+    def check(query: str) -> None:
+        try:
+            res = search(st, query, limit=3)
+        except QuerySyntaxError as exc:
+            assert 1 <= exc.column <= len(query) + 1
+        else:
+            assert res.total >= len(res.hits)
+
+    check()
+    st.close()
