@@ -140,3 +140,25 @@ def test_label_texts_slices_and_subsets_keep_order(monkeypatch) -> None:
     got = run.label_texts(preds, texts, needs)
     assert got["sexism"][0] == [lab for lab, _ in predict("sexism", [texts[i] for i in needs["sexism"]])]
     assert got["stance"][0] == [lab for lab, _ in predict("stance", texts)]
+
+
+def test_compaction_keeps_one_current_row_per_post(tmp_path: Path) -> None:
+    st, _ = _store(tmp_path)
+    ids = [str(i) for i in range(1, 6)]
+    for k in range(7):
+        label_store.write(st, "sexism", "old", ["twitter"] * 5, ids, ["sexist"] * 5, [0.5 + k / 100] * 5)
+    classify(st, "sexism", jobs=1)  # 8th file: the current version, then compaction
+    paths = label_store.files(st, "sexism")
+    assert len(paths) == 1
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(paths[0])
+    assert table.num_rows == 5
+    assert set(table.column("version").to_pylist()) == {get_version(st)}
+    assert _current(st, "sexism") == {str(i + 1): lab for i, (lab, _) in enumerate(predict("sexism", TEXTS))}
+
+
+def get_version(st: Store) -> str:
+    from tagscope.classify.registry import load
+
+    return load("sexism").version

@@ -111,3 +111,33 @@ def register_view(store: Store, con: duckdb.DuckDBPyConnection | None = None,
         ) WHERE _rank = 1
     """)
     return con
+
+
+def compact(store: Store, model: str, version: str | None = None, *, min_files: int = 8) -> int:
+    """Merge a model's label files into one holding only each post's current row; returns files removed.
+
+    Runs when the model has at least ``min_files`` files (each classify run adds one per 200,000
+    labels). Rows of older versions are dropped once the post has a row of ``version``. The merged
+    file is published before the old ones are removed, so a crash leaves duplicates, never a loss."""
+    paths = files(store, model)
+    if len(paths) < min_files:
+        return 0
+    con = duckdb.connect()
+    order = "(version = ?) DESC, labelled_at DESC" if version else "labelled_at DESC"
+    table = con.execute(
+        f"SELECT * EXCLUDE (_rank) FROM (SELECT *, row_number() OVER (PARTITION BY platform, id ORDER BY {order}) AS _rank "
+        f"FROM read_parquet({_sql_list(paths)}, union_by_name = true)) WHERE _rank = 1 ORDER BY platform, id",
+        [version] if version else [],
+    ).to_arrow_table().cast(SCHEMA)
+    con.close()
+    d = folder(store, model)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    name = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
+    tmp = d / f".{name}"
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, d / name)
+    for old in paths:
+        Path(old).unlink(missing_ok=True)
+    return len(paths)

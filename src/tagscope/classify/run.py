@@ -163,5 +163,7 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
         if pool is not None:
             pool.shutdown()
         con.execute("DROP TABLE IF EXISTS _classify_todo")
-        label_store.register_view(store, con, summary.models)
+    for n in names:
+        label_store.compact(store, n, summary.models[n])
+    label_store.register_view(store, con, summary.models)
     return summary
