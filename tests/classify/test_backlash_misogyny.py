@@ -137,3 +137,16 @@ def test_cli_backlash_and_misogyny_json_and_explain(stance_store: Store, sexism_
     assert orjson.loads(res.stdout)["overall"]["positive"] == 3
     res = runner.invoke(app, ["backlash", "yesallwomen", "--every", "fortnight", "--store", str(stance_store.path)])
     assert res.exit_code == 2
+
+
+def test_where_and_by_helpers_for_analytics_filters(stance_store: Store) -> None:
+    con = label_store.register_view(stance_store)
+    cond, params = label_store.where("stance=against")
+    assert con.execute(f"SELECT list(id ORDER BY id) FROM posts WHERE {cond}", params).fetchone()[0] == ["2", "3", "5", "6"]
+    cond, params = label_store.where("stance!=against")
+    assert con.execute(f"SELECT list(id ORDER BY id) FROM posts WHERE {cond}", params).fetchone()[0] == ["1", "4", "7", "8"]
+    expr, params = label_store.by("stance")
+    rows = dict(con.execute(f"SELECT {expr} AS s, count(*) FROM posts GROUP BY s", params).fetchall())
+    assert rows == {"against": 4, "favor": 1, "none": 1, "unlabelled": 2}
+    with pytest.raises(ValueError, match="MODEL=LABEL"):
+        label_store.where("stance")

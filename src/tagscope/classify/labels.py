@@ -141,3 +141,25 @@ def compact(store: Store, model: str, version: str | None = None, *, min_files: 
     for old in paths:
         Path(old).unlink(missing_ok=True)
     return len(paths)
+
+
+def where(spec: str, posts: str = "posts") -> tuple[str, list[str]]:
+    """SQL condition (and parameters) for ``--where MODEL=LABEL`` over a relation of posts.
+
+    ``where("stance=against")`` -> ``EXISTS (SELECT 1 FROM labels ...)`` keeping posts whose current
+    stance label is 'against'; ``stance!=against`` keeps the others (unlabelled posts included).
+    Needs :func:`register_view` on the connection first. For analytics filters."""
+    negate = "!=" in spec
+    model, sep, label = spec.partition("!=" if negate else "=")
+    model, label = model.strip(), label.strip()
+    if not sep or not model or not label:
+        raise ValueError(f"Use --where MODEL=LABEL, e.g. stance=against (got {spec!r}).")
+    cond = (f"EXISTS (SELECT 1 FROM labels l WHERE l.platform = {posts}.platform AND l.id = {posts}.id "
+            f"AND l.model = ? AND l.label = ?)")
+    return (f"NOT {cond}" if negate else cond), [model, label]
+
+
+def by(model: str, posts: str = "posts") -> tuple[str, list[str]]:
+    """SQL expression (and parameter) for ``--by MODEL``: the post's current label, 'unlabelled' if none."""
+    return (f"coalesce((SELECT l.label FROM labels l WHERE l.platform = {posts}.platform AND l.id = {posts}.id "
+            f"AND l.model = ?), 'unlabelled')"), [model]
