@@ -10,7 +10,7 @@ Baseline: pandas, vectorised, on the same normalised table already in memory, on
 tag (tag as a categorical, the fastest simple layout; an authors table with each account's latest
 follower count is precomputed too). Timings: "cold" opens a new Store (new DuckDB connection, warm
 tables built from the rollup files) and runs the analytic once; "warm" is the median of 7 further
-runs; "scan" is the same analytic with rollups off (a plain scan of posts). Ratios are baseline
+runs; "scan" is one run of the same analytic with rollups off (a plain scan of posts). Ratios are baseline
 time / tagscope warm time, measured in the same run.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -65,7 +66,6 @@ def build(source: Path, scale: int, work: Path) -> Path:
 
 def load_pandas(store: Store):
     """The baseline's in-memory table: one row per (post, tag); plus latest followers per account."""
-
     tbl = store.con.execute(
         """SELECT post, tag, created_at, is_repost, author_key, followers FROM (
              SELECT row_number() OVER () AS post, unnest(hashtags_norm) AS tag, created_at, kind = 'repost' AS is_repost,
@@ -73,8 +73,6 @@ def load_pandas(store: Store):
              FROM posts)"""
     ).to_arrow_table()
     df = tbl.to_pandas()
-    df["tag"] = df["tag"].astype("category")
-    df["author_key"] = df["author_key"].astype("category")
     latest = df.sort_values("created_at").dropna(subset=["followers"]).groupby("author_key", observed=True)["followers"].last()
     return df, latest
 
@@ -132,18 +130,26 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:
 def run_scale(path: Path, with_pandas: bool) -> dict:
     st0 = Store(path, derived=False)
     posts = st0.stats()["posts"]
-    out: dict = {"posts": posts, "analytics": {}}
-    base = {}
+    folder = path / "derived" / "rollup"
+    out: dict = {"posts": posts, "analytics": {}, "rollup_mb": sum(f.stat().st_size for f in folder.iterdir()) / 1e6,
+                 "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+    base: dict[str, float] = {}
+    cat: dict[str, float] = {}
     if with_pandas:
         t0 = time.perf_counter()
         df, latest = load_pandas(st0)
         out["pandas_rows"] = len(df)
         out["pandas_load_s"] = time.perf_counter() - t0
-        for name, fn in baselines(df, latest).items():
-            fn()
-            base[name], res = timed(fn, 5)
-            if name == "count":
-                out["pandas_count"] = res
+        out["pandas_tag_dtype"] = str(df["tag"].dtype)
+        for layout, into in (("as loaded", base), ("categorical", cat)):
+            if layout == "categorical":
+                df["tag"] = df["tag"].astype("category")
+                df["author_key"] = df["author_key"].astype("category")
+            for name, fn in baselines(df, latest).items():
+                fn()
+                into[name], res = timed(fn, 5)
+                if name == "count":
+                    out["pandas_count"] = res
         del df, latest
         gc.collect()
     st0.close()
@@ -151,11 +157,13 @@ def run_scale(path: Path, with_pandas: bool) -> dict:
         st = Store(path, derived=False)
         cold, fig = timed(lambda st=st, call=call: call(st))
         warm, _ = timed(lambda st=st, call=call: call(st), 7)
-        scan, _ = timed(lambda st=st, call=call: call(st, rollup=False), 1 if name in ("velocity", "variants", "links") else 3)
+        scan, _ = timed(lambda st=st, call=call: call(st, rollup=False), 1)
         row = {"cold_ms": cold * 1e3, "warm_ms": warm * 1e3, "scan_ms": scan * 1e3}
         if name in base:
             row["pandas_ms"] = base[name] * 1e3
             row["x_pandas"] = base[name] / warm
+            row["pandas_cat_ms"] = cat[name] * 1e3
+            row["x_pandas_cat"] = cat[name] / warm
         if name == "count":
             out["count"] = fig.data["count"]
         out["analytics"][name] = row
@@ -179,11 +187,16 @@ def main() -> None:
             assert r["pandas_count"] == r["count"], (r["pandas_count"], r["count"])
         results[k] = r
         print(f"\n## x{k}: {r['posts']:,} posts" + (f", pandas table {r['pandas_rows']:,} rows" if "pandas_rows" in r else ""))
-        print(f"{'analytic':10} {'cold ms':>9} {'warm ms':>9} {'scan ms':>9} {'pandas ms':>10} {'x pandas':>9}")
+        print(f"pandas tag dtype as loaded: {r.get('pandas_tag_dtype')}; rollups {r['rollup_mb']:.1f} MB; "
+              f"load average {r['load']}")
+        print(f"{'analytic':10} {'cold ms':>9} {'warm ms':>9} {'scan ms':>9} {'pandas ms':>10} {'x pandas':>9} "
+              f"{'pd-cat ms':>10} {'x pd-cat':>9}")
         for name, row in r["analytics"].items():
-            pd_ms = f"{row['pandas_ms']:10.1f}" if "pandas_ms" in row else f"{'-':>10}"
-            ratio = f"{row['x_pandas']:9.1f}" if "x_pandas" in row else f"{'-':>9}"
-            print(f"{name:10} {row['cold_ms']:9.1f} {row['warm_ms']:9.2f} {row['scan_ms']:9.1f} {pd_ms} {ratio}")
+            cells = []
+            for key, fmt in (("pandas_ms", "10.1f"), ("x_pandas", "9.1f"), ("pandas_cat_ms", "10.1f"), ("x_pandas_cat", "9.1f")):
+                width = int(fmt.split(".")[0])
+                cells.append(format(row[key], fmt) if key in row else "-".rjust(width))
+            print(f"{name:10} {row['cold_ms']:9.1f} {row['warm_ms']:9.2f} {row['scan_ms']:9.1f} " + " ".join(cells))
     (args.work / "bench_analytics.json").write_text(json.dumps(results, indent=1))
 
 
