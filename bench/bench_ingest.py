@@ -76,7 +76,8 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=0, help="also measure peak RSS ingesting an N-post v1.1 file")
     ap.add_argument("--no-twarc", action="store_true", help="skip the twarc-csv baseline")
     ap.add_argument("--formats", default="v1,v2", help="which ingest runs to make (default v1,v2)")
-    ap.add_argument("--no-core", action="store_true", help="skip the runs without derived data")
+    ap.add_argument("--modes", default="e2e,core",
+                    help="e2e: the tagscope ingest command; core: the store without derived data (default both)")
     args = ap.parse_args()
     work: Path = args.work
     print(f"machine: {machine()}", flush=True)
@@ -88,15 +89,13 @@ def main() -> None:
         folder, truth = campaign(args.posts, args.seed, fmt, work)
         info = truth["files"][fmt]
         path = folder / info["path"]
-        run, summary = ingest(label, path, info["posts"], work / f"store-{fmt}")
-        if summary["live"] != truth["posts"]:
-            raise SystemExit(f"{label}: the store holds {summary['live']:,} posts, truth says {truth['posts']:,}")
-        results[fmt] = (info["posts"], run)
-        if not args.no_core:
-            run, summary = ingest(label.replace("tagscope", "store only"), path, info["posts"], work / f"core-{fmt}", True)
+        for mode in args.modes.split(","):
+            core = mode == "core"
+            name = label.replace("tagscope", "store only") if core else label
+            run, summary = ingest(name, path, info["posts"], work / f"{mode}-{fmt}", core)
             if summary["live"] != truth["posts"]:
-                raise SystemExit(f"{label} (store only): the store holds {summary['live']:,}, truth says {truth['posts']:,}")
-            results[f"core-{fmt}"] = (info["posts"], run)
+                raise SystemExit(f"{name}: the store holds {summary['live']:,} posts, truth says {truth['posts']:,}")
+            results[f"{mode}-{fmt}"] = (info["posts"], run)
 
     if not args.no_twarc:
         folder, truth = campaign(args.posts, args.seed, "v2", work)
