@@ -44,6 +44,8 @@ def test_audience_reads_pronouns_from_bio_only(camp, rollup):
     groups = {g["pronouns"]: (g["authors"], g["posts"]) for g in audience(camp, "yesallwomen", rollup=rollup).data["groups"]}
     # alice she/her (2 posts), erin she/they -> she; bob he/him; carol (they/them); frank "shelter" is no pronoun; gina no bio.
     assert groups == {"she": (2, 3), "he": (1, 1), "they": (1, 1), "none": (2, 2)}
+    assert audience(camp, "yesallwomen", no_reposts=True, rollup=rollup).data["by_pronouns"] == {
+        "she": 2, "he": 1, "they": 0, "none": 2}  # carol only reposted
 
 
 @BOTH

@@ -71,5 +71,6 @@ GROUP BY pronouns"""
         n = int(r.get("authors") or 0)
         rows.append({"pronouns": g, "authors": n, "posts": int(r.get("posts") or 0), "share": (n / total) if total else 0.0})
     out = pa.Table.from_pylist(rows)
-    data = {"hashtag": t, "groups": rows, "authors": total, **f.describe()}
+    data = {"hashtag": t, "groups": rows, "authors": total, "by_pronouns": {r["pronouns"]: r["authors"] for r in rows},
+            **f.describe()}
     return Figure("audience", out, data, queries, rules.RULE + " " + RULE, {"filters": f.describe()})
