@@ -31,6 +31,10 @@ NoRepostsOpt = Annotated[bool, typer.Option("--no-reposts", help="Leave reposts 
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only posts from this platform.")]
 TopOpt = Annotated[int, typer.Option("--top", min=1, help="Rows to show.")]
 TagArg = Annotated[str, typer.Argument(help="Hashtag, with or without '#' (matching ignores case).")]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", help="Keep posts with this classifier label, e.g. stance=against (repeatable; != negates)."),
+]
 
 
 def _cell(value: Any) -> str:
@@ -101,12 +105,13 @@ def _run(fn: Any, store: Path | None, *args: Any, **kwargs: Any) -> Figure:
 @app.command()
 def count(
     tag: TagArg, store: StoreOpt = None, since: SinceOpt = None, until: UntilOpt = None, tz: TzOpt = None,
-    no_reposts: NoRepostsOpt = False, platform: PlatformOpt = None,
+    no_reposts: NoRepostsOpt = False, platform: PlatformOpt = None, where: WhereOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
     as_csv: CsvOpt = False, explain: ExplainOpt = False,
 ) -> None:
     """Count posts using a tag (reposts included unless --no-reposts)."""
-    fig = _run(analytics.count, store, tag, since=since, until=until, tz=tz, no_reposts=no_reposts, platform=platform)
+    fig = _run(analytics.count, store, tag, since=since, until=until, tz=tz, no_reposts=no_reposts, platform=platform,
+               where=where or None)
     show(fig, as_json=as_json, as_csv=as_csv, explain=explain, title=f"Posts using #{fig.data['hashtag']}")
 
 
@@ -117,13 +122,14 @@ def trend(
     every: Annotated[str, typer.Option("--every", help="minute, hour, day or week.")] = "day",
     cumulative: Annotated[bool, typer.Option("--cumulative", help="Running totals.")] = False,
     since: SinceOpt = None, until: UntilOpt = None, tz: TzOpt = None,
-    no_reposts: NoRepostsOpt = False, platform: PlatformOpt = None,
+    no_reposts: NoRepostsOpt = False, platform: PlatformOpt = None, where: WhereOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="One series per label of this classifier, e.g. stance.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
     as_csv: CsvOpt = False, explain: ExplainOpt = False,
 ) -> None:
     """Show uses of tags per time bucket on one axis, empty buckets as zero."""
     fig = _run(analytics.trend, store, tags, every=every, cumulative=cumulative, since=since, until=until, tz=tz,
-               no_reposts=no_reposts, platform=platform)
+               no_reposts=no_reposts, platform=platform, where=where or None, by=by)
     zone = fig.data["tz"]
     show(fig, as_json=as_json, as_csv=as_csv, explain=explain,
          title=f"Posts per {every} ({zone} buckets, starts in UTC): " + ", ".join("#" + t for t in fig.meta["hashtags"]))

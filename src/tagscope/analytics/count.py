@@ -7,7 +7,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
-from . import rules
+from . import labelled, rules
 from .figure import Figure
 from .meta import declare, pick
 from .plan import Plan
@@ -29,11 +29,20 @@ def count(
     tz: str | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    where: str | list[str] | None = None,
     rollup: bool = True,
 ) -> Figure:
-    """Posts using TAG. ``rollup=False`` forces a scan of posts (to check the rollups)."""
+    """Posts using TAG; ``where="stance=against"`` keeps posts with that classifier label.
+
+    ``rollup=False`` forces a scan of posts (to check the rollups)."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
+    if where:
+        specs = [where] if isinstance(where, str) else list(where)
+        n, reposts, queries = labelled.count(store, t, f, specs)
+        out = pa.table({"hashtag": [t], "count": [n], "reposts": [reposts], "originals": [n - reposts]})
+        data = {"hashtag": t, "count": n, "reposts": reposts, "where": specs, **f.describe()}
+        return Figure("count", out, data, queries, rules.RULE + labelled.LABEL_RULE, {"filters": f.describe()})
     rel, col = rules.time_relation(f)
     where, params = f.rel_where([t], time_col=col)
     sql = f"""

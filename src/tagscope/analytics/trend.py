@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
-from . import buckets, rules
+from . import buckets, labelled, rules
 from .figure import Figure
 from .meta import declare, pick
 from .plan import Plan
@@ -35,9 +35,14 @@ def trend(
     tz: str | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    where: str | list[str] | None = None,
+    by: str | None = None,
     rollup: bool = True,
 ) -> Figure:
-    """Per-bucket (or cumulative) uses of TAGS; buckets are local to TZ when given, starts in UTC."""
+    """Per-bucket (or cumulative) uses of TAGS; buckets are local to TZ when given, starts in UTC.
+
+    ``where="stance=against"`` keeps posts with that classifier label; ``by="stance"`` gives one
+    series per tag and label (posts without one form the label 'unlabelled')."""
     names = list(dict.fromkeys(rules.tag(t) for t in ([tags] if isinstance(tags, str) else tags)))
     if not names:
         raise ValueError("Give at least one hashtag.")
@@ -46,18 +51,27 @@ def trend(
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     rel, col = rules.time_relation(f, every, zone)
     bexpr, bparams = buckets.sql(col, every, zone)
-    where, wparams = f.rel_where(names, time_col=col)
+    rwhere, wparams = f.rel_where(names, time_col=col)
     sql = f"""
 SELECT tag AS hashtag, {bexpr} AS bucket, CAST(sum(n) AS BIGINT) AS count
 FROM {rel}
-WHERE {where}
+WHERE {rwhere}
 GROUP BY 1, 2
 ORDER BY 2, 1"""
-    exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
-    got = {(r["hashtag"], r["bucket"]): int(r["count"]) for r in table.to_pylist()}
-    seen = sorted({b for _, b in got})
+    specs = ([where] if isinstance(where, str) else list(where)) if where else []
+    rule = rules.RULE
+    if specs or by:
+        table, queries = labelled.trend(store, names, f, every, zone, specs, by)
+        rule += labelled.LABEL_RULE
+    else:
+        exact = rules.on_minute(f.since) and rules.on_minute(f.until)
+        plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
+        table, queries = engine_for(store).run(plan, rollup=rollup)
+    got = {(r["hashtag"], r.get("label"), r["bucket"]): int(r["count"]) for r in table.to_pylist()}
+    seen = sorted({b for _, _, b in got})
+    groups = sorted({lab for _, lab, _ in got if lab is not None}) if by else [None]
+    if by and not groups:
+        groups = ["unlabelled"]
     if f.since is not None or f.until is not None or seen:
         start = f.since if f.since is not None else seen[0]
         if f.until is not None:
@@ -69,20 +83,31 @@ ORDER BY 2, 1"""
     ticks = sorted(set(ticks) | set(seen))
     rows = []
     for name in names:
-        total = 0
-        for b in ticks:
-            n = got.get((name, b), 0)
-            total += n
-            rows.append({"hashtag": name, "bucket": b, "count": total if cumulative else n, "new": n})
-    out = pa.Table.from_pylist(
-        rows, schema=pa.schema([("hashtag", pa.string()), ("bucket", pa.timestamp("us")), ("count", pa.int64()), ("new", pa.int64())])
-    )
+        for group in groups:
+            total = 0
+            for b in ticks:
+                n = got.get((name, group, b), 0)
+                total += n
+                row = {"hashtag": name, "bucket": b, "count": total if cumulative else n, "new": n}
+                if by:
+                    row = {"hashtag": name, "label": group, **{k: v for k, v in row.items() if k != "hashtag"}}
+                rows.append(row)
+    fields = [("hashtag", pa.string()), ("bucket", pa.timestamp("us")), ("count", pa.int64()), ("new", pa.int64())]
+    if by:
+        fields.insert(1, ("label", pa.string()))
+    out = pa.Table.from_pylist(rows, schema=pa.schema(fields))
     data = {
-        "series": [{"hashtag": r["hashtag"], "bucket": rules.iso(r["bucket"]), "count": r["count"]} for r in rows],
+        "series": [
+            {"hashtag": r["hashtag"], "bucket": rules.iso(r["bucket"]), "count": r["count"],
+             **({"label": r["label"]} if by else {})}
+            for r in rows
+        ],
         "every": every,
         "tz": zone.key if zone else "UTC",
         "cumulative": cumulative,
+        **({"where": specs} if specs else {}),
+        **({"by": by} if by else {}),
         **f.describe(),
     }
     meta = {"filters": f.describe(), "hashtags": names, "width": str(buckets.STEP[every]) if every != "week" else str(timedelta(weeks=1))}
-    return Figure("trend", out, data, queries, rules.RULE, meta)
+    return Figure("trend", out, data, queries, rule, meta)

@@ -1,0 +1,78 @@
+"""Classifier labels as filters and groups: ``count TAG --where stance=against``, ``trend --by stance``.
+
+Labels live beside the posts (``STORE/labels/``, see :mod:`tagscope.classify.labels`), not in the
+rollups, so a labelled question scans posts joined to the current labels; the counting rules are the
+same (``Filters.post_where``: tag on the post's own folded hashtags, half-open window, reposts unless
+--no-reposts). Unlabelled posts never match ``MODEL=LABEL``; with ``--by`` they form the group
+``unlabelled``, so the groups always add up to the unfiltered count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from . import buckets, rules
+
+LABEL_RULE = (
+    " A label filter keeps the posts whose current label from that model (the latest model version's) is the "
+    "one named; posts never labelled do not match it, and in a --by grouping they form 'unlabelled'."
+)
+
+
+def _con(store: Any) -> Any:
+    from ..classify import labels
+
+    con = store.con
+    labels.register_view(store, con)
+    return con
+
+
+def _where(specs: list[str]) -> tuple[list[str], list[Any]]:
+    from ..classify import labels
+
+    conds, params = [], []
+    for spec in specs:
+        cond, p = labels.where(spec, posts="posts")
+        conds.append(cond)
+        params += p
+    return conds, params
+
+
+def count(store: Any, tag: str, f: rules.Filters, where: list[str]) -> tuple[int, int, list[tuple[str, list[Any]]]]:
+    """(count, reposts, queries) of posts using TAG that pass the label filters."""
+    base, params = f.post_where([tag])
+    conds, lparams = _where(where)
+    clause = (base + " AND " if base else "WHERE ") + " AND ".join(conds)
+    sql = f"""
+SELECT count(*) AS count, count(*) FILTER (WHERE kind = 'repost') AS reposts
+FROM posts
+{clause}"""
+    row = _con(store).execute(sql, params + lparams).fetchone()
+    return int(row[0]), int(row[1]), [(sql, params + lparams)]
+
+
+def trend(store: Any, names: list[str], f: rules.Filters, every: str, zone: ZoneInfo | None,
+          where: list[str], by: str | None) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+    """Rows (hashtag, bucket, count[, label]) of posts using NAMES, filtered and grouped by labels."""
+    from ..classify import labels
+
+    bexpr, bparams = buckets.sql("created_at", every, zone)
+    base, params = f.post_where(names)
+    conds, lparams = _where(where)
+    label_sel, label_params = ("", [])
+    if by:
+        expr, label_params = labels.by(by, posts="posts")
+        label_sel = f", {expr} AS label"
+    outer = ("WHERE " + " AND ".join(conds)) if conds else ""
+    sql = f"""
+SELECT tag AS hashtag, {bexpr} AS bucket{label_sel}, count(*) AS count
+FROM (SELECT *, unnest(list_intersect(hashtags_norm, ?)) AS tag FROM posts {base}) posts
+{outer}
+GROUP BY ALL
+ORDER BY 2, 1"""
+    all_params = bparams + label_params + [list(names)] + params + lparams
+    table = _con(store).execute(sql, all_params).to_arrow_table()
+    return table, [(sql, all_params)]
