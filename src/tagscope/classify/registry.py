@@ -42,7 +42,7 @@ def parse(spec: str | None) -> list[str]:
     return names
 
 
-ACCURATE = ("sexism",)  # models with an accurate tier (see accurate.py)
+ACCURATE = ("sexism", "sexism-category")  # models that can have an accurate tier (see accurate.py)
 
 
 def load(name: str, tier: str = "fast"):
@@ -52,5 +52,6 @@ def load(name: str, tier: str = "fast"):
     if tier == "accurate" and name in ACCURATE:
         from . import accurate
 
-        return accurate.load()
+        if name in accurate.tiers():
+            return accurate.load(name)
     return get(name).load()

