@@ -35,8 +35,15 @@ def commit_batch(
     tombstones: list[dict[str, Any]],
     quarantine: list[dict[str, Any]],
     tag: str,
+    *,
+    defer_removals: bool = False,
 ) -> dict[str, int]:
-    """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined."""
+    """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined.
+
+    With ``defer_removals`` the tombstones are committed but the posts they name in earlier files stay
+    until :func:`apply_tombstones` runs (at the end of the ingest run): streams scatter delete
+    notices over the whole past, and rewriting every touched file at every batch made ingest quadratic.
+    """
     con = store.con
     gen = store.generation + 1
     bt = to_table(tombstones, TOMBSTONE_SCHEMA)
@@ -57,13 +64,13 @@ def commit_batch(
             "OR EXISTS (SELECT 1 FROM _nt k WHERE k.platform = p.platform AND k.id = p.id)"
         ).to_arrow_table()
     hit_keys = _keys(hits)
-    removed = _keys(new_tombs) & hit_keys
     all_dead = _keys(new_tombs) | _dead_keys(store, b)
+    removed = set() if defer_removals else _keys(new_tombs) & hit_keys
 
     # Merge later copies into the known posts; only a change rewrites a file.
     updated: dict[tuple[str, str], dict[str, Any]] = {}
     batch_keys = _keys(b)
-    dup_keys = {k for k in hit_keys if k in batch_keys} - removed
+    dup_keys = {k for k in hit_keys if k in batch_keys} - all_dead
     key_file = dict(zip(zip(hits.column("platform").to_pylist(), hits.column("id").to_pylist(), strict=True),
                         hits.column("filename").to_pylist(), strict=True))
     if dup_keys:
@@ -97,7 +104,7 @@ def commit_batch(
     new_mask = [(p, i) not in hit_keys and (p, i) not in all_dead for p, i in zip(
         b.column("platform").to_pylist(), b.column("id").to_pylist(), strict=True)]
     new = b.filter(pa.array(new_mask, pa.bool_())) if len(b) else b
-    skipped_dead = sum(1 for k in batch_keys if k in all_dead and k not in hit_keys)
+    skipped_dead = sum(1 for k in batch_keys if k in all_dead)
 
     changes: dict[str, tuple[list[str], list[str]]] = {
         "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
@@ -130,6 +137,38 @@ def commit_batch(
         "skipped_deleted": skipped_dead,
         "quarantined": len(quarantined),
     }
+
+
+def apply_tombstones(store: Store, tag: str) -> int:
+    """Remove from posts/ every post a committed tombstone names; return how many were removed.
+
+    Runs at the end of every ingest (deferred deletions) and whenever the store is opened for writing
+    (so a run killed before its end leaves no deleted post behind once anything writes again).
+    """
+    files = store.files("posts")
+    if not files or not store.files("tombstones"):
+        return 0
+    con = store.con
+    hits = con.execute(
+        f"SELECT p.platform, p.id, p.filename FROM read_parquet({sql_list(files)}, filename=true) p "
+        "WHERE EXISTS (SELECT 1 FROM tombstones t WHERE t.platform = p.platform AND t.id = p.id)"
+    ).to_arrow_table()
+    if not len(hits):
+        return 0
+    gen = store.generation + 1
+    con.register("_tk", hits.select(["platform", "id"]))
+    added, removed = [], []
+    for i, fname in enumerate(sorted(set(hits.column("filename").to_pylist()))):
+        kept = con.execute(
+            f"SELECT * FROM read_parquet({sql_list([fname])}) p "
+            "WHERE NOT EXISTS (SELECT 1 FROM _tk k WHERE k.platform = p.platform AND k.id = p.id)"
+        ).to_arrow_table()
+        if len(kept):
+            added.append(_write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA)))
+        removed.append(fname.rsplit("/", 1)[-1])
+    con.unregister("_tk")
+    store.commit({"posts": (added, removed)})
+    return len(hits)
 
 
 def _sorted(table: pa.Table) -> pa.Table:

@@ -110,7 +110,9 @@ class Run:
         if not (len(posts) or tombs or quarantine):
             self.summary.duplicates += in_chunk_dups + dups
             return
-        result = committer.commit_batch(self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12])
+        result = committer.commit_batch(
+            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
+        )
         s = self.summary
         s.ingested += result["new"]
         s.duplicates += in_chunk_dups + dups + result["duplicates"]
@@ -163,6 +165,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
                 with ExitStack() as stack:
                     _ingest_unit(run, unit, fmt, stack)
             run.flush()
+            committer.apply_tombstones(store, uuid.uuid4().hex[:12])
     finally:
         run.close()
         if gc_was_enabled:

@@ -142,6 +142,9 @@ class Store:
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
+                from .commit import apply_tombstones
+
+                apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
                 yield self
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
