@@ -53,6 +53,7 @@ class AccurateScorer:
     _session: Any = field(default=None, repr=False)
     _tok: Any = field(default=None, repr=False)
     _last: tuple = field(default=(None, None, None), repr=False)
+    _names: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         try:
@@ -66,6 +67,7 @@ class AccurateScorer:
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(self.folder / ONNX), opts, providers=["CPUExecutionProvider"])
+        self._names = [o.name for o in self._session.get_outputs() if o.name in ("p", "e")]
         self._tok = Tokenizer.from_file(str(self.folder / TOKENIZER))
         self._tok.enable_truncation(MAX_LEN)
         self._tok.no_padding()
@@ -89,7 +91,10 @@ class AccurateScorer:
                 n = lengths[i]
                 ids[row, :n] = enc[i].ids
                 mask[row, :n] = 1
-            p[idx], e[idx] = self._session.run(["p", "e"], {"input_ids": ids, "attention_mask": mask})
+            res = self._session.run(self._names, {"input_ids": ids, "attention_mask": mask})
+            p[idx] = res[0]
+            if len(res) > 1:  # files from --frozen have no embedding output
+                e[idx] = res[1]
         self._last = (texts, p, e)
         return p, e
 

