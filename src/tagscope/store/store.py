@@ -139,6 +139,10 @@ class Store:
             (self.path / kind).mkdir(exist_ok=True)
         with open(self.path / ".lock", "a+b") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            # DuckDB caches the Parquet bytes it reads (external file cache): while writing, every
+            # batch reads the key columns of the whole store, so the cache grew with the store
+            # (~150 bytes a post). Writes do not need it; memory stays bounded by the batch.
+            self.con.execute("SET enable_external_file_cache = false")
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
@@ -147,6 +151,7 @@ class Store:
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
                 yield self
             finally:
+                self.con.execute("SET enable_external_file_cache = true")
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def commit(self, changes: dict[str, tuple[list[str], list[str]]]) -> None:
