@@ -163,8 +163,8 @@ def apply_tombstones(store: Store, tag: str) -> int:
             f"SELECT * FROM read_parquet({sql_list([fname])}) p "
             "WHERE NOT EXISTS (SELECT 1 FROM _tk k WHERE k.platform = p.platform AND k.id = p.id)"
         ).to_arrow_table()
-        if len(kept):
-            added.append(_write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA)))
+        # Written even when empty, as a rewrite at commit time is: readers then always find a file.
+        added.append(_write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])
     con.unregister("_tk")
     store.commit({"posts": (added, removed)})
