@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -22,6 +23,14 @@ def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
     staged = store.path / kind / ("." + name)
     pq.write_table(table, staged, compression="zstd", row_group_size=256_000)
     return name
+
+
+def rows_without(con: duckdb.DuckDBPyConnection, fname: str, keys_view: str) -> pa.Table:
+    """The rows of one data file whose (platform, id) is not in the registered view KEYS_VIEW."""
+    return con.execute(
+        f"SELECT * FROM read_parquet({sql_list([fname])}) p "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {keys_view} k WHERE k.platform = p.platform AND k.id = p.id)"
+    ).to_arrow_table()
 
 
 def _keys(table: pa.Table) -> set[tuple[str, str]]:
@@ -92,10 +101,7 @@ def commit_batch(
     if touched:
         con.register("_tk", pa.table({"platform": [k[0] for k in touched], "id": [k[1] for k in touched]}))
         for i, fname in enumerate(sorted({key_file[k] for k in touched})):
-            kept = con.execute(
-                f"SELECT * FROM read_parquet({sql_list([fname])}) p "
-                "WHERE NOT EXISTS (SELECT 1 FROM _tk k WHERE k.platform = p.platform AND k.id = p.id)"
-            ).to_arrow_table()
+            kept = rows_without(con, fname, "_tk")
             mine = [r for k, r in updated.items() if key_file[k] == fname]
             table = pa.concat_tables([kept.cast(POST_SCHEMA), to_table(mine, POST_SCHEMA)])
             rewrites[fname] = _write(store, "posts", f"part-{gen:06d}-{tag}-r{i}.parquet", _sorted(table))
@@ -159,10 +165,7 @@ def apply_tombstones(store: Store, tag: str) -> int:
     con.register("_tk", hits.select(["platform", "id"]))
     added, removed = [], []
     for i, fname in enumerate(sorted(set(hits.column("filename").to_pylist()))):
-        kept = con.execute(
-            f"SELECT * FROM read_parquet({sql_list([fname])}) p "
-            "WHERE NOT EXISTS (SELECT 1 FROM _tk k WHERE k.platform = p.platform AND k.id = p.id)"
-        ).to_arrow_table()
+        kept = rows_without(con, fname, "_tk")
         # Written even when empty, as a rewrite at commit time is: readers then always find a file.
         added.append(_write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])

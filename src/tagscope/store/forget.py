@@ -69,10 +69,7 @@ def _purge_raw(store: Store, keys: list[dict[str, str]]) -> int:
     ).fetchall()
     added, removed, purged = [], [], 0
     for i, (fname, n) in enumerate(hits):
-        kept = con.execute(
-            f"SELECT * FROM read_parquet({sql_list([fname])}) r "
-            "WHERE NOT EXISTS (SELECT 1 FROM _fk k WHERE k.platform = r.platform AND k.id = r.id)"
-        ).to_arrow_table()
+        kept = committer.rows_without(con, fname, "_fk")
         name = f"raw-{store.generation + 1:06d}-forget-{uuid.uuid4().hex[:8]}-{i}.parquet"
         added.append(committer._write(store, "raw", name, kept.cast(RAW_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])
