@@ -30,7 +30,8 @@ def test_kill_mid_ingest_then_rerun(tmp_path: Path, kill_after_generation: int) 
     src = tmp_path / "big.jsonl"
     _write_big(src)
     store_dir = tmp_path / "store"
-    env = {**os.environ, "TAGSCOPE_BATCH_POSTS": "1000", "TAGSCOPE_BLOCK_BYTES": "65536"}
+    env = {**os.environ, "TAGSCOPE_BATCH_POSTS": "1000", "TAGSCOPE_BLOCK_BYTES": "65536",
+           "TAGSCOPE_SQL_BLOCK_BYTES": "65536"}
     cmd = [sys.executable, "-m", "tagscope", "ingest", "--store", str(store_dir), str(src), "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = store_dir / "manifest.json"

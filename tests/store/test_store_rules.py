@@ -197,10 +197,13 @@ def test_deferred_deletions_are_applied_on_recovery(store: Store, tmp_path: Path
     assert ids(store) == ["2"]
 
 
-def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
+def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: bool) -> None:
     """Delete notices for posts of earlier batches, with small batches: the end state is exact."""
     from tagscope.store import ingest as ingest_mod
 
+    monkeypatch.setattr(ingest_mod, "SQL_LINES", sql)
+    monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 64)
     monkeypatch.setattr(ingest_mod, "BATCH_POSTS", 3)
     monkeypatch.setattr(ingest_mod, "BLOCK_BYTES", 64)  # about a line per chunk: a commit every 3 posts
     monkeypatch.setattr(ingest_mod, "PARALLEL_AFTER_BLOCKS", 10**6)

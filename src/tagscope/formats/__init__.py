@@ -44,4 +44,14 @@ def sniff(head: bytes) -> ModuleType | None:
     return None
 
 
-__all__ = ["FORMATS", "ParseError", "Record", "get", "sniff"]
+def sql_mapping(mod: ModuleType) -> ModuleType | None:
+    """The module stating MOD's JSON-lines mapping in SQL (``<module>_sql``), if it has one."""
+    try:
+        return importlib.import_module(f"{mod.__name__}_sql")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{mod.__name__}_sql":
+            return None
+        raise
+
+
+__all__ = ["FORMATS", "ParseError", "Record", "get", "sniff", "sql_mapping"]

@@ -78,13 +78,12 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
                 item["source_format"] = mod.NAME
             key = (item["platform"], item["id"])
             known = posts.get(key)
+            raws.append(raw_row(item, raw))  # every copy in a batch keeps its record (remap merges them again)
             if known is not None:
                 dups += 1
-                if merge_into(known, item):
-                    raws.append(raw_row(item, raw))
+                merge_into(known, item)
                 continue
             posts[key] = item
-            raws.append(raw_row(item, raw))
     return Chunk(to_table(list(posts.values()), POST_SCHEMA), to_table(raws, RAW_SCHEMA), tombs, quarantine,
                  n_records, n_posts, dups)
 
@@ -105,19 +104,28 @@ def combine(chunks: list[Chunk]) -> tuple[pa.Table, pa.Table, list[dict[str, Any
     tombs = [t for c in chunks for t in c.tombstones]
     quarantine = [q for c in chunks for q in c.quarantine]
     dups = 0
-    if len(chunks) > 1 and len(posts):
-        keys = pc.binary_join_element_wise(posts.column("platform"), posts.column("id"), "\x00")
-        counts = pc.value_counts(keys)
-        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-        if len(repeated):
-            mask = pc.is_in(keys, value_set=repeated)
-            merged: dict[tuple[str, str], dict[str, Any]] = {}
-            for row in posts.filter(mask).to_pylist():
-                key = (row["platform"], row["id"])
-                if key in merged:
-                    merge_into(merged[key], row)
-                    dups += 1
-                else:
-                    merged[key] = row
-            posts = pa.concat_tables([posts.filter(pc.invert(mask)), to_table(list(merged.values()), POST_SCHEMA)])
+    if len(chunks) > 1:
+        posts, dups = dedup(posts)
     return posts, raws, tombs, quarantine, dups
+
+
+def dedup(posts: pa.Table) -> tuple[pa.Table, int]:
+    """Posts unique by key, later copies merged into earlier ones in table order; and how many merged."""
+    if len(posts) < 2:
+        return posts, 0
+    keys = pc.binary_join_element_wise(posts.column("platform"), posts.column("id"), "\x00")
+    counts = pc.value_counts(keys)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if not len(repeated):
+        return posts, 0
+    mask = pc.is_in(keys, value_set=repeated)
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    dups = 0
+    for row in posts.filter(mask).to_pylist():
+        key = (row["platform"], row["id"])
+        if key in merged:
+            merge_into(merged[key], row)
+            dups += 1
+        else:
+            merged[key] = row
+    return pa.concat_tables([posts.filter(pc.invert(mask)), to_table(list(merged.values()), POST_SCHEMA)]), dups

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import time
 import uuid
 from collections import deque
@@ -37,6 +38,7 @@ import orjson
 from .. import formats
 from ..formats.base import json_records
 from . import commit as committer
+from . import sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
 from .sources import Unit, expand, open_sniffed
 
@@ -47,7 +49,10 @@ BLOCK_BYTES = int(os.environ.get("TAGSCOPE_BLOCK_BYTES", str(4 << 20)))  # one u
 RECORDS_PER_CHUNK = 5000
 # Worker processes for JSON lines (0 = parse in this process). Default: one per core.
 WORKERS = int(os.environ.get("TAGSCOPE_INGEST_WORKERS", str(os.cpu_count() or 1)))
-PARALLEL_AFTER_BLOCKS = 2  # small inputs are parsed in-process: a worker costs ~0.5 s to start
+PARALLEL_AFTER_BLOCKS = 2
+# JSON lines of formats with an SQL mapping go through DuckDB (TAGSCOPE_SQL_LINES=0: the Python parser).
+SQL_LINES = os.environ.get("TAGSCOPE_SQL_LINES", "1") != "0"
+SQL_BLOCK_BYTES = int(os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES", str(64 << 20)))  # small inputs are parsed in-process: a worker costs ~0.5 s to start
 
 
 @dataclass
@@ -201,7 +206,11 @@ def _ingest_unit(run: Run, unit: Unit, fmt: str | None, stack: ExitStack) -> Non
         while first and not first.strip():
             first, start = stream.readline(), start + 1
         if _is_json_line(first):
-            _parallel_lines(run, mod, unit.name, first, start, stream, fsum)
+            sql_mod = formats.sql_mapping(mod) if SQL_LINES else None
+            if sql_mod is not None:
+                _sql_lines(run, mod, sql_mod, unit.name, first, start, stream, fsum)
+            else:
+                _parallel_lines(run, mod, unit.name, first, start, stream, fsum)
             return
         import io
 
@@ -227,12 +236,13 @@ def _serial(run: Run, mod: ModuleType | None, source: str, records: Iterator[Any
         run.add(parse_records(mod, source, block), fsum)
 
 
-def _blocks(first: bytes, start: int, stream: IO[bytes]) -> Iterator[tuple[bytes, int]]:
-    """Blocks of whole lines with the number of their first line."""
+def _blocks(first: bytes, start: int, stream: IO[bytes], size: int | None = None) -> Iterator[tuple[bytes, int]]:
+    """Blocks of whole lines (about SIZE bytes, default BLOCK_BYTES) with the number of their first line."""
+    size = size or BLOCK_BYTES
     line = start
     rest = first
     while True:
-        data = stream.read(BLOCK_BYTES)
+        data = stream.read(size)
         if not data:
             if rest:
                 yield rest, line
@@ -245,6 +255,20 @@ def _blocks(first: bytes, start: int, stream: IO[bytes]) -> Iterator[tuple[bytes
         block, rest = data[: cut + 1], data[cut + 1 :]
         yield block, line
         line += block.count(b"\n")
+
+
+def _sql_lines(
+    run: Run, mod: ModuleType, sql_mod: ModuleType, source: str, first: bytes, start: int, stream: IO[bytes],
+    fsum: dict[str, Any],
+) -> None:
+    """JSON lines mapped by DuckDB on both cores, block by block (see store.sql_lines)."""
+    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch:
+        mapper = sql_lines.Mapper(sql_mod, scratch)
+        try:
+            for block, line in _blocks(first, start, stream, SQL_BLOCK_BYTES):
+                run.add(sql_lines.chunk(mapper, mod, source, block, line), fsum)
+        finally:
+            mapper.close()
 
 
 def _parallel_lines(

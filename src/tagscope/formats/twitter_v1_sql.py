@@ -1,0 +1,197 @@
+"""The v1.1 status mapping as one DuckDB query over a JSON-lines file: ingest's fast path.
+
+Mapping a status in Python costs ~40 us; DuckDB's JSON reader parses and projects lines on both cores
+for a few. This module states ``twitter_v1.parse_status`` again in SQL, field for field, and claims only
+the rows it can vouch for: a row whose record is not a plain status (delete notices, search responses,
+malformed lines) or has a shape where the two could differ (no parsable ``created_at`` in Twitter's
+format, a retweet without id or user, ...) is marked ``python`` and goes to ``twitter_v1.parse`` with
+its line, so quarantine reasons and unusual records stay exactly as the record-by-record path gives them.
+Tests compare both paths post for post on the real fixtures and on generated statuses.
+
+The reader emits one row per non-blank line, in file order (a malformed line is a row of NULLs), so
+row k is the k-th non-blank line: ``store.fastlines`` pairs rows with line numbers and raw bytes.
+Known difference, documented in docs/store.md: DuckDB's JSON parser is more lenient than orjson's for a
+few malformed records (trailing commas, NaN, integers over 64 bits, a repeated key: first wins).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ..post import POST_SCHEMA, domain_of, fold_tag
+from .twitter_v1 import NAME
+
+_ENTITIES = {
+    "hashtags": [{"text": "VARCHAR"}],
+    "user_mentions": [{"screen_name": "VARCHAR"}],
+    "urls": [{"expanded_url": "VARCHAR", "url": "VARCHAR"}],
+}
+_USER = {"id_str": "VARCHAR", "id": "VARCHAR", "screen_name": "VARCHAR", "name": "VARCHAR",
+         "followers_count": "BIGINT", "verified": "BOOLEAN", "description": "VARCHAR"}
+_CORE = {
+    "id_str": "VARCHAR", "id": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "full_text": "VARCHAR",
+    "extended_tweet": {"full_text": "VARCHAR", "entities": _ENTITIES}, "entities": _ENTITIES, "user": _USER,
+    "lang": "VARCHAR", "in_reply_to_status_id_str": "VARCHAR", "in_reply_to_status_id": "VARCHAR",
+    "in_reply_to_user_id_str": "VARCHAR", "in_reply_to_user_id": "VARCHAR", "is_quote_status": "BOOLEAN",
+    "quoted_status_id_str": "VARCHAR", "quoted_status": {"id_str": "VARCHAR"},
+    "favorite_count": "BIGINT", "retweet_count": "BIGINT", "reply_count": "BIGINT", "quote_count": "BIGINT",
+}
+
+
+def _sql_type(spec: Any) -> str:
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return _sql_type(spec[0]) + "[]"
+    return "STRUCT(" + ", ".join(f'"{k}" {_sql_type(v)}' for k, v in spec.items()) + ")"
+
+
+def columns_sql() -> str:
+    """The reader's ``columns`` argument: only the fields the mapping reads."""
+    cols = dict(_CORE, retweeted_status=_CORE)
+    return "{" + ", ".join(f"{json.dumps(k)}: '{_sql_type(v)}'" for k, v in cols.items()) + "}"
+
+
+_MONTHS = "['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec']"
+
+# Macros state parse_status's helpers once: as_str, truthiness, unique, the two hashtag columns.
+MACROS = f"""
+CREATE OR REPLACE MACRO ts_str(x) AS nullif(x, '');
+CREATE OR REPLACE MACRO ts_truthy(x) AS (x IS NOT NULL AND x <> '');
+CREATE OR REPLACE MACRO ts_unique(l) AS CASE WHEN len(l) < 2 THEN l
+  ELSE list_filter(l, lambda x, i: list_position(l, x) = i) END;
+CREATE OR REPLACE MACRO ts_digits(s, a, n) AS regexp_full_match(substr(s, a, n), '[0-9]+');
+CREATE OR REPLACE MACRO ts_time(s) AS CASE
+  WHEN length(s) = 30 AND substr(s, 21, 5) = '+0000' AND list_position({_MONTHS}, substr(s, 5, 3)) > 0
+   AND ts_digits(s, 27, 4) AND ts_digits(s, 9, 2) AND ts_digits(s, 12, 2) AND ts_digits(s, 15, 2)
+   AND ts_digits(s, 18, 2) AND substr(s, 12, 2)::INT < 24 AND substr(s, 15, 2)::INT < 60
+   AND substr(s, 18, 2)::INT < 60 AND substr(s, 27, 4)::INT >= 1
+  THEN try(make_timestamp(substr(s, 27, 4)::BIGINT, list_position({_MONTHS}, substr(s, 5, 3)),
+                          substr(s, 9, 2)::BIGINT, substr(s, 12, 2)::BIGINT, substr(s, 15, 2)::BIGINT,
+                          substr(s, 18, 2)::DOUBLE))
+  END;
+CREATE OR REPLACE MACRO ts_entities_empty(e) AS
+  (e.hashtags IS NULL AND e.user_mentions IS NULL AND e.urls IS NULL);
+"""
+
+
+def _pick(field: str) -> str:
+    """A field of the post the text comes from: the retweeted status for a retweet."""
+    return f"CASE WHEN is_rt THEN rt.{field} ELSE {field} END"
+
+
+def _entity(name: str) -> str:
+    """One entity list, from ``extended_tweet.entities`` when the full text is there (and they are)."""
+    return (f"CASE WHEN {_pick('extended_tweet.full_text')} IS NOT NULL "
+            f"AND NOT ts_entities_empty({_pick('extended_tweet.entities')}) "
+            f"THEN {_pick('extended_tweet.entities.' + name)} ELSE {_pick('entities.' + name)} END")
+
+
+QUERY = f"""
+WITH rows AS (
+  SELECT *, retweeted_status AS rt,
+         (retweeted_status.id_str IS NOT NULL AND retweeted_status."user" IS NOT NULL) AS is_rt
+  FROM read_ndjson(?, columns={{COLS}}, ignore_errors=true, maximum_object_size=268435456,
+                   compression='auto_detect') t
+), picked AS (
+  SELECT *,
+    coalesce({_pick('extended_tweet.full_text')}, {_pick('full_text')}, {_pick('text')}) AS m_text,
+    list_transform({_entity('hashtags')}, lambda h: h.text) AS tags0,
+    list_transform({_entity('user_mentions')}, lambda m: m.screen_name) AS mentions0,
+    list_transform({_entity('urls')}, lambda u: CASE WHEN ts_truthy(u.expanded_url)
+      THEN u.expanded_url ELSE u.url END) AS urls0,
+    ({_pick('extended_tweet.full_text')} IS NOT NULL AND {_pick('extended_tweet.entities')} IS NOT NULL
+     AND ts_entities_empty({_pick('extended_tweet.entities')}) AND {_pick('entities')} IS NOT NULL) AS ambiguous,
+    coalesce(ts_str(id_str), ts_str(id)) AS pid,
+    ts_time(created_at) AS created
+  FROM rows
+), lists AS (
+  SELECT * EXCLUDE (tags0, mentions0, urls0),
+    coalesce(list_filter(list_transform(list_filter(tags0, lambda t: t IS NOT NULL),
+                                        lambda t: ltrim(t, '#＃')), lambda t: t <> ''), []::VARCHAR[]) AS tags1,
+    CASE WHEN is_rt AND rt."user".screen_name IS NOT NULL
+      THEN list_prepend(rt."user".screen_name, coalesce(list_filter(mentions0, lambda m: m IS NOT NULL), []::VARCHAR[]))
+      ELSE coalesce(list_filter(mentions0, lambda m: m IS NOT NULL), []::VARCHAR[]) END AS mentions1,
+    coalesce(list_filter(urls0, lambda u: ts_truthy(u)), []::VARCHAR[]) AS urls1
+  FROM picked
+), uniq AS (
+  SELECT * EXCLUDE (tags1, mentions1, urls1),
+    ts_unique(tags1) AS m_hashtags, ts_unique(mentions1) AS m_mentions, ts_unique(urls1) AS m_urls
+  FROM lists
+), folded AS (
+  SELECT *, list_transform(m_hashtags, lambda t: ts_fold_tag(t)) AS norm0,
+    list_filter(list_transform(m_urls, lambda u: ts_domain_of(u)), lambda d: d IS NOT NULL) AS domains0
+  FROM uniq
+)
+SELECT
+  ("user" IS NULL OR pid IS NULL OR created IS NULL OR ambiguous
+   OR (rt IS NOT NULL AND NOT is_rt)
+   -- numeric 0 is false in Python but "0" is not: both read as '0' here
+   OR "user".id IS NOT DISTINCT FROM '0' OR in_reply_to_status_id IS NOT DISTINCT FROM '0'
+   OR NOT (ts_truthy("user".id_str) OR ts_truthy("user".id) OR ts_truthy("user".screen_name))) AS python,
+  'twitter' AS platform,
+  pid AS id,
+  coalesce(ts_str("user".id_str), ts_str("user".id)) AS author_id,
+  ts_str("user".screen_name) AS author_handle,
+  ts_str("user".name) AS author_name,
+  "user".followers_count AS author_followers,
+  "user".verified AS author_verified,
+  ts_str("user".description) AS author_bio,
+  created AS created_at,
+  m_text AS text,
+  ts_str(lang) AS lang,
+  m_hashtags AS hashtags, ts_unique(norm0) AS hashtags_norm, m_mentions AS mentions, m_urls AS urls,
+  ts_unique(domains0) AS domains,
+  CASE WHEN is_rt THEN 'repost'
+       WHEN ts_truthy(in_reply_to_status_id_str) OR ts_truthy(in_reply_to_status_id) THEN 'reply'
+       WHEN coalesce(is_quote_status, false)
+            AND (ts_truthy(quoted_status_id_str) OR quoted_status IS NOT NULL) THEN 'quote'
+       ELSE 'original' END AS kind,
+  coalesce(ts_str(in_reply_to_status_id_str), ts_str(in_reply_to_status_id)) AS reply_to_id,
+  coalesce(ts_str(in_reply_to_user_id_str), ts_str(in_reply_to_user_id)) AS reply_to_user_id,
+  coalesce(ts_str(quoted_status_id_str), ts_str(quoted_status.id_str)) AS quote_of_id,
+  CASE WHEN is_rt THEN coalesce(ts_str(rt.id_str), ts_str(rt.id)) END AS repost_of_id,
+  CASE WHEN is_rt THEN ts_str(rt."user".screen_name) END AS repost_of_author,
+  NULL::VARCHAR AS conversation_id,
+  NULL::VARCHAR AS community,
+  {_pick('favorite_count')} AS like_count, {_pick('retweet_count')} AS repost_count,
+  {_pick('reply_count')} AS reply_count, {_pick('quote_count')} AS quote_count,
+  '{NAME}' AS source_format
+FROM folded
+"""
+
+
+def _cached(fn: Any) -> Any:
+    """An Arrow UDF applying FN once per distinct value of the batch (few tags, domains repeat)."""
+
+    def udf(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        enc = values.dictionary_encode()
+        mapped = pa.array([None if v is None else fn(v) for v in enc.dictionary.to_pylist()], pa.string())
+        return pa.DictionaryArray.from_arrays(enc.indices, mapped).cast(pa.string())
+
+    return udf
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A private connection with the mapping's macros and the two Python rules (fold_tag, domain_of)."""
+    con = duckdb.connect()
+    con.execute("SET threads = 2; SET preserve_insertion_order = true")
+    con.create_function("ts_fold_tag", _cached(fold_tag), ["VARCHAR"], "VARCHAR", type="arrow")
+    con.create_function("ts_domain_of", _cached(domain_of), ["VARCHAR"], "VARCHAR", type="arrow")
+    con.execute(MACROS)
+    return con
+
+
+POST_COLUMNS = [f.name for f in POST_SCHEMA if f.name not in ("source_file", "source_line")]
+
+
+def query() -> str:
+    """The mapping of the JSON-lines file given as parameter: one row per non-blank line, in file order
+    (``python``: the row is left to the Python parser), then the post columns but source file and line."""
+    return QUERY.replace("{COLS}", columns_sql())

@@ -1,0 +1,124 @@
+"""JSON lines mapped by DuckDB: the fast path of ingest for formats that state their mapping in SQL.
+
+A block of whole lines is written to a scratch file that DuckDB's JSON reader maps on both cores (see
+``formats.twitter_v1_sql``); numpy finds the lines in the same bytes, so each mapped row gets its line
+number and its raw bytes. Rows the SQL cannot vouch for, and any block the reader refuses (a record
+spread over several lines, say), go to the format's Python parser: what is stored and quarantined
+does not depend on which path read a line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from types import ModuleType
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..formats.base import _line_records as line_records
+from ..post import POST_SCHEMA
+from .chunk import Chunk, dedup, parse_records
+from .tables import RAW_SCHEMA
+
+_WHITESPACE = np.frombuffer(b" \t\n\r\x0b\x0c", np.uint8)  # what bytes.strip() strips: a blank line
+
+
+class Lines:
+    """The non-blank lines of a block: their numbers and their bytes (without the line break)."""
+
+    def __init__(self, data: bytes, first_line: int):
+        buf = np.frombuffer(data, np.uint8)
+        breaks = np.flatnonzero(buf == 10)
+        starts = np.concatenate(([0], breaks + 1))
+        ends = np.concatenate((breaks, [len(data)]))
+        if starts[-1] == len(data):  # the block ends with a line break: no line after it
+            starts, ends = starts[:-1], ends[:-1]
+        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        content = ~np.isin(buf, _WHITESPACE)
+        nonblank = np.zeros(len(starts), bool)
+        if len(starts):
+            nonblank = np.maximum.reduceat(np.append(content, False), starts) & (ends > starts)
+        cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
+        ends = ends - cr
+        self.starts, self.ends = starts[nonblank], ends[nonblank]
+        self.numbers = numbers[nonblank]
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def raw(self) -> pa.Array:
+        """Each line's bytes, one copy: the line breaks between them are taken out."""
+        if not len(self.starts):
+            return pa.array([], pa.binary())
+        bounds = np.empty(2 * len(self.starts), np.int64)
+        bounds[0::2], bounds[1::2] = self.starts, self.ends
+        if bounds[-1] >= 2**31:
+            raise ValueError("block too large: lower TAGSCOPE_SQL_BLOCK_BYTES")
+        pieces = pa.Array.from_buffers(pa.binary(), len(bounds) - 1,
+                                       [None, pa.py_buffer(bounds.astype(np.int32)), pa.py_buffer(self.data)])
+        return pieces.take(pa.array(np.arange(0, len(bounds) - 1, 2)))
+
+    def line(self, i: int) -> bytes:
+        return self.data[self.starts[i]:self.ends[i]]
+
+
+class Mapper:
+    """One DuckDB connection and scratch folder for a run of blocks of one format."""
+
+    def __init__(self, sql_mod: ModuleType, scratch: str):
+        self.sql = sql_mod
+        self.con: duckdb.DuckDBPyConnection = sql_mod.connect()
+        self.scratch = scratch
+
+    def map_block(self, data: bytes, first_line: int) -> tuple[Lines, pa.Table | None]:
+        """The block's lines and their mapped rows (None: the reader refused the block)."""
+        lines = Lines(data, first_line)
+        fd, path = tempfile.mkstemp(suffix=".jsonl", dir=self.scratch)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            try:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {self.sql.query()}", [path])
+                table = self.con.execute("SELECT * FROM mapped").to_arrow_table()
+            except duckdb.Error:
+                return lines, None
+        finally:
+            os.unlink(path)
+        return lines, table if len(table) == len(lines) else None
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line: int) -> Chunk:
+    """Parse one block of whole lines: mapped rows from DuckDB, the rest with the Python parser."""
+    lines, table = mapper.map_block(data, first_line)
+    if table is None:
+        return parse_records(mod, source, line_records(data.split(b"\n"), first_line))
+    python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
+    fast = ~python
+    n = len(lines)
+    numbers = pa.array(lines.numbers)
+    raw = lines.raw()
+    posts = table.drop_columns(["python"]).filter(pa.array(fast))
+    posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
+    posts = posts.append_column("source_line", numbers.filter(pa.array(fast)))
+    posts = posts.select(POST_SCHEMA.names).cast(POST_SCHEMA)
+    raws = pa.table({
+        "platform": posts.column("platform"), "id": posts.column("id"),
+        "source_format": posts.column("source_format"), "source_file": posts.column("source_file"),
+        "source_line": posts.column("source_line"), "raw": raw.filter(pa.array(fast)),
+    }, schema=RAW_SCHEMA)
+    slow_idx = np.flatnonzero(python)
+    rest = parse_records(mod, source, (r for i in slow_idx for r in line_records([lines.line(i)], int(lines.numbers[i]))))
+    if len(rest.posts):
+        posts = pa.concat_tables([posts, rest.posts])
+        posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))
+        raws = pa.concat_tables([raws, rest.raws])
+    posts, dups = dedup(posts)
+    return Chunk(posts, raws, rest.tombstones, rest.quarantine, n, int(fast.sum()) + rest.nposts,
+                 dups + rest.duplicates)
