@@ -47,6 +47,8 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, .gz/.zst/.zip archives, or - for stdin.")],
     store: StoreOpt = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of sniffing each file.")] = None,
+    index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
+                                        "(otherwise the first search does it).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
@@ -59,7 +61,7 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress)
+        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
         return

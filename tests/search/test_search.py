@@ -133,12 +133,24 @@ def test_duplicates_are_found_once(make_store):
 
 def test_incremental_update_adds_only_new_files(make_store, tmp_path):
     st = make_store(CORPUS[:3])
+    assert found(st, "#yesallwomen") == ["1", "2"]
     before = search_index.covered(st)
     st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))])
+    assert search_index.covered(st) == before  # the index is caught up by its reader, not by ingest
+    assert found(st, "#yesallwomen") == ["1", "2", "5"]
     after = search_index.covered(st)
     assert before is not None and after is not None
     assert set(before) < set(after) and after == list(st.manifest["posts"])
-    assert found(st, "#yesallwomen") == ["1", "2", "5"]
+
+
+def test_ingest_index_option_and_forget_update_the_index_at_once(make_store, tmp_path):
+    st = make_store(CORPUS[:3])
+    st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))], index=True)
+    assert search_index.is_current(st)
+    from tagscope.store.forget import forget
+
+    forget(st, authors=["alice"])
+    assert search_index.is_current(st)
 
 
 def test_reindex_gives_the_same_answers(make_store):
@@ -151,9 +163,10 @@ def test_reindex_gives_the_same_answers(make_store):
 
 def test_crash_before_recording_means_a_catch_up(make_store, tmp_path):
     st = make_store(CORPUS[:3])
+    found(st, "gentleman")  # builds the index
     record = search_index.folder(st) / "covered.json"
     stale = record.read_bytes()
-    st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))])
+    st.ingest([str(_jsonl(tmp_path / "more.jsonl", CORPUS[3:]))], index=True)
     # The index committed the new file but "crashed" before recording it.
     record.write_bytes(stale)
     assert not search_index.is_current(st)

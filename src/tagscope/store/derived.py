@@ -1,4 +1,4 @@
-"""Data derived from the posts (search index, rollups), kept in step after every commit.
+"""Data derived from the posts (rollups, search index), kept in step with the posts files.
 
 Posts files are immutable, so derived data can be kept per posts file: an updater compares the
 files it covers with ``store.files("posts")``, drops what came from files that are gone and adds
@@ -6,6 +6,11 @@ what comes from new ones. That is incremental, exact, and survives a crash (a st
 catches up on the next commit or when ``tagscope reindex`` runs).
 
 An updater is ``module:function`` taking the store; one that is not installed is skipped.
+``UPDATERS`` run after every commit (rollups: cheap, and every figure reads them). ``ON_DEMAND``
+updaters are caught up by their readers instead (the first search after an ingest), by
+``tagscope ingest --index``, ``tagscope reindex``, and by ``forget`` (forgotten text must not wait in
+an index): building the search index once over the final posts files costs less than keeping it in
+step with every batch of an ingest, whose merges and deletions rewrite files.
 """
 
 from __future__ import annotations
@@ -16,14 +21,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .store import Store
 
-UPDATERS: list[str] = [
-    "tagscope.analytics.rollup:update",
-    "tagscope.search.index:update",
-]
+UPDATERS: list[str] = ["tagscope.analytics.rollup:update"]
+ON_DEMAND: list[str] = ["tagscope.search.index:update"]
 
 
-def after_commit(store: Store) -> None:
-    for spec in UPDATERS:
+def after_commit(store: Store, *, on_demand: bool = False) -> None:
+    """Run the updaters (and the on-demand ones too with ON_DEMAND); call with the write lock held."""
+    for spec in UPDATERS + (ON_DEMAND if on_demand else []):
         module_name, func = spec.split(":")
         try:
             module = importlib.import_module(module_name)

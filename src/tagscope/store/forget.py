@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..post import POST_SCHEMA
 from . import commit as committer
+from . import derived
 from .store import Store, sql_list
 from .tables import RAW_SCHEMA
 
@@ -54,6 +55,8 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         )
         purged = _purge_raw(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
+        if store._derived:
+            derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
             "raw_records_purged": purged, "quarantine_dropped": dropped}
 

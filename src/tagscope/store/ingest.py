@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
@@ -261,13 +261,22 @@ def _sql_lines(
     run: Run, mod: ModuleType, sql_mod: ModuleType, source: str, first: bytes, start: int, stream: IO[bytes],
     fsum: dict[str, Any],
 ) -> None:
-    """JSON lines mapped by DuckDB on both cores, block by block (see store.sql_lines)."""
-    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch:
+    """JSON lines mapped by DuckDB (see store.sql_lines): a thread maps the next block while this one
+    commits the last (DuckDB and Arrow's writers work outside the GIL)."""
+    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch, ThreadPoolExecutor(1) as pool:
         mapper = sql_lines.Mapper(sql_mod, scratch)
+        pending: deque[Future[Chunk]] = deque()
         try:
             for block, line in _blocks(first, start, stream, SQL_BLOCK_BYTES):
-                run.add(sql_lines.chunk(mapper, mod, source, block, line), fsum)
+                pending.append(pool.submit(sql_lines.chunk, mapper, mod, source, block, line))
+                while len(pending) > 1:
+                    run.add(pending.popleft().result(), fsum)
+            while pending:
+                run.add(pending.popleft().result(), fsum)
         finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=True)
             mapper.close()
 
 

@@ -23,7 +23,8 @@ from ..post import POST_SCHEMA
 from .chunk import Chunk, dedup, parse_records
 from .tables import RAW_SCHEMA
 
-_WHITESPACE = np.frombuffer(b" \t\n\r\x0b\x0c", np.uint8)  # what bytes.strip() strips: a blank line
+_IS_SPACE = np.zeros(256, bool)
+_IS_SPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() strips
 
 
 class Lines:
@@ -37,10 +38,11 @@ class Lines:
         if starts[-1] == len(data):  # the block ends with a line break: no line after it
             starts, ends = starts[:-1], ends[:-1]
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
-        content = ~np.isin(buf, _WHITESPACE)
-        nonblank = np.zeros(len(starts), bool)
-        if len(starts):
-            nonblank = np.maximum.reduceat(np.append(content, False), starts) & (ends > starts)
+        # A line is blank when bytes.strip() leaves nothing; almost every line opens with '{', and
+        # only the others are looked at one by one.
+        nonblank = (ends > starts) & ~_IS_SPACE[buf[np.minimum(starts, max(len(buf) - 1, 0))]]
+        for i in np.flatnonzero(~nonblank & (ends > starts)):
+            nonblank[i] = bool(data[starts[i]:ends[i]].strip())
         cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
         ends = ends - cr
         self.starts, self.ends = starts[nonblank], ends[nonblank]
@@ -50,8 +52,8 @@ class Lines:
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def raw(self) -> pa.Array:
-        """Each line's bytes, one copy: the line breaks between them are taken out."""
+    def raw(self, rows: np.ndarray) -> pa.Array:
+        """The bytes of these lines (indices), in one copy: the line breaks between them are left out."""
         if not len(self.starts):
             return pa.array([], pa.binary())
         bounds = np.empty(2 * len(self.starts), np.int64)
@@ -60,7 +62,7 @@ class Lines:
             raise ValueError("block too large: lower TAGSCOPE_SQL_BLOCK_BYTES")
         pieces = pa.Array.from_buffers(pa.binary(), len(bounds) - 1,
                                        [None, pa.py_buffer(bounds.astype(np.int32)), pa.py_buffer(self.data)])
-        return pieces.take(pa.array(np.arange(0, len(bounds) - 1, 2)))
+        return pieces.take(pa.array(2 * rows))
 
     def line(self, i: int) -> bytes:
         return self.data[self.starts[i]:self.ends[i]]
@@ -100,18 +102,17 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     if table is None:
         return parse_records(mod, source, line_records(data.split(b"\n"), first_line))
     python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
-    fast = ~python
-    n = len(lines)
-    numbers = pa.array(lines.numbers)
-    raw = lines.raw()
-    posts = table.drop_columns(["python"]).filter(pa.array(fast))
+    fast_rows = np.flatnonzero(~python)
+    posts = table.drop_columns(["python"])
+    if len(fast_rows) < len(posts):
+        posts = posts.take(pa.array(fast_rows))
     posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
-    posts = posts.append_column("source_line", numbers.filter(pa.array(fast)))
+    posts = posts.append_column("source_line", pa.array(lines.numbers[fast_rows]))
     posts = posts.select(POST_SCHEMA.names).cast(POST_SCHEMA)
     raws = pa.table({
         "platform": posts.column("platform"), "id": posts.column("id"),
         "source_format": posts.column("source_format"), "source_file": posts.column("source_file"),
-        "source_line": posts.column("source_line"), "raw": raw.filter(pa.array(fast)),
+        "source_line": posts.column("source_line"), "raw": lines.raw(fast_rows),
     }, schema=RAW_SCHEMA)
     slow_idx = np.flatnonzero(python)
     rest = parse_records(mod, source, (r for i in slow_idx for r in line_records([lines.line(i)], int(lines.numbers[i]))))
@@ -120,5 +121,5 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
         posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))
         raws = pa.concat_tables([raws, rest.raws])
     posts, dups = dedup(posts)
-    return Chunk(posts, raws, rest.tombstones, rest.quarantine, n, int(fast.sum()) + rest.nposts,
+    return Chunk(posts, raws, rest.tombstones, rest.quarantine, len(lines), len(fast_rows) + rest.nposts,
                  dups + rest.duplicates)

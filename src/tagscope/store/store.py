@@ -179,11 +179,25 @@ class Store:
 
             derived.after_commit(self)
 
-    def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None) -> dict[str, Any]:
-        """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`."""
+    def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None,
+               index: bool = False) -> dict[str, Any]:
+        """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
+
+        With ``index`` the search index is brought up to date before returning (otherwise the first
+        search does it)."""
         from .ingest import ingest
 
-        return ingest(self, inputs, fmt=fmt, progress=progress)
+        summary = ingest(self, inputs, fmt=fmt, progress=progress)
+        if index:
+            self.update_derived(on_demand=True)
+        return summary
+
+    def update_derived(self, *, on_demand: bool = True) -> None:
+        """Bring derived data (with ON_DEMAND: the search index too) in step with the posts."""
+        from . import derived
+
+        with self.writer():
+            derived.after_commit(self, on_demand=on_demand)
 
     def close(self) -> None:
         if self._con is not None:
