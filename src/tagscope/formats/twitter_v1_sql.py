@@ -42,6 +42,12 @@ _CORE = {
 }
 
 
+# What a retweet's own status gives the post: its id, author handle, text, entities and counts.
+_RETWEETED = {k: _CORE[k] for k in ("id_str", "id", "text", "full_text", "extended_tweet", "entities",
+                                    "favorite_count", "retweet_count", "reply_count", "quote_count")}
+_RETWEETED["user"] = {"screen_name": "VARCHAR"}
+
+
 def _sql_type(spec: Any) -> str:
     if isinstance(spec, str):
         return spec
@@ -52,7 +58,7 @@ def _sql_type(spec: Any) -> str:
 
 def columns_sql() -> str:
     """The reader's ``columns`` argument: only the fields the mapping reads."""
-    cols = dict(_CORE, retweeted_status=_CORE)
+    cols = dict(_CORE, retweeted_status=_RETWEETED)
     return "{" + ", ".join(f"{json.dumps(k)}: '{_sql_type(v)}'" for k, v in cols.items()) + "}"
 
 

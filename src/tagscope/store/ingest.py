@@ -236,25 +236,28 @@ def _serial(run: Run, mod: ModuleType | None, source: str, records: Iterator[Any
         run.add(parse_records(mod, source, block), fsum)
 
 
-def _blocks(first: bytes, start: int, stream: IO[bytes], size: int | None = None) -> Iterator[tuple[bytes, int]]:
+def _blocks(first: bytes, start: int, stream: IO[bytes], size: int | None = None) -> Iterator[tuple[bytearray, int]]:
     """Blocks of whole lines (about SIZE bytes, default BLOCK_BYTES) with the number of their first line."""
     size = size or BLOCK_BYTES
     line = start
     rest = first
     while True:
-        data = stream.read(size)
-        if not data:
+        buf = bytearray(len(rest) + size)
+        buf[: len(rest)] = rest
+        got = stream.readinto(memoryview(buf)[len(rest):])  # type: ignore[attr-defined]
+        if not got:
             if rest:
                 yield rest, line
             return
-        data = rest + data
-        cut = data.rfind(b"\n")
+        end = len(rest) + got
+        cut = buf.rfind(b"\n", 0, end)
         if cut < 0:
-            rest = data
+            rest = bytes(buf[:end])
             continue
-        block, rest = data[: cut + 1], data[cut + 1 :]
-        yield block, line
-        line += block.count(b"\n")
+        rest = bytes(buf[cut + 1: end])
+        del buf[cut + 1:]
+        yield buf, line  # a bytearray: parsers take it as they take bytes, without a copy
+        line += buf.count(b"\n")
 
 
 def _sql_lines(

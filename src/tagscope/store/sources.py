@@ -144,6 +144,9 @@ class PrefixedStream(io.RawIOBase):
             buf[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
+        readinto = getattr(self._rest, "readinto", None)
+        if readinto is not None:  # straight into the caller's buffer: no copy
+            return readinto(buf) or 0
         data = self._rest.read(len(buf))
         if not data:
             return 0
