@@ -15,6 +15,7 @@ lives in its own venv outside the repository (it needs ``pandas<3``), built here
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,12 +48,14 @@ CORE = (
 )
 
 
-def ingest(label: str, path: Path, posts: int, store: Path, core: bool = False) -> tuple[Run, dict]:
+def ingest(label: str, path: Path, posts: int, store: Path, core: bool = False, index: bool = False,
+           env: dict[str, str] | None = None) -> tuple[Run, dict]:
     if core:
         cmd = [sys.executable, "-c", CORE, str(fresh_dir(store)), str(path)]
     else:
-        cmd = tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", str(path))
-    run = measure(cmd).check()
+        cmd = tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", *(["--index"] if index else []),
+                           str(path))
+    run = measure(cmd, env={**os.environ, **env} if env else None).check()
     summary = orjson.loads(run.stdout)
     # Live posts, not the summary's "ingested": a post committed in one batch and deleted by a notice
     # in a later batch counts as ingested, then leaves.
@@ -76,8 +79,10 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=0, help="also measure peak RSS ingesting an N-post v1.1 file")
     ap.add_argument("--no-twarc", action="store_true", help="skip the twarc-csv baseline")
     ap.add_argument("--formats", default="v1,v2", help="which ingest runs to make (default v1,v2)")
-    ap.add_argument("--modes", default="e2e,core",
-                    help="e2e: the tagscope ingest command; core: the store without derived data (default both)")
+    ap.add_argument("--modes", default="e2e,index,core,python",
+                    help="e2e: the tagscope ingest command; index: with --index (the search index built too); "
+                         "core: the store without derived data; python: e2e with TAGSCOPE_SQL_LINES=0, the "
+                         "record-by-record parser on worker processes (v1.1 only; default all)")
     args = ap.parse_args()
     work: Path = args.work
     print(f"machine: {machine()}", flush=True)
@@ -90,9 +95,13 @@ def main() -> None:
         info = truth["files"][fmt]
         path = folder / info["path"]
         for mode in args.modes.split(","):
+            if mode == "python" and fmt != "v1":
+                continue
             core = mode == "core"
-            name = label.replace("tagscope", "store only") if core else label
-            run, summary = ingest(name, path, info["posts"], work / f"{mode}-{fmt}", core)
+            name = {"core": label.replace("tagscope", "store only"), "index": label + " +index",
+                    "python": label + " (Python parser)"}.get(mode, label)
+            run, summary = ingest(name, path, info["posts"], work / f"{mode}-{fmt}", core, mode == "index",
+                                  {"TAGSCOPE_SQL_LINES": "0"} if mode == "python" else None)
             if summary["live"] != truth["posts"]:
                 raise SystemExit(f"{name}: the store holds {summary['live']:,} posts, truth says {truth['posts']:,}")
             results[f"{mode}-{fmt}"] = (info["posts"], run)

@@ -165,7 +165,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     gc.disable()
     run = Run(store, summary, progress)
     try:
-        with store.writer():
+        with store.writer(), store.derived_deferred():
             for unit in units:
                 with ExitStack() as stack:
                     _ingest_unit(run, unit, fmt, stack)

@@ -51,6 +51,7 @@ class Store:
     ):
         self.path = Path(path) if path is not None else default_path()
         self._derived = derived
+        self._deferring = False
         self.manifest: dict[str, Any] = manifest.load(self.path)
         self._threads = threads
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -174,6 +175,22 @@ class Store:
             for name in removed:
                 with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
+        if self._derived and not self._deferring:
+            from . import derived
+
+            derived.after_commit(self)
+
+    @contextmanager
+    def derived_deferred(self) -> Iterator[None]:
+        """Commits inside skip the derived updaters, which run once on leaving (call inside writer()).
+
+        An ingest run commits batch after batch and rewrites earlier files at its end (deferred
+        deletions): rollups of files about to be replaced would be computed for nothing."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
         if self._derived:
             from . import derived
 
