@@ -49,10 +49,10 @@ BLOCK_BYTES = int(os.environ.get("TAGSCOPE_BLOCK_BYTES", str(4 << 20)))  # one u
 RECORDS_PER_CHUNK = 5000
 # Worker processes for JSON lines (0 = parse in this process). Default: one per core.
 WORKERS = int(os.environ.get("TAGSCOPE_INGEST_WORKERS", str(os.cpu_count() or 1)))
-PARALLEL_AFTER_BLOCKS = 2
+PARALLEL_AFTER_BLOCKS = 2  # small inputs are parsed in-process: a worker costs ~0.5 s to start
 # JSON lines of formats with an SQL mapping go through DuckDB (TAGSCOPE_SQL_LINES=0: the Python parser).
 SQL_LINES = os.environ.get("TAGSCOPE_SQL_LINES", "1") != "0"
-SQL_BLOCK_BYTES = int(os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES", str(64 << 20)))  # small inputs are parsed in-process: a worker costs ~0.5 s to start
+SQL_BLOCK_BYTES = int(os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES", str(32 << 20)))
 
 
 @dataclass
