@@ -104,7 +104,8 @@ def _entities(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()):
         ents["urls"] = [{"url": draw(st.sampled_from([None, "", "https://t.co/x"])),
                          "expanded_url": draw(st.sampled_from([None, "", "https://WWW.Example.org:8/a?b#c",
-                                                               "http://user@Ex.COM./", "example.net/x"]))}
+                                                               "http://user@Ex.COM./", "example.net/x", "a/b://c", "HTTP://x.org?q=1",
+                                                               "https://münchen.de/x", "https://a@b@WWW.c.d:1#x"]))}
                         for _ in range(draw(st.integers(0, 3)))]
     return ents
 

@@ -65,23 +65,20 @@ def columns_sql() -> str:
 _MONTHS = "['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec']"
 
 # Macros state parse_status's helpers once: as_str, truthiness, unique, the two hashtag columns.
-MACROS = f"""
+MACROS = """
 CREATE OR REPLACE MACRO ts_str(x) AS nullif(x, '');
 CREATE OR REPLACE MACRO ts_truthy(x) AS (x IS NOT NULL AND x <> '');
 CREATE OR REPLACE MACRO ts_unique(l) AS CASE WHEN len(l) < 2 THEN l
   ELSE list_filter(l, lambda x, i: list_position(l, x) = i) END;
-CREATE OR REPLACE MACRO ts_digits(s, a, n) AS regexp_full_match(substr(s, a, n), '[0-9]+');
-CREATE OR REPLACE MACRO ts_time(s) AS CASE
-  WHEN length(s) = 30 AND substr(s, 21, 5) = '+0000' AND list_position({_MONTHS}, substr(s, 5, 3)) > 0
-   AND ts_digits(s, 27, 4) AND ts_digits(s, 9, 2) AND ts_digits(s, 12, 2) AND ts_digits(s, 15, 2)
-   AND ts_digits(s, 18, 2) AND substr(s, 12, 2)::INT < 24 AND substr(s, 15, 2)::INT < 60
-   AND substr(s, 18, 2)::INT < 60 AND substr(s, 27, 4)::INT >= 1
-  THEN try(make_timestamp(substr(s, 27, 4)::BIGINT, list_position({_MONTHS}, substr(s, 5, 3)),
-                          substr(s, 9, 2)::BIGINT, substr(s, 12, 2)::BIGINT, substr(s, 15, 2)::BIGINT,
-                          substr(s, 18, 2)::DOUBLE))
-  END;
-CREATE OR REPLACE MACRO ts_entities_empty(e) AS
-  (e.hashtags IS NULL AND e.user_mentions IS NULL AND e.urls IS NULL);
+-- Twitter's 'Thu Jun 08 15:23:27 +0000 2017'; anything else (or a date DuckDB refuses) goes to Python.
+CREATE OR REPLACE MACRO ts_time(s) AS CASE WHEN length(s) = 30 THEN try_strptime(s, '%a %b %d %H:%M:%S +0000 %Y') END;
+-- fold_tag and domain_of for printable ASCII (NFKC and casefold are then lower()); the rest in Python.
+CREATE OR REPLACE MACRO ts_ascii(s) AS regexp_full_match(s, '[!-~]+');
+CREATE OR REPLACE MACRO ts_fold(t) AS CASE WHEN ts_ascii(t) THEN lower(t) ELSE ts_fold_tag(t) END;
+CREATE OR REPLACE MACRO ts_no_www(h) AS CASE WHEN starts_with(h, 'www.') THEN substr(h, 5) ELSE h END;
+CREATE OR REPLACE MACRO ts_domain(u) AS CASE WHEN ts_ascii(u) THEN nullif(ts_no_www(rtrim(lower(split_part(
+  regexp_extract(regexp_extract(u, '^(?:.*?://)?([^/?#]*)', 1), '([^@]*)$', 1), ':', 1)), '.')), '')
+  ELSE ts_domain_of(u) END;
 """
 
 
@@ -92,9 +89,13 @@ def _pick(field: str) -> str:
 
 def _entity(name: str) -> str:
     """One entity list, from ``extended_tweet.entities`` when the full text is there (and they are)."""
-    return (f"CASE WHEN {_pick('extended_tweet.full_text')} IS NOT NULL "
-            f"AND NOT ts_entities_empty({_pick('extended_tweet.entities')}) "
-            f"THEN {_pick('extended_tweet.entities.' + name)} ELSE {_pick('entities.' + name)} END")
+    return (f"CASE WHEN ext_full AND NOT ext_empty THEN {_pick('extended_tweet.entities.' + name)} "
+            f"ELSE {_pick('entities.' + name)} END")
+
+
+def _pick_bool(expr: str) -> str:
+    """A condition on the post the text comes from (booleans only: no nested value is copied)."""
+    return f"CASE WHEN is_rt THEN {expr.format(s='rt.')} ELSE {expr.format(s='')} END"
 
 
 QUERY = f"""
@@ -103,6 +104,13 @@ WITH rows AS (
          (retweeted_status.id_str IS NOT NULL AND retweeted_status."user" IS NOT NULL) AS is_rt
   FROM read_ndjson(?, columns={{COLS}}, ignore_errors=true, maximum_object_size=268435456,
                    compression='auto_detect') t
+), shape AS (
+  SELECT *,
+    {_pick_bool("{s}extended_tweet.full_text IS NOT NULL")} AS ext_full,
+    {_pick_bool("({s}extended_tweet.entities.hashtags IS NULL AND {s}extended_tweet.entities.user_mentions IS NULL AND {s}extended_tweet.entities.urls IS NULL)")} AS ext_empty,
+    {_pick_bool("{s}extended_tweet.entities IS NOT NULL")} AS ext_entities,
+    {_pick_bool("{s}entities IS NOT NULL")} AS has_entities
+  FROM rows
 ), picked AS (
   SELECT *,
     coalesce({_pick('extended_tweet.full_text')}, {_pick('full_text')}, {_pick('text')}) AS m_text,
@@ -110,11 +118,10 @@ WITH rows AS (
     list_transform({_entity('user_mentions')}, lambda m: m.screen_name) AS mentions0,
     list_transform({_entity('urls')}, lambda u: CASE WHEN ts_truthy(u.expanded_url)
       THEN u.expanded_url ELSE u.url END) AS urls0,
-    ({_pick('extended_tweet.full_text')} IS NOT NULL AND {_pick('extended_tweet.entities')} IS NOT NULL
-     AND ts_entities_empty({_pick('extended_tweet.entities')}) AND {_pick('entities')} IS NOT NULL) AS ambiguous,
+    (ext_full AND ext_entities AND ext_empty AND has_entities) AS ambiguous,
     coalesce(ts_str(id_str), ts_str(id)) AS pid,
     ts_time(created_at) AS created
-  FROM rows
+  FROM shape
 ), lists AS (
   SELECT * EXCLUDE (tags0, mentions0, urls0),
     coalesce(list_filter(list_transform(list_filter(tags0, lambda t: t IS NOT NULL),
@@ -129,8 +136,8 @@ WITH rows AS (
     ts_unique(tags1) AS m_hashtags, ts_unique(mentions1) AS m_mentions, ts_unique(urls1) AS m_urls
   FROM lists
 ), folded AS (
-  SELECT *, list_transform(m_hashtags, lambda t: ts_fold_tag(t)) AS norm0,
-    list_filter(list_transform(m_urls, lambda u: ts_domain_of(u)), lambda d: d IS NOT NULL) AS domains0
+  SELECT *, list_transform(m_hashtags, lambda t: ts_fold(t)) AS norm0,
+    list_filter(list_transform(m_urls, lambda u: ts_domain(u)), lambda d: d IS NOT NULL) AS domains0
   FROM uniq
 )
 SELECT
