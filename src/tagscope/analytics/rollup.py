@@ -33,6 +33,7 @@ def update(store: Store) -> dict[str, int]:
             removed += 1
     added = 0
     con = duckdb.connect()
+    con.execute("SET memory_limit = '512MB'")  # per-file group-bys: a cap keeps a long ingest's peak flat
     try:
         for p in posts:
             for rel in relations.NAMES:

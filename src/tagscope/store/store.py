@@ -43,6 +43,10 @@ def sql_list(paths: list[str]) -> str:
     return "[" + ", ".join(sql_str(p) for p in paths) + "]"
 
 
+# DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
+WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
+
+
 class Store:
     """A tagscope store at ``path``; open with :func:`tagscope.open`."""
 
@@ -144,6 +148,9 @@ class Store:
             # batch reads the key columns of the whole store, so the cache grew with the store
             # (~150 bytes a post). Writes do not need it; memory stays bounded by the batch.
             self.con.execute("SET enable_external_file_cache = false")
+            # Writing runs for hours over a growing store: cap what DuckDB keeps between queries.
+            limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+            self.con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
@@ -153,6 +160,7 @@ class Store:
                 yield self
             finally:
                 self.con.execute("SET enable_external_file_cache = true")
+                self.con.execute(f"SET memory_limit = '{limit}'")
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def commit(self, changes: dict[str, tuple[list[str], list[str]]]) -> None:
