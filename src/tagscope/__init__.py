@@ -9,7 +9,7 @@ from .store import Store
 __version__ = "0.1.0"
 
 
-def open(path: str | os.PathLike[str] | None = None) -> Store:  # noqa: A001 - the API is tagscope.open
+def open(path: str | os.PathLike[str] | None = None) -> Store:
     """Open (or create on first ingest) the store at PATH, $TAGSCOPE_STORE or ./tagscope-data."""
     return Store(path)
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from .cli import JsonOpt, app, console, emit_json, fail, open_store, out
 
 ModelsOpt = Annotated[str | None, typer.Option("--models", help="Comma-separated models (default: all but opt-in ones).")]
-TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models) or accurate (ONNX MiniLM + fast; sexism only, others stay fast).")]
+TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models) or accurate (ONNX MiniLM + fast for sexism, sexism-category, stance; others stay fast).")]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Print the exact SQL behind the figure.")]
 
 
@@ -130,11 +130,11 @@ def evaluate(
             skipped.append(f"{name}: {exc}")
             continue
         results += [r.as_dict() for r in rs]
-    if tier == "accurate" and "sexism" in names:
+    if tier == "accurate":
         _tier(tier)
         from .classify import accurate
 
-        results += [r.as_dict() for r in accurate.evaluate()]
+        results += [r.as_dict() for r in accurate.evaluate(names)]
     if as_json:
         emit_json({"results": results, "skipped": skipped})
         return

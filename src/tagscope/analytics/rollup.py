@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ..engines.duckdb import rollup_dir, rollup_name, write_parquet
+from ..store.store import SPILL_DIR
 from . import relations
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def update(store: Store) -> dict[str, int]:
             removed += 1
     added = 0
     con = duckdb.connect()
-    con.execute("SET memory_limit = '512MB'")  # per-file group-bys: a cap keeps a long ingest's peak flat
+    con.execute(f"SET memory_limit = '512MB'; SET temp_directory = '{SPILL_DIR}'")  # per-file group-bys: a cap keeps a long ingest's peak flat
     try:
         for p in posts:
             for rel in relations.NAMES:

@@ -42,7 +42,7 @@ def parse(spec: str | None) -> list[str]:
     return names
 
 
-ACCURATE = ("sexism", "sexism-category")  # models that can have an accurate tier (see accurate.py)
+ACCURATE = ("sexism", "sexism-category", "stance")  # models that can have an accurate tier (see accurate.py)
 
 
 def load(name: str, tier: str = "fast"):

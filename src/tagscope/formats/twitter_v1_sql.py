@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from ..post import POST_SCHEMA, domain_of, fold_tag
+from ..store.store import SPILL_DIR
 from .twitter_v1 import NAME
 
 _ENTITIES = {
@@ -195,7 +196,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     """A private connection with the mapping's macros and the two Python rules (fold_tag, domain_of)."""
     con = duckdb.connect()
     con.execute("SET threads = 2; SET preserve_insertion_order = true; SET enable_progress_bar = false; "
-                "SET memory_limit = '512MB'")
+                f"SET memory_limit = '512MB'; SET temp_directory = '{SPILL_DIR}'")
     con.create_function("ts_fold_tag", _cached(fold_tag), ["VARCHAR"], "VARCHAR", type="arrow")
     con.create_function("ts_domain_of", _cached(domain_of), ["VARCHAR"], "VARCHAR", type="arrow")
     con.execute(MACROS)

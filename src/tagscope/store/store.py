@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -45,6 +46,7 @@ def sql_list(paths: list[str]) -> str:
 
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
+SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
 class Store:
@@ -82,6 +84,8 @@ class Store:
         """A DuckDB connection with views ``posts``, ``raw``, ``tombstones``, ``quarantine``."""
         if self._con is None:
             self._con = duckdb.connect()
+            # Spills (a capped write, a big sort) go to the system's temporary folder, not ./.tmp.
+            self._con.execute(f"SET temp_directory = '{SPILL_DIR}'")
             if self._threads:
                 self._con.execute(f"SET threads = {int(self._threads)}")
         if self._con_generation != self.generation:
