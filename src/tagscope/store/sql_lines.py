@@ -84,8 +84,7 @@ class Mapper:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             try:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {self.sql.query()}", [path])
-                table = self.con.execute("SELECT * FROM mapped").to_arrow_table()
+                table = self.con.execute(self.sql.query(), [path]).to_arrow_table()
             except duckdb.Error:
                 return lines, None
         finally:
