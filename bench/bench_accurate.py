@@ -1,9 +1,10 @@
-"""Throughput of the accurate tier of `sexism` (ONNX int8 MiniLM + fast tier) against the fast tier, same run.
+"""Throughput of the accurate tier (ONNX int8 MiniLM + fast tier) against the fast tier, same run.
 
     nice python bench/bench_accurate.py [--posts 4000] [--threads 2]
 
 Texts: EDOS test posts (Reddit and Gab), cycled to --posts. Both tiers label the same posts in
 2,048-post batches in one process; the accurate tier's onnxruntime session uses --threads threads.
+"three models" = sexism, sexism-category and stance on the same batch (one encoder run for all three).
 Prints posts/s (wall) and posts per CPU-second (process CPU time: the machine may be shared).
 """
 
@@ -15,7 +16,9 @@ import time
 
 from tagscope.classify import accurate, datasets
 from tagscope.classify.base import Batch
-from tagscope.classify.registry import get
+from tagscope.classify.registry import get, load
+
+THREE = ("sexism", "sexism-category", "stance")
 
 
 def main() -> None:
@@ -24,17 +27,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=2_048)
     args = ap.parse_args()
-    load = os.getloadavg()
+    before = os.getloadavg()
     base = [r["text"] for r in datasets.rows("edos", "test")]
     texts = [base[i % len(base)] for i in range(args.posts)]
     fast = get("sexism").load()
-    scorer = accurate.AccurateScorer(threads=args.threads)
-    acc = accurate.load()
-    acc.scorer = scorer
+    fast3 = [get(n).load() for n in THREE]
+    os.environ["TAGSCOPE_THREADS"] = str(args.threads)  # the session every accurate model shares
+    acc3 = [load(n, "accurate") for n in THREE]
+    scorer = accurate.scorer(accurate.MODELS_DIR, args.threads)  # the same cached session
     runs = {
         "fast sexism (baseline)": lambda b: fast.predict(b),
-        f"accurate: ONNX MiniLM alone, {args.threads} threads": lambda b: scorer.proba(b.texts),
-        f"accurate sexism (ONNX + fast), {args.threads} threads": lambda b: acc.predict(b),
+        "fast: three models": lambda b: [p.predict(b) for p in fast3],
+        f"accurate: ONNX MiniLM alone, {args.threads} threads": lambda b: scorer.outputs(b.texts),
+        f"accurate: three models, {args.threads} threads": lambda b: [p.predict(b) for p in acc3],
     }
     rows = []
     for what, fn in runs.items():
@@ -44,7 +49,7 @@ def main() -> None:
             fn(Batch(texts[i : i + args.batch]))
         rows.append((what, len(texts) / (time.perf_counter() - t), len(texts) / (time.process_time() - c)))
     print(f"{len(texts):,} EDOS test posts (cycled); batch {args.batch:,}; {os.cpu_count()} cores; "
-          f"load average before/after {load[0]:.1f}/{os.getloadavg()[0]:.1f}")
+          f"load average before/after {before[0]:.1f}/{os.getloadavg()[0]:.1f}")
     print(f"{'what':<48} {'posts/s':>10} {'x fast':>8} {'posts/CPU-s':>12}")
     for what, r, per_cpu in rows:
         print(f"{what:<48} {r:>10,.0f} {r / rows[0][1]:>8.3f} {per_cpu:>12,.0f}")

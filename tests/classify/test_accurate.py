@@ -1,67 +1,110 @@
-"""The accurate tier (ONNX MiniLM + fast tier), when its files and runtime are installed."""
+"""The accurate tier (one ONNX MiniLM with three heads, mixed with the fast tier) as shipped in the package."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
-from tagscope.classify import accurate
-from tagscope.classify.base import Batch
+from tagscope.classify import accurate, datasets
+from tagscope.classify import labels as label_store
+from tagscope.classify.base import MODELS_DIR, Batch, macro_f1
 from tagscope.classify.registry import load
+from tagscope.classify.run import classify
 from tagscope.cli import app
+from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
 
-pytestmark = pytest.mark.skipif(not accurate.available(), reason="accurate tier files not built")
+pytest.importorskip("onnxruntime")  # the `accurate` extra, part of `all` (make setup)
 FAST_EDOS_A = 0.7743  # the fast tier's EDOS A test macro-F1: the accurate tier must beat it
+CATEGORIES = {"1. threats, plans to harm and incitement", "2. derogation", "3. animosity", "4. prejudiced discussions"}
+SEXIST = "Women are too emotional to be leaders, they belong in the kitchen"
+NEUTRAL = "The train was late again this morning"
+
+
+def test_the_accurate_tier_ships_small_and_complete() -> None:
+    assert accurate.available(), "models/accurate.onnx, its tokenizer and accurate.json must ship in the package"
+    assert accurate.tiers() == ["sexism", "sexism-category", "stance"]
+    assert (MODELS_DIR / accurate.ONNX).stat().st_size < 30_000_000
+    assert not list(MODELS_DIR.glob("*.pt")) and not list(MODELS_DIR.glob("*fp32*"))
+    info = accurate.settings()
+    assert 0 <= info["weight"] <= 1 and 0 < info["threshold"] < 1
+    assert set(info["categories"]) == CATEGORIES and info["stance_classes"] == ["none", "against", "favor"]
 
 
 def test_accurate_sexism_on_plain_cases() -> None:
-    pytest.importorskip("onnxruntime")
     pred = accurate.load()
-    labels, scores = pred.predict(Batch(["Women are too emotional to be leaders, they belong in the kitchen",
-                                         "The train was late again this morning", ""]))
+    labels, scores = pred.predict(Batch([SEXIST, NEUTRAL, ""]))
     assert labels[:2] == ["sexist", "not sexist"]
     assert all(0.5 <= s <= 1 for s in scores)
     assert pred.version.startswith("accurate-")
 
 
 def test_label_command_with_accurate_tier() -> None:
-    pytest.importorskip("onnxruntime")
     res = CliRunner().invoke(app, ["label", "sexism", "--model", "accurate"], input="Women are inferior to men\nnice day\n")
     assert res.exit_code == 0, res.output
     assert [orjson.loads(line)["label"] for line in res.stdout.splitlines()] == ["sexist", "not sexist"]
 
 
 def test_accurate_category_follows_the_cascade() -> None:
-    pytest.importorskip("onnxruntime")
-    if "sexism-category" not in accurate.tiers():
-        pytest.skip("no accurate category head shipped")
-    pred = load("sexism-category", "accurate")
-    texts = ["Women are too emotional to be leaders, they belong in the kitchen", "The train was late again this morning"]
-    labels, scores = pred.predict(Batch(texts))
+    labels, scores = load("sexism-category", "accurate").predict(Batch([SEXIST, NEUTRAL]))
     assert labels[1] == "none"
-    assert labels[0] in {"1. threats, plans to harm and incitement", "2. derogation", "3. animosity",
-                         "4. prejudiced discussions"}
+    assert labels[0] in CATEGORIES
     assert all(0 <= s <= 1 for s in scores)
 
 
-def test_one_encoder_run_serves_both_models() -> None:
-    pytest.importorskip("onnxruntime")
+def test_accurate_stance_labels_and_scores() -> None:
+    pred = load("stance", "accurate")
+    assert isinstance(pred, accurate.AccurateStancePredictor)
+    labels, scores = pred.predict(Batch(["Feminists are ugly man-haters, feminism is cancer", "", "hello"]))
+    assert labels[0] == "against"
+    assert set(labels) <= {"none", "against", "favor"}
+    assert all(1 / 3 <= s <= 1 for s in scores)
+    assert pred.predict(Batch([])) == ([], pytest.approx([]))
+
+
+def test_one_encoder_run_serves_every_model() -> None:
     scorer = accurate.scorer()
-    texts = ["a b c", "women are property"]
-    p, e = scorer.outputs(texts)
-    assert e.shape == (2, 384)
-    assert scorer.outputs(texts)[0] is p  # same list object: remembered, not re-run
+    texts = ["a b c", "women are property", "x " * 200]
+    out = scorer.outputs(texts)
+    assert out["e"].shape == (3, 384) and out["category"].shape == (3, 4) and out["stance"].shape == (3, 3)
+    assert out["category"].sum(1) == pytest.approx(1, abs=1e-3)
+    assert scorer.outputs(texts)["p"] is out["p"]  # same list object: remembered, not re-run
+    # One post per batch gives nearly the same: padding is masked, and only dynamic int8's per-batch
+    # activation scale differs (measured: up to 0.02).
+    alone = accurate.AccurateScorer(batch=1).outputs(texts)
+    assert alone["p"] == pytest.approx(out["p"], abs=0.05)
 
 
 def test_accurate_beats_fast_tier_on_test_posts() -> None:
     """On 1,000 EDOS test posts (full test: `tagscope evaluate --model accurate`, about a minute)."""
-    pytest.importorskip("onnxruntime")
-    from tagscope.classify import datasets
-    from tagscope.classify.base import macro_f1
-
     rs = datasets.rows("edos", "test")[:1_000]
     batch, gold = Batch([r["text"] for r in rs]), [r["a"] for r in rs]
     acc = macro_f1(gold, accurate.load().predict(batch)[0])
     fast = macro_f1(gold, load("sexism").predict(batch)[0])
     assert acc > max(fast, FAST_EDOS_A)
+
+
+def test_evaluate_stance_with_accurate_tier_as_json() -> None:
+    res = CliRunner().invoke(app, ["evaluate", "--models", "stance", "--model", "accurate", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = orjson.loads(res.stdout)["results"]
+    assert [(r["model"], r["dataset"]) for r in rows] == [("stance", "stance-feminist"), ("stance (accurate)", "stance-feminist")]
+    assert rows[1]["n"] == 285 and rows[1]["score"] >= 0.553  # at least the TF-IDF reference
+
+
+def test_classify_store_with_accurate_stance(tmp_path: Path) -> None:
+    texts = ["Feminists are ugly man-haters, feminism is cancer #YesAllWomen", "Lovely weather today",
+             "Women deserve equal pay, proud feminist #YesAllWomen"]
+    f = write_jsonl(tmp_path / "a.jsonl", [tweet(str(i + 1), t) for i, t in enumerate(texts)])
+    st = Store(tmp_path / "store")
+    st.ingest([str(f)])
+    s = classify(st, "stance,sexism", tier="accurate", jobs=1)
+    assert s.labelled == {"stance": 3, "sexism": 3}
+    assert s.models["stance"].startswith("accurate-") and s.models["sexism"].startswith("accurate-")
+    expected, _ = load("stance", "accurate").predict(Batch(texts))
+    got = dict(label_store.register_view(st).execute("SELECT id, label FROM labels WHERE model = 'stance'").fetchall())
+    assert got == {str(i + 1): lab for i, lab in enumerate(expected)}
+    assert classify(st, "stance", tier="accurate", jobs=1).todo == {"stance": 0}
