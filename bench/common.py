@@ -129,7 +129,7 @@ def build_store(posts: int, store: Path, seed: int = 2014, work: Path = WORK) ->
     """A fresh store at STORE holding a simulated campaign of POSTS posts; returns (store, truth, ingest run)."""
     folder, truth = campaign(posts, seed, work=work)
     files = [str(folder / info["path"]) for info in truth["files"].values()]
-    run = measure(tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", *files)).check()
+    run = measure(tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", "--index", *files)).check()
     return store, truth, run
 
 
