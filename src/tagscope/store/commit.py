@@ -67,11 +67,13 @@ def commit_batch(
     files = store.files("posts")
     hits = POST_SCHEMA.empty_table().select(["platform", "id"]).append_column("filename", pa.array([], pa.string()))
     if files:
-        hits = con.execute(
+        # One semi-join per key set (an OR of the two defeats the join's min/max pushdown into the
+        # scan, which skips posts files of other id ranges); deferred deletions need no lookup now.
+        key_sets = ["_b"] if defer_removals else ["_b", "_nt"]
+        hits = con.execute(" UNION ".join(
             f"SELECT p.platform, p.id, p.filename FROM read_parquet({sql_list(files)}, filename=true) p "
-            "WHERE EXISTS (SELECT 1 FROM _b k WHERE k.platform = p.platform AND k.id = p.id) "
-            "OR EXISTS (SELECT 1 FROM _nt k WHERE k.platform = p.platform AND k.id = p.id)"
-        ).to_arrow_table()
+            f"SEMI JOIN {k} ON {k}.platform = p.platform AND {k}.id = p.id" for k in key_sets
+        )).to_arrow_table()
     hit_keys = _keys(hits)
     all_dead = _keys(new_tombs) | _dead_keys(store, b)
     removed = set() if defer_removals else _keys(new_tombs) & hit_keys
