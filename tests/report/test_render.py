@@ -91,3 +91,20 @@ def test_pseudonyms_stable_keyed_and_not_for_public_figures(tmp_path):
     row = p.row({"author": "someone", "author_name": "Some One", "count": 3})
     assert row == {"author": a, "author_name": "(hidden)", "count": 3}
     assert Pseudonymiser(key, reveal=True).row({"author": "someone"}) == {"author": "someone"}
+
+
+def test_close_markers_stack_their_labels() -> None:
+    """Milestones an hour apart on a month-long chart must not print their labels on top of each other."""
+    import re
+    from datetime import datetime, timedelta
+
+    from tagscope.report.svg import Marker, line_chart
+
+    t0 = datetime(2014, 5, 24)
+    pts = [(t0 + timedelta(days=d), float(d)) for d in range(30)]
+    markers = [Marker(t0 + timedelta(hours=1), "1,000 uses"), Marker(t0 + timedelta(hours=2), "10k uses"),
+               Marker(t0 + timedelta(days=20), "100k uses")]
+    svg = line_chart({"a": pts}, chart_id="c", title="t", markers=markers)
+    ys = {label: int(y) for y, label in re.findall(r'<text x="[\d.]+" y="(\d+)">([^<]+ uses)</text>', svg)}
+    assert ys["1,000 uses"] != ys["10k uses"]
+    assert ys["100k uses"] == ys["1,000 uses"]  # far apart: same row

@@ -111,12 +111,17 @@ def line_chart(
         f'text-anchor="middle">{escape(y_label)}</text>'
     )
     out.append(f'<text class="axis-label" x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle">time (UTC)</text>')
-    for m in markers or []:
+    rows: list[list[float]] = []  # label x positions per text row: close markers stack their labels
+    for m in sorted(markers or [], key=lambda m: m.at):
         if t0 <= m.at <= t1:
             mx = x(m.at)
+            row = next((i for i, xs in enumerate(rows) if all(abs(mx - o) > 7 * len(m.label) for o in xs)), len(rows))
+            if row == len(rows):
+                rows.append([])
+            rows[row].append(mx)
             out.append(
                 f'<g class="marker"><line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{top + ph}"/>'
-                f'<text x="{mx + 3:.1f}" y="{top + 10}">{escape(m.label)}</text></g>'
+                f'<text x="{mx + 3:.1f}" y="{top + 10 + 12 * row}">{escape(m.label)}</text></g>'
             )
     for i, (name, pts) in enumerate(series.items()):
         colour = PALETTE[i % len(PALETTE)]
