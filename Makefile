@@ -6,7 +6,7 @@ STORE ?= demo/store
 DEMO_POSTS ?= 200000
 TAG ?= yesallwomen
 
-.PHONY: setup demo test lint bench clean browser
+.PHONY: setup demo test lint bench clean browser accurate-model
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,13 @@ demo: setup
 	@echo ""
 	@echo "Open the report:      xdg-open demo/report.html   (or open it from disk in any browser)"
 	@echo "Start the dashboard:  $(BIN)/tagscope serve --store $(STORE)   then visit http://127.0.0.1:8000"
+
+# The accurate classifier tier (a 23 MB ONNX file, generated, never committed): torch (CPU wheel, training
+# only), then the seeded multi-task fine-tune and int8 export into src/tagscope/classify/models/ (~25 CPU-min).
+accurate-model: setup
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[train-accurate]"
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --epochs 3 --stop-after 2 --threads 2
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
 browser:

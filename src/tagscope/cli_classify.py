@@ -24,8 +24,8 @@ def _tier(tier: str) -> None:
         from .classify import accurate
 
         if not accurate.available():
-            fail("The accurate tier's files are not installed: use --model fast, or build them with "
-                 "python -m tagscope.classify.train_accurate (see docs/models/README.md).")
+            fail("The accurate tier's model file is not built: use --model fast, or build it once with "
+                 "`make accurate-model` (about 25 CPU-minutes; see docs/models/README.md).")
 
 
 @app.command()

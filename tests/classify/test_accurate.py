@@ -18,6 +18,8 @@ from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
 pytest.importorskip("onnxruntime")  # the `accurate` extra, part of `all` (make setup)
+if not accurate.available():  # generated, not committed (23 MB): `make accurate-model`
+    pytest.skip("the accurate tier is not built: make accurate-model", allow_module_level=True)
 FAST_EDOS_A = 0.7743  # the fast tier's EDOS A test macro-F1: the accurate tier must beat it
 CATEGORIES = {"1. threats, plans to harm and incitement", "2. derogation", "3. animosity", "4. prejudiced discussions"}
 SEXIST = "Women are too emotional to be leaders, they belong in the kitchen"
@@ -25,7 +27,7 @@ NEUTRAL = "The train was late again this morning"
 
 
 def test_the_accurate_tier_ships_small_and_complete() -> None:
-    assert accurate.available(), "models/accurate.onnx, its tokenizer and accurate.json must ship in the package"
+    assert accurate.available(), "models/accurate.onnx (built), its tokenizer and accurate.json must be there"
     assert accurate.tiers() == ["sexism", "sexism-category", "stance"]
     assert (MODELS_DIR / accurate.ONNX).stat().st_size < 30_000_000
     assert not list(MODELS_DIR.glob("*.pt")) and not list(MODELS_DIR.glob("*fp32*"))

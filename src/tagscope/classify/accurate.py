@@ -65,8 +65,8 @@ class AccurateScorer:
         except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
             raise ModuleNotFoundError("--model accurate needs onnxruntime and tokenizers: pip install 'tagscope[accurate]'") from exc
         if not all((self.folder / f).exists() for f in (ONNX, TOKENIZER)):
-            raise FileNotFoundError(f"{self.folder / ONNX} is missing: reinstall tagscope, or rebuild it with "
-                                    "python -m tagscope.classify.train_accurate")
+            raise FileNotFoundError(f"{self.folder / ONNX} is missing: build it once with `make accurate-model` "
+                                    "(python -m tagscope.classify.train_accurate)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
