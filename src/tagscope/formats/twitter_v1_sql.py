@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..post import POST_SCHEMA, domain_of, fold_tag
+from ..post import domain_of, fold_tag
 from ..store.store import SPILL_DIR
 from .twitter_v1 import NAME
 
@@ -63,7 +63,6 @@ def columns_sql() -> str:
     return "{" + ", ".join(f"{json.dumps(k)}: '{_sql_type(v)}'" for k, v in cols.items()) + "}"
 
 
-_MONTHS = "['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec']"
 
 # Macros state parse_status's helpers once: as_str, truthiness, unique, the two hashtag columns.
 MACROS = """
@@ -204,7 +203,6 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-POST_COLUMNS = [f.name for f in POST_SCHEMA if f.name not in ("source_file", "source_line")]
 
 
 def query() -> str:

@@ -279,7 +279,7 @@ def _sql_lines(
         finally:
             for f in pending:
                 f.cancel()
-            pool.shutdown(wait=True)
+            pool.shutdown()  # before the mapper closes: the thread may still be using its connection
             mapper.close()
 
 
