@@ -8,6 +8,8 @@ deletions and rewrites, and a crash at any point only leaves work for the next c
 from __future__ import annotations
 
 import os
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
+THREADS = os.cpu_count() or 1
+
+
 def update(store: Store) -> dict[str, int]:
     """Add rollups for new posts files and remove those of files no longer committed."""
     folder = rollup_dir(store)
@@ -32,22 +37,36 @@ def update(store: Store) -> dict[str, int]:
         if name not in wanted:
             (folder / name).unlink(missing_ok=True)
             removed += 1
-    added = 0
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = '512MB'; SET temp_directory = '{SPILL_DIR}'")  # per-file group-bys: a cap keeps a long ingest's peak flat
+    todo = [(p, rel) for p in posts for rel in relations.NAMES if not (folder / rollup_name(p, rel)).exists()]
+    # Per-file group-bys are small: one connection per core does them side by side (a memory cap
+    # each keeps a long ingest's peak flat).
+    threads = max(min(THREADS, len(todo)), 1)
+    idle: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+    cons = [duckdb.connect() for _ in range(threads)]
+    for con in cons:
+        con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
+        idle.put(con)
+
+    def one(job: tuple[str, str]) -> None:
+        con = idle.get()  # a connection is used by one thread at a time
+        try:
+            _write_one(con, folder, *job)
+        finally:
+            idle.put(con)
+
     try:
-        for p in posts:
-            for rel in relations.NAMES:
-                target = folder / rollup_name(p, rel)
-                if target.exists():
-                    continue
-                src = "read_parquet('" + p.replace("'", "''") + "')"
-                sql, params = relations.define(rel, src)
-                write_parquet(sql, params, target, con)
-                added += 1
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, todo))
     finally:
-        con.close()
-    return {"added": added, "removed": removed}
+        for con in cons:
+            con.close()
+    return {"added": len(todo), "removed": removed}
+
+
+def _write_one(con: duckdb.DuckDBPyConnection, folder: Path, posts_file: str, rel: str) -> None:
+    src = "read_parquet('" + posts_file.replace("'", "''") + "')"
+    sql, params = relations.define(rel, src)
+    write_parquet(sql, params, folder / rollup_name(posts_file, rel), con)
 
 
 def rebuild(store: Store) -> dict[str, int]:

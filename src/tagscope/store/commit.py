@@ -7,6 +7,8 @@ holding the affected posts and swaps them in the same manifest commit as the new
 from __future__ import annotations
 
 import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -17,6 +19,9 @@ import pyarrow.parquet as pq
 from ..post import POST_SCHEMA, merge_into
 from .store import Store, sql_list
 from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
+
+# Posts files rewritten at once when deletions are applied (the end of an ingest run: nothing else runs).
+REWRITE_THREADS = os.cpu_count() or 1
 
 
 def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
@@ -124,6 +129,8 @@ def commit_batch(
     keep_raw = _keys(new) | set(updated)
     if len(raws) and len(keep_raw) < len(batch_keys):
         raw_keys = zip(raws.column("platform").to_pylist(), raws.column("id").to_pylist(), strict=True)
+        # Arrow has no take/filter kernel for binary views: filter a plain binary copy (rare: duplicates).
+        raws = raws.cast(RAW_SCHEMA.set(RAW_SCHEMA.get_field_index("raw"), pa.field("raw", pa.binary())))
         raws = raws.filter(pa.array([k in keep_raw for k in raw_keys], pa.bool_()))
     if len(raws):
         changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)))
@@ -164,15 +171,22 @@ def apply_tombstones(store: Store, tag: str) -> int:
     if not len(hits):
         return 0
     gen = store.generation + 1
-    con.register("_tk", hits.select(["platform", "id"]))
-    added, removed = [], []
-    for i, fname in enumerate(sorted(set(hits.column("filename").to_pylist()))):
-        kept = rows_without(con, fname, "_tk")
+    keys = hits.select(["platform", "id"])
+
+    def rewrite(i: int, fname: str) -> str:
+        cur = con.cursor()  # one connection per thread: DuckDB and Arrow's writer release the GIL
+        try:
+            cur.register("_tk", keys)
+            kept = rows_without(cur, fname, "_tk")
+        finally:
+            cur.close()
         # Written even when empty, as a rewrite at commit time is: readers then always find a file.
-        added.append(_write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA)))
-        removed.append(fname.rsplit("/", 1)[-1])
-    con.unregister("_tk")
-    store.commit({"posts": (added, removed)})
+        return _write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA))
+
+    touched = sorted(set(hits.column("filename").to_pylist()))
+    with ThreadPoolExecutor(REWRITE_THREADS) as pool:
+        added = list(pool.map(rewrite, range(len(touched)), touched))
+    store.commit({"posts": (added, [f.rsplit("/", 1)[-1] for f in touched])})
     return len(hits)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
+import queue
 import tempfile
 import time
 import uuid
@@ -44,7 +45,7 @@ from .sources import Unit, expand, open_sniffed
 
 # Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
 BATCH_POSTS = int(os.environ.get("TAGSCOPE_BATCH_POSTS", "100000"))
-BATCH_BYTES = 96 << 20
+BATCH_BYTES = int(os.environ.get("TAGSCOPE_BATCH_BYTES", str(96 << 20)))  # raw bytes per commit
 BLOCK_BYTES = int(os.environ.get("TAGSCOPE_BLOCK_BYTES", str(4 << 20)))  # one unit of parallel work
 RECORDS_PER_CHUNK = 5000
 # Worker processes for JSON lines (0 = parse in this process). Default: one per core.
@@ -52,6 +53,8 @@ WORKERS = int(os.environ.get("TAGSCOPE_INGEST_WORKERS", str(os.cpu_count() or 1)
 PARALLEL_AFTER_BLOCKS = 2  # small inputs are parsed in-process: a worker costs ~0.5 s to start
 # JSON lines of formats with an SQL mapping go through DuckDB (TAGSCOPE_SQL_LINES=0: the Python parser).
 SQL_LINES = os.environ.get("TAGSCOPE_SQL_LINES", "1") != "0"
+# Threads mapping blocks side by side, one single-threaded DuckDB connection each (TAGSCOPE_SQL_THREADS).
+SQL_THREADS = int(os.environ.get("TAGSCOPE_SQL_THREADS", str(os.cpu_count() or 1)))
 SQL_BLOCK_BYTES = int(os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES", str(32 << 20)))
 
 
@@ -264,23 +267,37 @@ def _sql_lines(
     run: Run, mod: ModuleType, sql_mod: ModuleType, source: str, first: bytes, start: int, stream: IO[bytes],
     fsum: dict[str, Any],
 ) -> None:
-    """JSON lines mapped by DuckDB (see store.sql_lines): a thread maps the next block while this one
-    commits the last (DuckDB and Arrow's writers work outside the GIL)."""
-    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch, ThreadPoolExecutor(1) as pool:
-        mapper = sql_lines.Mapper(sql_mod, scratch)
+    """JSON lines mapped by DuckDB (see store.sql_lines): threads map the next blocks, one connection
+    each, while this one reads and commits (DuckDB and Arrow work outside the GIL). Chunks are
+    added in input order, whichever thread finishes first."""
+    threads = max(SQL_THREADS, 1)
+    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch, ThreadPoolExecutor(threads) as pool:
+        idle: queue.SimpleQueue[sql_lines.Mapper] = queue.SimpleQueue()
+        mappers = [sql_lines.Mapper(sql_mod, scratch) for _ in range(threads)]
+        for m in mappers:
+            idle.put(m)
+
+        def map_block(block: bytearray, line: int) -> Chunk:
+            mapper = idle.get()  # a connection serves one thread at a time
+            try:
+                return sql_lines.chunk(mapper, mod, source, block, line)
+            finally:
+                idle.put(mapper)
+
         pending: deque[Future[Chunk]] = deque()
         try:
             for block, line in _blocks(first, start, stream, SQL_BLOCK_BYTES):
-                pending.append(pool.submit(sql_lines.chunk, mapper, mod, source, block, line))
-                while len(pending) > 1:
+                pending.append(pool.submit(map_block, block, line))
+                while len(pending) > threads:
                     run.add(pending.popleft().result(), fsum)
             while pending:
                 run.add(pending.popleft().result(), fsum)
         finally:
             for f in pending:
                 f.cancel()
-            pool.shutdown()  # before the mapper closes: the thread may still be using its connection
-            mapper.close()
+            pool.shutdown()  # before the mappers close: a thread may still be using its connection
+            for m in mappers:
+                m.close()
 
 
 def _parallel_lines(

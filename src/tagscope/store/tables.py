@@ -18,7 +18,8 @@ RAW_SCHEMA = pa.schema(
         ("source_format", pa.string()),
         ("source_file", pa.string()),
         ("source_line", pa.int64()),
-        ("raw", pa.binary()),
+        # Views: ingest's fast path points into the block it read instead of copying every record.
+        ("raw", pa.binary_view()),
     ]
 )
 
@@ -66,8 +67,8 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     arrays = []
     for f, col in zip(schema, columns, strict=True):
         col = list(col)
-        if f.type == pa.binary() and None not in col:
-            arrays.append(binary_array(col))
+        if f.type in (pa.binary(), pa.binary_view()) and None not in col:
+            arrays.append(binary_array(col).cast(f.type))
         else:
             arrays.append(pa.array(col, type=f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
