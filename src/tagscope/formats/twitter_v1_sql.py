@@ -26,6 +26,8 @@ from ..post import domain_of, fold_tag
 from ..store.store import SPILL_DIR
 from .twitter_v1 import NAME
 
+BLOCK_BYTES = 32 << 20  # lines per query (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins)
+
 _ENTITIES = {
     "hashtags": [{"text": "VARCHAR"}],
     "user_mentions": [{"screen_name": "VARCHAR"}],
@@ -102,7 +104,7 @@ QUERY = f"""
 WITH rows AS (
   SELECT *, retweeted_status AS rt,
          (retweeted_status.id_str IS NOT NULL AND retweeted_status."user" IS NOT NULL) AS is_rt
-  FROM read_ndjson(?, columns={{COLS}}, ignore_errors=true, maximum_object_size=268435456,
+  FROM read_ndjson(?, columns={{COLS}}, ignore_errors=true, maximum_object_size=16777216,
                    compression='auto_detect') t
 ), shape AS (
   SELECT *,

@@ -55,7 +55,8 @@ PARALLEL_AFTER_BLOCKS = 2  # small inputs are parsed in-process: a worker costs 
 SQL_LINES = os.environ.get("TAGSCOPE_SQL_LINES", "1") != "0"
 # Threads mapping blocks side by side, one single-threaded DuckDB connection each (TAGSCOPE_SQL_THREADS).
 SQL_THREADS = int(os.environ.get("TAGSCOPE_SQL_THREADS", str(os.cpu_count() or 1)))
-SQL_BLOCK_BYTES = int(os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES", str(32 << 20)))
+# Bytes of lines per DuckDB query: the format's own BLOCK_BYTES unless TAGSCOPE_SQL_BLOCK_BYTES says.
+SQL_BLOCK_BYTES = int(os.environ["TAGSCOPE_SQL_BLOCK_BYTES"]) if os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES") else None
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _sql_lines(
 
         pending: deque[Future[Chunk]] = deque()
         try:
-            for block, line in _blocks(first, start, stream, SQL_BLOCK_BYTES):
+            for block, line in _blocks(first, start, stream, SQL_BLOCK_BYTES or sql_mod.BLOCK_BYTES):
                 pending.append(pool.submit(map_block, block, line))
                 while len(pending) > threads:
                     run.add(pending.popleft().result(), fsum)

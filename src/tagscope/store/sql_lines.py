@@ -96,7 +96,7 @@ class Mapper:
         self.scratch = scratch
 
     def map_block(self, data: bytes, first_line: int) -> tuple[Lines, pa.Table | None]:
-        """The block's lines and their mapped rows (None: the reader refused the block)."""
+        """The block's lines and the query's rows (None: the reader refused the block)."""
         lines = Lines(data, first_line)
         fd, path = tempfile.mkstemp(suffix=".jsonl", dir=self.scratch)
         try:
@@ -108,36 +108,75 @@ class Mapper:
                 return lines, None
         finally:
             os.unlink(path)
-        return lines, table if len(table) == len(lines) else None
+        return lines, table
 
     def close(self) -> None:
         self.con.close()
 
 
 def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line: int) -> Chunk:
-    """Parse one block of whole lines: mapped rows from DuckDB, the rest with the Python parser."""
+    """Parse one block of whole lines: mapped rows from DuckDB, the rest with the Python parser.
+
+    A query gives either one row per line (v1.1: the raw record is the line) or, with a ``line``
+    column, any number of rows per line and their own ``raw`` (v2 pages: a post per tweet)."""
     lines, table = mapper.map_block(data, first_line)
-    if table is None:
+    split = None if table is None else _split(lines, table)
+    if split is None:
         return parse_records(mod, source, line_records(data.split(b"\n"), first_line))
-    python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
-    fast_rows = np.flatnonzero(~python)
-    posts = table.drop_columns(["python"])
-    if len(fast_rows) < len(posts):
-        posts = posts.take(pa.array(fast_rows))
+    posts, fast_lines, raw, slow_lines, gone = split
     posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
-    posts = posts.append_column("source_line", pa.array(lines.numbers[fast_rows]))
+    posts = posts.append_column("source_line", pa.array(lines.numbers[fast_lines]))
     posts = posts.select(POST_SCHEMA.names).cast(POST_SCHEMA)
     raws = pa.table({
         "platform": posts.column("platform"), "id": posts.column("id"),
         "source_format": posts.column("source_format"), "source_file": posts.column("source_file"),
-        "source_line": posts.column("source_line"), "raw": lines.raw(fast_rows),
+        "source_line": posts.column("source_line"), "raw": raw,
     }, schema=RAW_SCHEMA)
-    slow_idx = np.flatnonzero(python)
-    rest = parse_records(mod, source, (r for i in slow_idx for r in line_records([lines.line(i)], int(lines.numbers[i]))))
-    if len(rest.posts):
-        posts = pa.concat_tables([posts, rest.posts])
-        posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))
-        raws = pa.concat_tables([raws, rest.raws])
+    # Runs of consecutive lines left to Python are parsed run by run: a post repeated on both paths
+    # is then merged in line order, as the record-by-record parser merges it.
+    runs = [parse_records(mod, source, (r for i in run for r in line_records([lines.line(i)], int(lines.numbers[i]))))
+            for run in np.split(slow_lines, np.flatnonzero(np.diff(slow_lines) != 1) + 1) if len(run)]
+    rest_posts = [c.posts for c in runs if len(c.posts)]
+    if rest_posts:
+        posts = pa.concat_tables([posts, *rest_posts])
+        posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))  # a stable sort
+        raws = pa.concat_tables([raws, *(c.raws for c in runs)])
     posts, dups = dedup(posts)
-    return Chunk(posts, raws, rest.tombstones, rest.quarantine, len(lines), len(fast_rows) + rest.nposts,
-                 dups + rest.duplicates)
+    tombs = [{"platform": "twitter" if p is None else p, "id": i, "reason": r, "at": None, "source_file": source,
+              "source_line": int(lines.numbers[k])} for k, p, i, r in gone]
+    tombs = sorted(tombs + [t for c in runs for t in c.tombstones], key=lambda t: t["source_line"])  # stable
+    return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),
+                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs))
+
+
+def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:
+    """Mapped posts, the line index of each, their raw records, the lines left to Python, and the
+    tombstones the query found (line index, platform, id, reason); None when the rows do not account
+    for every line exactly (then the Python parser reads the block)."""
+    if "line" in table.column_names:
+        table = table.sort_by([("line", "ascending"), ("pos", "ascending")])
+    python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
+    if "line" not in table.column_names:  # one row per line
+        if len(table) != len(lines):
+            return None
+        fast = np.flatnonzero(~python)
+        posts = table.drop_columns(["python"])
+        if len(fast) < len(posts):
+            posts = posts.take(pa.array(fast))
+        return posts, fast, lines.raw(fast), np.flatnonzero(python), []
+    line = table.column("line").to_numpy()
+    if not np.array_equal(np.unique(line), np.arange(len(lines))):
+        return None
+    tomb = table.column("tombstone").is_valid().to_numpy(zero_copy_only=False)
+    gone = []
+    if tomb.any():
+        t = table.filter(pa.array(tomb))
+        gone = list(zip(t.column("line").to_pylist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
+                        t.column("tombstone").to_pylist(), strict=True))
+    fast = np.flatnonzero(~python & ~tomb)
+    posts = table.drop_columns(["python", "line", "raw", "pos", "tombstone"])
+    raw = table.column("raw")
+    if len(fast) < len(posts):
+        posts, raw = posts.take(pa.array(fast)), raw.take(pa.array(fast))
+    raw = raw.combine_chunks().cast(pa.binary()).cast(pa.binary_view())
+    return posts, line[fast], raw, np.unique(line[python]), gone

@@ -1,0 +1,232 @@
+"""The v2 page mapping (twarc2 response pages) as one DuckDB query: ingest's fast path for v2.
+
+``twitter_v2.parse`` maps a page in Python (~60 us a tweet, with the self-contained raw record of
+each tweet serialised again); here DuckDB reads the pages, unnests their tweets, joins each to its
+author and retweeted tweet in ``includes``, and builds the raw record (the tweet with the includes it
+references, as ``twitter_v2._self_contained`` does: the JSON DuckDB writes back is byte for byte what
+orjson writes, checked on the real fixtures) in SQL.
+
+The query claims whole pages only. A line that is not a plain page of tweets (a streaming line, a
+flattened tweet, a compliance record), or a page where the two mappings could
+differ (edits, long posts in ``note_tweet``, inlined references, an includes id given twice, a tweet
+without id, author or an ISO time) is one ``python`` row and goes to ``twitter_v2.parse`` with its
+line. Every other page gives one row per tweet, with ``line``: the index of its non-blank line, and
+one ``tombstone`` row per tweet its ``errors`` report not found.
+Tests compare both paths table for table on the real fixtures and on generated pages.
+
+Known difference, as for v1.1 (docs/store.md): DuckDB reads some wrongly typed values leniently (a
+number where a string is expected becomes its text, a string count becomes a number).
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from . import twitter_v1_sql
+from .twitter_v2 import NAME
+
+_ENTITIES = {
+    "hashtags": [{"tag": "VARCHAR"}],
+    "mentions": [{"username": "VARCHAR"}],
+    "urls": [{"expanded_url": "VARCHAR", "unwound_url": "VARCHAR", "url": "VARCHAR", "media_key": "JSON"}],
+}
+_METRICS = {"like_count": "BIGINT", "retweet_count": "BIGINT", "reply_count": "BIGINT", "quote_count": "BIGINT"}
+TWEET = {
+    "id": "VARCHAR", "author_id": "VARCHAR", "author": "JSON", "text": "VARCHAR", "note_tweet": "JSON",
+    "created_at": "VARCHAR", "lang": "VARCHAR", "in_reply_to_user_id": "VARCHAR", "conversation_id": "VARCHAR",
+    "entities": _ENTITIES, "referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR", "text": "JSON"}],
+    "public_metrics": _METRICS, "edit_history_tweet_ids": ["VARCHAR"], "username": "JSON",
+}
+ERROR = [{"resource_type": "VARCHAR", "title": "VARCHAR", "resource_id": "VARCHAR"}]
+USER = {
+    "id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", "verified": "BOOLEAN",
+    "verified_type": "VARCHAR", "public_metrics": {"followers_count": "BIGINT"},
+}
+
+
+def _ref(kind: str, source: str = "t") -> str:
+    """The first reference of a type (``twitter_v2._ref_ids`` keeps the first of each)."""
+    return f"list_filter({source}.referenced_tweets, lambda r: r.type = '{kind}' AND r.id IS NOT NULL)[1].id"
+
+
+def _src(field: str) -> str:
+    """A field of the tweet the text comes from: the retweeted tweet when the page includes it."""
+    return f"CASE WHEN rt IS NOT NULL THEN rt.{field} ELSE t.{field} END"
+
+
+QUERY = f"""
+WITH pages AS (
+  SELECT (row_number() OVER ()) - 1 AS k, data, includes, errors
+  FROM read_ndjson(?, columns={{"data": 'JSON[]', "includes": 'STRUCT(users JSON[], tweets JSON[])',
+                                "errors": 'JSON'}},
+                   ignore_errors=true, maximum_object_size=16777216, compression='auto_detect')
+), tw AS (
+  SELECT k, pos, j, json_transform(j, '{json.dumps(TWEET)}') AS t
+  FROM (SELECT k, unnest(data) AS j, generate_subscripts(data, 1) AS pos FROM pages)
+), users AS (
+  SELECT k, j AS uj, json_transform(j, '{json.dumps(USER)}') AS u
+  FROM (SELECT k, unnest(includes.users) AS j FROM pages)
+), itweets AS (
+  SELECT k, j AS ij, json_transform(j, '{json.dumps(TWEET)}') AS it
+  FROM (SELECT k, unnest(includes.tweets) AS j FROM pages)
+), dup_pages AS (  -- an id given twice in includes: Python keeps the last one
+  SELECT k FROM users GROUP BY k HAVING count(u.id) > count(DISTINCT u.id)
+  UNION SELECT k FROM itweets GROUP BY k HAVING count(it.id) > count(DISTINCT it.id)
+), joined AS (
+  SELECT tw.k, tw.pos, tw.j, tw.t, au.u AS author, rt.it AS rt, ru.u AS rt_user,
+         nullif({_ref('retweeted')}, '') AS rt_id,
+         {_ref('retweeted')} IS NOT NULL AS has_rt, {_ref('replied_to')} AS reply_ref,
+         {_ref('quoted')} AS quote_ref,
+         CASE WHEN regexp_full_match(t.created_at, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{{3}}|\\.\\d{{6}})?Z')
+              THEN try_cast(substr(t.created_at, 1, 19) AS TIMESTAMP) END AS created
+  FROM tw
+  LEFT JOIN users au ON au.k = tw.k AND au.u.id = tw.t.author_id
+  LEFT JOIN itweets rt ON rt.k = tw.k AND rt.it.id = nullif({_ref('retweeted', 'tw.t')}, '')
+  LEFT JOIN users ru ON ru.k = tw.k AND ru.u.id = rt.it.author_id
+), refs AS (  -- included tweets the raw record keeps: referenced ones, then versions (first position wins)
+  SELECT r.k, r.pos, r.rid, min(r.rpos) AS rpos
+  FROM (SELECT k, pos, unnest(ids) AS rid, generate_subscripts(ids, 1) AS rpos FROM (
+          SELECT k, pos, list_concat(list_transform(t.referenced_tweets, lambda x: x.id),
+                                     t.edit_history_tweet_ids) AS ids FROM tw)) r
+  SEMI JOIN itweets i ON i.k = r.k AND i.it.id = r.rid
+  GROUP BY ALL
+), inc_tweets AS (
+  SELECT r.k, r.pos, string_agg(i.ij::VARCHAR, ',' ORDER BY r.rpos) AS tweets_json,
+         list(i.it.author_id ORDER BY r.rpos) AS inc_authors
+  FROM refs r JOIN itweets i ON i.k = r.k AND i.it.id = r.rid
+  GROUP BY r.k, r.pos
+), uids AS (
+  SELECT k, pos, uid, min(upos) AS upos FROM (
+    SELECT k, pos, unnest(uids) AS uid, generate_subscripts(uids, 1) AS upos FROM (
+      SELECT tw.k, tw.pos, list_prepend(tw.t.author_id, coalesce(x.inc_authors, [])) AS uids
+      FROM tw LEFT JOIN inc_tweets x ON x.k = tw.k AND x.pos = tw.pos))
+  WHERE uid IS NOT NULL GROUP BY ALL
+), inc_users AS (
+  SELECT x.k, x.pos, string_agg(us.uj::VARCHAR, ',' ORDER BY x.upos) AS users_json
+  FROM uids x JOIN users us ON us.k = x.k AND us.u.id = x.uid
+  GROUP BY x.k, x.pos
+), posts AS (
+  SELECT j.*, iu.users_json, it.tweets_json,
+    -- twitter_v2._rt_prefix: 'alice' from 'RT @alice: ...' when the includes lack the author
+    CASE WHEN has_rt AND rt_id IS NOT NULL THEN coalesce(nullif(rt_user.username, ''),
+      CASE WHEN starts_with(t.text, 'RT @') AND instr(substr(t.text, 5), ':') > 1
+           THEN substr(t.text, 5, instr(substr(t.text, 5), ':') - 1) END) END AS rt_author,
+    {_src('entities')} AS ent, {_src('public_metrics')} AS metrics
+  FROM joined j
+  LEFT JOIN inc_users iu ON iu.k = j.k AND iu.pos = j.pos
+  LEFT JOIN inc_tweets it ON it.k = j.k AND it.pos = j.pos
+), mapped AS (
+  SELECT *,
+    coalesce(list_filter(list_transform(list_filter(ent.hashtags, lambda h: h.tag IS NOT NULL),
+                                        lambda h: ltrim(h.tag, '#＃')), lambda h: h <> ''), []::VARCHAR[]) AS tags1,
+    coalesce(list_filter(list_transform(ent.mentions, lambda m: m.username), lambda m: m IS NOT NULL),
+             []::VARCHAR[]) AS mentions0,
+    coalesce(list_filter(list_transform(list_filter(ent.urls, lambda u: u.media_key IS NULL),
+      lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.unwound_url, ''), nullif(u.url, ''))),
+      lambda u: u IS NOT NULL AND NOT ts_media_link(u)), []::VARCHAR[]) AS urls0
+  FROM posts
+), shaped AS (
+  SELECT *, ts_unique(tags1) AS m_hashtags,
+    ts_unique(CASE WHEN rt_author IS NOT NULL AND rt_author <> '' AND rt IS NOT NULL
+                   THEN list_prepend(rt_author, mentions0) ELSE mentions0 END) AS m_mentions,
+    ts_unique(urls0) AS m_urls
+  FROM mapped
+), flagged AS (
+  SELECT *, (
+    nullif(t.id, '') IS NULL OR nullif(t.author_id, '') IS NULL OR created IS NULL
+    OR t.author IS NOT NULL OR rt.author IS NOT NULL OR t.note_tweet IS NOT NULL OR rt.note_tweet IS NOT NULL
+    OR list_bool_or(list_transform(t.referenced_tweets, lambda r: r.text IS NOT NULL))
+    OR (t.edit_history_tweet_ids IS NOT NULL AND t.edit_history_tweet_ids <> [t.id])
+    OR (pos = 1 AND t.username IS NOT NULL AND t.text IS NULL)
+  ) AS odd
+  FROM shaped
+), gone AS (  -- twitter_v2._error_tombstones: a tweet reported not found is deleted
+  SELECT k, e FROM (SELECT k, unnest(json_transform(errors, '{json.dumps(ERROR)}')) AS e
+                    FROM pages WHERE errors IS NOT NULL AND json_type(errors) = 'ARRAY')
+  WHERE e.resource_type = 'tweet' AND e.title = 'Not Found Error'
+), odd_pages AS (
+  SELECT k FROM flagged GROUP BY k HAVING bool_or(odd)
+  UNION SELECT k FROM dup_pages
+  UNION SELECT k FROM pages WHERE data IS NULL OR len(data) = 0
+    OR (errors IS NOT NULL AND json_type(errors) <> 'ARRAY')
+  UNION SELECT k FROM gone WHERE NOT regexp_full_match(coalesce(e.resource_id, ''), '[0-9]+')
+)
+SELECT k AS line, true AS python, NULL::VARCHAR AS tombstone, NULL::VARCHAR AS raw, NULL::VARCHAR AS platform, NULL::VARCHAR AS id,
+  NULL::VARCHAR AS author_id, NULL::VARCHAR AS author_handle, NULL::VARCHAR AS author_name,
+  NULL::BIGINT AS author_followers, NULL::BOOLEAN AS author_verified, NULL::VARCHAR AS author_bio,
+  NULL::TIMESTAMP AS created_at, NULL::VARCHAR AS text, NULL::VARCHAR AS lang, NULL::VARCHAR[] AS hashtags,
+  NULL::VARCHAR[] AS hashtags_norm, NULL::VARCHAR[] AS mentions, NULL::VARCHAR[] AS urls,
+  NULL::VARCHAR[] AS domains, NULL::VARCHAR AS kind, NULL::VARCHAR AS reply_to_id,
+  NULL::VARCHAR AS reply_to_user_id, NULL::VARCHAR AS quote_of_id, NULL::VARCHAR AS repost_of_id,
+  NULL::VARCHAR AS repost_of_author, NULL::VARCHAR AS conversation_id, NULL::VARCHAR AS community,
+  NULL::BIGINT AS like_count, NULL::BIGINT AS repost_count, NULL::BIGINT AS reply_count,
+  NULL::BIGINT AS quote_count, NULL::VARCHAR AS source_format, 0 AS pos
+FROM odd_pages
+UNION ALL
+SELECT k AS line, false AS python, NULL AS tombstone,
+  '{{"data":' || j::VARCHAR || CASE WHEN users_json IS NULL AND tweets_json IS NULL THEN '}}'
+    ELSE ',"includes":{{' || concat_ws(',', '"users":[' || users_json || ']', '"tweets":[' || tweets_json || ']')
+         || '}}}}' END AS raw,
+  'twitter' AS platform,
+  t.id AS id,
+  t.author_id AS author_id,
+  nullif(author.username, '') AS author_handle,
+  nullif(author.name, '') AS author_name,
+  author.public_metrics.followers_count AS author_followers,
+  CASE WHEN author.verified_type IS NOT NULL AND author.verified_type NOT IN ('none', '') THEN true
+       ELSE author.verified END AS author_verified,
+  nullif(author.description, '') AS author_bio,
+  date_trunc('second', created) AS created_at,
+  {_src('text')} AS text,
+  nullif(t.lang, '') AS lang,
+  m_hashtags AS hashtags, ts_unique(list_transform(m_hashtags, lambda h: ts_fold(h))) AS hashtags_norm,
+  m_mentions AS mentions, m_urls AS urls,
+  ts_unique(list_filter(list_transform(m_urls, lambda u: ts_domain(u)), lambda d: d IS NOT NULL)) AS domains,
+  CASE WHEN rt_id IS NOT NULL THEN 'repost' WHEN reply_ref IS NOT NULL THEN 'reply'
+       WHEN quote_ref IS NOT NULL THEN 'quote' ELSE 'original' END AS kind,
+  nullif(reply_ref, '') AS reply_to_id,
+  nullif(t.in_reply_to_user_id, '') AS reply_to_user_id,
+  nullif(quote_ref, '') AS quote_of_id,
+  rt_id AS repost_of_id,
+  nullif(rt_author, '') AS repost_of_author,
+  nullif(t.conversation_id, '') AS conversation_id,
+  NULL::VARCHAR AS community,
+  metrics.like_count AS like_count, metrics.retweet_count AS repost_count,
+  metrics.reply_count AS reply_count, metrics.quote_count AS quote_count,
+  '{NAME}' AS source_format, pos
+FROM flagged
+WHERE k NOT IN (SELECT k FROM odd_pages)
+UNION ALL
+SELECT k, false, 'deleted', NULL, 'twitter', e.resource_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+FROM gone
+WHERE k NOT IN (SELECT k FROM odd_pages)
+"""
+
+# Pages hold ~100 tweets whose includes the query joins: its memory grows with the block (a 32 MiB
+# block needed ~600 MB), so v2 reads smaller blocks than v1.1 (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins).
+BLOCK_BYTES = 16 << 20
+
+MACROS = r"""
+CREATE OR REPLACE MACRO ts_media_link(u) AS
+  starts_with(u, 'pic.twitter.com/') OR starts_with(u, 'https://pic.twitter.com/')
+  OR starts_with(u, 'http://pic.twitter.com/')
+  OR (contains(u, '/status/') AND (contains(u, '/photo/') OR contains(u, '/video/'))
+      AND (contains(u, 'twitter.com/') OR contains(u, 'x.com/')));
+"""
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """The v1.1 mapping's connection (same helpers: unique, fold, domain) with v2's own macro."""
+    con = twitter_v1_sql.connect()
+    con.execute(MACROS)
+    return con
+
+
+def query() -> str:
+    """The mapping of the JSON-lines file given as parameter: rows with ``line`` (index of the non-blank
+    line), ``pos`` (of the tweet in the page), ``python`` (the line is left to the Python parser),
+    ``tombstone``, ``raw`` and the post columns but source file and line; in no particular order
+    (sorting in Arrow costs less memory than in the query)."""
+    return QUERY
