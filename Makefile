@@ -27,8 +27,9 @@ demo: setup
 	@echo "Open the report:      xdg-open demo/report.html   (or open it from disk in any browser)"
 	@echo "Start the dashboard:  $(BIN)/tagscope serve --store $(STORE)   then visit http://127.0.0.1:8000"
 
-# The accurate classifier tier (a 23 MB ONNX file, generated, never committed): torch (CPU wheel, training
-# only), then the seeded multi-task fine-tune and int8 export into src/tagscope/classify/models/ (~25 CPU-min).
+# Rebuilds the accurate classifier tier (committed: ONNX int8 graphs + one word-embedding table, each < 20 MB):
+# torch (CPU wheel, training only), then seeded fine-tunes (EDOS A, EDOS B, stance CV), int8 export and the
+# dev/CV calibration into src/tagscope/classify/models/ (~35 min on 2 idle cores).
 accurate-model: setup
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train-accurate]"

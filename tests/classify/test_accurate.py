@@ -18,8 +18,7 @@ from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
 pytest.importorskip("onnxruntime")  # the `accurate` extra, part of `all` (make setup)
-if not accurate.available():  # generated, not committed (23 MB each): `make accurate-model`
-    pytest.skip("the accurate tier is not built: make accurate-model", allow_module_level=True)
+# The accurate tier's files are committed (each < 20 MB), so these tests run on a fresh clone.
 FAST_EDOS_A = 0.7743  # the fast tier's EDOS A test macro-F1: the accurate tier must beat it
 CATEGORIES = {"1. threats, plans to harm and incitement", "2. derogation", "3. animosity", "4. prejudiced discussions"}
 SEXIST = "Women are too emotional to be leaders, they belong in the kitchen"
