@@ -75,48 +75,52 @@ WITH pages AS (
   SELECT k FROM users GROUP BY k HAVING count(u.id) > count(DISTINCT u.id)
   UNION SELECT k FROM itweets GROUP BY k HAVING count(it.id) > count(DISTINCT it.id)
 ), joined AS (
-  SELECT tw.k, tw.pos, tw.j, tw.t, au.u AS author, rt.it AS rt, ru.u AS rt_user,
+  SELECT tw.k, tw.pos, tw.j, tw.t, au.u AS author, au.uj AS uj0, rt.it AS rt, ru.u AS rt_user,
          nullif({_ref('retweeted')}, '') AS rt_id,
          {_ref('retweeted')} IS NOT NULL AS has_rt, {_ref('replied_to')} AS reply_ref,
          {_ref('quoted')} AS quote_ref,
+         list_concat(list_transform(t.referenced_tweets, lambda x: x.id), t.edit_history_tweet_ids) AS ids,
          CASE WHEN regexp_full_match(t.created_at, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{{3}}|\\.\\d{{6}})?Z')
               THEN try_cast(substr(t.created_at, 1, 19) AS TIMESTAMP) END AS created
   FROM tw
   LEFT JOIN users au ON au.k = tw.k AND au.u.id = tw.t.author_id
   LEFT JOIN itweets rt ON rt.k = tw.k AND rt.it.id = nullif({_ref('retweeted', 'tw.t')}, '')
   LEFT JOIN users ru ON ru.k = tw.k AND ru.u.id = rt.it.author_id
-), refs AS (  -- included tweets the raw record keeps: referenced ones, then versions (first position wins)
-  SELECT r.k, r.pos, r.rid, min(r.rpos) AS rpos
-  FROM (SELECT k, pos, unnest(ids) AS rid, generate_subscripts(ids, 1) AS rpos FROM (
-          SELECT k, pos, list_concat(list_transform(t.referenced_tweets, lambda x: x.id),
-                                     t.edit_history_tweet_ids) AS ids FROM tw)) r
-  SEMI JOIN itweets i ON i.k = r.k AND i.it.id = r.rid
-  GROUP BY ALL
-), inc_tweets AS (
-  SELECT r.k, r.pos, string_agg(i.ij::VARCHAR, ',' ORDER BY r.rpos) AS tweets_json,
-         list(i.it.author_id ORDER BY r.rpos) AS inc_authors
-  FROM refs r JOIN itweets i ON i.k = r.k AND i.it.id = r.rid
-  GROUP BY r.k, r.pos
-), uids AS (
-  SELECT k, pos, uid, min(upos) AS upos FROM (
-    SELECT k, pos, unnest(uids) AS uid, generate_subscripts(uids, 1) AS upos FROM (
-      SELECT tw.k, tw.pos, list_prepend(tw.t.author_id, coalesce(x.inc_authors, [])) AS uids
-      FROM tw LEFT JOIN inc_tweets x ON x.k = tw.k AND x.pos = tw.pos))
-  WHERE uid IS NOT NULL GROUP BY ALL
+), inc AS (  -- included tweets the raw record keeps: referenced ones, then versions (first of an id)
+  SELECT j.*,
+    i1.ij::VARCHAR AS ij1, i2.ij::VARCHAR AS ij2, i3.ij::VARCHAR AS ij3,
+    i1.ij IS NOT NULL AS in1,
+    i2.ij IS NOT NULL AND ids[2] IS DISTINCT FROM ids[1] AS in2,
+    i3.ij IS NOT NULL AND ids[3] IS DISTINCT FROM ids[1] AND ids[3] IS DISTINCT FROM ids[2] AS in3,
+    i1.it.author_id AS a1, i2.it.author_id AS a2, i3.it.author_id AS a3
+  FROM joined j
+  LEFT JOIN itweets i1 ON i1.k = j.k AND i1.it.id = j.ids[1]
+  LEFT JOIN itweets i2 ON i2.k = j.k AND i2.it.id = j.ids[2]
+  LEFT JOIN itweets i3 ON i3.k = j.k AND i3.it.id = j.ids[3]
+), inc_authors AS (  -- their authors after the post's own, each once (twitter_v2._self_contained)
+  SELECT *, CASE WHEN in1 THEN a1 END AS u1, CASE WHEN in2 THEN a2 END AS u2, CASE WHEN in3 THEN a3 END AS u3
+  FROM inc
 ), inc_users AS (
-  SELECT x.k, x.pos, string_agg(us.uj::VARCHAR, ',' ORDER BY x.upos) AS users_json
-  FROM uids x JOIN users us ON us.k = x.k AND us.u.id = x.uid
-  GROUP BY x.k, x.pos
+  SELECT x.*, us1.uj AS uj1, us2.uj AS uj2, us3.uj AS uj3,
+    u1 IS DISTINCT FROM t.author_id AS new1,
+    u2 IS DISTINCT FROM t.author_id AND u2 IS DISTINCT FROM u1 AS new2,
+    u3 IS DISTINCT FROM t.author_id AND u3 IS DISTINCT FROM u1 AND u3 IS DISTINCT FROM u2 AS new3
+  FROM inc_authors x
+  LEFT JOIN users us1 ON us1.k = x.k AND us1.u.id = x.u1
+  LEFT JOIN users us2 ON us2.k = x.k AND us2.u.id = x.u2
+  LEFT JOIN users us3 ON us3.k = x.k AND us3.u.id = x.u3
 ), posts AS (
-  SELECT j.*, iu.users_json, it.tweets_json,
+  SELECT *,
+    nullif(concat_ws(',', uj0::VARCHAR, CASE WHEN new1 THEN uj1::VARCHAR END, CASE WHEN new2 THEN uj2::VARCHAR END,
+                     CASE WHEN new3 THEN uj3::VARCHAR END), '') AS users_json,
+    nullif(concat_ws(',', CASE WHEN in1 THEN ij1 END, CASE WHEN in2 THEN ij2 END, CASE WHEN in3 THEN ij3 END),
+           '') AS tweets_json,
     -- twitter_v2._rt_prefix: 'alice' from 'RT @alice: ...' when the includes lack the author
     CASE WHEN has_rt AND rt_id IS NOT NULL THEN coalesce(nullif(rt_user.username, ''),
       CASE WHEN starts_with(t.text, 'RT @') AND instr(substr(t.text, 5), ':') > 1
            THEN substr(t.text, 5, instr(substr(t.text, 5), ':') - 1) END) END AS rt_author,
     {_src('entities')} AS ent, {_src('public_metrics')} AS metrics
-  FROM joined j
-  LEFT JOIN inc_users iu ON iu.k = j.k AND iu.pos = j.pos
-  LEFT JOIN inc_tweets it ON it.k = j.k AND it.pos = j.pos
+  FROM inc_users
 ), mapped AS (
   SELECT *,
     coalesce(list_filter(list_transform(list_filter(ent.hashtags, lambda h: h.tag IS NOT NULL),
@@ -133,13 +137,13 @@ WITH pages AS (
                    THEN list_prepend(rt_author, mentions0) ELSE mentions0 END) AS m_mentions,
     ts_unique(urls0) AS m_urls
   FROM mapped
-), flagged AS (
+), flagged AS (  -- odd: the tweet's page goes to Python (decided in Arrow: this CTE is read once)
   SELECT *, (
     nullif(t.id, '') IS NULL OR nullif(t.author_id, '') IS NULL OR created IS NULL
     OR t.author IS NOT NULL OR rt.author IS NOT NULL OR t.note_tweet IS NOT NULL OR rt.note_tweet IS NOT NULL
     OR list_bool_or(list_transform(t.referenced_tweets, lambda r: r.text IS NOT NULL))
     OR (t.edit_history_tweet_ids IS NOT NULL AND t.edit_history_tweet_ids <> [t.id])
-    OR (pos = 1 AND t.username IS NOT NULL AND t.text IS NULL)
+    OR (pos = 1 AND t.username IS NOT NULL AND t.text IS NULL) OR len(ids) > 3
   ) AS odd
   FROM shaped
 ), gone AS (  -- twitter_v2._error_tombstones: a tweet reported not found is deleted
@@ -147,8 +151,7 @@ WITH pages AS (
                     FROM pages WHERE errors IS NOT NULL AND json_type(errors) = 'ARRAY')
   WHERE e.resource_type = 'tweet' AND e.title = 'Not Found Error'
 ), odd_pages AS (
-  SELECT k FROM flagged GROUP BY k HAVING bool_or(odd)
-  UNION SELECT k FROM dup_pages
+  SELECT k FROM dup_pages
   UNION SELECT k FROM pages WHERE data IS NULL OR len(data) = 0
     OR (errors IS NOT NULL AND json_type(errors) <> 'ARRAY')
   UNION SELECT k FROM gone WHERE NOT regexp_full_match(coalesce(e.resource_id, ''), '[0-9]+')
@@ -162,7 +165,7 @@ SELECT k AS line, true AS python, NULL::VARCHAR AS tombstone, NULL::VARCHAR AS r
   NULL::VARCHAR AS reply_to_user_id, NULL::VARCHAR AS quote_of_id, NULL::VARCHAR AS repost_of_id,
   NULL::VARCHAR AS repost_of_author, NULL::VARCHAR AS conversation_id, NULL::VARCHAR AS community,
   NULL::BIGINT AS like_count, NULL::BIGINT AS repost_count, NULL::BIGINT AS reply_count,
-  NULL::BIGINT AS quote_count, NULL::VARCHAR AS source_format, 0 AS pos
+  NULL::BIGINT AS quote_count, NULL::VARCHAR AS source_format, 0 AS pos, false AS odd
 FROM odd_pages
 UNION ALL
 SELECT k AS line, false AS python, NULL AS tombstone,
@@ -195,11 +198,11 @@ SELECT k AS line, false AS python, NULL AS tombstone,
   NULL::VARCHAR AS community,
   metrics.like_count AS like_count, metrics.retweet_count AS repost_count,
   metrics.reply_count AS reply_count, metrics.quote_count AS quote_count,
-  '{NAME}' AS source_format, pos
+  '{NAME}' AS source_format, pos, odd
 FROM flagged
 WHERE k NOT IN (SELECT k FROM odd_pages)
 UNION ALL
-SELECT k, false, 'deleted', NULL, 'twitter', e.resource_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+SELECT k, false, 'deleted', NULL, 'twitter', e.resource_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false
 FROM gone
 WHERE k NOT IN (SELECT k FROM odd_pages)
 """

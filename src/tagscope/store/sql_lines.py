@@ -167,14 +167,18 @@ def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Arra
     line = table.column("line").to_numpy()
     if not np.array_equal(np.unique(line), np.arange(len(lines))):
         return None
-    tomb = table.column("tombstone").is_valid().to_numpy(zero_copy_only=False)
+    # A line with an odd row (one the query cannot vouch for) goes to Python whole.
+    odd = pc.fill_null(table.column("odd"), False).to_numpy(zero_copy_only=False)
+    if odd.any():
+        python |= np.isin(line, np.unique(line[odd]))
+    tomb = table.column("tombstone").is_valid().to_numpy(zero_copy_only=False) & ~python
     gone = []
     if tomb.any():
         t = table.filter(pa.array(tomb))
         gone = list(zip(t.column("line").to_pylist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
                         t.column("tombstone").to_pylist(), strict=True))
     fast = np.flatnonzero(~python & ~tomb)
-    posts = table.drop_columns(["python", "line", "raw", "pos", "tombstone"])
+    posts = table.drop_columns(["python", "line", "raw", "pos", "tombstone", "odd"])
     raw = table.column("raw")
     if len(fast) < len(posts):
         posts, raw = posts.take(pa.array(fast)), raw.take(pa.array(fast))
