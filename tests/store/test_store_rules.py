@@ -216,3 +216,10 @@ def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.Monk
     assert s["deleted"] == 3
     assert st.generation > 5
     assert ids(st) == sorted(str(i) for i in range(1, 13) if i not in (2, 5, 11))
+    # "ingested" counts the posts the run leaves live: those a later notice removed are not in it.
+    assert s["ingested"] == st.stats()["posts"] == 9
+    st.close()
+    # A later run deleting posts of an earlier run reports them as deleted, not as un-ingested.
+    again = Store(tmp_path / "s")
+    s2 = again.ingest([str(write_jsonl(tmp_path / "b.jsonl", [tweet("13"), delete_notice("1")]))])
+    assert (s2["ingested"], s2["deleted"], again.stats()["posts"]) == (1, 1, 9)

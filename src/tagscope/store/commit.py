@@ -146,6 +146,10 @@ def commit_batch(
         store.commit(changes)
     return {
         "new": len(new),
+        # Which posts files hold only this batch's new posts, and which files replaced which: the
+        # ingest run follows its own posts through rewrites (see ingest.Run.new_files).
+        "new_file": changes["posts"][0][0] if len(new) else None,
+        "rewrites": {old.rsplit("/", 1)[-1]: repl for old, repl in rewrites.items()},
         "duplicates": len(dup_keys),
         "updated": len(updated),
         "deleted": len(new_tombs),
@@ -154,8 +158,9 @@ def commit_batch(
     }
 
 
-def apply_tombstones(store: Store, tag: str) -> int:
-    """Remove from posts/ every post a committed tombstone names; return how many were removed.
+def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -> int:
+    """Remove from posts/ every post a committed tombstone names; return how many were removed (only
+    those in the posts files named in COUNT_IN, when given).
 
     Runs at the end of every ingest (deferred deletions) and whenever the store is opened for writing
     (so a run killed before its end leaves no deleted post behind once anything writes again).
@@ -187,7 +192,9 @@ def apply_tombstones(store: Store, tag: str) -> int:
     with ThreadPoolExecutor(REWRITE_THREADS) as pool:
         added = list(pool.map(rewrite, range(len(touched)), touched))
     store.commit({"posts": (added, [f.rsplit("/", 1)[-1] for f in touched])})
-    return len(hits)
+    if count_in is None:
+        return len(hits)
+    return sum(1 for f in hits.column("filename").to_pylist() if f.rsplit("/", 1)[-1] in count_in)
 
 
 def _sorted(table: pa.Table) -> pa.Table:

@@ -96,6 +96,9 @@ class Run:
         self.npost = 0
         self.nbytes = 0
         self.pool: ProcessPoolExecutor | None = None
+        # Posts files holding only posts this run stored: a delete notice later in the same run that
+        # removes one of them un-counts it from "ingested" (the summary counts live new posts).
+        self.new_files: set[str] = set()
 
     def add(self, chunk: Chunk, fsum: dict[str, Any]) -> None:
         self.chunks.append(chunk)
@@ -122,6 +125,12 @@ class Run:
         result = committer.commit_batch(
             self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
         )
+        if result["new_file"]:
+            self.new_files.add(result["new_file"])
+        for old, repl in result["rewrites"].items():
+            if old in self.new_files:
+                self.new_files.discard(old)
+                self.new_files.add(repl)
         s = self.summary
         s.ingested += result["new"]
         s.duplicates += in_chunk_dups + dups + result["duplicates"]
@@ -174,7 +183,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
                 with ExitStack() as stack:
                     _ingest_unit(run, unit, fmt, stack)
             run.flush()
-            committer.apply_tombstones(store, uuid.uuid4().hex[:12])
+            summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files)
     finally:
         run.close()
         if gc_was_enabled:
