@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagscope.store import Store
+from formats.both_paths import both
 from tagscope.store import ingest as ingest_mod
 from tweetfactory import DATA
 
@@ -45,29 +45,10 @@ def _real_lines() -> list[bytes]:
     return lines
 
 
-def _tables(store: Store) -> dict[str, list[dict[str, Any]]]:
-    return {view: store.sql(f"SELECT * FROM {view} ORDER BY ALL").to_pylist()
-            for view in ("posts", "raw", "tombstones", "quarantine")}
-
-
-def _both(tmp: Path, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict, dict, dict]:
-    src = tmp / "in.jsonl"
-    src.write_bytes(data)
-    out = []
-    for sql in (True, False):
-        monkeypatch.setattr(ingest_mod, "SQL_LINES", sql)
-        st = Store(tmp / f"store-{sql}", derived=False)
-        summary = st.ingest([str(src)])
-        summary.pop("seconds")
-        out += [summary, _tables(st)]
-        st.close()
-    return out[0], out[1], out[2], out[3]
-
-
 def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = _real_lines()
     assert len(lines) > 350
-    sql_sum, sql_tables, py_sum, py_tables = _both(tmp_path, b"\n".join(lines) + b"\n", monkeypatch)
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, b"\n".join(lines) + b"\n", monkeypatch)
     assert sql_sum == py_sum
     assert sql_tables == py_tables
     assert len(sql_tables["posts"]) > 300
@@ -83,7 +64,7 @@ def test_blocks_and_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     lines[20] = lines[20] + b"\r"
     lines[30:30] = [b'{"id_str": "9", "user":', b'{"id_str": "u"}, "created_at": "Sat May 24 10:00:00 +0000 2014"}']
     data = b"\n".join(lines) + b'\n{"id_str": "77", "text": "cut'
-    sql_sum, sql_tables, py_sum, py_tables = _both(tmp_path, data, monkeypatch)
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, data, monkeypatch)
     assert sql_sum == py_sum
     assert sql_tables == py_tables
     assert sql_sum["quarantined"] >= 5
@@ -162,6 +143,6 @@ def test_generated_statuses_map_the_same(tmp_path_factory: pytest.TempPathFactor
     tmp = tmp_path_factory.mktemp("gen")
     lines = [orjson.dumps(s) for s in statuses] + extra
     with pytest.MonkeyPatch.context() as mp:
-        sql_sum, sql_tables, py_sum, py_tables = _both(tmp, b"\n".join(lines) + b"\n", mp)
+        sql_sum, sql_tables, py_sum, py_tables = both(tmp, b"\n".join(lines) + b"\n", mp)
     assert sql_sum == py_sum
     assert sql_tables == py_tables

@@ -16,30 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagscope.store import Store
-from tagscope.store import ingest as ingest_mod
+from formats.both_paths import both
 from tweetfactory import DATA
 
 FIXTURES = DATA / "twitter-v2"
-
-
-def _tables(store: Store) -> dict[str, list[dict[str, Any]]]:
-    return {view: store.sql(f"SELECT * FROM {view} ORDER BY ALL").to_pylist()
-            for view in ("posts", "raw", "tombstones", "quarantine")}
-
-
-def _both(tmp: Path, data: bytes, mp: pytest.MonkeyPatch) -> tuple[dict, dict, dict, dict]:
-    src = tmp / "in.jsonl"
-    src.write_bytes(data)
-    out = []
-    for sql in (True, False):
-        mp.setattr(ingest_mod, "SQL_LINES", sql)
-        store = Store(tmp / f"store-{sql}", derived=False)
-        summary = store.ingest([str(src)], fmt="twitter-v2")
-        summary.pop("seconds")
-        out += [summary, _tables(store)]
-        store.close()
-    return out[0], out[1], out[2], out[3]
 
 
 def _fixture_lines() -> list[bytes]:
@@ -48,7 +28,7 @@ def _fixture_lines() -> list[bytes]:
 
 def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = _fixture_lines()
-    sql_sum, sql_tables, py_sum, py_tables = _both(tmp_path, b"\n".join(lines) + b"\n", monkeypatch)
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, b"\n".join(lines) + b"\n", monkeypatch, "twitter-v2")
     assert sql_sum == py_sum
     assert sql_tables == py_tables
     assert len(sql_tables["posts"]) > 500
@@ -77,7 +57,7 @@ def test_simulated_pages_map_the_same(tmp_path: Path, monkeypatch: pytest.Monkey
 
     simulate(tmp_path / "sim", posts=3000, seed=3, formats=("v2",))
     data = (tmp_path / "sim" / FILES["v2"]).read_bytes()
-    sql_sum, sql_tables, py_sum, py_tables = _both(tmp_path, data, monkeypatch)
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, data, monkeypatch, "twitter-v2")
     assert sql_sum == py_sum
     assert sql_tables == py_tables
     assert len(sql_tables["posts"]) > 2500
@@ -164,7 +144,7 @@ def _page(draw: Any) -> dict[str, Any]:
     return page
 
 
-@settings(max_examples=int(os.environ.get('V2_EXAMPLES', '40')), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("V2_EXAMPLES", "40")), deadline=None, suppress_health_check=list(HealthCheck))
 @given(pages=st.lists(_page(), min_size=1, max_size=8),
        extra=st.lists(st.sampled_from([b"", b"{}", b'{"id": "5", "action": "delete", "created_at": "2014-05-24T10:00:00.000Z"}',
                                        b"{bad", b'{"data": {"id": "9", "text": "x", "author_id": "10", '
@@ -174,6 +154,6 @@ def test_generated_pages_map_the_same(tmp_path_factory: pytest.TempPathFactory, 
     tmp = tmp_path_factory.mktemp("gen")
     lines = [orjson.dumps(p) for p in pages] + extra
     with pytest.MonkeyPatch.context() as mp:
-        sql_sum, sql_tables, py_sum, py_tables = _both(tmp, b"\n".join(lines) + b"\n", mp)
+        sql_sum, sql_tables, py_sum, py_tables = both(tmp, b"\n".join(lines) + b"\n", mp, "twitter-v2")
     assert sql_sum == py_sum
     assert sql_tables == py_tables
