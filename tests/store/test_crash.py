@@ -62,4 +62,6 @@ def test_kill_mid_ingest_then_rerun(tmp_path: Path, kill_after_generation: int) 
     assert st.con.execute("SELECT count(DISTINCT id) FROM posts").fetchone()[0] == N
     # Leftovers of the interrupted commit were cleaned: every posts file is named by the manifest.
     assert sorted(p.name for p in (store_dir / "posts").iterdir()) == sorted(st.manifest["posts"])
+    # The killed run's scratch blocks (kept in the store, not the system temp folder) are gone too.
+    assert not any((store_dir / ".scratch").iterdir())
     st.close()

@@ -42,6 +42,7 @@ from . import commit as committer
 from . import sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
 from .sources import Unit, expand, open_sniffed
+from .store import SCRATCH
 
 # Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
 BATCH_POSTS = int(os.environ.get("TAGSCOPE_BATCH_POSTS", "100000"))
@@ -281,7 +282,11 @@ def _sql_lines(
     each, while this one reads and commits (DuckDB and Arrow work outside the GIL). Chunks are
     added in input order, whichever thread finishes first."""
     threads = max(SQL_THREADS, 1)
-    with tempfile.TemporaryDirectory(prefix="tagscope-") as scratch, ThreadPoolExecutor(threads) as pool:
+    # Scratch files live in the store (STORE/.scratch): one a killed run leaves behind is removed the
+    # next time the store is opened for writing (Store.writer), not left in the system temp folder.
+    scratch_root = run.store.path / SCRATCH
+    scratch_root.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch_root) as scratch, ThreadPoolExecutor(threads) as pool:
         idle: queue.SimpleQueue[sql_lines.Mapper] = queue.SimpleQueue()
         mappers = [sql_lines.Mapper(sql_mod, scratch) for _ in range(threads)]
         for m in mappers:

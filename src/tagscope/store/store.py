@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -46,6 +47,7 @@ def sql_list(paths: list[str]) -> str:
 
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
+SCRATCH = ".scratch"  # the writer's scratch folder inside the store (ingest's blocks for DuckDB)
 SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
@@ -158,6 +160,7 @@ class Store:
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
+                shutil.rmtree(self.path / SCRATCH, ignore_errors=True)  # left by a killed ingest
                 from .commit import apply_tombstones
 
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
