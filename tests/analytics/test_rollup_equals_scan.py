@@ -89,8 +89,11 @@ def test_rollup_path_equals_scan_path(tmp_path, posts):
     try:
         store.ingest([str(write_jsonl(work / "a.jsonl", first))])
         store.ingest([str(write_jsonl(work / "b.jsonl", second))])
-        assert engine_for(store).has_rollups()
         expected = sum("yesallwomen" in set(tags) for tags in live.values())
+        if not store.files("posts"):  # every post deleted (or never stored): there is nothing to roll up
+            assert an.count(store, "YesAllWomen").data["count"] == expected == 0
+            return
+        assert engine_for(store).has_rollups()
         assert an.count(store, "YesAllWomen").data["count"] == expected
         calls = [
             lambda r: an.count(store, "yesallwomen", rollup=r),

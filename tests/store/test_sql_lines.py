@@ -11,7 +11,7 @@ from tagscope.store.sql_lines import Lines
 line_text = st.one_of(
     st.just(""), st.just("   "), st.just("\t"),
     st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")).map(lambda b: b.decode("latin-1")),
-    st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=30),
+    st.text(alphabet=st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)), max_size=30),
 )
 
 
