@@ -202,37 +202,45 @@ class MixedHead:
 
 
 @dataclass
-class AccuratePredictor:
-    """`sexism`: the mixed probability of `sexist`, then a threshold."""
+class _Predictor:
+    """What the accurate models share: a name and version, and no model run for an empty batch."""
 
     name: str
     version: str
+
+    def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
+        if not len(batch):
+            return [], np.zeros(0, dtype=np.float32)
+        return self._predict(batch)
+
+    def _predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
+        raise NotImplementedError
+
+
+@dataclass
+class AccuratePredictor(_Predictor):
+    """`sexism`: the mixed probability of `sexist`, then a threshold."""
+
     head: MixedHead
     threshold: float
 
     def proba(self, batch: Batch) -> np.ndarray:
         return self.head.proba(batch)[:, 1]
 
-    def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
-        if not len(batch):
-            return [], np.zeros(0, dtype=np.float32)
+    def _predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         p = self.proba(batch)
         sexist = p >= self.threshold
         return ["sexist" if s else "not sexist" for s in sexist], np.where(sexist, p, 1 - p)
 
 
 @dataclass
-class AccurateCategoryPredictor:
+class AccurateCategoryPredictor(_Predictor):
     """`sexism-category`: `none` unless the accurate `sexism` says sexist."""
 
-    name: str
-    version: str
     binary: AccuratePredictor
     head: MixedHead
 
-    def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
-        if not len(batch):
-            return [], np.zeros(0, dtype=np.float32)
+    def _predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         flag, fscore = self.binary.predict(batch)
         cats, score = self.head.labels(batch)
         sexist = np.array(flag) == "sexist"
@@ -240,16 +248,12 @@ class AccurateCategoryPredictor:
 
 
 @dataclass
-class AccurateStancePredictor:
+class AccurateStancePredictor(_Predictor):
     """`stance`: favor / against / none from the mixed probabilities."""
 
-    name: str
-    version: str
     head: MixedHead
 
-    def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
-        if not len(batch):
-            return [], np.zeros(0, dtype=np.float32)
+    def _predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         return self.head.labels(batch)
 
 

@@ -154,19 +154,24 @@ def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Arra
     tombstones the query found (line index, platform, id, reason); None when the rows do not account
     for every line exactly (then the Python parser reads the block)."""
     if "line" in table.column_names:
-        table = table.sort_by([("line", "ascending"), ("pos", "ascending")])
+        return _split_rows(lines, table)
+    if len(table) != len(lines):  # one row per line (v1.1)
+        return None
     python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
-    if "line" not in table.column_names:  # one row per line
-        if len(table) != len(lines):
-            return None
-        fast = np.flatnonzero(~python)
-        posts = table.drop_columns(["python"])
-        if len(fast) < len(posts):
-            posts = posts.take(pa.array(fast))
-        return posts, fast, lines.raw(fast), np.flatnonzero(python), []
+    fast = np.flatnonzero(~python)
+    posts = table.drop_columns(["python"])
+    if len(fast) < len(posts):
+        posts = posts.take(pa.array(fast))
+    return posts, fast, lines.raw(fast), np.flatnonzero(python), []
+
+
+def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:
+    """As :func:`_split`, for a query giving any number of rows per line, each with its own raw record."""
+    table = table.sort_by([("line", "ascending"), ("pos", "ascending")])
     line = table.column("line").to_numpy()
     if not np.array_equal(np.unique(line), np.arange(len(lines))):
         return None
+    python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
     # A line with an odd row (one the query cannot vouch for) goes to Python whole.
     odd = pc.fill_null(table.column("odd"), False).to_numpy(zero_copy_only=False)
     if odd.any():
