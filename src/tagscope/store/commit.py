@@ -12,21 +12,27 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..post import POST_SCHEMA, merge_into
 from .store import Store, sql_list
-from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
+from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
 # Posts files rewritten at once when deletions are applied (the end of an ingest run: nothing else runs).
 REWRITE_THREADS = os.cpu_count() or 1
 
 
+# Raw records are all distinct: trying to dictionary-encode them cost a quarter of their write time.
+_DICTIONARY = {"raw": ["platform", "source_format", "source_file"]}
+
+
 def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
     staged = store.path / kind / ("." + name)
-    pq.write_table(table, staged, compression="zstd", row_group_size=256_000)
+    pq.write_table(table, staged, compression="zstd", row_group_size=256_000,
+                   use_dictionary=_DICTIONARY.get(kind, True))
     return name
 
 
@@ -40,6 +46,15 @@ def rows_without(con: duckdb.DuckDBPyConnection, fname: str, keys_view: str) -> 
 
 def _keys(table: pa.Table) -> set[tuple[str, str]]:
     return set(zip(table.column("platform").to_pylist(), table.column("id").to_pylist(), strict=True))
+
+
+def _joined(table: pa.Table) -> pa.ChunkedArray:
+    """Each row's key as one string: batch-sized membership tests stay in Arrow, not Python sets."""
+    return pc.binary_join_element_wise(table.column("platform"), table.column("id"), "\x00")
+
+
+def _key_set(keys: set[tuple[str, str]]) -> pa.Array:
+    return pa.array([f"{p}\x00{i}" for p, i in keys], pa.string())
 
 
 def commit_batch(
@@ -85,8 +100,10 @@ def commit_batch(
 
     # Merge later copies into the known posts; only a change rewrites a file.
     updated: dict[tuple[str, str], dict[str, Any]] = {}
-    batch_keys = _keys(b)
-    dup_keys = {k for k in hit_keys if k in batch_keys} - all_dead
+    batch_keys = _joined(b)
+    hit_list = list(hit_keys)
+    in_batch = pc.is_in(_key_set(set(hit_list)), value_set=batch_keys).to_pylist() if hit_list else []
+    dup_keys = {k for k, inside in zip(hit_list, in_batch, strict=True) if inside} - all_dead
     key_file = dict(zip(zip(hits.column("platform").to_pylist(), hits.column("id").to_pylist(), strict=True),
                         hits.column("filename").to_pylist(), strict=True))
     if dup_keys:
@@ -113,11 +130,15 @@ def commit_batch(
             table = pa.concat_tables([kept.cast(POST_SCHEMA), to_table(mine, POST_SCHEMA)])
             rewrites[fname] = _write(store, "posts", f"part-{gen:06d}-{tag}-r{i}.parquet", _sorted(table))
 
-    # New posts: neither known nor dead.
-    new_mask = [(p, i) not in hit_keys and (p, i) not in all_dead for p, i in zip(
-        b.column("platform").to_pylist(), b.column("id").to_pylist(), strict=True)]
-    new = b.filter(pa.array(new_mask, pa.bool_())) if len(b) else b
-    skipped_dead = sum(1 for k in batch_keys if k in all_dead)
+    # New posts: neither known nor dead (on a fresh store, the whole batch: no filter, no copy).
+    new = b
+    if len(b) and (hit_keys or all_dead):
+        gone = pc.is_in(batch_keys, value_set=_key_set(hit_keys | all_dead))
+        if pc.any(gone).as_py():  # delete notices mostly name posts of earlier batches
+            new = b.filter(pc.invert(gone))
+    skipped_dead = 0
+    if all_dead:
+        skipped_dead = pc.sum(pc.is_in(batch_keys, value_set=_key_set(all_dead))).as_py() or 0
 
     changes: dict[str, tuple[list[str], list[str]]] = {
         "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
@@ -126,12 +147,10 @@ def commit_batch(
     for old, repl in rewrites.items():
         changes["posts"][0].append(repl)
         changes["posts"][1].append(old.rsplit("/", 1)[-1])
-    keep_raw = _keys(new) | set(updated)
-    if len(raws) and len(keep_raw) < len(batch_keys):
-        raw_keys = zip(raws.column("platform").to_pylist(), raws.column("id").to_pylist(), strict=True)
-        # Arrow has no take/filter kernel for binary views: filter a plain binary copy (rare: duplicates).
-        raws = raws.cast(RAW_SCHEMA.set(RAW_SCHEMA.get_field_index("raw"), pa.field("raw", pa.binary())))
-        raws = raws.filter(pa.array([k in keep_raw for k in raw_keys], pa.bool_()))
+    if len(raws) and len(new) + len(updated) < len(b):
+        # The records of posts neither new nor changed are not kept (a deleted post's least of all).
+        keep_raw = pa.concat_arrays([_key_set(set(updated)), pc.cast(_joined(new), pa.string()).combine_chunks()])
+        raws = filter_views(raws, pc.is_in(_joined(raws), value_set=keep_raw))
     if len(raws):
         changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)))
     if len(new_tombs):
@@ -201,7 +220,10 @@ def _sorted(table: pa.Table) -> pa.Table:
     """Posts files are sorted by time so that time filters skip row groups."""
     if not len(table):
         return table
-    return table.take(pc.sort_indices(table, sort_keys=[("created_at", "ascending"), ("id", "ascending")]))
+    order = pc.sort_indices(table, sort_keys=[("created_at", "ascending"), ("id", "ascending")])
+    if pc.all(pc.equal(order, pa.array(np.arange(len(table), dtype=np.uint64)))).as_py():
+        return table  # already in order (archives usually are): no copy of every column
+    return table.take(order)
 
 
 def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:

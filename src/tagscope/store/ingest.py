@@ -97,6 +97,10 @@ class Run:
         self.npost = 0
         self.nbytes = 0
         self.pool: ProcessPoolExecutor | None = None
+        # Batch N commits on this thread while the caller gathers batch N+1: commits stay one at a
+        # time and in order (each dedups against the one before), but reading and mapping go on.
+        self.committer = ThreadPoolExecutor(1, thread_name_prefix="tagscope-commit")
+        self.committing: Future[None] | None = None
         # Posts files holding only posts this run stored: a delete notice later in the same run that
         # removes one of them un-counts it from "ingested" (the summary counts live new posts).
         self.new_files: set[str] = set()
@@ -115,13 +119,25 @@ class Run:
             self.progress(self.summary)
 
     def flush(self) -> None:
+        """Start committing the batch gathered so far (after the previous commit has ended)."""
         if not self.chunks:
             return
         posts, raws, tombs, quarantine, dups = combine(self.chunks)
         in_chunk_dups = sum(c.duplicates for c in self.chunks)
         self.chunks, self.npost, self.nbytes = [], 0, 0
+        self.wait()
+        self.committing = self.committer.submit(self._commit, posts, raws, tombs, quarantine, dups + in_chunk_dups)
+
+    def wait(self) -> None:
+        """Wait for the commit under way; its error, if any, is raised here."""
+        if self.committing is not None:
+            done, self.committing = self.committing, None
+            done.result()
+
+    def _commit(self, posts: Any, raws: Any, tombs: list[dict[str, Any]], quarantine: list[dict[str, Any]],
+                dups: int) -> None:
         if not (len(posts) or tombs or quarantine):
-            self.summary.duplicates += in_chunk_dups + dups
+            self.summary.duplicates += dups
             return
         result = committer.commit_batch(
             self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
@@ -134,7 +150,7 @@ class Run:
                 self.new_files.add(repl)
         s = self.summary
         s.ingested += result["new"]
-        s.duplicates += in_chunk_dups + dups + result["duplicates"]
+        s.duplicates += dups + result["duplicates"]
         s.updated += result["updated"]
         s.deleted += result["deleted"]
         s.skipped_deleted += result["skipped_deleted"]
@@ -151,6 +167,7 @@ class Run:
         return self.pool
 
     def close(self) -> None:
+        self.committer.shutdown()  # lets a commit under way end: a commit is never cut in two threads
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
@@ -180,10 +197,13 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     run = Run(store, summary, progress)
     try:
         with store.writer(), store.derived_deferred():
-            for unit in units:
-                with ExitStack() as stack:
-                    _ingest_unit(run, unit, fmt, stack)
-            run.flush()
+            try:
+                for unit in units:
+                    with ExitStack() as stack:
+                        _ingest_unit(run, unit, fmt, stack)
+                run.flush()
+            finally:
+                run.wait()  # no commit may outlive the writer lock, even on an error
             summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files)
     finally:
         run.close()

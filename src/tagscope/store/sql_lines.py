@@ -140,7 +140,7 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     if rest_posts:
         posts = pa.concat_tables([posts, *rest_posts])
         posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))  # a stable sort
-        raws = pa.concat_tables([raws, *(c.raws for c in runs)])
+        raws = pa.concat_tables([raws, *(c.raws for c in runs if len(c.raws))])
     posts, dups = dedup(posts)
     tombs = [{"platform": "twitter" if p is None else p, "id": i, "reason": r, "at": None, "source_file": source,
               "source_line": int(lines.numbers[k])} for k, p, i, r in gone]
