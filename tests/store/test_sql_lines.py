@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tagscope.store.sql_lines import Lines
+from tagscope.store.sql_lines import Lines, count_breaks, line_breaks
 
 line_text = st.one_of(
     st.just(""), st.just("   "), st.just("\t"),
@@ -41,3 +41,12 @@ def test_lines_and_raw_views_match_a_plain_split(lines, final_break, first):
     assert raw.to_pylist() == [b for _, b in want]
     some = np.arange(len(got))[::2]
     assert got.raw(some).to_pylist() == [want[i][1] for i in some]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600_000).map(lambda b: b.replace(b"\x00", b"\n")))
+@example(np.random.default_rng(7).integers(0, 40, 700_000, dtype=np.uint8).tobytes().replace(b"\x00", b"\n"))
+def test_line_breaks_and_count_agree_with_bytes(data: bytes) -> None:
+    """The break scans span numpy's 256 KiB slices: drawn blocks reach past two of them."""
+    assert line_breaks(data).tolist() == [i for i, c in enumerate(data) if c == 10]
+    assert count_breaks(data) == count_breaks(bytearray(data)) == data.count(b"\n")

@@ -291,7 +291,7 @@ def _blocks(first: bytes, start: int, stream: IO[bytes], size: int | None = None
         rest = bytes(buf[cut + 1: end])
         del buf[cut + 1:]
         yield buf, line  # a bytearray: parsers take it as they take bytes, without a copy
-        line += buf.count(b"\n")
+        line += sql_lines.count_breaks(buf)
 
 
 def _sql_lines(
