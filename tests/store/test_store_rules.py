@@ -223,3 +223,40 @@ def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.Monk
     again = Store(tmp_path / "s")
     s2 = again.ingest([str(write_jsonl(tmp_path / "b.jsonl", [tweet("13"), delete_notice("1")]))])
     assert (s2["ingested"], s2["deleted"], again.stats()["posts"]) == (1, 1, 9)
+
+
+@pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
+def test_a_failed_commit_stops_the_run_and_a_rerun_completes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                sql: bool) -> None:
+    """Commits run on their own thread: the error of one reaches the caller, no later batch commits
+    after it, and re-running the ingest ends with exactly the posts of a clean run."""
+    from tagscope.store import commit as commit_mod
+    from tagscope.store import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "SQL_LINES", sql)
+    monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_mod, "BATCH_POSTS", 3)
+    monkeypatch.setattr(ingest_mod, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_mod, "PARALLEL_AFTER_BLOCKS", 10**6)
+    real = commit_mod.commit_batch
+    calls = []
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full (simulated)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(commit_mod, "commit_batch", failing)
+    src = write_jsonl(tmp_path / "a.jsonl", [tweet(str(i)) for i in range(1, 31)])
+    st = Store(tmp_path / "s")
+    with pytest.raises(OSError, match="disk full"):
+        st.ingest([str(src)])
+    assert len(calls) == 3  # the failure stopped the run: no batch was committed after it
+    assert ids(st) == sorted(str(i) for i in range(1, 7))  # the two batches before it
+    st.close()
+    monkeypatch.setattr(commit_mod, "commit_batch", real)
+    again = Store(tmp_path / "s")
+    s = again.ingest([str(src)])
+    assert ids(again) == sorted(str(i) for i in range(1, 31))
+    assert (s["ingested"], s["duplicates"]) == (24, 6)
