@@ -74,41 +74,46 @@ WITH pages AS (
 ), dup_pages AS (  -- an id given twice in includes: Python keeps the last one
   SELECT k FROM users GROUP BY k HAVING count(u.id) > count(DISTINCT u.id)
   UNION SELECT k FROM itweets GROUP BY k HAVING count(it.id) > count(DISTINCT it.id)
-), joined AS (
-  SELECT tw.k, tw.pos, tw.j, tw.t, au.u AS author, au.uj AS uj0, rt.it AS rt, ru.u AS rt_user,
-         nullif({_ref('retweeted')}, '') AS rt_id,
-         {_ref('retweeted')} IS NOT NULL AS has_rt, {_ref('replied_to')} AS reply_ref,
-         {_ref('quoted')} AS quote_ref,
-         list_concat(list_transform(t.referenced_tweets, lambda x: x.id), t.edit_history_tweet_ids) AS ids,
-         CASE WHEN regexp_full_match(t.created_at, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{{3}}|\\.\\d{{6}})?Z')
-              THEN try_cast(substr(t.created_at, 1, 19) AS TIMESTAMP) END AS created
+), refs AS (  -- the keys each tweet is looked up by: the joins carry these, not the wide tweet
+  SELECT k, pos, t.author_id AS aid, nullif({_ref('retweeted')}, '') AS rid,
+         list_concat(list_transform(t.referenced_tweets, lambda x: x.id), t.edit_history_tweet_ids) AS ids
   FROM tw
-  LEFT JOIN users au ON au.k = tw.k AND au.u.id = tw.t.author_id
-  LEFT JOIN itweets rt ON rt.k = tw.k AND rt.it.id = nullif({_ref('retweeted', 'tw.t')}, '')
-  LEFT JOIN users ru ON ru.k = tw.k AND ru.u.id = rt.it.author_id
-), inc AS (  -- included tweets the raw record keeps: referenced ones, then versions (first of an id)
-  SELECT j.*,
+), ikeys AS (  -- what the raw record needs of an included tweet or user: narrow build sides join faster
+  SELECT k, it.id AS id, ij, it.author_id AS author_id FROM itweets
+), ukeys AS (
+  SELECT k, u.id AS id, uj FROM users
+), looked AS (  -- included tweets the raw record keeps: referenced ones, then versions (first of an id)
+  SELECT r.*, au.u AS author, au.uj AS uj0, rt.it AS rt, ru.u AS rt_user,
     i1.ij::VARCHAR AS ij1, i2.ij::VARCHAR AS ij2, i3.ij::VARCHAR AS ij3,
     i1.ij IS NOT NULL AS in1,
-    i2.ij IS NOT NULL AND ids[2] IS DISTINCT FROM ids[1] AS in2,
-    i3.ij IS NOT NULL AND ids[3] IS DISTINCT FROM ids[1] AND ids[3] IS DISTINCT FROM ids[2] AS in3,
-    i1.it.author_id AS a1, i2.it.author_id AS a2, i3.it.author_id AS a3
-  FROM joined j
-  LEFT JOIN itweets i1 ON i1.k = j.k AND i1.it.id = j.ids[1]
-  LEFT JOIN itweets i2 ON i2.k = j.k AND i2.it.id = j.ids[2]
-  LEFT JOIN itweets i3 ON i3.k = j.k AND i3.it.id = j.ids[3]
+    i2.ij IS NOT NULL AND r.ids[2] IS DISTINCT FROM r.ids[1] AS in2,
+    i3.ij IS NOT NULL AND r.ids[3] IS DISTINCT FROM r.ids[1] AND r.ids[3] IS DISTINCT FROM r.ids[2] AS in3,
+    i1.author_id AS a1, i2.author_id AS a2, i3.author_id AS a3
+  FROM refs r
+  LEFT JOIN users au ON au.k = r.k AND au.u.id = r.aid
+  LEFT JOIN itweets rt ON rt.k = r.k AND rt.it.id = r.rid
+  LEFT JOIN users ru ON ru.k = r.k AND ru.u.id = rt.it.author_id
+  LEFT JOIN ikeys i1 ON i1.k = r.k AND i1.id = r.ids[1]
+  LEFT JOIN ikeys i2 ON i2.k = r.k AND i2.id = r.ids[2]
+  LEFT JOIN ikeys i3 ON i3.k = r.k AND i3.id = r.ids[3]
 ), inc_authors AS (  -- their authors after the post's own, each once (twitter_v2._self_contained)
   SELECT *, CASE WHEN in1 THEN a1 END AS u1, CASE WHEN in2 THEN a2 END AS u2, CASE WHEN in3 THEN a3 END AS u3
-  FROM inc
+  FROM looked
 ), inc_users AS (
   SELECT x.*, us1.uj AS uj1, us2.uj AS uj2, us3.uj AS uj3,
-    u1 IS DISTINCT FROM t.author_id AS new1,
-    u2 IS DISTINCT FROM t.author_id AND u2 IS DISTINCT FROM u1 AS new2,
-    u3 IS DISTINCT FROM t.author_id AND u3 IS DISTINCT FROM u1 AND u3 IS DISTINCT FROM u2 AS new3
+    u1 IS DISTINCT FROM aid AS new1,
+    u2 IS DISTINCT FROM aid AND u2 IS DISTINCT FROM u1 AS new2,
+    u3 IS DISTINCT FROM aid AND u3 IS DISTINCT FROM u1 AND u3 IS DISTINCT FROM u2 AS new3
   FROM inc_authors x
-  LEFT JOIN users us1 ON us1.k = x.k AND us1.u.id = x.u1
-  LEFT JOIN users us2 ON us2.k = x.k AND us2.u.id = x.u2
-  LEFT JOIN users us3 ON us3.k = x.k AND us3.u.id = x.u3
+  LEFT JOIN ukeys us1 ON us1.k = x.k AND us1.id = x.u1
+  LEFT JOIN ukeys us2 ON us2.k = x.k AND us2.id = x.u2
+  LEFT JOIN ukeys us3 ON us3.k = x.k AND us3.id = x.u3
+), joined AS (  -- back to the tweet itself, once
+  SELECT tw.j, tw.t, x.*, {_ref('retweeted')} IS NOT NULL AS has_rt, {_ref('replied_to')} AS reply_ref,
+         {_ref('quoted')} AS quote_ref, rid AS rt_id,
+         CASE WHEN regexp_full_match(t.created_at, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{{3}}|\\.\\d{{6}})?Z')
+              THEN try_cast(substr(t.created_at, 1, 19) AS TIMESTAMP) END AS created
+  FROM tw JOIN inc_users x ON x.k = tw.k AND x.pos = tw.pos
 ), posts AS (
   SELECT *,
     nullif(concat_ws(',', uj0::VARCHAR, CASE WHEN new1 THEN uj1::VARCHAR END, CASE WHEN new2 THEN uj2::VARCHAR END,
@@ -120,7 +125,7 @@ WITH pages AS (
       CASE WHEN starts_with(t.text, 'RT @') AND instr(substr(t.text, 5), ':') > 1
            THEN substr(t.text, 5, instr(substr(t.text, 5), ':') - 1) END) END AS rt_author,
     {_src('entities')} AS ent, {_src('public_metrics')} AS metrics
-  FROM inc_users
+  FROM joined
 ), mapped AS (
   SELECT *,
     coalesce(list_filter(list_transform(list_filter(ent.hashtags, lambda h: h.tag IS NOT NULL),
