@@ -260,3 +260,44 @@ def test_a_failed_commit_stops_the_run_and_a_rerun_completes_it(tmp_path: Path, 
     s = again.ingest([str(src)])
     assert ids(again) == sorted(str(i) for i in range(1, 31))
     assert (s["ingested"], s["duplicates"]) == (24, 6)
+
+
+FULL = ("A startling number of technical people come to social data analytics with absolutely no idea how "
+        "character encoding works, and then it bites them #YesAllWomen")
+CUT = ("A startling number of technical people come to social data analytics with absolutely no idea how "
+       "character encoding\u2026 https://t.co/IQIAIF0rt8")
+
+
+def _compat(id_: str) -> dict:
+    """Twitter's compat mode: the text cut at 140 characters, a link to the status, no later hashtag."""
+    st = tweet(id_, CUT, truncated=True, followers=None)
+    st["entities"]["urls"] = [{"url": "https://t.co/IQIAIF0rt8",
+                               "expanded_url": f"https://twitter.com/i/web/status/{id_}"}]
+    return st
+
+
+def _extended(id_: str) -> dict:
+    st = tweet(id_, tags=["YesAllWomen"], full_text=FULL)
+    del st["text"]
+    return st
+
+
+@pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
+@pytest.mark.parametrize("order", ["cut-first", "full-first", "same-file"])
+def test_a_full_text_replaces_a_compat_mode_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: bool,
+                                                order: str) -> None:
+    """The later copy never erases, except a 140-character compat text, which the full one completes
+    (with its hashtags and links); a cut copy arriving after the full one changes nothing."""
+    from tagscope.store import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "SQL_LINES", sql)
+    st = Store(tmp_path / "s")
+    if order == "same-file":
+        st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [_compat("1"), _extended("1")]))])
+    else:
+        first, second = (_compat, _extended) if order == "cut-first" else (_extended, _compat)
+        st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [first("1")]))])
+        st.ingest([str(write_jsonl(tmp_path / "b.jsonl", [second("1")]))])
+    row = st.sql("SELECT text, hashtags_norm, urls, domains, author_followers FROM posts").to_pylist()
+    assert row == [{"text": FULL, "hashtags_norm": ["yesallwomen"], "urls": [], "domains": [],
+                    "author_followers": 10}]
