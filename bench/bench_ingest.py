@@ -9,7 +9,8 @@ posts/s and peak RSS; then the same into a store opened with ``derived=False`` (
 ingest driver alone). The baseline is
 twarc-csv (``twarc2 --bearer-token x csv IN OUT``) converting the same v2 file in the same run; it
 lives in its own venv outside the repository (it needs ``pandas<3``), built here when missing.
-``--big N`` adds a peak-RSS run on an N-post v1.1 file (the issue's bound: 10M posts under 1.5 GB).
+``--big N`` adds a peak-RSS run on an N-post file per ``--big-formats`` (the issue's bound: 10M posts
+under 1.5 GB).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1_000_000, help="posts per simulated file (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=2014)
     ap.add_argument("--work", type=Path, default=WORK, help=f"work folder outside the repo (default {WORK})")
-    ap.add_argument("--big", type=int, default=0, help="also measure peak RSS ingesting an N-post v1.1 file")
+    ap.add_argument("--big", type=int, default=0, help="also measure peak RSS ingesting an N-post file")
+    ap.add_argument("--big-formats", default="v1", help="formats of the --big runs (default v1; v1,v2 for both)")
     ap.add_argument("--no-twarc", action="store_true", help="skip the twarc-csv baseline")
     ap.add_argument("--formats", default="v1,v2", help="which ingest runs to make (default v1,v2)")
     ap.add_argument("--modes", default="e2e,index,core,python",
@@ -118,10 +120,13 @@ def main() -> None:
             ratios = [f"{key} {posts / getattr(r, attr) / base:,.1f}x" for key, (posts, r) in results.items()]
             print(f"ratio ({what} time) to twarc-csv's posts/s: {', '.join(ratios)}", flush=True)
 
-    if args.big:
-        folder, truth = campaign(args.big, args.seed, "v1", work)
-        info = truth["files"]["v1"]
-        ingest(f"big v1.1 ({args.big:,})", folder / info["path"], info["posts"], work / "store-big")
+    for fmt in args.big_formats.split(",") if args.big else []:
+        folder, truth = campaign(args.big, args.seed, fmt, work)
+        info = truth["files"][fmt]
+        name = {"v1": "v1.1", "v2": "v2"}[fmt]
+        _, summary = ingest(f"big {name} ({args.big:,})", folder / info["path"], info["posts"], work / f"store-big-{fmt}")
+        if summary["live"] != truth["posts"]:
+            raise SystemExit(f"big {name}: the store holds {summary['live']:,} posts, truth says {truth['posts']:,}")
     print(f"command: nice -n 5 {' '.join([Path(sys.executable).name, *sys.argv])}", flush=True)
 
 

@@ -155,7 +155,7 @@ class Run:
         s.deleted += result["deleted"]
         s.skipped_deleted += result["skipped_deleted"]
         s.quarantined += result["quarantined"]
-        gc.collect()
+        gc.collect(1)  # this batch's young objects: a full collection walked every module's objects (~0.1 s a batch)
 
     def workers(self) -> ProcessPoolExecutor | None:
         if WORKERS < 1:
