@@ -213,7 +213,7 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
     yt = torch.from_numpy(y)
     vt = torch.from_numpy(vec) if vec is not None else None
     step = 0
-    for epoch in range(args.epochs):
+    for epoch in range(min(args.epochs, args.stop_after or args.epochs)):
         net.train()
         started = time.time()
         for idx in batches(mask, args.batch, rng):
@@ -350,6 +350,7 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="stance: first cross-validate the fine-tune (5 folds) for --calibrate.")
     ap.add_argument("--calibrate", action="store_true", help="Choose mixing weights on dev, fit stance; write accurate.json.")
     ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--stop-after", type=int, help="Stop (and export) after this epoch; the schedule stays that of --epochs.")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=32)
