@@ -9,9 +9,11 @@ table frozen, so the table is stored once (``accurate-embeddings.npz``, int8 wit
 and looked up here; the graphs start after the lookup (``inputs_embeds``), about 11 MB each. Posts
 are tokenised to at most 96 tokens and run in length-sorted batches so padding costs little.
 
-- ``sexism``: weighted mean of the ONNX and fast-tier probabilities of `sexist`, then a threshold.
-- ``sexism-category``: the same for the 4 EDOS B categories (argmax); ``none`` unless the accurate
-  `sexism` says sexist (the EDOS cascade).
+- ``sexism``: weighted mean of the ONNX and fast-tier probabilities of `sexist`, then a threshold;
+  the ONNX probability may be the mean of several seeds' fine-tunes (``accurate-sexism-<tag>.onnx``,
+  listed in accurate.json's ``sexism.graphs``).
+- ``sexism-category``: the same for the 4 EDOS B categories (argmax, after optional per-class
+  offsets); ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
 - ``stance``: its own fine-tune (``accurate-stance.onnx``) or a logistic regression on another
   fine-tune's embedding ``e`` (``accurate-stance.npz``), whichever cross-validation chose, mixed
   with the fast tier's probabilities.
