@@ -25,7 +25,7 @@ def _tier(tier: str) -> None:
 
         if not accurate.available():
             fail("The accurate tier's model file is not built: use --model fast, or build it once with "
-                 "`make accurate-model` (about 35 minutes on 2 cores; see docs/models/README.md).")
+                 "`make accurate-model` (about 50 minutes on 2 cores; see docs/models/README.md).")
 
 
 @app.command()
