@@ -136,6 +136,9 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     A query gives either one row per line (v1.1: the raw record is the line) or, with a ``line``
     column, any number of rows per line and their own ``raw`` (v2 pages: a post per tweet)."""
     lines, table = mapper.map_block(data, first_line)
+    finish = getattr(mapper.sql, "finish", None)  # what the format completes in Arrow (v2: raw records)
+    if table is not None and finish is not None:
+        table = finish(table)
     split = None if table is None else _split(lines, table)
     if split is None:
         return parse_records(mod, source, line_records(data.split(b"\n"), first_line))
