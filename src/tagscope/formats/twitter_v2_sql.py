@@ -239,9 +239,8 @@ def finish(table: pa.Table) -> pa.Table:
     inc = table.column("inc")
     incs = table.filter(pc.is_valid(inc)).combine_chunks()
     rows = table.filter(pc.is_null(inc)).combine_chunks()
-    line = pc.cast(rows.column("line"), pa.string())
 
-    def keyed(t: pa.Table, ids: Any) -> Any:
+    def keyed(t: pa.Table, ids: Any) -> Any:  # (page, id) as one string; null when the id is
         return _concat(pc.cast(t.column("line"), pa.string()), ids, sep="\x00")
 
     tw = incs.filter(pc.equal(incs.column("inc"), "t"))
@@ -249,8 +248,8 @@ def finish(table: pa.Table) -> pa.Table:
     t_keys, u_keys = keyed(tw, tw.column("id")), keyed(us, us.column("id"))
     t_json, t_author, u_json = tw.column("j_text"), tw.column("author_id"), us.column("j_text")
 
-    def look(keys: Any, ids: Any) -> Any:
-        return pc.index_in(_concat(line, ids, sep="\x00"), value_set=keys, skip_nulls=True)
+    def look(keys: Any, ids: Any) -> Any:  # the include row of each tweet row's id on its page
+        return pc.index_in(keyed(rows, ids), value_set=keys, skip_nulls=True)
 
     ids = [rows.column(f"id{k}") for k in (1, 2, 3)]
     at = [look(t_keys, i) for i in ids]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -53,7 +54,7 @@ def _joined(table: pa.Table) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(table.column("platform"), table.column("id"), "\x00")
 
 
-def _key_set(keys: set[tuple[str, str]]) -> pa.Array:
+def _key_set(keys: Iterable[tuple[str, str]]) -> pa.Array:
     return pa.array([f"{p}\x00{i}" for p, i in keys], pa.string())
 
 
@@ -102,7 +103,7 @@ def commit_batch(
     updated: dict[tuple[str, str], dict[str, Any]] = {}
     batch_keys = _joined(b)
     hit_list = list(hit_keys)
-    in_batch = pc.is_in(_key_set(set(hit_list)), value_set=batch_keys).to_pylist() if hit_list else []
+    in_batch = pc.is_in(_key_set(hit_list), value_set=batch_keys).to_pylist() if hit_list else []
     dup_keys = {k for k, inside in zip(hit_list, in_batch, strict=True) if inside} - all_dead
     key_file = dict(zip(zip(hits.column("platform").to_pylist(), hits.column("id").to_pylist(), strict=True),
                         hits.column("filename").to_pylist(), strict=True))
@@ -149,7 +150,7 @@ def commit_batch(
         changes["posts"][1].append(old.rsplit("/", 1)[-1])
     if len(raws) and len(new) + len(updated) < len(b):
         # The records of posts neither new nor changed are not kept (a deleted post's least of all).
-        keep_raw = pa.concat_arrays([_key_set(set(updated)), pc.cast(_joined(new), pa.string()).combine_chunks()])
+        keep_raw = pa.concat_arrays([_key_set(updated), pc.cast(_joined(new), pa.string()).combine_chunks()])
         raws = filter_views(raws, pc.is_in(_joined(raws), value_set=keep_raw))
     if len(raws):
         changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)))

@@ -30,8 +30,9 @@ def filter_views(table: pa.Table, keep: pa.ChunkedArray | pa.Array) -> pa.Table:
 
     Arrow 26 has no filter kernel for views: the 16-byte views are selected with numpy and keep
     pointing into the same buffers, so no record is copied."""
-    keep_np = np.asarray(pa.chunked_array([keep]).combine_chunks() if isinstance(keep, pa.Array)
-                         else keep.combine_chunks(), dtype=bool)
+    if isinstance(keep, pa.ChunkedArray):
+        keep = keep.combine_chunks()
+    keep_np = keep.to_numpy(zero_copy_only=False).astype(bool)
     columns = []
     for name in table.column_names:
         col = table.column(name)
@@ -99,7 +100,7 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
         return _empty(schema)
     try:
         getter = operator.itemgetter(*schema.names)
-        columns = list(zip(*map(getter, rows), strict=True)) if rows else [() for _ in schema.names]
+        columns = list(zip(*map(getter, rows), strict=True))
     except KeyError:
         columns = [[r.get(name) for r in rows] for name in schema.names]
     arrays = []
