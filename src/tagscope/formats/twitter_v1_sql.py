@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from ..post import domain_of, fold_tag
 from ..store.store import SPILL_DIR
+from . import list_columns
 from .twitter_v1 import NAME
 
 # Bytes of lines per query (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins). Under 32 MiB, glibc's largest
@@ -127,23 +128,6 @@ WITH rows AS (
     coalesce(ts_str(id_str), ts_str(id)) AS pid,
     ts_time(created_at) AS created
   FROM shape
-), lists AS (
-  SELECT * EXCLUDE (tags0, mentions0, urls0),
-    coalesce(list_filter(list_transform(list_filter(tags0, lambda t: t IS NOT NULL),
-                                        lambda t: ltrim(t, '#＃')), lambda t: t <> ''), []::VARCHAR[]) AS tags1,
-    CASE WHEN is_rt AND rt."user".screen_name IS NOT NULL
-      THEN list_prepend(rt."user".screen_name, coalesce(list_filter(mentions0, lambda m: m IS NOT NULL), []::VARCHAR[]))
-      ELSE coalesce(list_filter(mentions0, lambda m: m IS NOT NULL), []::VARCHAR[]) END AS mentions1,
-    coalesce(list_filter(urls0, lambda u: ts_truthy(u)), []::VARCHAR[]) AS urls1
-  FROM picked
-), uniq AS (
-  SELECT * EXCLUDE (tags1, mentions1, urls1),
-    ts_unique(tags1) AS m_hashtags, ts_unique(mentions1) AS m_mentions, ts_unique(urls1) AS m_urls
-  FROM lists
-), folded AS (
-  SELECT *, list_transform(m_hashtags, lambda t: ts_fold(t)) AS norm0,
-    list_filter(list_transform(m_urls, lambda u: ts_domain(u)), lambda d: d IS NOT NULL) AS domains0
-  FROM uniq
 )
 SELECT
   ("user" IS NULL OR pid IS NULL OR created IS NULL OR ambiguous
@@ -162,8 +146,8 @@ SELECT
   created AS created_at,
   m_text AS text,
   ts_str(lang) AS lang,
-  m_hashtags AS hashtags, ts_unique(norm0) AS hashtags_norm, m_mentions AS mentions, m_urls AS urls,
-  ts_unique(domains0) AS domains,
+  -- the list columns as read; finish() applies the rules (see formats.list_columns)
+  tags0, mentions0, CASE WHEN is_rt THEN rt."user".screen_name END AS rt_screen, urls0,
   CASE WHEN is_rt THEN 'repost'
        WHEN ts_truthy(in_reply_to_status_id_str) OR ts_truthy(in_reply_to_status_id) THEN 'reply'
        WHEN coalesce(is_quote_status, false)
@@ -179,7 +163,7 @@ SELECT
   {_pick('favorite_count')} AS like_count, {_pick('retweet_count')} AS repost_count,
   {_pick('reply_count')} AS reply_count, {_pick('quote_count')} AS quote_count,
   '{NAME}' AS source_format
-FROM folded
+FROM picked
 """
 
 
@@ -210,6 +194,19 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+
+
+def finish(table: pa.Table) -> pa.Table:
+    """The list columns from the lists as read (``twitter_v1.parse_status``'s rules, vectorised)."""
+    tags, tags_norm = list_columns.hashtags(list_columns.Items.of(table.column("tags0")))
+    mentions = list_columns.Items.of(table.column("mentions0"))
+    mentions = mentions.keep(mentions.values.is_valid()).prepend(table.column("rt_screen")).unique()
+    urls, domains = list_columns.urls(list_columns.Items.of(table.column("urls0")))
+    table = table.drop_columns(["tags0", "mentions0", "rt_screen", "urls0"])
+    for name, column in (("hashtags", tags), ("hashtags_norm", tags_norm), ("mentions", mentions.lists()),
+                         ("urls", urls), ("domains", domains)):
+        table = table.append_column(name, column)
+    return table
 
 
 def query() -> str:
