@@ -97,3 +97,21 @@ def urls(links: Items) -> tuple[pa.Array, pa.Array]:
     """``urls`` and ``domains`` from the expanded URLs (nulls and empty strings allowed)."""
     clean = links.truthy().unique()
     return clean.lists(), clean.map(domain_of).truthy().unique().lists()
+
+
+READ_AS = ("tags0", "mentions0", "rt_head", "urls0")
+
+
+def post_lists(table: pa.Table) -> pa.Table:
+    """TABLE with the post's five list columns in place of the lists as read: ``tags0`` (hashtags as
+    written), ``mentions0`` (handles), ``rt_head`` (the reposted author, put first in the mentions,
+    or null) and ``urls0`` (expanded URLs); nulls allowed in all of them."""
+    tags, tags_norm = hashtags(Items.of(table.column("tags0")))
+    mentions = Items.of(table.column("mentions0"))
+    mentions = mentions.keep(mentions.values.is_valid()).prepend(table.column("rt_head")).unique()
+    links, domains = urls(Items.of(table.column("urls0")))
+    table = table.drop_columns(list(READ_AS))
+    for name, column in (("hashtags", tags), ("hashtags_norm", tags_norm), ("mentions", mentions.lists()),
+                         ("urls", links), ("domains", domains)):
+        table = table.append_column(name, column)
+    return table

@@ -20,9 +20,7 @@ import json
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from ..post import domain_of, fold_tag
 from ..store.store import SPILL_DIR
 from . import list_columns
 from .twitter_v1 import NAME
@@ -70,21 +68,12 @@ def columns_sql() -> str:
 
 
 
-# Macros state parse_status's helpers once: as_str, truthiness, unique, the two hashtag columns.
+# Macros state parse_status's helpers once: as_str, truthiness, Twitter's time format.
 MACROS = """
 CREATE OR REPLACE MACRO ts_str(x) AS nullif(x, '');
 CREATE OR REPLACE MACRO ts_truthy(x) AS (x IS NOT NULL AND x <> '');
-CREATE OR REPLACE MACRO ts_unique(l) AS CASE WHEN len(l) < 2 THEN l
-  ELSE list_filter(l, lambda x, i: list_position(l, x) = i) END;
 -- Twitter's 'Thu Jun 08 15:23:27 +0000 2017'; anything else (or a date DuckDB refuses) goes to Python.
 CREATE OR REPLACE MACRO ts_time(s) AS CASE WHEN length(s) = 30 THEN try_strptime(s, '%a %b %d %H:%M:%S +0000 %Y') END;
--- fold_tag and domain_of for printable ASCII (NFKC and casefold are then lower()); the rest in Python.
-CREATE OR REPLACE MACRO ts_ascii(s) AS regexp_full_match(s, '[!-~]+');
-CREATE OR REPLACE MACRO ts_fold(t) AS CASE WHEN ts_ascii(t) THEN lower(t) ELSE ts_fold_tag(t) END;
-CREATE OR REPLACE MACRO ts_no_www(h) AS CASE WHEN starts_with(h, 'www.') THEN substr(h, 5) ELSE h END;
-CREATE OR REPLACE MACRO ts_domain(u) AS CASE WHEN ts_ascii(u) THEN nullif(ts_no_www(rtrim(lower(split_part(
-  regexp_extract(regexp_extract(u, '^(?:.*?://)?([^/?#]*)', 1), '([^@]*)$', 1), ':', 1)), '.')), '')
-  ELSE ts_domain_of(u) END;
 """
 
 
@@ -147,7 +136,7 @@ SELECT
   m_text AS text,
   ts_str(lang) AS lang,
   -- the list columns as read; finish() applies the rules (see formats.list_columns)
-  tags0, mentions0, CASE WHEN is_rt THEN rt."user".screen_name END AS rt_screen, urls0,
+  tags0, mentions0, CASE WHEN is_rt THEN rt."user".screen_name END AS rt_head, urls0,
   CASE WHEN is_rt THEN 'repost'
        WHEN ts_truthy(in_reply_to_status_id_str) OR ts_truthy(in_reply_to_status_id) THEN 'reply'
        WHEN coalesce(is_quote_status, false)
@@ -167,46 +156,22 @@ FROM picked
 """
 
 
-def _cached(fn: Any) -> Any:
-    """An Arrow UDF applying FN once per distinct value of the batch (few tags, domains repeat)."""
-
-    def udf(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        enc = values.dictionary_encode()
-        mapped = pa.array([None if v is None else fn(v) for v in enc.dictionary.to_pylist()], pa.string())
-        return pa.DictionaryArray.from_arrays(enc.indices, mapped).cast(pa.string())
-
-    return udf
+# The list columns are finished in Arrow (DuckDB's list lambdas cost more than the rest of the mapping).
+finish = list_columns.post_lists
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """A private connection with the mapping's macros and the two Python rules (fold_tag, domain_of)."""
+    """A private connection with the mapping's macros."""
     con = duckdb.connect()
     # No memory_limit here: a cap slowed the JSON reader twofold (measured); the block size bounds it.
     # One thread: ingest runs a connection per core on separate blocks, which parallelises better
     # than two threads on one block (measured).
     con.execute("SET threads = 1; SET preserve_insertion_order = true; SET enable_progress_bar = false; "
                 f"SET temp_directory = '{SPILL_DIR}'")
-    con.create_function("ts_fold_tag", _cached(fold_tag), ["VARCHAR"], "VARCHAR", type="arrow")
-    con.create_function("ts_domain_of", _cached(domain_of), ["VARCHAR"], "VARCHAR", type="arrow")
     con.execute(MACROS)
     return con
 
 
-
-
-def finish(table: pa.Table) -> pa.Table:
-    """The list columns from the lists as read (``twitter_v1.parse_status``'s rules, vectorised)."""
-    tags, tags_norm = list_columns.hashtags(list_columns.Items.of(table.column("tags0")))
-    mentions = list_columns.Items.of(table.column("mentions0"))
-    mentions = mentions.keep(mentions.values.is_valid()).prepend(table.column("rt_screen")).unique()
-    urls, domains = list_columns.urls(list_columns.Items.of(table.column("urls0")))
-    table = table.drop_columns(["tags0", "mentions0", "rt_screen", "urls0"])
-    for name, column in (("hashtags", tags), ("hashtags_norm", tags_norm), ("mentions", mentions.lists()),
-                         ("urls", urls), ("domains", domains)):
-        table = table.append_column(name, column)
-    return table
 
 
 def query() -> str:

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import twitter_v1_sql
+from . import list_columns, twitter_v1_sql
 from .twitter_v2 import NAME
 
 _ENTITIES = {
@@ -107,22 +107,15 @@ WITH pages AS (
            THEN substr(t.text, 5, instr(substr(t.text, 5), ':') - 1) END) END AS rt_author,
     {_src('entities')} AS ent, {_src('public_metrics')} AS metrics
   FROM joined
-), mapped AS (
+), shaped AS (  -- the lists as read; finish() applies the rules (see formats.list_columns)
   SELECT *,
-    coalesce(list_filter(list_transform(list_filter(ent.hashtags, lambda h: h.tag IS NOT NULL),
-                                        lambda h: ltrim(h.tag, '#＃')), lambda h: h <> ''), []::VARCHAR[]) AS tags1,
-    coalesce(list_filter(list_transform(ent.mentions, lambda m: m.username), lambda m: m IS NOT NULL),
-             []::VARCHAR[]) AS mentions0,
-    coalesce(list_filter(list_transform(list_filter(ent.urls, lambda u: u.media_key IS NULL),
+    list_transform(ent.hashtags, lambda h: h.tag) AS tags0,
+    list_transform(ent.mentions, lambda m: m.username) AS mentions0,
+    CASE WHEN rt_author IS NOT NULL AND rt_author <> '' AND rt IS NOT NULL THEN rt_author END AS rt_head,
+    list_filter(list_transform(list_filter(ent.urls, lambda u: u.media_key IS NULL),
       lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.unwound_url, ''), nullif(u.url, ''))),
-      lambda u: u IS NOT NULL AND NOT ts_media_link(u)), []::VARCHAR[]) AS urls0
+      lambda u: u IS NOT NULL AND NOT ts_media_link(u)) AS urls0
   FROM posts
-), shaped AS (
-  SELECT *, ts_unique(tags1) AS m_hashtags,
-    ts_unique(CASE WHEN rt_author IS NOT NULL AND rt_author <> '' AND rt IS NOT NULL
-                   THEN list_prepend(rt_author, mentions0) ELSE mentions0 END) AS m_mentions,
-    ts_unique(urls0) AS m_urls
-  FROM mapped
 ), flagged AS (  -- odd: the tweet's page goes to Python (decided in Arrow: this CTE is read once)
   SELECT *, (
     nullif(t.id, '') IS NULL OR nullif(t.author_id, '') IS NULL OR created IS NULL
@@ -145,9 +138,8 @@ WITH pages AS (
 SELECT k AS line, true AS python, NULL::VARCHAR AS tombstone, NULL::VARCHAR AS raw, NULL::VARCHAR AS platform, NULL::VARCHAR AS id,
   NULL::VARCHAR AS author_id, NULL::VARCHAR AS author_handle, NULL::VARCHAR AS author_name,
   NULL::BIGINT AS author_followers, NULL::BOOLEAN AS author_verified, NULL::VARCHAR AS author_bio,
-  NULL::TIMESTAMP AS created_at, NULL::VARCHAR AS text, NULL::VARCHAR AS lang, NULL::VARCHAR[] AS hashtags,
-  NULL::VARCHAR[] AS hashtags_norm, NULL::VARCHAR[] AS mentions, NULL::VARCHAR[] AS urls,
-  NULL::VARCHAR[] AS domains, NULL::VARCHAR AS kind, NULL::VARCHAR AS reply_to_id,
+  NULL::TIMESTAMP AS created_at, NULL::VARCHAR AS text, NULL::VARCHAR AS lang, NULL::VARCHAR[] AS tags0,
+  NULL::VARCHAR[] AS mentions0, NULL::VARCHAR AS rt_head, NULL::VARCHAR[] AS urls0, NULL::VARCHAR AS kind, NULL::VARCHAR AS reply_to_id,
   NULL::VARCHAR AS reply_to_user_id, NULL::VARCHAR AS quote_of_id, NULL::VARCHAR AS repost_of_id,
   NULL::VARCHAR AS repost_of_author, NULL::VARCHAR AS conversation_id, NULL::VARCHAR AS community,
   NULL::BIGINT AS like_count, NULL::BIGINT AS repost_count, NULL::BIGINT AS reply_count,
@@ -167,9 +159,7 @@ SELECT k AS line, false AS python, NULL AS tombstone, NULL AS raw,
   date_trunc('second', created) AS created_at,
   {_src('text')} AS text,
   nullif(t.lang, '') AS lang,
-  m_hashtags AS hashtags, ts_unique(list_transform(m_hashtags, lambda h: ts_fold(h))) AS hashtags_norm,
-  m_mentions AS mentions, m_urls AS urls,
-  ts_unique(list_filter(list_transform(m_urls, lambda u: ts_domain(u)), lambda d: d IS NOT NULL)) AS domains,
+  tags0, mentions0, rt_head, urls0,
   CASE WHEN rt_id IS NOT NULL THEN 'repost' WHEN reply_ref IS NOT NULL THEN 'reply'
        WHEN quote_ref IS NOT NULL THEN 'quote' ELSE 'original' END AS kind,
   nullif(reply_ref, '') AS reply_to_id,
@@ -186,16 +176,16 @@ SELECT k AS line, false AS python, NULL AS tombstone, NULL AS raw,
 FROM flagged
 WHERE k NOT IN (SELECT k FROM odd_pages)
 UNION ALL
-SELECT k, false, 'deleted', NULL, 'twitter', e.resource_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
+SELECT k, false, 'deleted', NULL, 'twitter', e.resource_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM gone
 WHERE k NOT IN (SELECT k FROM odd_pages)
 UNION ALL  -- the page's includes, which finish() picks the raw record's from
-SELECT k, false, NULL, NULL, NULL, id, author_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
+SELECT k, false, NULL, NULL, NULL, id, author_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
   ij::VARCHAR, NULL, NULL, NULL, NULL, NULL, 't'
 FROM ikeys WHERE k NOT IN (SELECT k FROM odd_pages)
 UNION ALL
-SELECT k, false, NULL, NULL, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
+SELECT k, false, NULL, NULL, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, false,
   uj::VARCHAR, NULL, NULL, NULL, NULL, NULL, 'u'
 FROM ukeys WHERE k NOT IN (SELECT k FROM odd_pages)
 """
@@ -214,7 +204,7 @@ CREATE OR REPLACE MACRO ts_media_link(u) AS
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """The v1.1 mapping's connection (same helpers: unique, fold, domain) with v2's own macro."""
+    """The v1.1 mapping's connection (same helpers) with v2's own macro."""
     con = twitter_v1_sql.connect()
     con.execute(MACROS)
     return con
@@ -289,7 +279,7 @@ def finish(table: pa.Table) -> pa.Table:
         pc.if_else(has_includes, pa.scalar("}"), empty), pa.scalar("}"), "",
         null_handling="replace", null_replacement="")
     raw = pc.if_else(pc.is_null(data), nul, raw)
-    return rows.set_column(rows.schema.get_field_index("raw"), "raw", raw).drop_columns(_EXTRA)
+    return list_columns.post_lists(rows.set_column(rows.schema.get_field_index("raw"), "raw", raw).drop_columns(_EXTRA))
 
 
 def query() -> str:
