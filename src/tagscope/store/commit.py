@@ -26,14 +26,16 @@ from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_view
 REWRITE_THREADS = os.cpu_count() or 1
 
 
-# Raw records are all distinct: trying to dictionary-encode them cost a quarter of their write time.
+# Raw records are all distinct: trying to dictionary-encode them cost a quarter of their write time,
+# and their min/max statistics (long common prefixes compared record by record) serve no reader.
 _DICTIONARY = {"raw": ["platform", "source_format", "source_file"]}
+_STATISTICS = {"raw": [n for n in RAW_SCHEMA.names if n != "raw"]}
 
 
 def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
     staged = store.path / kind / ("." + name)
     pq.write_table(table, staged, compression="zstd", row_group_size=256_000,
-                   use_dictionary=_DICTIONARY.get(kind, True))
+                   use_dictionary=_DICTIONARY.get(kind, True), write_statistics=_STATISTICS.get(kind, True))
     return name
 
 
