@@ -262,6 +262,31 @@ def test_a_failed_commit_stops_the_run_and_a_rerun_completes_it(tmp_path: Path, 
     assert (s["ingested"], s["duplicates"]) == (24, 6)
 
 
+
+def test_a_failed_raw_write_fails_its_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raw file is written on a side thread beside the posts file: its error fails the commit (no
+    posts without their raw records), and a re-run completes the store."""
+    from tagscope.store import commit as commit_mod
+
+    real = commit_mod._write
+
+    def failing(store, kind, name, table):  # type: ignore[no-untyped-def]
+        if kind == "raw":
+            raise OSError("disk full (simulated)")
+        return real(store, kind, name, table)
+
+    monkeypatch.setattr(commit_mod, "_write", failing)
+    src = write_jsonl(tmp_path / "a.jsonl", [tweet(str(i)) for i in range(1, 6)])
+    st = Store(tmp_path / "s")
+    with pytest.raises(OSError, match="disk full"):
+        st.ingest([str(src)])
+    assert ids(st) == [] and st.stats()["posts"] == 0
+    st.close()
+    monkeypatch.setattr(commit_mod, "_write", real)
+    again = Store(tmp_path / "s")
+    assert again.ingest([str(src)])["ingested"] == 5
+    assert again.con.execute("SELECT count(*) FROM raw").fetchone()[0] == 5
+
 FULL = ("A startling number of technical people come to social data analytics with absolutely no idea how "
         "character encoding works, and then it bites them #YesAllWomen")
 CUT = ("A startling number of technical people come to social data analytics with absolutely no idea how "

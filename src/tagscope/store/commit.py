@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import duckdb
@@ -24,6 +24,7 @@ from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_view
 
 # Posts files rewritten at once when deletions are applied (the end of an ingest run: nothing else runs).
 REWRITE_THREADS = os.cpu_count() or 1
+_SIDE = ThreadPoolExecutor(1, thread_name_prefix="tagscope-raw-write")
 
 
 # Raw records are all distinct: trying to dictionary-encode them cost a quarter of their write time,
@@ -145,17 +146,24 @@ def commit_batch(
 
     changes: dict[str, tuple[list[str], list[str]]] = {
         "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
-    if len(new):
-        changes["posts"][0].append(_write(store, "posts", f"part-{gen:06d}-{tag}.parquet", _sorted(new)))
-    for old, repl in rewrites.items():
-        changes["posts"][0].append(repl)
-        changes["posts"][1].append(old.rsplit("/", 1)[-1])
     if len(raws) and len(new) + len(updated) < len(b):
         # The records of posts neither new nor changed are not kept (a deleted post's least of all).
         keep_raw = pa.concat_arrays([_key_set(updated), pc.cast(_joined(new), pa.string()).combine_chunks()])
         raws = filter_views(raws, pc.is_in(_joined(raws), value_set=keep_raw))
-    if len(raws):
-        changes["raw"][0].append(_write(store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)))
+    # The raw file (most of a commit's bytes) is written beside the posts file: the last commit of a
+    # run, which has the cores to itself, ends sooner.
+    raw_file = _SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)) if len(raws) else None
+    try:
+        if len(new):
+            changes["posts"][0].append(_write(store, "posts", f"part-{gen:06d}-{tag}.parquet", _sorted(new)))
+    finally:
+        if raw_file is not None:
+            wait([raw_file])  # no write goes on behind a failed commit
+    if raw_file is not None:
+        changes["raw"][0].append(raw_file.result())
+    for old, repl in rewrites.items():
+        changes["posts"][0].append(repl)
+        changes["posts"][1].append(old.rsplit("/", 1)[-1])
     if len(new_tombs):
         changes["tombstones"][0].append(_write(store, "tombstones", f"tomb-{gen:06d}-{tag}.parquet", new_tombs.cast(TOMBSTONE_SCHEMA)))
     quarantined = _new_quarantine(store, quarantine)
