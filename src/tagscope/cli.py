@@ -75,14 +75,19 @@ def ingest(
         table.add_row(f["file"], f["format"] or "?", f"{f['records']:,}", f"{f['posts']:,}", f"{f['quarantined']:,}")
     out.print(table)
     out.print(
-        f"Stored {summary['ingested']:,} new posts; {summary['duplicates']:,} duplicates "
-        f"({summary['updated']:,} added information); {summary['deleted']:,} deletions recorded; "
-        f"{summary['quarantined']:,} records quarantined; {summary['seconds']:.1f} s.",
+        f"Stored {_count(summary['ingested'], 'new post')}; {_count(summary['duplicates'], 'duplicate')} "
+        f"({summary['updated']:,} added information); {_count(summary['deleted'], 'deletion')} recorded; "
+        f"{_count(summary['quarantined'], 'record')} quarantined; {summary['seconds']:.1f} s.",
         highlight=False,
     )
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
 
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 new post', '2 new posts': counts read as sentences."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 @app.command()
 def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
