@@ -104,3 +104,42 @@ def test_make_target_runs_the_recorded_build_commands() -> None:
         pytest.skip("not a source checkout")
     lines = [ln.split("$(BIN)/python ", 1)[1].strip() for ln in makefile.read_text().splitlines() if "tagscope.classify.train_accurate" in ln]
     assert lines == [c.removeprefix("python ") for c in BUILD]
+
+
+def test_edos_a_through_the_vectors_has_twelve_outputs() -> None:
+    """`--task sexism --vectors`: output 0 is `not sexist`, outputs 1-11 the vectors, summed into `sexist`."""
+    from tagscope.classify import datasets
+    from tagscope.classify.train_accurate import vector_targets
+
+    target, groups = vector_targets("sexism")
+    assert groups == [0] + [1] * 11
+    rows = datasets.rows("edos", "train")
+    assert len(target) == len(rows)
+    sexist = np.array([r["a"] == "sexist" for r in rows])
+    assert (target[~sexist] == -1).all()  # no vector loss for posts that are not sexist
+    assert ((target[sexist] >= 1) & (target[sexist] <= 11)).all()
+    names, _ = vectors()
+    first = int(np.argmax(sexist))
+    assert names[target[first] - 1] == rows[first]["c"]
+
+
+def test_vector_loss_skips_posts_without_a_vector() -> None:
+    torch = pytest.importorskip("torch")
+    from tagscope.classify.train_accurate import vector_loss
+
+    logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0]])
+    alone = torch.nn.functional.cross_entropy(logits[1:2], torch.tensor([1]))
+    assert float(vector_loss(logits, torch.tensor([-1, 1, -1]))) == pytest.approx(float(alone))
+    assert float(vector_loss(logits, torch.tensor([-1, -1, -1]))) == 0.0
+    both = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, 2]))
+    assert float(vector_loss(logits, torch.tensor([0, 1, 2]))) == pytest.approx(float(both))
+
+
+def test_calibration_compares_every_set_of_edos_a_graphs() -> None:
+    from tagscope.classify.calibrate_accurate import sexism_sets
+
+    assert sexism_sets("a", []) == [("a",)]
+    sets = sexism_sets("a", ["b", "c"])
+    assert len(sets) == 7 and len(set(sets)) == 7
+    assert ("b",) in sets and ("a", "b", "c") in sets
+    assert all(s[0] == "a" for s in sets if "a" in s)

@@ -292,7 +292,6 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
         raise KeyError(f"no accurate tier for {name!r}: choose one of {', '.join(MODELS)}")
     info = settings(folder)
     threads = int(os.environ.get("TAGSCOPE_THREADS", "2"))
-    run = scorer("sexism", folder, threads)
     if name == "stance":
         fast = STANCE.load()
         s = info["stance"]
@@ -305,7 +304,8 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
     graphs = sexism_files(info)
     more = tuple(graph_scorer(g, folder, threads) for g in graphs[1:])
     binary = AccuratePredictor("sexism", f"{_version(folder, *graphs, INFO)}+{fast.version}",
-                               MixedHead(["not sexist", "sexist"], run, fast, float(a["weight"]), more=more), float(a["threshold"]))
+                               MixedHead(["not sexist", "sexist"], graph_scorer(graphs[0], folder, threads), fast,
+                                         float(a["weight"]), more=more), float(a["threshold"]))
     if name == "sexism":
         return binary
     fast_cat = CATEGORY.load()

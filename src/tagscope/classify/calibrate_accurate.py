@@ -73,7 +73,7 @@ def sexism(folder: Path) -> dict[str, Any]:
     probs = {g: graph_scorer(g, folder).outputs(batch.texts)["p"][:, 1] for g in [first, *others]}
     p_fast = fast.model.proba_blocks(batch.blocks)[:, 1]
     found: dict[tuple[str, ...], tuple[float, float, float, float]] = {}
-    for graphs in [(first,), *([(first, *others)] if others else [])]:
+    for graphs in sexism_sets(first, others):
         p_acc = np.mean([probs[g] for g in graphs], axis=0)
         best, alone = (-1.0, 1.0, 0.5), 0.0
         for w in WEIGHTS[1:]:
@@ -92,12 +92,21 @@ def sexism(folder: Path) -> dict[str, Any]:
             "dev_macro_f1_first_graph": round(found[(first,)][0], 4)}
     gs = guest_rows("dev")
     gb = Batch([r["text"] for r in gs])
-    head = MixedHead(["not sexist", "sexist"], scorer("sexism", folder), fast, w,
+    head = MixedHead(["not sexist", "sexist"], graph_scorer(graphs[0], folder), fast, w,
                      more=tuple(graph_scorer(g, folder) for g in graphs[1:]))
     pred = ["Misogynistic" if v >= t else "Nonmisogynistic" for v in head.proba(gb)[:, 1]]
     info["guest_dev_f1"] = round(class_f1([r["level_1"] for r in gs], pred, "Misogynistic"), 4)
     print(f"sexism: {info}", flush=True)
     return info
+
+
+def sexism_sets(first: str, others: list[str]) -> list[tuple[str, ...]]:
+    """The EDOS A graph sets whose averaged probability --calibrate compares: every non-empty subset
+    of the seed-0 graph and the others (3 files: 7 sets), the seed-0 one first in its sets."""
+    from itertools import combinations
+
+    names = [first, *others]
+    return [c for k in range(1, len(names) + 1) for c in combinations(names, k)]
 
 
 def category(folder: Path) -> dict[str, Any]:

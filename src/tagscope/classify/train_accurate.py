@@ -196,7 +196,7 @@ def dev_score(task: str, gold: list[int], p: np.ndarray) -> float:
 
 
 def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.ndarray, np.ndarray, list[int]] | None,
-          args: argparse.Namespace, save: bool = True, vec: np.ndarray | None = None) -> None:
+          args: argparse.Namespace, save: bool = True, vec: np.ndarray | None = None, order: int | None = None) -> None:
     """Encoder (word embeddings frozen) and head together, class-weighted loss (with ``vec``, the EDOS
     C vector of each post: plus the vectors' own loss); a checkpoint and a dev score per epoch."""
     import torch
@@ -204,7 +204,7 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
     ids, mask, y = data
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.seed if order is None else order)
     per_epoch = len(batches(mask, args.batch, np.random.default_rng(0)))
     steps = args.epochs * per_epoch
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
@@ -223,8 +223,8 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
                 loss = torch.nn.functional.cross_entropy(net.head(e), yt[idx], weight=weight, label_smoothing=args.smoothing)
             else:  # the classes' probabilities are sums of the vectors': learn both
                 logp = torch.log(net.proba(e).clamp(min=1e-7))
-                loss = torch.nn.functional.nll_loss(logp, yt[idx], weight=weight) + 0.5 * torch.nn.functional.cross_entropy(
-                    net.head(e), vt[idx], label_smoothing=args.smoothing)
+                loss = torch.nn.functional.nll_loss(logp, yt[idx], weight=weight) + args.vector_weight * vector_loss(
+                    net.head(e), vt[idx], args.smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -237,6 +237,27 @@ def train(net, data: tuple[np.ndarray, np.ndarray, np.ndarray], dev: tuple[np.nd
             torch.save(net.state_dict(), args.checkpoints / f".accurate-{args.task}{args.tag}-epoch{epoch + 1}.pt")
         f = dev_score(args.task, dev[2], torch_proba(net, dev[0], dev[1])) if dev else float("nan")
         print(f"epoch {epoch + 1} done in {time.time() - started:.0f}s: dev {f:.4f}", flush=True)
+
+
+def vector_loss(logits, target, smoothing: float = 0.0):
+    """Cross-entropy of the EDOS C vectors over the posts that have one (target -1: none, e.g. a
+    post that is not sexist when EDOS A learns through the vectors); 0 for a batch without any."""
+    import torch
+
+    ce = torch.nn.functional.cross_entropy(logits, target.clamp(min=0), reduction="none", label_smoothing=smoothing)
+    keep = (target >= 0).to(ce.dtype)
+    return (ce * keep).sum() / keep.sum().clamp(min=1.0)
+
+
+def vector_targets(task: str) -> tuple[np.ndarray, list[int]]:
+    """``--vectors``: each training post's head output and the class of each output. ``category``:
+    the 11 vectors of the sexist posts, grouped into their 4 categories; ``sexism``: 12 outputs, `not
+    sexist` and the 11 vectors, P(sexist) being the vectors' sum (target -1: no vector loss)."""
+    names, groups = vectors()
+    if task == "category":
+        return np.array([names.index(r["c"]) for r in datasets.rows("edos", "train") if r["a"] == "sexist"], dtype=np.int64), groups
+    rs = datasets.rows("edos", "train")
+    return np.array([names.index(r["c"]) + 1 if r["a"] == "sexist" else -1 for r in rs], dtype=np.int64), [0] + [1] * len(names)
 
 
 def export(net, path: Path) -> None:
@@ -292,21 +313,53 @@ def new_net(args: argparse.Namespace, src: Path, classes: int, vectors: list[int
     return net
 
 
+def souped(args: argparse.Namespace, src: Path, data: tuple[np.ndarray, np.ndarray, np.ndarray]):
+    """``--soup N`` fine-tunes from one start (same head initialisation) that differ only in the
+    order of their batches (seeds ``--seed`` .. ``--seed`` + N - 1), and one network holding their
+    averaged weights ("model soup": one graph to ship, where averaging probabilities would need N).
+    Returns the soup and the N networks."""
+    nets = []
+    for j in range(args.soup):
+        net = new_net(args, src, len(STANCE))
+        train(net, data, None, args, save=False, order=args.seed + j)
+        nets.append(net)
+    if len(nets) == 1:
+        return nets[0], nets
+    soup = new_net(args, src, len(STANCE))
+    states = [n.state_dict() for n in nets]
+    soup.load_state_dict({k: sum(st[k].float() for st in states) / len(states) if states[0][k].is_floating_point() else states[0][k]
+                          for k in states[0]})
+    return soup, nets
+
+
 def cross_validate(args: argparse.Namespace, src: Path, ids: np.ndarray, mask: np.ndarray, y: np.ndarray) -> None:
-    """Stance: out-of-fold probabilities of the same fine-tune on 5 stratified folds (seed 0), saved
-    to ``CKPT/.accurate-stance<tag>-oof.npy`` for --calibrate to compare with the other stance models."""
+    """Stance: out-of-fold probabilities of the same fine-tune (or soup) on 5 stratified folds
+    (``--fold-seed``), saved to ``CKPT/.accurate-stance<tag>-oof.npy`` for --calibrate to compare with
+    the other stance models; with ``--soup N`` also each run's and their averaged probabilities."""
     from sklearn.model_selection import StratifiedKFold
 
-    oof = np.zeros((len(y), len(STANCE)), dtype=np.float32)
-    for k, (tr, te) in enumerate(StratifiedKFold(5, shuffle=True, random_state=0).split(ids, y)):
-        net = new_net(args, src, len(STANCE))
-        train(net, (ids[tr], mask[tr], y[tr]), None, args, save=False)
-        oof[te] = torch_proba(net, ids[te], mask[te])
-        print(f"fold {k + 1}: {macro_f1([str(v) for v in y[te]], [str(v) for v in oof[te].argmax(1)], labels=['1', '2']):.4f}", flush=True)
+    shape = (len(y), len(STANCE))
+    oof, each = np.zeros(shape, dtype=np.float32), np.zeros((args.soup, *shape), dtype=np.float32)
     gold = [STANCE[v] for v in y]
-    print(f"cross-validated mean F1 favor/against: {macro_f1(gold, [STANCE[v] for v in oof.argmax(1)], labels=['favor', 'against']):.4f}")
+
+    def f1(p: np.ndarray, rows: np.ndarray | None = None) -> float:
+        rows = np.arange(len(y)) if rows is None else rows
+        return macro_f1([gold[i] for i in rows], [STANCE[v] for v in p[rows].argmax(1)], labels=["favor", "against"])
+
+    for k, (tr, te) in enumerate(StratifiedKFold(5, shuffle=True, random_state=args.fold_seed).split(ids, y)):
+        soup, nets = souped(args, src, (ids[tr], mask[tr], y[tr]))
+        oof[te] = torch_proba(soup, ids[te], mask[te])
+        for j, n in enumerate(nets):
+            each[j, te] = torch_proba(n, ids[te], mask[te])
+        print(f"fold {k + 1}: {f1(oof, te):.4f}", flush=True)
+    print(f"cross-validated mean F1 favor/against: {f1(oof):.4f}", flush=True)
+    if args.soup > 1:
+        print("each run: " + " ".join(f"{f1(e):.4f}" for e in each) + f"; probabilities averaged {f1(each.mean(0)):.4f}", flush=True)
     args.checkpoints.mkdir(parents=True, exist_ok=True)
-    np.save(args.checkpoints / f".accurate-stance{args.tag}-oof.npy", oof)
+    name = f".accurate-stance{args.tag}" + (f"-folds{args.fold_seed}" if args.fold_seed else "")
+    np.save(args.checkpoints / f"{name}-oof.npy", oof)
+    if args.soup > 1:
+        np.save(args.checkpoints / f"{name}-oof-runs.npy", each)
 
 
 def fine_tune(args: argparse.Namespace) -> None:
@@ -324,13 +377,21 @@ def fine_tune(args: argparse.Namespace) -> None:
     yy = np.array(y, dtype=np.int64)
     if args.cv:
         cross_validate(args, src, ids, mask, yy)
+        if args.cv_only:
+            return
     vec, groups = None, None
-    if args.vectors and args.task == "category":
-        names, groups = vectors()
-        vec = np.array([names.index(r["c"]) for r in datasets.rows("edos", "train") if r["a"] == "sexist"], dtype=np.int64)
+    if args.vectors and args.task in ("category", "sexism"):
+        if args.guest and args.task == "sexism":
+            raise SystemExit("--vectors with --guest: Guest 2021 posts have no EDOS C vector")
+        vec, groups = vector_targets(args.task)
     net = new_net(args, src, len(classes), groups)
     if args.from_checkpoint:
         net.load_state_dict(torch.load(args.from_checkpoint, weights_only=True))
+    elif args.task == "stance" and args.soup > 1:
+        print(f"training a soup of {args.soup} stance fine-tunes on {len(texts):,} tweets", flush=True)
+        net, _ = souped(args, src, (ids, mask, yy))
+        args.checkpoints.mkdir(parents=True, exist_ok=True)
+        torch.save(net.state_dict(), args.checkpoints / f".accurate-stance{args.tag}-soup.pt")
     else:
         dev = None
         if args.task != "stance":  # stance's dev tweets are in its training rows
@@ -348,6 +409,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--task", choices=["sexism", "category", "stance"], help="Fine-tune and export this task's model.")
     ap.add_argument("--cv", action="store_true", help="stance: first cross-validate the fine-tune (5 folds) for --calibrate.")
+    ap.add_argument("--cv-only", action="store_true", help="stance --cv: stop after the cross-validation (nothing exported).")
     ap.add_argument("--calibrate", action="store_true", help="Choose mixing weights on dev, fit stance; write accurate.json.")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--stop-after", type=int, help="Stop (and export) after this epoch; the schedule stays that of --epochs.")
@@ -360,7 +422,11 @@ def main() -> None:
     ap.add_argument("--checkpoints", type=Path, default=Path(".accurate-checkpoints"), help="Folder for each epoch's .pt state.")
     ap.add_argument("--guest", action=argparse.BooleanOptionalAction, default=False,
                     help="sexism: also train on Guest 2021's train split (less its held-out fifth).")
-    ap.add_argument("--vectors", action="store_true", help="category: learn EDOS C's 11 vectors, summed into the 4 categories.")
+    ap.add_argument("--vectors", action="store_true", help="category: learn EDOS C's 11 vectors, summed into the 4 categories; "
+                    "sexism: a 12-way head (not sexist + the 11 vectors), P(sexist) their sum.")
+    ap.add_argument("--vector-weight", type=float, default=0.5, help="--vectors: weight of the vectors' cross-entropy in the loss.")
+    ap.add_argument("--soup", type=int, default=1, help="stance: average the weights of this many fine-tunes (batch orders --seed..).")
+    ap.add_argument("--fold-seed", type=int, default=0, help="stance --cv: seed of the 5 stratified folds.")
     ap.add_argument("--smoothing", type=float, default=0.0, help="Label smoothing of the cross-entropy.")
     ap.add_argument("--init", type=Path, help="Start the encoder from this saved state (.pt) of another task.")
     ap.add_argument("--from-checkpoint", type=Path, help="Skip training: export this saved state (.pt).")
