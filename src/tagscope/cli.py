@@ -84,10 +84,10 @@ def ingest(
         out.print("See them with: tagscope quarantine", highlight=False)
 
 
-
 def _count(n: int, noun: str) -> str:
     """'1 new post', '2 new posts': counts read as sentences."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
 
 @app.command()
 def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
