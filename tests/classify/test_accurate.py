@@ -34,7 +34,8 @@ def test_the_accurate_tier_ships_small_and_complete() -> None:
     info = accurate.settings()
     assert 0 <= info["sexism"]["weight"] <= 1 and 0 < info["sexism"]["threshold"] < 1
     assert 0 <= info["category"]["weight"] <= 1 and 0 <= info["stance"]["weight"] <= 1
-    assert info["stance"]["encoder"] in accurate.TASKS
+    assert info["stance"]["encoder"] in (*accurate.TASKS, "stance")  # a regression on a task's embedding, or its own fine-tune
+    assert all((MODELS_DIR / f).exists() for f in accurate.stance_files(info))
     assert set(info["categories"]) == CATEGORIES and info["stance_classes"] == ["none", "against", "favor"]
 
 
@@ -83,11 +84,13 @@ def test_one_encoder_run_serves_every_model_of_its_file() -> None:
     assert accurate.scorer("sexism").outputs(texts)["p"].shape == (3, 2)
 
 
-def test_stance_head_is_a_softmax_over_the_embedding() -> None:
-    head = accurate.StanceHead.load(MODELS_DIR / accurate.STANCE_NPZ)
-    e = accurate.scorer(accurate.settings()["stance"]["encoder"]).outputs(["Feminism is for everyone", "hello"])["e"]
-    p = head.proba(e)
-    assert p.shape == (2, 3) and p.sum(1) == pytest.approx(1, abs=1e-5)
+def test_stance_probabilities_sum_to_one() -> None:
+    """From its own fine-tune's graph, or from the regression head over another graph's embedding."""
+    texts = ["Feminism is for everyone", "hello"]
+    encoder = accurate.settings()["stance"]["encoder"]
+    out = accurate.scorer(encoder).outputs(texts)
+    p = out["p"] if encoder == "stance" else accurate.StanceHead.load(MODELS_DIR / accurate.STANCE_NPZ).proba(out["e"])
+    assert p.shape == (2, 3) and p.sum(1) == pytest.approx(1, abs=1e-3)
 
 
 def test_accurate_beats_fast_tier_on_test_posts() -> None:
