@@ -4,7 +4,7 @@ Training-time step of train_accurate.py (``--calibrate``; needs scikit-learn, no
 exported ONNX files through accurate.py (so the choices are made on exactly what ships) and writes
 ``models/accurate.json`` and ``models/accurate-stance.npz``.
 
-- sexism: the graphs averaged (the seed-0 fine-tune alone, or with the other seeds' files
+- sexism: the graphs averaged (any non-empty set of the seed-0 fine-tune and the other runs' files
   ``accurate-sexism-<tag>.onnx``; unchosen ones are deleted), the weight on their probability and
   the threshold, by EDOS dev macro-F1; the held-out fifth of Guest 2021's train split is reported,
   not tuned on.
