@@ -248,15 +248,18 @@ def finish(table: pa.Table) -> pa.Table:
 
     ids = [rows.column(f"id{k}") for k in (1, 2, 3)]
     at = [look(t_keys, i) for i in ids]
-    ij = [t_json.take(a) for a in at]
-    inn = [pc.is_valid(ij[0]), pc.and_(pc.is_valid(ij[1]), _distinct(ids[1], ids[0])),
-           pc.and_(pc.and_(pc.is_valid(ij[2]), _distinct(ids[2], ids[0])), _distinct(ids[2], ids[1]))]
+    found = [pc.fill_null(pc.is_valid(t_json).take(a), False) for a in at]
+    inn = [found[0], pc.and_(found[1], _distinct(ids[1], ids[0])),
+           pc.and_(pc.and_(found[2], _distinct(ids[2], ids[0])), _distinct(ids[2], ids[1]))]
     nul = pa.scalar(None, pa.string())
     u = [pc.if_else(inn[k], t_author.take(at[k]), nul) for k in range(3)]
     aid = rows.column("aid")
     new = [_distinct(u[0], aid), pc.and_(_distinct(u[1], aid), _distinct(u[1], u[0])),
            pc.and_(pc.and_(_distinct(u[2], aid), _distinct(u[2], u[0])), _distinct(u[2], u[1]))]
-    uj = [pc.if_else(new[k], u_json.take(look(u_keys, u[k])), nul) for k in range(3)]
+    # The conditions pick indices, so each JSON text is copied by one take only.
+    none = pa.scalar(None, pa.int32())
+    uj = [u_json.take(pc.if_else(new[k], look(u_keys, u[k]), none)) for k in range(3)]
+    tj = [t_json.take(pc.if_else(inn[k], at[k], none)) for k in range(3)]
 
     # One concatenation builds the record: each optional piece is its text or '' (separators and
     # brackets chosen per row), so no string is copied twice. (Arrow 26's 'skip' null handling drops
@@ -275,7 +278,7 @@ def finish(table: pa.Table) -> pa.Table:
         return [pc.if_else(seen, pa.scalar(opening), empty), *pieces, pc.if_else(seen, pa.scalar("]"), empty)], seen
 
     user_pieces, has_users = listed([rows.column("uj_text"), *uj], '"users":[')
-    tweet_pieces, has_tweets = listed([pc.if_else(inn[k], ij[k], nul) for k in range(3)], '"tweets":[')
+    tweet_pieces, has_tweets = listed(tj, '"tweets":[')
     has_includes = pc.or_(has_users, has_tweets)
     data = rows.column("j_text")
     raw = pc.binary_join_element_wise(

@@ -188,7 +188,7 @@ def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa
     """As :func:`_split`, for a query giving any number of rows per line, each with its own raw record."""
     line, pos = table.column("line").to_numpy(), table.column("pos").to_numpy()
     step = np.diff(line)
-    if ((step < 0) | ((step == 0) & (np.diff(pos) < 0))).any():  # a format's finish() may have sorted them
+    if ((step < 0) | ((step == 0) & (np.diff(pos) < 0))).any():  # unless a format's finish() ordered them
         table = table.sort_by([("line", "ascending"), ("pos", "ascending")])
         line = table.column("line").to_numpy()
     if not np.array_equal(np.unique(line), np.arange(len(lines))):
