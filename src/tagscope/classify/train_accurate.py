@@ -49,6 +49,7 @@ MAX_LEN = 96
 BUILD = [
     "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
     "python -m tagscope.classify.train_accurate --task sexism --epochs 3 --seed 1 --tag=-s1",
+    "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --tag=-ls",
     "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
     "python -m tagscope.classify.train_accurate --calibrate",
 ]
