@@ -1,9 +1,11 @@
-"""The SQL mapping of v1.1 lines (DuckDB, ingest's fast path) stores exactly what the Python mapping does.
+"""The fast mappings of v1.1 lines (native C++ over simdjson, and DuckDB's SQL) store exactly what the
+Python mapping does.
 
-Each case ingests the same JSON lines twice, once through DuckDB and once with TAGSCOPE_SQL_LINES off
-(the record-by-record parser), and compares every table of the two stores row for row: on the real
+Each case ingests the same JSON lines twice, once through a fast path and once with TAGSCOPE_SQL_LINES
+off (the record-by-record parser), and compares every table of the two stores row for row: on the real
 v1.1 fixtures (their statuses written one per line) and on generated statuses that vary every field
-the mapping reads, with blank, malformed and unusual lines among them.
+the mapping reads, with blank, malformed and unusual lines among them. Every case runs for both fast
+paths (``fast`` fixture).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from formats.both_paths import both
+from tagscope.formats import twitter_v1_native
 from tagscope.store import ingest as ingest_mod
 from tweetfactory import DATA
 
@@ -45,7 +48,29 @@ def _real_lines() -> list[bytes]:
     return lines
 
 
-def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["native", "duckdb"])
+def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which fast path maps the lines (the native one must be built: setup.py compiles it on install)."""
+    if request.param == "native":
+        assert twitter_v1_native._v1map is not None, "tagscope._v1map is not built: pip install -e . compiles it"
+    monkeypatch.setattr(twitter_v1_native, "ENABLED", request.param == "native")
+    return request.param
+
+
+def test_native_mapping_claims_plain_statuses() -> None:
+    """The native path vouches for the real statuses (else the comparisons below would test nothing)."""
+    import numpy as np
+
+    from tagscope.store.sql_lines import Lines
+
+    data = b"\n".join(_real_lines()) + b"\n"
+    lines = Lines(data, 1)
+    table = twitter_v1_native.map_lines(data, lines.starts, lines.ends)
+    python = np.asarray(table.column("python").to_numpy(zero_copy_only=False))
+    assert len(table) == len(lines) and python.mean() < 0.05
+
+
+def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
     lines = _real_lines()
     assert len(lines) > 350
     sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, b"\n".join(lines) + b"\n", monkeypatch)
@@ -56,11 +81,50 @@ def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert kinds == {"original", "reply", "quote", "repost"}
 
 
-def test_blocks_and_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small blocks, blank lines, CRLF, a record over two lines, bad JSON and a cut-off last line."""
+_ODD = b'"user": {"id_str": "u"}, "created_at": "Sat May 24 10:00:00 +0000 2014"'
+# JSON that parsers disagree on: the native path leaves it to Python (DuckDB's reader is more lenient,
+# a known difference stated in docs/store.md).
+ODD_JSON = [
+    b'\xef\xbb\xbf{"id_str": "b1", ' + _ODD + b"}",  # a byte-order mark: orjson refuses it
+    b'{"id_str": "d1", "id_str": "d2", ' + _ODD + b"}",  # a repeated key: orjson keeps the last
+    b'{"id_str": "n1", "x": 123456789012345678901234567890, ' + _ODD + b"}",  # over 64 bits
+    b'{"id_str": "n2", "x": 1e400, ' + _ODD + b"}",
+    b'{"id_str": "s1", "x": "\\ud800", ' + _ODD + b"}",  # a lone surrogate
+    b'{"id_str": "s2", "x": "\xff", ' + _ODD + b"}",  # not UTF-8
+    b'{"id_str": "k1", "x": [' + b"[" * 1100 + b"]" * 1100 + b"], " + _ODD + b"}",  # deeper than orjson goes
+    b'{"id\\u005fstr": "e1", ' + _ODD + b"}",  # an escaped key
+]
+# Values of other types than Twitter writes: the native path restates Python's handling or leaves the
+# line to Python; DuckDB's reader coerces them to the column types it reads (a known difference).
+ODD_TYPES = [
+    b'{"id_str": "t1", "text": 7, "lang": 0, "entities": {"hashtags": "ab"}, ' + _ODD + b"}",
+    b'{"id_str": "t2", "entities": {"hashtags": [null]}, ' + _ODD + b"}",
+    b'{"id_str": "t3", "entities": [1], ' + _ODD + b"}",
+    b'{"id_str": "t8", "user": {"id_str": "u", "followers_count": 18446744073709551615, "verified": 1}, '
+    b'"created_at": "Sat May 24 10:00:00 +0000 2014", "entities": {"urls": [{"expanded_url": 3, "url": "http://x.org"}, '
+    b'{"expanded_url": "", "url": "http://y.org"}, {"expanded_url": 1.5}]}}',
+    b'{"id_str": "t13", "user": {"id_str": "u", "verified": 1}, "created_at": "Sat May 24 10:00:00 +0000 2014"}',
+]
+# Shapes the mappings must leave to Python or restate exactly.
+ODD_SHAPES = [
+    b'{"id_str": "t4", "user": {"id": 0, "followers_count": "12"}, "created_at": "Sat May 24 10:00:00 +0000 2014"}',
+    b'{"id_str": "t5", "favorite_count": 1.5, "retweeted_status": "x", ' + _ODD + b"}",
+    b'{"id_str": "t6", "retweeted_status": {"id": 8, "user": "x"}, ' + _ODD + b"}",
+    b'{"id_str": "t7", "retweeted_status": {"id": 8, "user": {"screen_name": 5}}, ' + _ODD + b"}",
+    b'{"id_str": "t9", "user": {"id_str": "u"}, "created_at": "Sat May 24 10:00:00 +0000 20\xc3\xa9"}',
+    b'{"id_str": "t10", "user": {"id_str": "u"}, "created_at": "Sat Feb 29 10:00:00 +0000 2015"}',
+    b'{"id_str": "t11", "user": {"id_str": "u"}, "created_at": "Sat Feb 29 10:00:60 +0000 2016"}',
+    b'{"id_str": "t12", "user": {"id_str": "u"}, "created_at": "Xyz Feb 29 10:00:00 +0000 2016", "is_quote_status": 1, '
+    b'"quoted_status": {"id_str": 9}, "in_reply_to_status_id": 0, "in_reply_to_user_id": -4}',
+]
+
+
+def test_blocks_and_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
+    """Small blocks, blank lines, CRLF, a record over two lines, bad JSON, odd JSON and a cut-off last line."""
     monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 3000)
     lines = _real_lines()[:60]
-    lines[5:5] = [b"", b"   \t", b"{not json", b"[1, 2]", b'"text"']
+    lines[5:5] = [b"", b"   \t", b"{not json", b"[1, 2]", b'"text"', *ODD_SHAPES,
+                  *(ODD_JSON + ODD_TYPES if fast == "native" else [])]
     lines[20] = lines[20] + b"\r"
     lines[30:30] = [b'{"id_str": "9", "user":', b'{"id_str": "u"}, "created_at": "Sat May 24 10:00:00 +0000 2014"}']
     data = b"\n".join(lines) + b'\n{"id_str": "77", "text": "cut'
@@ -139,10 +203,40 @@ def _status(draw: Any, depth: int = 0) -> dict[str, Any]:
 @given(statuses=st.lists(_status(), min_size=1, max_size=25),
        extra=st.lists(st.sampled_from([b"", b"{}", b'{"delete": {"status": {"id_str": "2"}}}', b"{bad"]), max_size=3))
 def test_generated_statuses_map_the_same(tmp_path_factory: pytest.TempPathFactory, statuses: list[dict[str, Any]],
-                                         extra: list[bytes]) -> None:
+                                         extra: list[bytes], fast: str) -> None:
     tmp = tmp_path_factory.mktemp("gen")
     lines = [orjson.dumps(s) for s in statuses] + extra
     with pytest.MonkeyPatch.context() as mp:
         sql_sum, sql_tables, py_sum, py_tables = both(tmp, b"\n".join(lines) + b"\n", mp)
     assert sql_sum == py_sum
     assert sql_tables == py_tables
+
+
+# Any JSON value, for the native path: it must restate Python's handling of every type or leave the line to it.
+_any = st.sampled_from([None, "", "x", "0", 0, 1, -1, 2**63, 1.5, True, False, [], [1], [{}], [None], {}, {"a": 1},
+                        {"text": "T", "screen_name": "S", "expanded_url": "http://e.org", "url": "u", "id_str": "7"}])
+
+
+@st.composite
+def _odd_status(draw: Any) -> dict[str, Any]:
+    """A generated status with some of its fields (at any depth) replaced by values of any type."""
+    s = draw(_status())
+    for obj in [s, s.get("user"), s.get("entities"), s.get("extended_tweet"), s.get("retweeted_status")]:
+        if isinstance(obj, dict) and obj and draw(st.booleans()):
+            key = draw(st.sampled_from([*sorted(obj), "user", "entities", "text", "full_text", "retweeted_status",
+                                        "extended_tweet", "hashtags", "urls", "user_mentions", "quoted_status"]))
+            obj[key] = draw(_any)
+    return s
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(statuses=st.lists(_odd_status(), min_size=1, max_size=25))
+def test_native_mapping_restates_any_types(tmp_path_factory: pytest.TempPathFactory,
+                                           statuses: list[dict[str, Any]]) -> None:
+    assert twitter_v1_native.ENABLED
+    tmp = tmp_path_factory.mktemp("odd")
+    lines = [orjson.dumps(s) for s in statuses]
+    with pytest.MonkeyPatch.context() as mp:
+        fast_sum, fast_tables, py_sum, py_tables = both(tmp, b"\n".join(lines) + b"\n", mp)
+    assert fast_sum == py_sum
+    assert fast_tables == py_tables

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from ..store.store import SPILL_DIR
-from . import list_columns
+from . import list_columns, twitter_v1_native
 from .twitter_v1 import NAME
 
 # Bytes of lines per query (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins). Under 32 MiB, glibc's largest
@@ -155,6 +155,9 @@ SELECT
 FROM picked
 """
 
+
+# The same mapping in C++: store.sql_lines maps blocks with it where it is built.
+NATIVE = twitter_v1_native
 
 # The list columns are finished in Arrow (DuckDB's list lambdas cost more than the rest of the mapping).
 finish = list_columns.post_lists

@@ -1,4 +1,4 @@
-"""JSON lines mapped by DuckDB: the fast path of ingest for formats that state their mapping in SQL.
+"""JSON lines mapped by DuckDB (or natively): the fast path of ingest for formats that state their mapping in SQL.
 
 A block of whole lines is written to a scratch file that DuckDB's JSON reader maps on both cores (see
 ``formats.twitter_v1_sql``); numpy finds the lines in the same bytes, so each mapped row gets its line
@@ -104,16 +104,21 @@ class Lines:
 
 
 class Mapper:
-    """One DuckDB connection and scratch folder for a run of blocks of one format."""
+    """One DuckDB connection and scratch folder for a run of blocks of one format; or, where the format
+    has a native mapping that is built (``NATIVE``, v1.1: ``formats.twitter_v1_native``), that."""
 
     def __init__(self, sql_mod: ModuleType, scratch: str):
         self.sql = sql_mod
-        self.con: duckdb.DuckDBPyConnection = sql_mod.connect()
+        native = getattr(sql_mod, "NATIVE", None)
+        self.native: ModuleType | None = native if native is not None and native.ENABLED else None
+        self.con: duckdb.DuckDBPyConnection | None = None if self.native else sql_mod.connect()
         self.scratch = scratch
 
     def map_block(self, data: bytes, first_line: int) -> tuple[Lines, pa.Table | None]:
         """The block's lines and the query's rows (None: the reader refused the block)."""
         lines = Lines(data, first_line)
+        if self.native is not None:
+            return lines, self.native.map_lines(data, lines.starts, lines.ends)
         fd, path = tempfile.mkstemp(suffix=".jsonl", dir=self.scratch)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -127,7 +132,8 @@ class Mapper:
         return lines, table
 
     def close(self) -> None:
-        self.con.close()
+        if self.con is not None:
+            self.con.close()
 
 
 def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line: int) -> Chunk:
@@ -136,7 +142,7 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     A query gives either one row per line (v1.1: the raw record is the line) or, with a ``line``
     column, any number of rows per line and their own ``raw`` (v2 pages: a post per tweet)."""
     lines, table = mapper.map_block(data, first_line)
-    finish = getattr(mapper.sql, "finish", None)  # what the format completes in Arrow (v2: raw records)
+    finish = getattr(mapper.native or mapper.sql, "finish", None)  # what the format completes in Arrow (v2: raw records)
     if table is not None and finish is not None:
         table = finish(table)
     split = None if table is None else _split(lines, table)

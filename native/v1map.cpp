@@ -1,0 +1,523 @@
+// tagscope._v1map: the v1.1 status mapping (formats/twitter_v1.parse_status) in C++ over simdjson.
+//
+// Why: DuckDB's JSON reader and the SQL mapping cost ~9 CPU-s per million statuses, most of ingest's
+// budget; simdjson's DOM parser validates and indexes a line at over 1 GB/s. The mapping is stated
+// again here field for field, and claims only the lines it can vouch for: a line whose JSON simdjson
+// refuses, or whose fields have a type or a shape outside what this code restates exactly (numbers as
+// floats, numeric strings as counts, a repeated key it reads, a non-ASCII created_at, ...), is marked
+// `python` and goes to the Python parser with its line, as with the SQL mapping. Tests compare the
+// three paths (native, DuckDB, Python) post for post on the real fixtures and on generated statuses.
+//
+// map(block, starts, ends) -> {column: buffers}: one row per line [starts[i], ends[i]) of the block,
+// each column as Arrow buffers that formats/twitter_v1_native.py wraps without copying again.
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "simdjson.h"
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+namespace {
+
+// A value that is absent, null, or there.
+struct Opt {
+  bool has = false;
+  element el;
+};
+
+inline bool present(const Opt& o) { return o.has && o.el.type() != element_type::NULL_VALUE; }
+
+// Python's truthiness of a JSON value; false in `ok` for a value this code does not restate (floats).
+inline bool truthy(const Opt& o, bool& ok) {
+  if (!present(o)) return false;
+  switch (o.el.type()) {
+    case element_type::STRING: return !o.el.get_string().value_unsafe().empty();
+    case element_type::INT64: return o.el.get_int64().value_unsafe() != 0;
+    case element_type::UINT64: return o.el.get_uint64().value_unsafe() != 0;
+    case element_type::BOOL: return o.el.get_bool().value_unsafe();
+    case element_type::ARRAY: { array a = o.el.get_array().value_unsafe(); return a.begin() != a.end(); }
+    case element_type::OBJECT: { object b = o.el.get_object().value_unsafe(); return b.begin() != b.end(); }
+    default: ok = false; return false;
+  }
+}
+
+// Text of a value for `base.as_str`: a non-empty string or a number's decimal digits.
+struct Str {
+  bool has = false;
+  std::string_view s;
+  char buf[24];
+};
+
+// as_str(value): false in `ok` where this code does not restate it (floats, lists, objects).
+inline void as_str(const Opt& o, Str& out, bool& ok) {
+  out.has = false;
+  if (!present(o)) return;
+  switch (o.el.type()) {
+    case element_type::STRING: {
+      std::string_view v = o.el.get_string().value_unsafe();
+      if (!v.empty()) { out.has = true; out.s = v; }
+      return;
+    }
+    case element_type::INT64: {
+      auto r = std::to_chars(out.buf, out.buf + sizeof out.buf, o.el.get_int64().value_unsafe());
+      out.has = true; out.s = std::string_view(out.buf, r.ptr - out.buf);
+      return;
+    }
+    case element_type::UINT64: {
+      auto r = std::to_chars(out.buf, out.buf + sizeof out.buf, o.el.get_uint64().value_unsafe());
+      out.has = true; out.s = std::string_view(out.buf, r.ptr - out.buf);
+      return;
+    }
+    case element_type::BOOL: return;  // as_str(True) is None
+    default: ok = false; return;
+  }
+}
+
+// `as_str(a) or as_str(b)`.
+inline void as_str_or(const Opt& a, const Opt& b, Str& out, bool& ok) {
+  as_str(a, out, ok);
+  if (!out.has) as_str(b, out, ok);
+}
+
+struct Int {
+  bool has = false;
+  int64_t v = 0;
+};
+
+// as_int(value) for ints, null and booleans; strings and floats are left to Python.
+inline void as_int(const Opt& o, Int& out, bool& ok) {
+  out.has = false;
+  if (!present(o)) return;
+  switch (o.el.type()) {
+    case element_type::INT64: out.has = true; out.v = o.el.get_int64().value_unsafe(); return;
+    case element_type::UINT64: return;  // over 2**63 - 1: as_int gives None
+    case element_type::BOOL: return;
+    default: ok = false; return;
+  }
+}
+
+// One pass over an object's fields, picking the named ones; a picked name seen twice is refused
+// (orjson keeps the last of repeated keys, simdjson's lookups the first).
+template <size_t N>
+inline bool pick(const object& obj, const std::string_view (&names)[N], Opt (&out)[N]) {
+  for (auto& o : out) o.has = false;
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    for (size_t i = 0; i < N; i++) {
+      if (k.size() == names[i].size() && k == names[i]) {
+        if (out[i].has) return false;
+        out[i].has = true;
+        out[i].el = field.value;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+// Fields of a status (and of the retweeted status: the same names).
+enum StF {
+  S_ID_STR, S_ID, S_USER, S_CREATED, S_RT, S_EXT, S_FULL, S_TEXT, S_ENT, S_LANG, S_REPLY_STR, S_REPLY,
+  S_REPLY_USER_STR, S_REPLY_USER, S_IS_QUOTE, S_QUOTED_STR, S_QUOTED, S_FAV, S_RTC, S_REPLYC, S_QUOTEC, S_N
+};
+constexpr std::string_view ST_NAMES[S_N] = {
+    "id_str", "id", "user", "created_at", "retweeted_status", "extended_tweet", "full_text", "text", "entities",
+    "lang", "in_reply_to_status_id_str", "in_reply_to_status_id", "in_reply_to_user_id_str", "in_reply_to_user_id",
+    "is_quote_status", "quoted_status_id_str", "quoted_status", "favorite_count", "retweet_count", "reply_count",
+    "quote_count"};
+enum UF { U_ID_STR, U_ID, U_SCREEN, U_NAME, U_FOLLOWERS, U_VERIFIED, U_DESC, U_N };
+constexpr std::string_view USER_NAMES[U_N] = {"id_str", "id", "screen_name", "name", "followers_count", "verified",
+                                              "description"};
+constexpr std::string_view EXT_NAMES[2] = {"full_text", "entities"};
+constexpr std::string_view ENT_NAMES[3] = {"hashtags", "user_mentions", "urls"};
+constexpr std::string_view TAG_NAMES[1] = {"text"};
+constexpr std::string_view MENTION_NAMES[1] = {"screen_name"};
+constexpr std::string_view URL_NAMES[2] = {"expanded_url", "url"};
+constexpr std::string_view ID_NAMES[1] = {"id_str"};
+
+// Arrow builders: a validity byte per row (packed at the end), offsets and bytes.
+struct StrCol {
+  std::vector<int32_t> off{0};
+  std::string data;
+  std::vector<uint8_t> valid;
+  void null() { off.push_back(static_cast<int32_t>(data.size())); valid.push_back(0); }
+  void add(std::string_view s) { data.append(s); off.push_back(static_cast<int32_t>(data.size())); valid.push_back(1); }
+  void add(const Str& s) { if (s.has) add(s.s); else null(); }
+};
+
+struct I64Col {
+  std::vector<int64_t> v;
+  std::vector<uint8_t> valid;
+  void null() { v.push_back(0); valid.push_back(0); }
+  void add(int64_t x) { v.push_back(x); valid.push_back(1); }
+  void add(const Int& i) { if (i.has) add(i.v); else null(); }
+};
+
+struct ListCol {  // lists of non-null strings; a row without a list is an empty list
+  std::vector<int32_t> off{0};
+  StrCol items;
+  void close() { off.push_back(static_cast<int32_t>(items.valid.size())); }
+};
+
+// A post as read from one line, before it is appended (a line may still turn out to be Python's).
+struct Row {
+  Str id, author_id, handle, name, bio, lang, reply_to, reply_user, quote_of, repost_of, repost_author, text;
+  bool text_has = false;
+  Int followers, likes, reposts, replies, quotes;
+  int verified = -1;  // -1 null
+  int64_t created = 0;
+  int kind = 0;
+  bool rt_head_has = false;
+  std::string_view rt_head;
+  std::vector<std::string_view> tags, mentions, urls;
+};
+
+constexpr const char* KINDS[4] = {"original", "reply", "quote", "repost"};
+
+inline int digits(const char* p, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') return -1;
+    v = v * 10 + (p[i] - '0');
+  }
+  return v;
+}
+
+inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// twitter_v1.parse_time's fast path ('Thu Jun 08 15:23:27 +0000 2017'), microseconds since the epoch;
+// false for anything it does not take exactly (then Python decides).
+inline bool twitter_time(std::string_view s, int64_t& us) {
+  if (s.size() != 30) return false;
+  for (char c : s) if (static_cast<unsigned char>(c) >= 0x80) return false;  // len() counts characters
+  if (s.substr(20, 5) != "+0000") return false;
+  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  int month = 0;
+  for (int i = 0; i < 12; i++) if (s.substr(4, 3) == months.substr(i * 3, 3)) month = i + 1;
+  const char* p = s.data();
+  int year = digits(p + 26, 4), day = digits(p + 8, 2), hh = digits(p + 11, 2), mm = digits(p + 14, 2),
+      ss = digits(p + 17, 2);
+  if (!month || year < 1 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return false;
+  static constexpr int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > mdays[month - 1] + (month == 2 && leap)) return false;
+  us = ((days_from_civil(year, month, day) * 24 + hh) * 60 + mm) * 60 + ss;
+  us *= 1000000;
+  return true;
+}
+
+// The string items of an entity list (`entities.get(NAME) or ()`, each item's FIELD if a string).
+template <size_t N>
+inline bool entity_items(const Opt& list, const std::string_view (&names)[N], std::vector<std::string_view>& out,
+                         bool& ok) {
+  if (!truthy(list, ok)) return ok;
+  if (list.el.type() != element_type::ARRAY) return false;  // a string or object would be iterated
+  Opt f[N];
+  array items = list.el.get_array().value_unsafe();  // a copy: the result it comes from is a temporary
+  for (element item : items) {
+    if (item.type() != element_type::OBJECT) return false;  // .get() on a non-dict raises
+    if (!pick(item.get_object().value_unsafe(), names, f)) return false;
+    if (present(f[0]) && f[0].el.type() == element_type::STRING) out.push_back(f[0].el.get_string().value_unsafe());
+  }
+  return true;
+}
+
+inline bool url_items(const Opt& list, std::vector<std::string_view>& out, bool& ok) {
+  if (!truthy(list, ok)) return ok;
+  if (list.el.type() != element_type::ARRAY) return false;
+  Opt f[2];
+  array items = list.el.get_array().value_unsafe();  // a copy: the result it comes from is a temporary
+  for (element item : items) {
+    if (item.type() != element_type::OBJECT) return false;
+    if (!pick(item.get_object().value_unsafe(), URL_NAMES, f)) return false;
+    // url = u.get("expanded_url") or u.get("url"); kept if a non-empty string
+    const Opt& chosen = truthy(f[0], ok) ? f[0] : f[1];
+    if (!ok) return false;
+    if (present(chosen) && chosen.el.type() == element_type::STRING) {
+      std::string_view v = chosen.el.get_string().value_unsafe();
+      if (!v.empty()) out.push_back(v);
+    }
+  }
+  return true;
+}
+
+// parse_status(st) into ROW; false: the line is left to Python.
+bool map_status(const object& st_obj, Row& row) {
+  bool ok = true;
+  Opt st[S_N];
+  if (!pick(st_obj, ST_NAMES, st)) return false;
+  if (!st[S_USER].has) return false;  // not a status: delete notices, search responses, notices
+  as_str_or(st[S_ID_STR], st[S_ID], row.id, ok);
+  if (!ok || !row.id.has) return false;
+  if (!present(st[S_USER]) || st[S_USER].el.type() != element_type::OBJECT) return false;
+  Opt u[U_N];
+  if (!pick(st[S_USER].el.get_object().value_unsafe(), USER_NAMES, u)) return false;
+  bool someone = truthy(u[U_ID_STR], ok) || truthy(u[U_ID], ok) || truthy(u[U_SCREEN], ok);
+  if (!ok || !someone) return false;
+  if (!present(st[S_CREATED]) || st[S_CREATED].el.type() != element_type::STRING) return false;
+  if (!twitter_time(st[S_CREATED].el.get_string().value_unsafe(), row.created)) return false;
+
+  // rt = retweeted_status if a dict; `rt or st` and `if rt` treat an empty one as none.
+  Opt rt[S_N];
+  bool is_rt = false;
+  if (present(st[S_RT]) && st[S_RT].el.type() == element_type::OBJECT) {
+    object r = st[S_RT].el.get_object().value_unsafe();
+    if (r.begin() != r.end()) {
+      is_rt = true;
+      if (!pick(r, ST_NAMES, rt)) return false;
+    }
+  }
+  const Opt* src = is_rt ? rt : st;
+
+  // _text_and_entities(source)
+  const Opt* text = &src[S_TEXT];
+  Opt ext[2];
+  const Opt* ents = nullptr;
+  bool ext_text = false;
+  if (present(src[S_EXT]) && src[S_EXT].el.type() == element_type::OBJECT) {
+    if (!pick(src[S_EXT].el.get_object().value_unsafe(), EXT_NAMES, ext)) return false;
+    if (present(ext[0])) {
+      ext_text = true;
+      text = &ext[0];
+      if (truthy(ext[1], ok)) ents = &ext[1];
+      if (!ok) return false;
+    }
+  }
+  if (!ext_text && present(src[S_FULL])) text = &src[S_FULL];
+  if (ents == nullptr) {
+    if (truthy(src[S_ENT], ok)) ents = &src[S_ENT];
+    if (!ok) return false;
+  }
+  row.text_has = false;
+  if (present(*text)) {
+    if (text->el.type() == element_type::STRING) {
+      row.text_has = true;
+      row.text.s = text->el.get_string().value_unsafe();
+    } else {
+      as_str(*text, row.text, ok);
+      if (!ok) return false;
+      row.text_has = row.text.has;
+    }
+  }
+  row.tags.clear();
+  row.mentions.clear();
+  row.urls.clear();
+  if (ents != nullptr) {
+    if (ents->el.type() != element_type::OBJECT) return false;  // entities.get() on a non-dict raises
+    Opt e[3];
+    if (!pick(ents->el.get_object().value_unsafe(), ENT_NAMES, e)) return false;
+    if (!entity_items(e[0], TAG_NAMES, row.tags, ok) || !ok) return false;
+    if (!entity_items(e[1], MENTION_NAMES, row.mentions, ok) || !ok) return false;
+    if (!url_items(e[2], row.urls, ok) || !ok) return false;
+  }
+
+  row.rt_head_has = false;
+  row.repost_author.has = false;
+  row.repost_of.has = false;
+  if (is_rt) {
+    row.kind = 3;
+    // rt_user = rt.get("user") or {}
+    bool has_user = truthy(rt[S_USER], ok);
+    if (!ok) return false;
+    if (has_user) {
+      if (rt[S_USER].el.type() != element_type::OBJECT) return false;
+      Opt sn[1];
+      if (!pick(rt[S_USER].el.get_object().value_unsafe(), MENTION_NAMES, sn)) return false;
+      if (present(sn[0])) {
+        if (sn[0].el.type() != element_type::STRING) return false;
+        row.rt_head_has = true;
+        row.rt_head = sn[0].el.get_string().value_unsafe();
+        as_str(sn[0], row.repost_author, ok);
+      }
+    }
+    as_str_or(rt[S_ID_STR], rt[S_ID], row.repost_of, ok);
+  } else {
+    bool reply = truthy(st[S_REPLY_STR], ok) || truthy(st[S_REPLY], ok);
+    bool quote = !reply && truthy(st[S_IS_QUOTE], ok) && (truthy(st[S_QUOTED_STR], ok) || truthy(st[S_QUOTED], ok));
+    row.kind = reply ? 1 : quote ? 2 : 0;
+  }
+  if (!ok) return false;
+
+  as_str_or(u[U_ID_STR], u[U_ID], row.author_id, ok);
+  as_str(u[U_SCREEN], row.handle, ok);
+  as_str(u[U_NAME], row.name, ok);
+  as_str(u[U_DESC], row.bio, ok);
+  as_int(u[U_FOLLOWERS], row.followers, ok);
+  row.verified = present(u[U_VERIFIED]) && u[U_VERIFIED].el.type() == element_type::BOOL
+                     ? static_cast<int>(u[U_VERIFIED].el.get_bool().value_unsafe()) : -1;
+  as_str(st[S_LANG], row.lang, ok);
+  as_str_or(st[S_REPLY_STR], st[S_REPLY], row.reply_to, ok);
+  as_str_or(st[S_REPLY_USER_STR], st[S_REPLY_USER], row.reply_user, ok);
+  as_str(st[S_QUOTED_STR], row.quote_of, ok);
+  if (!row.quote_of.has && present(st[S_QUOTED]) && st[S_QUOTED].el.type() == element_type::OBJECT) {
+    Opt qid[1];
+    if (!pick(st[S_QUOTED].el.get_object().value_unsafe(), ID_NAMES, qid)) return false;
+    as_str(qid[0], row.quote_of, ok);
+  }
+  as_int(src[S_FAV], row.likes, ok);
+  as_int(src[S_RTC], row.reposts, ok);
+  as_int(src[S_REPLYC], row.replies, ok);
+  as_int(src[S_QUOTEC], row.quotes, ok);
+  return ok;
+}
+
+struct Columns {
+  std::vector<uint8_t> python;
+  StrCol id, author_id, handle, name, bio, text, lang, kind, reply_to, reply_user, quote_of, repost_of,
+      repost_author, rt_head;
+  I64Col followers, created, likes, reposts, replies, quotes;
+  std::vector<uint8_t> verified, verified_valid;
+  ListCol tags, mentions, urls;
+
+  void null_row() {
+    for (StrCol* c : {&id, &author_id, &handle, &name, &bio, &text, &lang, &kind, &reply_to, &reply_user, &quote_of,
+                      &repost_of, &repost_author, &rt_head}) c->null();
+    for (I64Col* c : {&followers, &created, &likes, &reposts, &replies, &quotes}) c->null();
+    verified.push_back(0);
+    verified_valid.push_back(0);
+    tags.close();
+    mentions.close();
+    urls.close();
+  }
+
+  void add(const Row& r) {
+    id.add(r.id); author_id.add(r.author_id); handle.add(r.handle); name.add(r.name); bio.add(r.bio);
+    if (r.text_has) text.add(r.text.s); else text.null();
+    lang.add(r.lang); kind.add(KINDS[r.kind]); reply_to.add(r.reply_to); reply_user.add(r.reply_user);
+    quote_of.add(r.quote_of); repost_of.add(r.repost_of); repost_author.add(r.repost_author);
+    if (r.rt_head_has) rt_head.add(r.rt_head); else rt_head.null();
+    followers.add(r.followers); created.add(r.created); likes.add(r.likes); reposts.add(r.reposts);
+    replies.add(r.replies); quotes.add(r.quotes);
+    verified.push_back(r.verified == 1);
+    verified_valid.push_back(r.verified >= 0);
+    for (auto v : r.tags) tags.items.add(v);
+    tags.close();
+    for (auto v : r.mentions) mentions.items.add(v);
+    mentions.close();
+    for (auto v : r.urls) urls.items.add(v);
+    urls.close();
+  }
+};
+
+PyObject* bytes_of(const void* p, size_t n) { return PyBytes_FromStringAndSize(static_cast<const char*>(p), n); }
+
+// Bytes per row -> Arrow bitmap (LSB first).
+PyObject* bitmap(const std::vector<uint8_t>& bits) {
+  std::string out((bits.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < bits.size(); i++) if (bits[i]) out[i >> 3] |= static_cast<char>(1u << (i & 7));
+  return bytes_of(out.data(), out.size());
+}
+
+PyObject* str_buffers(const StrCol& c) {
+  return Py_BuildValue("(NNN)", bitmap(c.valid), bytes_of(c.off.data(), c.off.size() * 4),
+                       bytes_of(c.data.data(), c.data.size()));
+}
+
+PyObject* i64_buffers(const I64Col& c) {
+  return Py_BuildValue("(NN)", bitmap(c.valid), bytes_of(c.v.data(), c.v.size() * 8));
+}
+
+PyObject* list_buffers(const ListCol& c) {
+  return Py_BuildValue("(NN)", bytes_of(c.off.data(), c.off.size() * 4), str_buffers(c.items));
+}
+
+int put(PyObject* dict, const char* key, PyObject* value) {
+  if (value == nullptr) return -1;
+  int rc = PyDict_SetItemString(dict, key, value);
+  Py_DECREF(value);
+  return rc;
+}
+
+PyObject* map(PyObject*, PyObject* args) {
+  Py_buffer block, starts, ends;
+  if (!PyArg_ParseTuple(args, "y*y*y*", &block, &starts, &ends)) return nullptr;
+  size_t n = static_cast<size_t>(starts.len) / 8;
+  if (static_cast<size_t>(ends.len) / 8 != n || block.len >= (Py_ssize_t{1} << 31)) {
+    PyBuffer_Release(&block); PyBuffer_Release(&starts); PyBuffer_Release(&ends);
+    PyErr_SetString(PyExc_ValueError, "map(block, starts, ends): int64 offsets of equal length, block < 2 GiB");
+    return nullptr;
+  }
+  Columns cols;
+  bool bad_offsets = false;
+  Py_BEGIN_ALLOW_THREADS
+  // One copy with simdjson's padding after it, so that every line parses in place.
+  std::unique_ptr<char[]> padded(new char[block.len + simdjson::SIMDJSON_PADDING]);
+  std::memcpy(padded.get(), block.buf, block.len);
+  std::memset(padded.get() + block.len, ' ', simdjson::SIMDJSON_PADDING);
+  const int64_t* s = static_cast<const int64_t*>(starts.buf);
+  const int64_t* e = static_cast<const int64_t*>(ends.buf);
+  thread_local simdjson::dom::parser parser;
+  Row row;
+  cols.python.reserve(n);
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < 0 || e[i] < s[i] || e[i] > block.len) { bad_offsets = true; break; }
+    element doc;
+    object obj;
+    const char* line = padded.get() + s[i];
+    bool bom = e[i] - s[i] >= 3 && std::memcmp(line, "\xEF\xBB\xBF", 3) == 0;  // simdjson skips it, orjson refuses it
+    bool fast = !bom && !parser.parse(line, static_cast<size_t>(e[i] - s[i]), false).get(doc)
+                && !doc.get_object().get(obj) && map_status(obj, row);
+    cols.python.push_back(!fast);
+    if (fast) cols.add(row); else cols.null_row();
+  }
+  Py_END_ALLOW_THREADS
+  PyBuffer_Release(&block); PyBuffer_Release(&starts); PyBuffer_Release(&ends);
+  if (bad_offsets) {
+    PyErr_SetString(PyExc_ValueError, "line offsets outside the block");
+    return nullptr;
+  }
+  PyObject* out = PyDict_New();
+  if (out == nullptr) return nullptr;
+  std::string py(cols.python.begin(), cols.python.end());
+  const std::pair<const char*, const StrCol*> strs[] = {
+      {"id", &cols.id}, {"author_id", &cols.author_id}, {"author_handle", &cols.handle},
+      {"author_name", &cols.name}, {"author_bio", &cols.bio}, {"text", &cols.text}, {"lang", &cols.lang},
+      {"kind", &cols.kind}, {"reply_to_id", &cols.reply_to}, {"reply_to_user_id", &cols.reply_user},
+      {"quote_of_id", &cols.quote_of}, {"repost_of_id", &cols.repost_of},
+      {"repost_of_author", &cols.repost_author}, {"rt_head", &cols.rt_head}};
+  const std::pair<const char*, const I64Col*> ints[] = {
+      {"author_followers", &cols.followers}, {"created_at", &cols.created}, {"like_count", &cols.likes},
+      {"repost_count", &cols.reposts}, {"reply_count", &cols.replies}, {"quote_count", &cols.quotes}};
+  const std::pair<const char*, const ListCol*> lists[] = {
+      {"tags0", &cols.tags}, {"mentions0", &cols.mentions}, {"urls0", &cols.urls}};
+  bool failed = put(out, "python", bitmap(cols.python)) < 0 ||
+                put(out, "author_verified", Py_BuildValue("(NN)", bitmap(cols.verified_valid), bitmap(cols.verified))) < 0;
+  for (auto& [k, c] : strs) failed = failed || put(out, k, str_buffers(*c)) < 0;
+  for (auto& [k, c] : ints) failed = failed || put(out, k, i64_buffers(*c)) < 0;
+  for (auto& [k, c] : lists) failed = failed || put(out, k, list_buffers(*c)) < 0;
+  if (failed) {
+    Py_DECREF(out);
+    return nullptr;
+  }
+  return out;
+}
+
+PyMethodDef METHODS[] = {
+    {"map", map, METH_VARARGS, "map(block, starts, ends) -> {column: Arrow buffers}: v1.1 statuses, one row a line."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_v1map", "The v1.1 status mapping over simdjson (see native/v1map.cpp).",
+                      -1, METHODS};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__v1map(void) { return PyModule_Create(&MODULE); }
