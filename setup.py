@@ -1,6 +1,7 @@
-"""Build of the one native module, ``tagscope._v1map`` (the v1.1 mapping over simdjson; see native/).
+"""Build of the one native module, ``tagscope._native`` (ingest's line scanning and v1.1 mapping; see native/).
 
-Optional: where it cannot be compiled, tagscope installs without it and maps v1.1 lines with DuckDB.
+Optional: where it cannot be compiled, tagscope installs without it (v1.1 lines are then mapped by DuckDB,
+and lines are found by numpy).
 Everything else about the package is in pyproject.toml.
 """
 
@@ -9,8 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "tagscope._v1map",
-            sources=["native/v1map.cpp", "native/simdjson/simdjson.cpp"],
+            "tagscope._native",
+            sources=["native/module.cpp", "native/lines.cpp", "native/v1map.cpp", "native/simdjson/simdjson.cpp"],
             include_dirs=["native/simdjson"],
             language="c++",
             # simdjson picks its SIMD kernels at run time: no -march, so the build runs on any x86-64/ARM64.

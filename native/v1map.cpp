@@ -1,4 +1,4 @@
-// tagscope._v1map: the v1.1 status mapping (formats/twitter_v1.parse_status) in C++ over simdjson.
+// tagscope._native.map_v1: the v1.1 status mapping (formats/twitter_v1.parse_status) in C++ over simdjson.
 //
 // Why: DuckDB's JSON reader and the SQL mapping cost ~9 CPU-s per million statuses, most of ingest's
 // budget; simdjson's DOM parser validates and indexes a line at over 1 GB/s. The mapping is stated
@@ -8,7 +8,7 @@
 // `python` and goes to the Python parser with its line, as with the SQL mapping. Tests compare the
 // three paths (native, DuckDB, Python) post for post on the real fixtures and on generated statuses.
 //
-// map(block, starts, ends) -> {column: buffers}: one row per line [starts[i], ends[i]) of the block,
+// map_v1(block, starts, ends) -> {column: buffers}: one row per line [starts[i], ends[i]) of the block,
 // each column as Arrow buffers that formats/twitter_v1_native.py wraps without copying again.
 
 #define PY_SSIZE_T_CLEAN
@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "native.h"
 #include "simdjson.h"
 
 using simdjson::dom::array;
@@ -511,13 +512,6 @@ PyObject* map(PyObject*, PyObject* args) {
   return out;
 }
 
-PyMethodDef METHODS[] = {
-    {"map", map, METH_VARARGS, "map(block, starts, ends) -> {column: Arrow buffers}: v1.1 statuses, one row a line."},
-    {nullptr, nullptr, 0, nullptr}};
-
-PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_v1map", "The v1.1 status mapping over simdjson (see native/v1map.cpp).",
-                      -1, METHODS};
-
 }  // namespace
 
-PyMODINIT_FUNC PyInit__v1map(void) { return PyModule_Create(&MODULE); }
+PyObject* tagscope_map_v1(PyObject* self, PyObject* args) { return map(self, args); }

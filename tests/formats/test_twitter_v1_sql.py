@@ -52,7 +52,7 @@ def _real_lines() -> list[bytes]:
 def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Which fast path maps the lines (the native one must be built: setup.py compiles it on install)."""
     if request.param == "native":
-        assert twitter_v1_native._v1map is not None, "tagscope._v1map is not built: pip install -e . compiles it"
+        assert twitter_v1_native.native is not None, "tagscope._native is not built: pip install -e . compiles it"
     monkeypatch.setattr(twitter_v1_native, "ENABLED", request.param == "native")
     return request.param
 

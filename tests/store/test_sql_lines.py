@@ -1,12 +1,24 @@
-"""store.sql_lines.Lines: the line numbers and raw bytes that the DuckDB path pairs with mapped rows."""
+"""store.sql_lines.Lines: the line numbers and raw bytes that the fast paths pair with mapped rows.
+
+Each case runs twice: with the C++ line scanner (tagscope._native) and with the numpy one."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tagscope.native import native
+from tagscope.store import sql_lines
 from tagscope.store.sql_lines import Lines, count_breaks, line_breaks
+
+SCANNERS = [native, None]
+
+
+def test_the_native_scanner_is_built() -> None:
+    assert native is not None, "tagscope._native is not built: pip install -e . compiles it"
 
 line_text = st.one_of(
     st.just(""), st.just("   "), st.just("\t"),
@@ -33,14 +45,16 @@ def test_lines_and_raw_views_match_a_plain_split(lines, final_break, first):
     if not final_break and data.endswith(b"\n"):
         data = data[:-1]
     block = bytearray(data)
-    got = Lines(block, first)
-    want = expected(data, first)
-    assert got.numbers.tolist() == [n for n, _ in want]
-    raw = got.raw(np.arange(len(got)))
-    # Views (short values inline, long ones pointing into the block) read back as the lines' bytes.
-    assert raw.to_pylist() == [b for _, b in want]
-    some = np.arange(len(got))[::2]
-    assert got.raw(some).to_pylist() == [want[i][1] for i in some]
+    for scanner in SCANNERS:
+        with mock.patch.object(sql_lines, "native", scanner):
+            got = Lines(block, first)
+        want = expected(data, first)
+        assert got.numbers.tolist() == [n for n, _ in want]
+        raw = got.raw(np.arange(len(got)))
+        # Views (short values inline, long ones pointing into the block) read back as the lines' bytes.
+        assert raw.to_pylist() == [b for _, b in want]
+        some = np.arange(len(got))[::2]
+        assert got.raw(some).to_pylist() == [want[i][1] for i in some]
 
 
 @settings(max_examples=200, deadline=None)
@@ -49,4 +63,6 @@ def test_lines_and_raw_views_match_a_plain_split(lines, final_break, first):
 def test_line_breaks_and_count_agree_with_bytes(data: bytes) -> None:
     """The break scans span numpy's 256 KiB slices: drawn blocks reach past two of them."""
     assert line_breaks(data).tolist() == [i for i, c in enumerate(data) if c == 10]
-    assert count_breaks(data) == count_breaks(bytearray(data)) == data.count(b"\n")
+    for scanner in SCANNERS:
+        with mock.patch.object(sql_lines, "native", scanner):
+            assert count_breaks(data) == count_breaks(bytearray(data)) == data.count(b"\n")

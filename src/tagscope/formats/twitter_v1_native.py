@@ -1,4 +1,4 @@
-"""The v1.1 status mapping in C++ (``tagscope._v1map``, built from native/v1map.cpp over simdjson).
+"""The v1.1 status mapping in C++ (``tagscope._native.map_v1``, native/v1map.cpp, over simdjson).
 
 The fastest of ingest's three paths for v1.1 lines: where the module is built (setup.py compiles it
 when the package is installed; it is optional), ``store.sql_lines`` maps blocks with it instead of
@@ -9,20 +9,14 @@ shared. TAGSCOPE_NATIVE=0 turns it off.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pyarrow as pa
 
+from ..native import native
 from . import list_columns
 from .twitter_v1 import NAME
 
-try:
-    from .. import _v1map  # type: ignore[attr-defined]
-except ImportError:  # not built (no C++ compiler when installed): DuckDB maps v1.1 lines
-    _v1map = None
-
-ENABLED = _v1map is not None and os.environ.get("TAGSCOPE_NATIVE", "1") != "0"
+ENABLED = native is not None  # TAGSCOPE_NATIVE=0: None (see tagscope.native)
 
 _STRINGS = ("id", "author_id", "author_handle", "author_name", "author_bio", "text", "lang", "kind", "reply_to_id",
             "reply_to_user_id", "quote_of_id", "repost_of_id", "repost_of_author", "rt_head")
@@ -49,12 +43,12 @@ def _list(n: int, buffers: tuple[bytes, tuple[bytes, bytes, bytes]]) -> pa.Array
 
 def map_lines(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
     """One row per line [starts[i], ends[i]) of DATA: the columns of ``twitter_v1_sql.QUERY``."""
-    if _v1map is None:
-        raise RuntimeError("tagscope._v1map is not built")
+    if native is None:
+        raise RuntimeError("tagscope._native is not built")
     starts = np.ascontiguousarray(starts, np.int64)
     ends = np.ascontiguousarray(ends, np.int64)
     n = len(starts)
-    got = _v1map.map(data, starts, ends)
+    got = native.map_v1(data, starts, ends)
     cols: dict[str, pa.Array] = {
         "python": pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(got["python"])]),
         "platform": pa.repeat(pa.scalar("twitter"), n),

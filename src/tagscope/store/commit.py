@@ -24,7 +24,10 @@ from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_view
 
 # Posts files rewritten at once when deletions are applied (the end of an ingest run: nothing else runs).
 REWRITE_THREADS = os.cpu_count() or 1
-_SIDE = ThreadPoolExecutor(1, thread_name_prefix="tagscope-raw-write")
+# Raw records are written in RAW_PARTS files side by side (one Parquet column is encoded and compressed
+# on one thread, and the raw file was the longest part of a commit); TAGSCOPE_RAW_PARTS overrides it.
+RAW_PARTS = max(int(os.environ.get("TAGSCOPE_RAW_PARTS", str(os.cpu_count() or 1))), 1)
+_SIDE = ThreadPoolExecutor(RAW_PARTS, thread_name_prefix="tagscope-raw-write")
 
 
 # Raw records are all distinct: trying to dictionary-encode them cost a quarter of their write time,
@@ -152,15 +155,16 @@ def commit_batch(
         raws = filter_views(raws, pc.is_in(_joined(raws), value_set=keep_raw))
     # The raw file (most of a commit's bytes) is written beside the posts file: the last commit of a
     # run, which has the cores to itself, ends sooner.
-    raw_file = _SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}.parquet", raws.cast(RAW_SCHEMA)) if len(raws) else None
+    raws = raws.cast(RAW_SCHEMA)
+    step = -(-len(raws) // RAW_PARTS)
+    raw_files = [_SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}-{i}.parquet", raws.slice(at, step))
+                 for i, at in enumerate(range(0, len(raws), step or 1))]
     try:
         if len(new):
             changes["posts"][0].append(_write(store, "posts", f"part-{gen:06d}-{tag}.parquet", _sorted(new)))
     finally:
-        if raw_file is not None:
-            wait([raw_file])  # no write goes on behind a failed commit
-    if raw_file is not None:
-        changes["raw"][0].append(raw_file.result())
+        wait(raw_files)  # no write goes on behind a failed commit
+    changes["raw"][0].extend(f.result() for f in raw_files)
     for old, repl in rewrites.items():
         changes["posts"][0].append(repl)
         changes["posts"][1].append(old.rsplit("/", 1)[-1])

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..formats.base import _line_records as line_records
+from ..native import native
 from ..post import POST_SCHEMA
 from .chunk import Chunk, dedup, parse_records
 from .tables import RAW_SCHEMA
@@ -41,7 +42,10 @@ def line_breaks(data: bytes | bytearray) -> np.ndarray:
 
 
 def count_breaks(data: bytes | bytearray) -> int:
-    """How many b"\\n" DATA holds: numpy over cache-sized slices, 2.5x faster than bytes.count."""
+    """How many b"\\n" DATA holds: numpy over cache-sized slices, 2.5x faster than bytes.count (native:
+    without the GIL, which ingest's reading thread holds here otherwise)."""
+    if native is not None:
+        return int(native.count_lines(data))
     buf = np.frombuffer(data, np.uint8)
     step = 1 << 18
     return sum(int(np.count_nonzero(buf[i:i + step] == 10)) for i in range(0, len(buf), step))
@@ -51,6 +55,12 @@ class Lines:
     """The non-blank lines of a block: their numbers and their bytes (without the line break)."""
 
     def __init__(self, data: bytes, first_line: int):
+        self.data = data
+        if native is not None:  # the same rules in C++, without the GIL
+            starts, ends, numbers = native.line_spans(data, first_line)
+            self.starts, self.ends = np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64)
+            self.numbers = np.frombuffer(numbers, np.int64)
+            return
         buf = np.frombuffer(data, np.uint8)
         breaks = line_breaks(data)
         starts = np.concatenate(([0], breaks + 1))
@@ -67,7 +77,6 @@ class Lines:
         ends = ends - cr
         self.starts, self.ends = starts[nonblank], ends[nonblank]
         self.numbers = numbers[nonblank]
-        self.data = data
 
     def __len__(self) -> int:
         return len(self.numbers)
