@@ -17,7 +17,6 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,7 +116,8 @@ inline bool pick(const object& obj, const std::string_view (&names)[N], Opt (&ou
   for (auto field : obj) {
     std::string_view k = field.key;
     for (size_t i = 0; i < N; i++) {
-      if (k.size() == names[i].size() && k == names[i]) {
+      // length and first byte before memcmp: objects hold many keys this mapping does not read
+      if (k.size() == names[i].size() && !k.empty() && k[0] == names[i][0] && k == names[i]) {
         if (out[i].has) return false;
         out[i].has = true;
         out[i].el = field.value;
@@ -460,10 +460,11 @@ PyObject* map(PyObject*, PyObject* args) {
   Columns cols;
   bool bad_offsets = false;
   Py_BEGIN_ALLOW_THREADS
-  // One copy with simdjson's padding after it, so that every line parses in place.
-  std::unique_ptr<char[]> padded(new char[block.len + simdjson::SIMDJSON_PADDING]);
-  std::memcpy(padded.get(), block.buf, block.len);
-  std::memset(padded.get() + block.len, ' ', simdjson::SIMDJSON_PADDING);
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document (their values do not matter): a line
+  // with that many bytes of the block after it parses in place, the last ones from a padded copy.
+  const char* data = static_cast<const char*>(block.buf);
+  const int64_t in_place = static_cast<int64_t>(block.len) - static_cast<int64_t>(simdjson::SIMDJSON_PADDING);
+  std::string copy;
   const int64_t* s = static_cast<const int64_t*>(starts.buf);
   const int64_t* e = static_cast<const int64_t*>(ends.buf);
   thread_local simdjson::dom::parser parser;
@@ -473,7 +474,12 @@ PyObject* map(PyObject*, PyObject* args) {
     if (s[i] < 0 || e[i] < s[i] || e[i] > block.len) { bad_offsets = true; break; }
     element doc;
     object obj;
-    const char* line = padded.get() + s[i];
+    const char* line = data + s[i];
+    if (e[i] > in_place) {
+      copy.assign(line, static_cast<size_t>(e[i] - s[i]));
+      copy.append(simdjson::SIMDJSON_PADDING, ' ');
+      line = copy.data();
+    }
     bool bom = e[i] - s[i] >= 3 && std::memcmp(line, "\xEF\xBB\xBF", 3) == 0;  // simdjson skips it, orjson refuses it
     bool fast = !bom && !parser.parse(line, static_cast<size_t>(e[i] - s[i]), false).get(doc)
                 && !doc.get_object().get(obj) && map_status(obj, row);
