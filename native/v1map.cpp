@@ -261,6 +261,45 @@ inline bool url_items(const Opt& list, std::vector<std::string_view>& out, bool&
   return true;
 }
 
+constexpr std::string_view NOTICE_NAMES[3] = {"delete", "user", "statuses"};
+constexpr std::string_view DELETE_NAMES[2] = {"status", "timestamp_ms"};
+
+// A streaming delete notice (twitter_v1._parse's "delete" branch): its post's id in ROW.id and its time
+// (timestamp_ms, or 0 when it has none) in ROW.created; false: the line is left to Python.
+bool map_delete(const object& obj, Row& row) {
+  Opt top[3];
+  if (!pick(obj, NOTICE_NAMES, top) || !top[0].has || top[1].has || top[2].has) return false;
+  if (!present(top[0]) || top[0].el.type() != element_type::OBJECT) return false;
+  Opt del[2];
+  if (!pick(top[0].el.get_object().value_unsafe(), DELETE_NAMES, del)) return false;
+  if (!present(del[0]) || del[0].el.type() != element_type::OBJECT) return false;
+  Opt st[S_N];
+  if (!pick(del[0].el.get_object().value_unsafe(), ST_NAMES, st)) return false;
+  bool ok = true;
+  as_str_or(st[S_ID_STR], st[S_ID], row.id, ok);
+  if (!ok || !row.id.has) return false;
+  // as_int(timestamp_ms): Twitter writes a string of digits; `if ms` makes 0 and none alike
+  int64_t ms = 0;
+  if (present(del[1])) {
+    if (del[1].el.type() == element_type::INT64) {
+      ms = del[1].el.get_int64().value_unsafe();
+    } else if (del[1].el.type() == element_type::STRING) {
+      std::string_view v = del[1].el.get_string().value_unsafe();
+      if (v.empty() || v.size() > 13) return false;
+      for (char c : v) {
+        if (c < '0' || c > '9') return false;
+        ms = ms * 10 + (c - '0');
+      }
+    } else {
+      return false;
+    }
+  }
+  // datetime.fromtimestamp(ms / 1000) is exact to the microsecond below 10**13 ms
+  if (ms < 0 || ms >= 10000000000000LL) return false;
+  row.created = ms * 1000;
+  return true;
+}
+
 // parse_status(st) into ROW; false: the line is left to Python.
 bool map_status(const object& st_obj, Row& row) {
   bool ok = true;
@@ -382,7 +421,7 @@ bool map_status(const object& st_obj, Row& row) {
 }
 
 struct Columns {
-  std::vector<uint8_t> python;
+  std::vector<uint8_t> python, tombstone;
   StrCol id, author_id, handle, name, bio, text, lang, kind, reply_to, reply_user, quote_of, repost_of,
       repost_author, rt_head;
   I64Col followers, created, likes, reposts, replies, quotes;
@@ -481,10 +520,22 @@ PyObject* map(PyObject*, PyObject* args) {
       line = copy.data();
     }
     bool bom = e[i] - s[i] >= 3 && std::memcmp(line, "\xEF\xBB\xBF", 3) == 0;  // simdjson skips it, orjson refuses it
-    bool fast = !bom && !parser.parse(line, static_cast<size_t>(e[i] - s[i]), false).get(doc)
-                && !doc.get_object().get(obj) && map_status(obj, row);
-    cols.python.push_back(!fast);
-    if (fast) cols.add(row); else cols.null_row();
+    bool parsed = !bom && !parser.parse(line, static_cast<size_t>(e[i] - s[i]), false).get(doc)
+                  && !doc.get_object().get(obj);
+    bool fast = parsed && map_status(obj, row);
+    bool deleted = parsed && !fast && map_delete(obj, row);
+    cols.python.push_back(!fast && !deleted);
+    cols.tombstone.push_back(deleted);
+    if (fast) {
+      cols.add(row);
+    } else if (deleted) {  // the post's id, and the notice's time in created_at (null: none)
+      cols.null_row();
+      cols.id.off.pop_back(); cols.id.valid.pop_back(); cols.id.add(row.id);
+      cols.created.v.back() = row.created;
+      cols.created.valid.back() = row.created != 0;
+    } else {
+      cols.null_row();
+    }
   }
   Py_END_ALLOW_THREADS
   PyBuffer_Release(&block); PyBuffer_Release(&starts); PyBuffer_Release(&ends);
@@ -506,7 +557,7 @@ PyObject* map(PyObject*, PyObject* args) {
       {"repost_count", &cols.reposts}, {"reply_count", &cols.replies}, {"quote_count", &cols.quotes}};
   const std::pair<const char*, const ListCol*> lists[] = {
       {"tags0", &cols.tags}, {"mentions0", &cols.mentions}, {"urls0", &cols.urls}};
-  bool failed = put(out, "python", bitmap(cols.python)) < 0 ||
+  bool failed = put(out, "python", bitmap(cols.python)) < 0 || put(out, "tombstone", bitmap(cols.tombstone)) < 0 ||
                 put(out, "author_verified", Py_BuildValue("(NN)", bitmap(cols.verified_valid), bitmap(cols.verified))) < 0;
   for (auto& [k, c] : strs) failed = failed || put(out, k, str_buffers(*c)) < 0;
   for (auto& [k, c] : ints) failed = failed || put(out, k, i64_buffers(*c)) < 0;

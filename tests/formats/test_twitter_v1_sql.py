@@ -70,6 +70,24 @@ def test_native_mapping_claims_plain_statuses() -> None:
     assert len(table) == len(lines) and python.mean() < 0.05
 
 
+def test_native_mapping_reads_delete_notices() -> None:
+    """Plain delete notices become tombstones on the native path; odd ones are left to Python."""
+    import numpy as np
+
+    from tagscope.store.sql_lines import Lines
+
+    data = b"\n".join(NOTICES) + b"\n"
+    lines = Lines(data, 1)
+    table = twitter_v1_native.map_lines(data, lines.starts, lines.ends)
+    tomb = table.column("tombstone").to_pylist()
+    python = table.column("python").to_pylist()
+    assert tomb[:4] == [True] * 4 and not any(python[:4])
+    assert table.column("id").to_pylist()[:4] == ["11", "12", "13", "14"]
+    assert table.column("created_at").to_pylist()[2:4] == [None, None]
+    assert all(python[4:]) and not any(tomb[4:])
+    assert np.asarray(python).sum() == len(NOTICES) - 4
+
+
 def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
     lines = _real_lines()
     assert len(lines) > 350
@@ -105,6 +123,23 @@ ODD_TYPES = [
     b'{"expanded_url": "", "url": "http://y.org"}, {"expanded_url": 1.5}]}}',
     b'{"id_str": "t13", "user": {"id_str": "u", "verified": 1}, "created_at": "Sat May 24 10:00:00 +0000 2014"}',
 ]
+# Delete notices as streams write them, and odd ones.
+NOTICES = [
+    b'{"delete": {"status": {"id": 11, "id_str": "11", "user_id": 3, "user_id_str": "3"}, "timestamp_ms": "1401000000123"}}',
+    b'{"delete": {"status": {"id": 12}, "timestamp_ms": 1401000000999}}',
+    b'{"delete": {"status": {"id_str": "13"}, "timestamp_ms": "0"}}',
+    b'{"delete": {"status": {"id_str": "14"}}}',
+    b'{"delete": {"status": {"id_str": "15"}, "timestamp_ms": " 12"}}',
+    b'{"delete": {"status": {"id_str": "16"}, "timestamp_ms": "-12"}}',
+    b'{"delete": {"status": {"id_str": ""}, "timestamp_ms": "12"}}',
+    b'{"delete": {"status": {"id_str": "17"}, "timestamp_ms": 1.5}}',
+    b'{"delete": {"status": {"id_str": "18", "id_str": "19"}}}',
+    b'{"delete": null}',
+    b'{"delete": {"status": {"id_str": "20"}}, "statuses": []}',
+    b'{"delete": {"status": {"id_str": "21"}}, "user": {"id_str": "u"}}',
+    b'{"delete": {"status": {"id_str": "22"}, "timestamp_ms": "99999999999999999999"}}',
+    b'{"limit": {"track": 5}}',
+]
 # Shapes the mappings must leave to Python or restate exactly.
 ODD_SHAPES = [
     b'{"id_str": "t4", "user": {"id": 0, "followers_count": "12"}, "created_at": "Sat May 24 10:00:00 +0000 2014"}',
@@ -123,7 +158,7 @@ def test_blocks_and_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, f
     """Small blocks, blank lines, CRLF, a record over two lines, bad JSON, odd JSON and a cut-off last line."""
     monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 3000)
     lines = _real_lines()[:60]
-    lines[5:5] = [b"", b"   \t", b"{not json", b"[1, 2]", b'"text"', *ODD_SHAPES,
+    lines[5:5] = [b"", b"   \t", b"{not json", b"[1, 2]", b'"text"', *ODD_SHAPES, *NOTICES,
                   *(ODD_JSON + ODD_TYPES if fast == "native" else [])]
     lines[20] = lines[20] + b"\r"
     lines[30:30] = [b'{"id_str": "9", "user":', b'{"id_str": "u"}, "created_at": "Sat May 24 10:00:00 +0000 2014"}']

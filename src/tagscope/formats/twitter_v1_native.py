@@ -42,7 +42,8 @@ def _list(n: int, buffers: tuple[bytes, tuple[bytes, bytes, bytes]]) -> pa.Array
 
 
 def map_lines(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
-    """One row per line [starts[i], ends[i]) of DATA: the columns of ``twitter_v1_sql.QUERY``."""
+    """One row per line [starts[i], ends[i]) of DATA: the columns of ``twitter_v1_sql.QUERY``, and
+    ``tombstone`` (true: the line is a delete notice the native path read; see ``store.sql_lines._split``)."""
     if native is None:
         raise RuntimeError("tagscope._native is not built")
     starts = np.ascontiguousarray(starts, np.int64)
@@ -51,6 +52,8 @@ def map_lines(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> 
     got = native.map_v1(data, starts, ends)
     cols: dict[str, pa.Array] = {
         "python": pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(got["python"])]),
+        # a delete notice: its post's id in ``id``, its time (or null) in ``created_at``
+        "tombstone": pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(got["tombstone"])]),
         "platform": pa.repeat(pa.scalar("twitter"), n),
     }
     for name in _STRINGS:

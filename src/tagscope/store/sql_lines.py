@@ -176,8 +176,8 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
         posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))  # a stable sort
         raws = pa.concat_tables([raws, *(c.raws for c in runs if len(c.raws))])
     posts, dups = dedup(posts)
-    tombs = [{"platform": "twitter" if p is None else p, "id": i, "reason": r, "at": None, "source_file": source,
-              "source_line": int(lines.numbers[k])} for k, p, i, r in gone]
+    tombs = [{"platform": "twitter" if p is None else p, "id": i, "reason": r, "at": at, "source_file": source,
+              "source_line": int(lines.numbers[k])} for k, p, i, r, at in gone]
     tombs = sorted(tombs + [t for c in runs for t in c.tombstones], key=lambda t: t["source_line"])  # stable
     return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),
                  len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs))
@@ -185,18 +185,30 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
 
 def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:
     """Mapped posts, the line index of each, their raw records, the lines left to Python, and the
-    tombstones the query found (line index, platform, id, reason); None when the rows do not account
+    tombstones the query found (line index, platform, id, reason, time); None when the rows do not account
     for every line exactly (then the Python parser reads the block)."""
     if "line" in table.column_names:
         return _split_rows(lines, table)
     if len(table) != len(lines):  # one row per line (v1.1)
         return None
     python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
-    fast = np.flatnonzero(~python)
+    gone = []
     posts = table.drop_columns(["python"])
+    if "tombstone" in table.column_names:  # delete notices read by the native mapping
+        tomb = table.column("tombstone").to_numpy(zero_copy_only=False) & ~python
+        posts = posts.drop_columns(["tombstone"])
+        if tomb.any():
+            t = table.filter(pa.array(tomb))
+            at = t.column("created_at").to_pylist()
+            gone = list(zip(np.flatnonzero(tomb).tolist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
+                            ["deleted"] * len(t), at, strict=True))
+            python = python | tomb  # neither a post nor a line for Python
+            fast = np.flatnonzero(~python)
+            return posts.take(pa.array(fast)), fast, lines.raw(fast), np.flatnonzero(python & ~tomb), gone
+    fast = np.flatnonzero(~python)
     if len(fast) < len(posts):
         posts = posts.take(pa.array(fast))
-    return posts, fast, lines.raw(fast), np.flatnonzero(python), []
+    return posts, fast, lines.raw(fast), np.flatnonzero(python), gone
 
 
 def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:
@@ -218,7 +230,7 @@ def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa
     if tomb.any():
         t = table.filter(pa.array(tomb))
         gone = list(zip(t.column("line").to_pylist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
-                        t.column("tombstone").to_pylist(), strict=True))
+                        t.column("tombstone").to_pylist(), [None] * len(t), strict=True))
     fast = np.flatnonzero(~python & ~tomb)
     posts = table.drop_columns(["python", "line", "raw", "pos", "tombstone", "odd"])
     raw = table.column("raw")
