@@ -89,10 +89,12 @@ def main() -> None:
     ap.add_argument("--big-formats", default="v1", help="formats of the --big runs (default v1; v1,v2 for both)")
     ap.add_argument("--no-twarc", action="store_true", help="skip the twarc-csv baseline")
     ap.add_argument("--formats", default="v1,v2", help="which ingest runs to make (default v1,v2)")
-    ap.add_argument("--modes", default="e2e,index,core,python",
+    ap.add_argument("--modes", default="e2e,index,core,duckdb,python",
                     help="e2e: the tagscope ingest command; index: with --index (the search index built too); "
-                         "core: the store without derived data; python: e2e with TAGSCOPE_SQL_LINES=0, the "
-                         "record-by-record parser on worker processes (v1.1 only; default all)")
+                         "core: the store without derived data; duckdb: e2e with TAGSCOPE_NATIVE=0, v1.1 lines "
+                         "mapped by DuckDB's JSON reader instead of the C++ mapper (v1.1 only); python: e2e with "
+                         "TAGSCOPE_SQL_LINES=0, the record-by-record parser on worker processes (v1.1 only; "
+                         "default all)")
     args = ap.parse_args()
     work: Path = args.work
     print(f"machine: {machine()}", flush=True)
@@ -106,13 +108,13 @@ def main() -> None:
         path = folder / info["path"]
         warm(path)
         for mode in args.modes.split(","):
-            if mode == "python" and fmt != "v1":
+            if mode in ("python", "duckdb") and fmt != "v1":
                 continue
             core = mode == "core"
             name = {"core": label.replace("tagscope", "store only"), "index": label + " +index",
-                    "python": label + " (Python parser)"}.get(mode, label)
-            run, summary = ingest(name, path, info["posts"], work / f"{mode}-{fmt}", core, mode == "index",
-                                  {"TAGSCOPE_SQL_LINES": "0"} if mode == "python" else None)
+                    "python": label + " (Python parser)", "duckdb": label + " (DuckDB mapper)"}.get(mode, label)
+            env = {"python": {"TAGSCOPE_SQL_LINES": "0"}, "duckdb": {"TAGSCOPE_NATIVE": "0"}}.get(mode)
+            run, summary = ingest(name, path, info["posts"], work / f"{mode}-{fmt}", core, mode == "index", env)
             if summary["live"] != truth["posts"]:
                 raise SystemExit(f"{name}: the store holds {summary['live']:,} posts, truth says {truth['posts']:,}")
             results[f"{mode}-{fmt}"] = (info["posts"], run)
