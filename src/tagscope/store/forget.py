@@ -65,14 +65,15 @@ def _purge_raw(store: Store, keys: list[dict[str, str]]) -> int:
     if not keys or not store.files("raw"):
         return 0
     con = store.con
-    con.register("_fk", pa.Table.from_pylist(keys))
+    key_table = pa.Table.from_pylist(keys)
+    con.register("_fk", key_table)
     hits = con.execute(
         f"SELECT filename, count(*) FROM read_parquet({sql_list(store.files('raw'))}, filename=true) r "
         "WHERE EXISTS (SELECT 1 FROM _fk k WHERE k.platform = r.platform AND k.id = r.id) GROUP BY 1"
     ).fetchall()
     added, removed, purged = [], [], 0
     for i, (fname, n) in enumerate(hits):
-        kept = committer.rows_without(con, fname, "_fk")
+        kept = committer.rows_without(fname, key_table)
         name = f"raw-{store.generation + 1:06d}-forget-{uuid.uuid4().hex[:8]}-{i}.parquet"
         added.append(committer._write(store, "raw", name, kept.cast(RAW_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])
