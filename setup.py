@@ -11,7 +11,7 @@ setup(
     ext_modules=[
         Extension(
             "tagscope._native",
-            sources=["native/module.cpp", "native/lines.cpp", "native/v1map.cpp", "native/simdjson/simdjson.cpp"],
+            sources=["native/module.cpp", "native/lines.cpp", "native/v1map.cpp", "native/v2map.cpp", "native/simdjson/simdjson.cpp"],
             include_dirs=["native/simdjson"],
             language="c++",
             # simdjson picks its SIMD kernels at run time: no -march, so the build runs on any x86-64/ARM64.

@@ -8,6 +8,8 @@ namespace {
 PyMethodDef METHODS[] = {
     {"map_v1", tagscope_map_v1, METH_VARARGS,
      "map_v1(block, starts, ends) -> {column: Arrow buffers}: v1.1 statuses, one row a line."},
+    {"map_v2", tagscope_map_v2, METH_VARARGS,
+     "map_v2(block, starts, ends) -> {column: Arrow buffers}: twarc2 pages, rows of (line, position)."},
     {"line_spans", tagscope_line_spans, METH_VARARGS,
      "line_spans(block, first_line) -> (starts, ends, numbers): int64 buffers of the non-blank lines."},
     {"count_lines", tagscope_count_lines, METH_VARARGS, "count_lines(block) -> how many b'\\n' it holds."},

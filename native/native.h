@@ -4,5 +4,6 @@
 #include <Python.h>
 
 PyObject* tagscope_map_v1(PyObject* self, PyObject* args);       // v1map.cpp
+PyObject* tagscope_map_v2(PyObject* self, PyObject* args);       // v2map.cpp
 PyObject* tagscope_line_spans(PyObject* self, PyObject* args);   // lines.cpp
 PyObject* tagscope_count_lines(PyObject* self, PyObject* args);  // lines.cpp

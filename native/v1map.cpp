@@ -21,112 +21,11 @@
 #include <string_view>
 #include <vector>
 
-#include "native.h"
-#include "simdjson.h"
+#include "json_values.h"
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
+using namespace tagscope_native;  // NOLINT: the shared readers and builders
 
 namespace {
-
-// A value that is absent, null, or there.
-struct Opt {
-  bool has = false;
-  element el;
-};
-
-inline bool present(const Opt& o) { return o.has && o.el.type() != element_type::NULL_VALUE; }
-
-// Python's truthiness of a JSON value; false in `ok` for a value this code does not restate (floats).
-inline bool truthy(const Opt& o, bool& ok) {
-  if (!present(o)) return false;
-  switch (o.el.type()) {
-    case element_type::STRING: return !o.el.get_string().value_unsafe().empty();
-    case element_type::INT64: return o.el.get_int64().value_unsafe() != 0;
-    case element_type::UINT64: return o.el.get_uint64().value_unsafe() != 0;
-    case element_type::BOOL: return o.el.get_bool().value_unsafe();
-    case element_type::ARRAY: { array a = o.el.get_array().value_unsafe(); return a.begin() != a.end(); }
-    case element_type::OBJECT: { object b = o.el.get_object().value_unsafe(); return b.begin() != b.end(); }
-    default: ok = false; return false;
-  }
-}
-
-// Text of a value for `base.as_str`: a non-empty string or a number's decimal digits.
-struct Str {
-  bool has = false;
-  std::string_view s;
-  char buf[24];
-};
-
-// as_str(value): false in `ok` where this code does not restate it (floats, lists, objects).
-inline void as_str(const Opt& o, Str& out, bool& ok) {
-  out.has = false;
-  if (!present(o)) return;
-  switch (o.el.type()) {
-    case element_type::STRING: {
-      std::string_view v = o.el.get_string().value_unsafe();
-      if (!v.empty()) { out.has = true; out.s = v; }
-      return;
-    }
-    case element_type::INT64: {
-      auto r = std::to_chars(out.buf, out.buf + sizeof out.buf, o.el.get_int64().value_unsafe());
-      out.has = true; out.s = std::string_view(out.buf, r.ptr - out.buf);
-      return;
-    }
-    case element_type::UINT64: {
-      auto r = std::to_chars(out.buf, out.buf + sizeof out.buf, o.el.get_uint64().value_unsafe());
-      out.has = true; out.s = std::string_view(out.buf, r.ptr - out.buf);
-      return;
-    }
-    case element_type::BOOL: return;  // as_str(True) is None
-    default: ok = false; return;
-  }
-}
-
-// `as_str(a) or as_str(b)`.
-inline void as_str_or(const Opt& a, const Opt& b, Str& out, bool& ok) {
-  as_str(a, out, ok);
-  if (!out.has) as_str(b, out, ok);
-}
-
-struct Int {
-  bool has = false;
-  int64_t v = 0;
-};
-
-// as_int(value) for ints, null and booleans; strings and floats are left to Python.
-inline void as_int(const Opt& o, Int& out, bool& ok) {
-  out.has = false;
-  if (!present(o)) return;
-  switch (o.el.type()) {
-    case element_type::INT64: out.has = true; out.v = o.el.get_int64().value_unsafe(); return;
-    case element_type::UINT64: return;  // over 2**63 - 1: as_int gives None
-    case element_type::BOOL: return;
-    default: ok = false; return;
-  }
-}
-
-// One pass over an object's fields, picking the named ones; a picked name seen twice is refused
-// (orjson keeps the last of repeated keys, simdjson's lookups the first).
-template <size_t N>
-inline bool pick(const object& obj, const std::string_view (&names)[N], Opt (&out)[N]) {
-  for (auto& o : out) o.has = false;
-  for (auto field : obj) {
-    std::string_view k = field.key;
-    for (size_t i = 0; i < N; i++) {
-      // length and first byte before memcmp: objects hold many keys this mapping does not read
-      if (k.size() == names[i].size() && !k.empty() && k[0] == names[i][0] && k == names[i]) {
-        if (out[i].has) return false;
-        out[i].has = true;
-        out[i].el = field.value;
-        break;
-      }
-    }
-  }
-  return true;
-}
 
 // Fields of a status (and of the retweeted status: the same names).
 enum StF {
@@ -148,31 +47,7 @@ constexpr std::string_view MENTION_NAMES[1] = {"screen_name"};
 constexpr std::string_view URL_NAMES[2] = {"expanded_url", "url"};
 constexpr std::string_view ID_NAMES[1] = {"id_str"};
 
-// Arrow builders: a validity byte per row (packed at the end), offsets and bytes.
-struct StrCol {
-  std::vector<int32_t> off{0};
-  std::string data;
-  std::vector<uint8_t> valid;
-  void null() { off.push_back(static_cast<int32_t>(data.size())); valid.push_back(0); }
-  void add(std::string_view s) { data.append(s); off.push_back(static_cast<int32_t>(data.size())); valid.push_back(1); }
-  void add(const Str& s) { if (s.has) add(s.s); else null(); }
-};
 
-struct I64Col {
-  std::vector<int64_t> v;
-  std::vector<uint8_t> valid;
-  void null() { v.push_back(0); valid.push_back(0); }
-  void add(int64_t x) { v.push_back(x); valid.push_back(1); }
-  void add(const Int& i) { if (i.has) add(i.v); else null(); }
-};
-
-struct ListCol {  // lists of non-null strings; a row without a list is an empty list
-  std::vector<int32_t> off{0};
-  StrCol items;
-  void close() { off.push_back(static_cast<int32_t>(items.valid.size())); }
-};
-
-// A post as read from one line, before it is appended (a line may still turn out to be Python's).
 struct Row {
   Str id, author_id, handle, name, bio, lang, reply_to, reply_user, quote_of, repost_of, repost_author, text;
   bool text_has = false;
@@ -187,23 +62,6 @@ struct Row {
 
 constexpr const char* KINDS[4] = {"original", "reply", "quote", "repost"};
 
-inline int digits(const char* p, int n) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (p[i] < '0' || p[i] > '9') return -1;
-    v = v * 10 + (p[i] - '0');
-  }
-  return v;
-}
-
-inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 // twitter_v1.parse_time's fast path ('Thu Jun 08 15:23:27 +0000 2017'), microseconds since the epoch;
 // false for anything it does not take exactly (then Python decides).
@@ -425,18 +283,13 @@ struct Columns {
   StrCol id, author_id, handle, name, bio, text, lang, kind, reply_to, reply_user, quote_of, repost_of,
       repost_author, rt_head;
   I64Col followers, created, likes, reposts, replies, quotes;
-  std::vector<uint8_t> verified, verified_valid;
-  ListCol tags, mentions, urls;
+  PostLists lists;
 
   void null_row() {
     for (StrCol* c : {&id, &author_id, &handle, &name, &bio, &text, &lang, &kind, &reply_to, &reply_user, &quote_of,
                       &repost_of, &repost_author, &rt_head}) c->null();
     for (I64Col* c : {&followers, &created, &likes, &reposts, &replies, &quotes}) c->null();
-    verified.push_back(0);
-    verified_valid.push_back(0);
-    tags.close();
-    mentions.close();
-    urls.close();
+    lists.null();
   }
 
   void add(const Row& r) {
@@ -447,81 +300,21 @@ struct Columns {
     if (r.rt_head_has) rt_head.add(r.rt_head); else rt_head.null();
     followers.add(r.followers); created.add(r.created); likes.add(r.likes); reposts.add(r.reposts);
     replies.add(r.replies); quotes.add(r.quotes);
-    verified.push_back(r.verified == 1);
-    verified_valid.push_back(r.verified >= 0);
-    for (auto v : r.tags) tags.items.add(v);
-    tags.close();
-    for (auto v : r.mentions) mentions.items.add(v);
-    mentions.close();
-    for (auto v : r.urls) urls.items.add(v);
-    urls.close();
+    lists.add(r.verified, r.tags, r.mentions, r.urls);
   }
 };
 
-PyObject* bytes_of(const void* p, size_t n) { return PyBytes_FromStringAndSize(static_cast<const char*>(p), n); }
-
-// Bytes per row -> Arrow bitmap (LSB first).
-PyObject* bitmap(const std::vector<uint8_t>& bits) {
-  std::string out((bits.size() + 7) / 8, '\0');
-  for (size_t i = 0; i < bits.size(); i++) if (bits[i]) out[i >> 3] |= static_cast<char>(1u << (i & 7));
-  return bytes_of(out.data(), out.size());
-}
-
-PyObject* str_buffers(const StrCol& c) {
-  return Py_BuildValue("(NNN)", bitmap(c.valid), bytes_of(c.off.data(), c.off.size() * 4),
-                       bytes_of(c.data.data(), c.data.size()));
-}
-
-PyObject* i64_buffers(const I64Col& c) {
-  return Py_BuildValue("(NN)", bitmap(c.valid), bytes_of(c.v.data(), c.v.size() * 8));
-}
-
-PyObject* list_buffers(const ListCol& c) {
-  return Py_BuildValue("(NN)", bytes_of(c.off.data(), c.off.size() * 4), str_buffers(c.items));
-}
-
-int put(PyObject* dict, const char* key, PyObject* value) {
-  if (value == nullptr) return -1;
-  int rc = PyDict_SetItemString(dict, key, value);
-  Py_DECREF(value);
-  return rc;
-}
-
 PyObject* map(PyObject*, PyObject* args) {
-  Py_buffer block, starts, ends;
-  if (!PyArg_ParseTuple(args, "y*y*y*", &block, &starts, &ends)) return nullptr;
-  size_t n = static_cast<size_t>(starts.len) / 8;
-  if (static_cast<size_t>(ends.len) / 8 != n || block.len >= (Py_ssize_t{1} << 31)) {
-    PyBuffer_Release(&block); PyBuffer_Release(&starts); PyBuffer_Release(&ends);
-    PyErr_SetString(PyExc_ValueError, "map(block, starts, ends): int64 offsets of equal length, block < 2 GiB");
-    return nullptr;
-  }
+  BlockLines lines;
+  if (!lines.open(args, "map_v1")) return nullptr;
   Columns cols;
-  bool bad_offsets = false;
+  bool bad = false;
   Py_BEGIN_ALLOW_THREADS
-  // simdjson reads up to SIMDJSON_PADDING bytes past a document (their values do not matter): a line
-  // with that many bytes of the block after it parses in place, the last ones from a padded copy.
-  const char* data = static_cast<const char*>(block.buf);
-  const int64_t in_place = static_cast<int64_t>(block.len) - static_cast<int64_t>(simdjson::SIMDJSON_PADDING);
-  std::string copy;
-  const int64_t* s = static_cast<const int64_t*>(starts.buf);
-  const int64_t* e = static_cast<const int64_t*>(ends.buf);
-  thread_local simdjson::dom::parser parser;
   Row row;
-  cols.python.reserve(n);
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] < 0 || e[i] < s[i] || e[i] > block.len) { bad_offsets = true; break; }
-    element doc;
+  cols.python.reserve(lines.size());
+  for (size_t i = 0; i < lines.size() && !bad; i++) {
     object obj;
-    const char* line = data + s[i];
-    if (e[i] > in_place) {
-      copy.assign(line, static_cast<size_t>(e[i] - s[i]));
-      copy.append(simdjson::SIMDJSON_PADDING, ' ');
-      line = copy.data();
-    }
-    bool bom = e[i] - s[i] >= 3 && std::memcmp(line, "\xEF\xBB\xBF", 3) == 0;  // simdjson skips it, orjson refuses it
-    bool parsed = !bom && !parser.parse(line, static_cast<size_t>(e[i] - s[i]), false).get(doc)
-                  && !doc.get_object().get(obj);
+    bool parsed = lines.object_at(i, obj, bad);
     bool fast = parsed && map_status(obj, row);
     bool deleted = parsed && !fast && map_delete(obj, row);
     cols.python.push_back(!fast && !deleted);
@@ -538,35 +331,21 @@ PyObject* map(PyObject*, PyObject* args) {
     }
   }
   Py_END_ALLOW_THREADS
-  PyBuffer_Release(&block); PyBuffer_Release(&starts); PyBuffer_Release(&ends);
-  if (bad_offsets) {
+  if (bad) {
     PyErr_SetString(PyExc_ValueError, "line offsets outside the block");
     return nullptr;
   }
-  PyObject* out = PyDict_New();
-  if (out == nullptr) return nullptr;
-  std::string py(cols.python.begin(), cols.python.end());
-  const std::pair<const char*, const StrCol*> strs[] = {
-      {"id", &cols.id}, {"author_id", &cols.author_id}, {"author_handle", &cols.handle},
-      {"author_name", &cols.name}, {"author_bio", &cols.bio}, {"text", &cols.text}, {"lang", &cols.lang},
-      {"kind", &cols.kind}, {"reply_to_id", &cols.reply_to}, {"reply_to_user_id", &cols.reply_user},
-      {"quote_of_id", &cols.quote_of}, {"repost_of_id", &cols.repost_of},
-      {"repost_of_author", &cols.repost_author}, {"rt_head", &cols.rt_head}};
-  const std::pair<const char*, const I64Col*> ints[] = {
-      {"author_followers", &cols.followers}, {"created_at", &cols.created}, {"like_count", &cols.likes},
-      {"repost_count", &cols.reposts}, {"reply_count", &cols.replies}, {"quote_count", &cols.quotes}};
-  const std::pair<const char*, const ListCol*> lists[] = {
-      {"tags0", &cols.tags}, {"mentions0", &cols.mentions}, {"urls0", &cols.urls}};
-  bool failed = put(out, "python", bitmap(cols.python)) < 0 || put(out, "tombstone", bitmap(cols.tombstone)) < 0 ||
-                put(out, "author_verified", Py_BuildValue("(NN)", bitmap(cols.verified_valid), bitmap(cols.verified))) < 0;
-  for (auto& [k, c] : strs) failed = failed || put(out, k, str_buffers(*c)) < 0;
-  for (auto& [k, c] : ints) failed = failed || put(out, k, i64_buffers(*c)) < 0;
-  for (auto& [k, c] : lists) failed = failed || put(out, k, list_buffers(*c)) < 0;
-  if (failed) {
-    Py_DECREF(out);
-    return nullptr;
-  }
-  return out;
+  return columns_dict(
+      {{"id", &cols.id}, {"author_id", &cols.author_id}, {"author_handle", &cols.handle},
+       {"author_name", &cols.name}, {"author_bio", &cols.bio}, {"text", &cols.text}, {"lang", &cols.lang},
+       {"kind", &cols.kind}, {"reply_to_id", &cols.reply_to}, {"reply_to_user_id", &cols.reply_user},
+       {"quote_of_id", &cols.quote_of}, {"repost_of_id", &cols.repost_of},
+       {"repost_of_author", &cols.repost_author}, {"rt_head", &cols.rt_head}},
+      {{"author_followers", &cols.followers}, {"created_at", &cols.created}, {"like_count", &cols.likes},
+       {"repost_count", &cols.reposts}, {"reply_count", &cols.replies}, {"quote_count", &cols.quotes}},
+      {{"tags0", &cols.lists.tags}, {"mentions0", &cols.lists.mentions}, {"urls0", &cols.lists.urls}},
+      {{"python", bitmap(cols.python)}, {"tombstone", bitmap(cols.tombstone)},
+       {"author_verified", Py_BuildValue("(NN)", bitmap(cols.lists.verified_valid), bitmap(cols.lists.verified))}});
 }
 
 }  // namespace

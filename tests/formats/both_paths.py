@@ -30,3 +30,12 @@ def both(tmp: Path, data: bytes, mp: pytest.MonkeyPatch, fmt: str | None = None)
         out += [summary, tables(store)]
         store.close()
     return out[0], out[1], out[2], out[3]
+
+
+def fast_path(param: str, mp: pytest.MonkeyPatch, native_module: Any) -> str:
+    """Map with the native module (PARAM "native": it must be built, setup.py compiles it on install)
+    or with DuckDB ("duckdb")."""
+    if param == "native":
+        assert native_module.native is not None, "tagscope._native is not built: pip install -e . compiles it"
+    mp.setattr(native_module, "ENABLED", param == "native")
+    return param

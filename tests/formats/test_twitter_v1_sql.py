@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formats.both_paths import both
+from formats.both_paths import both, fast_path
 from tagscope.formats import twitter_v1_native
 from tagscope.store import ingest as ingest_mod
 from tweetfactory import DATA
@@ -50,11 +50,7 @@ def _real_lines() -> list[bytes]:
 
 @pytest.fixture(params=["native", "duckdb"])
 def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Which fast path maps the lines (the native one must be built: setup.py compiles it on install)."""
-    if request.param == "native":
-        assert twitter_v1_native.native is not None, "tagscope._native is not built: pip install -e . compiles it"
-    monkeypatch.setattr(twitter_v1_native, "ENABLED", request.param == "native")
-    return request.param
+    return fast_path(request.param, monkeypatch, twitter_v1_native)
 
 
 def test_native_mapping_claims_plain_statuses() -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import list_columns, twitter_v1_sql
+from . import list_columns, twitter_v1_sql, twitter_v2_native
 from .twitter_v2 import NAME
 
 _ENTITIES = {
@@ -194,6 +194,9 @@ FROM ukeys WHERE k NOT IN (SELECT k FROM odd_pages)
 # Pages hold ~100 tweets whose includes the query joins: its memory grows with the block (a 32 MiB
 # block needed ~600 MB), so v2 reads smaller blocks than v1.1 (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins).
 BLOCK_BYTES = 16 << 20
+
+# The same mapping in C++: store.sql_lines maps blocks with it where it is built.
+NATIVE = twitter_v2_native
 
 MACROS = r"""
 CREATE OR REPLACE MACRO ts_media_link(u) AS
