@@ -10,6 +10,7 @@ paths (``fast`` fixture).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,7 @@ def _odd_status(draw: Any) -> dict[str, Any]:
     return s
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("V1_EXAMPLES", "60")), deadline=None, suppress_health_check=list(HealthCheck))
 @given(statuses=st.lists(_odd_status(), min_size=1, max_size=25))
 def test_native_mapping_restates_any_types(tmp_path_factory: pytest.TempPathFactory,
                                            statuses: list[dict[str, Any]]) -> None:
