@@ -91,8 +91,8 @@ def main() -> None:
     ap.add_argument("--formats", default="v1,v2", help="which ingest runs to make (default v1,v2)")
     ap.add_argument("--modes", default="e2e,index,core,duckdb,python",
                     help="e2e: the tagscope ingest command; index: with --index (the search index built too); "
-                         "core: the store without derived data; duckdb: e2e with TAGSCOPE_NATIVE=0, v1.1 lines "
-                         "mapped by DuckDB's JSON reader instead of the C++ mapper (v1.1 only); python: e2e with "
+                         "core: the store without derived data; duckdb: e2e with TAGSCOPE_NATIVE=0, lines mapped "
+                         "by DuckDB's JSON reader instead of the C++ mappers; python: e2e with "
                          "TAGSCOPE_SQL_LINES=0, the record-by-record parser on worker processes (v1.1 only; "
                          "default all)")
     args = ap.parse_args()
@@ -108,7 +108,7 @@ def main() -> None:
         path = folder / info["path"]
         warm(path)
         for mode in args.modes.split(","):
-            if mode in ("python", "duckdb") and fmt != "v1":
+            if mode == "python" and fmt != "v1":
                 continue
             core = mode == "core"
             name = {"core": label.replace("tagscope", "store only"), "index": label + " +index",
