@@ -83,6 +83,15 @@ def test_graph_names_map_to_one_cached_scorer_per_file() -> None:
     files = accurate.sexism_files(info)
     assert files[0] == accurate.onnx_name("sexism")
     assert set(files) <= set(info["sha256"])  # every averaged graph is pinned
+    cats = accurate.category_files(info)
+    assert cats[0] == accurate.onnx_name("category") and set(cats) <= set(info["sha256"])
+
+
+def test_category_graphs_default_to_the_single_fine_tune() -> None:
+    """Settings written before EDOS B could average seeds name no graphs: the one file is meant."""
+    assert accurate.category_files({"category": {"weight": 0.5}}) == ["accurate-category.onnx"]
+    two = ["accurate-category.onnx", "accurate-category-s1.onnx"]
+    assert accurate.category_files({"category": {"graphs": two}}) == two
 
 
 def test_edos_c_vectors_fall_in_their_categories() -> None:

@@ -13,7 +13,8 @@ are tokenised to at most 96 tokens and run in length-sorted batches so padding c
   the ONNX probability may be the mean of several seeds' fine-tunes (``accurate-sexism-<tag>.onnx``,
   listed in accurate.json's ``sexism.graphs``).
 - ``sexism-category``: the same for the 4 EDOS B categories (argmax, after optional per-class
-  offsets); ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
+  offsets; several seeds' ``accurate-category-<tag>.onnx`` may be averaged, listed in accurate.json's
+  ``category.graphs``); ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
 - ``stance``: its own fine-tune (``accurate-stance.onnx``) or a logistic regression on another
   fine-tune's embedding ``e`` (``accurate-stance.npz``), whichever cross-validation chose, mixed
   with the fast tier's probabilities.
@@ -55,6 +56,11 @@ def sexism_files(info: dict[str, Any]) -> list[str]:
     return list(info["sexism"].get("graphs", [onnx_name("sexism")]))
 
 
+def category_files(info: dict[str, Any]) -> list[str]:
+    """The EDOS B graphs whose category probabilities are averaged (one, or several seeds' fine-tunes)."""
+    return list(info["category"].get("graphs", [onnx_name("category")]))
+
+
 def stance_files(info: dict[str, Any]) -> list[str]:
     """What the stance model reads: an ONNX file, plus the logistic regression unless it is its own fine-tune."""
     s = info["stance"]
@@ -67,7 +73,7 @@ def available(folder: Path = MODELS_DIR) -> bool:
         return False
     try:
         info = settings(folder)
-        return all((folder / f).exists() for f in [*stance_files(info), *sexism_files(info)])
+        return all((folder / f).exists() for f in [*stance_files(info), *sexism_files(info), *category_files(info)])
     except KeyError:  # settings of an older build
         return False
 
@@ -311,9 +317,10 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
     fast_cat = CATEGORY.load()
     c = info["category"]
     offsets = np.array(c["offsets"], dtype=np.float64) if c.get("offsets") else None
-    head = MixedHead(info["categories"], scorer("category", folder, threads), fast_cat, float(c["weight"]), offsets=offsets)
-    return AccurateCategoryPredictor(name, f"{binary.version}+{_version(folder, onnx_name('category'))}+{fast_cat.version}",
-                                     binary, head)
+    cgraphs = category_files(info)
+    head = MixedHead(info["categories"], graph_scorer(cgraphs[0], folder, threads), fast_cat, float(c["weight"]), offsets=offsets,
+                     more=tuple(graph_scorer(g, folder, threads) for g in cgraphs[1:]))
+    return AccurateCategoryPredictor(name, f"{binary.version}+{_version(folder, *cgraphs)}+{fast_cat.version}", binary, head)
 
 
 def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list[Result]:

@@ -8,7 +8,9 @@ exported ONNX files through accurate.py (so the choices are made on exactly what
   ``accurate-sexism-<tag>.onnx``; unchosen ones are deleted), the weight on their probability and
   the threshold, by EDOS dev macro-F1; the held-out fifth of Guest 2021's train split is reported,
   not tuned on.
-- category: weight, by EDOS B dev macro-F1 (the sexist dev posts, as the task scores B), and
+- category: the graphs averaged (as for sexism: the first fine-tune and any other runs'
+  ``accurate-category-<tag>.onnx``, unchosen ones deleted) and the weight, by EDOS B dev macro-F1
+  (the sexist dev posts, as the task scores B), and
   per-class log offsets (coordinate search on a coarse grid), kept only if 5-fold cross-validation
   on the dev posts (3 repeats: tuned on four fifths, scored on the fifth) beats no offsets.
 - stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
@@ -38,6 +40,7 @@ from .accurate import (
     TOKENIZER,
     MixedHead,
     StanceHead,
+    category_files,
     fast_columns,
     graph_scorer,
     onnx_name,
@@ -115,21 +118,31 @@ def category(folder: Path) -> dict[str, Any]:
     rs = [r for r in datasets.rows("edos", "dev") if r["a"] == "sexist"]
     batch, gold = Batch([r["text"] for r in rs]), [r["b"] for r in rs]
     cats = categories()
-    p_acc = scorer("category", folder).outputs(batch.texts)["p"]
+    first = onnx_name("category")
+    others = sorted(p.name for p in folder.glob("accurate-category-*.onnx"))
+    probs = {g: graph_scorer(g, folder).outputs(batch.texts)["p"] for g in [first, *others]}
     p_fast = fast_columns(CATEGORY.load().model, batch, cats)
     y = np.array([cats.index(g) for g in gold])
-    best: tuple[float, float, bool] = (-1.0, 1.0, False)  # dev-CV macro-F1, weight, offsets
-    for w in WEIGHTS:
-        lp = np.log(w * p_acc + (1 - w) * p_fast + 1e-9)
-        plain = _b_f1(y, lp)
-        tuned = _offsets_cv(y, lp)
-        print(f"category w={w}: dev {plain:.4f}, with offsets (dev 5-fold CV x3) {tuned:.4f}", flush=True)
-        best = max(best, (plain, w, False), (tuned, w, True))
-    f, w, use = best
+    best: tuple[float, float, bool, tuple[str, ...]] = (-1.0, 1.0, False, (first,))  # dev(-CV) macro-F1, weight, offsets, graphs
+    for graphs in sexism_sets(first, others):
+        p_acc = np.mean([probs[g] for g in graphs], axis=0)
+        for w in WEIGHTS:
+            lp = np.log(w * p_acc + (1 - w) * p_fast + 1e-9)
+            plain = _b_f1(y, lp)
+            tuned = _offsets_cv(y, lp)
+            print(f"category {'+'.join(graphs)} w={w}: dev {plain:.4f}, with offsets (dev 5-fold CV x3) {tuned:.4f}", flush=True)
+            best = max(best, (plain, w, False, graphs), (tuned, w, True, graphs))
+    f, w, use, graphs = best
+    for g in others:
+        if g not in graphs:  # not chosen: not shipped
+            (folder / g).unlink()
+    p_acc = np.mean([probs[g] for g in graphs], axis=0)
     lp = np.log(w * p_acc + (1 - w) * p_fast + 1e-9)
     offsets = _offsets(y, lp, np.arange(len(y))) if use else np.zeros(len(cats))
-    info = {"weight": w, "offsets": [float(v) for v in offsets] if use else None, "dev_macro_f1": round(_b_f1(y, lp + offsets), 4),
-            "dev_cv_macro_f1": round(f, 4), "dev_macro_f1_onnx_alone": round(macro_f1(gold, [cats[k] for k in p_acc.argmax(1)]), 4)}
+    info = {"graphs": list(graphs), "weight": w, "offsets": [float(v) for v in offsets] if use else None,
+            "dev_macro_f1": round(_b_f1(y, lp + offsets), 4), "dev_cv_macro_f1": round(f, 4),
+            "dev_macro_f1_onnx_alone": round(macro_f1(gold, [cats[k] for k in p_acc.argmax(1)]), 4),
+            "dev_macro_f1_first_graph_onnx_alone": round(macro_f1(gold, [cats[k] for k in probs[first].argmax(1)]), 4)}
     print(f"category: {info}", flush=True)
     return info
 
@@ -219,7 +232,7 @@ def stance(folder: Path, checkpoints: Path) -> tuple[dict[str, Any], StanceHead 
 
 def shipped(info: dict[str, Any]) -> set[str]:
     """The files the accurate tier reads (an unchosen stance fine-tune is not among them)."""
-    return {*(onnx_name(t) for t in TASKS), EMBEDDINGS, TOKENIZER, *stance_files(info), *sexism_files(info)}
+    return {*(onnx_name(t) for t in TASKS), EMBEDDINGS, TOKENIZER, *stance_files(info), *sexism_files(info), *category_files(info)}
 
 
 def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:

