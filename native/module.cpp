@@ -16,7 +16,7 @@ PyMethodDef METHODS[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_native", "The parts of tagscope's ingest written in C++ (see native/).",
-                      -1, METHODS};
+                      -1, METHODS, nullptr, nullptr, nullptr, nullptr};
 
 }  // namespace
 

@@ -354,9 +354,7 @@ bool map_tweet(const element& tw_el, const ById& users, const ById& tweets, Post
       }
     }
     if (!ok) return false;
-  } else if (ents && src[T_ENT].el.type() != element_type::OBJECT) {
-    // `if not isinstance(entities, dict): entities = {}`
-  }
+  }  // entities of another type are read as {} (`if not isinstance(entities, dict)`)
   // the repost's author: the retweeted tweet's user's username, else the "RT @x:" prefix
   post.has_rt_head = false;
   post.has_repost_author = false;
