@@ -4,8 +4,8 @@
 
 Texts: EDOS test posts (Reddit and Gab), cycled to --posts. Both tiers label the same posts in
 2,048-post batches in one process; the accurate tier's onnxruntime session uses --threads threads.
-"three models" = sexism, sexism-category and stance on the same batch (since session 4 three encoder
-runs: the two EDOS A seeds for sexism, the seed-0 one also serving stance, the category fine-tune for sexism-category).
+"three models" = sexism, sexism-category and stance on the same batch (since session 6 four encoder
+runs: two EDOS A graphs for sexism, the seed-0 one also serving stance, two EDOS B graphs for sexism-category).
 Prints posts/s (wall) and posts per CPU-second (process CPU time: the machine may be shared).
 """
 
