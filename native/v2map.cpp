@@ -28,13 +28,18 @@ using namespace tagscope_native;  // NOLINT: the shared readers and builders
 
 namespace {
 
-// A string as orjson writes it: UTF-8 as is; quote, backslash and control characters escaped.
+// A string as orjson writes it: UTF-8 as is; quote, backslash and control characters escaped. Runs of
+// plain bytes are appended whole (byte by byte, this was a fifth of the v2 mapping's time).
 void write_string(std::string_view s, std::string& out) {
   static const char hex[] = "0123456789abcdef";
   out += '"';
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (u) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\b': out += "\\b"; break;
@@ -43,15 +48,12 @@ void write_string(std::string_view s, std::string& out) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 15];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += hex[u >> 4];
+        out += hex[u & 15];
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -60,12 +62,16 @@ bool dump(const element& el, std::string& out) {
   switch (el.type()) {
     case element_type::OBJECT: {
       object obj = el.get_object().value_unsafe();
-      std::vector<std::string_view> keys;
+      // A key given twice: a Python dict keeps one of them. Keys are compared on the stack (no
+      // allocation per object); an object of more keys than that goes to Python.
+      std::string_view keys[96];
+      size_t nkeys = 0;
       out += '{';
       bool first = true;
       for (auto field : obj) {
-        for (auto k : keys) if (k == field.key) return false;  // a Python dict keeps one of them
-        keys.push_back(field.key);
+        for (size_t k = 0; k < nkeys; k++) if (keys[k] == field.key) return false;
+        if (nkeys == 96) return false;
+        keys[nkeys++] = field.key;
         if (!first) out += ',';
         first = false;
         write_string(field.key, out);
@@ -469,6 +475,7 @@ bool map_tweet(const element& tw_el, const ById& users, const ById& tweets, Post
     if (it != users.end()) inc_users.push_back(&it->second);
   }
   post.raw.clear();
+  post.raw.reserve(4096);
   post.raw += "{\"data\":";
   if (!dump(tw_el, post.raw)) return false;
   if (!inc_users.empty() || !inc_tweets.empty()) {
