@@ -1,4 +1,7 @@
-"""JSON lines mapped by DuckDB (or natively): the fast path of ingest for formats that state their mapping in SQL.
+"""JSON lines mapped in C++ or by DuckDB: the fast path of ingest for formats that state their mapping in SQL.
+
+Where ``tagscope._native`` is built, a format's native mapping gives the query's rows straight from the
+block (``Mapper``); otherwise:
 
 A block of whole lines is written to a scratch file that DuckDB's JSON reader maps on both cores (see
 ``formats.twitter_v1_sql``); numpy finds the lines in the same bytes, so each mapped row gets its line
@@ -114,7 +117,8 @@ class Lines:
 
 class Mapper:
     """One DuckDB connection and scratch folder for a run of blocks of one format; or, where the format
-    has a native mapping that is built (``NATIVE``, v1.1: ``formats.twitter_v1_native``), that."""
+    has a native mapping that is built (its SQL module's ``NATIVE``: ``formats.twitter_v1_native``,
+    ``formats.twitter_v2_native``), that: the same rows from C++, no scratch file, no connection."""
 
     def __init__(self, sql_mod: ModuleType, scratch: str):
         self.sql = sql_mod
