@@ -52,9 +52,6 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
-    from .store.heap import keep_freed_memory
-
-    keep_freed_memory()  # this process exits after the ingest: see store/heap.py
     st = open_store(store)
     last = [0]
 
