@@ -131,6 +131,8 @@ struct StrCol {
   std::vector<uint8_t> valid;
   void null() { off.push_back(static_cast<int32_t>(data.size())); valid.push_back(0); }
   void add(std::string_view s) { data.append(s); off.push_back(static_cast<int32_t>(data.size())); valid.push_back(1); }
+  // The last row's null made S (rows that are mostly null: tombstones).
+  void set_last(std::string_view s) { off.pop_back(); valid.pop_back(); add(s); }
   void add(const Str& s) { if (s.has) add(s.s); else null(); }
 };
 
@@ -171,6 +173,9 @@ struct PostLists {
   void null() { add(-1, {}, {}, {}); }
 };
 
+// A post's kind, by the index the mappings use.
+constexpr const char* KINDS[4] = {"original", "reply", "quote", "repost"};
+
 inline int digits(const char* p, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) {
@@ -187,6 +192,18 @@ inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Microseconds since the epoch of a calendar time whose fields Python's datetime() takes (year 1..9999,
+// a day of that month, hour < 24, minute and second < 60); false for anything datetime() refuses.
+inline bool civil_us(int year, int month, int day, int hh, int mm, int ss, int64_t& us) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+    return false;
+  static constexpr int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > mdays[month - 1] + (month == 2 && leap)) return false;
+  us = (((days_from_civil(year, month, day) * 24 + hh) * 60 + mm) * 60 + ss) * 1000000;
+  return true;
 }
 
 inline PyObject* bytes_of(const void* p, size_t n) { return PyBytes_FromStringAndSize(static_cast<const char*>(p), n); }

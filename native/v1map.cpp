@@ -60,7 +60,6 @@ struct Row {
   std::vector<std::string_view> tags, mentions, urls;
 };
 
-constexpr const char* KINDS[4] = {"original", "reply", "quote", "repost"};
 
 
 // twitter_v1.parse_time's fast path ('Thu Jun 08 15:23:27 +0000 2017'), microseconds since the epoch;
@@ -73,15 +72,8 @@ inline bool twitter_time(std::string_view s, int64_t& us) {
   int month = 0;
   for (int i = 0; i < 12; i++) if (s.substr(4, 3) == months.substr(i * 3, 3)) month = i + 1;
   const char* p = s.data();
-  int year = digits(p + 26, 4), day = digits(p + 8, 2), hh = digits(p + 11, 2), mm = digits(p + 14, 2),
-      ss = digits(p + 17, 2);
-  if (!month || year < 1 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return false;
-  static constexpr int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > mdays[month - 1] + (month == 2 && leap)) return false;
-  us = ((days_from_civil(year, month, day) * 24 + hh) * 60 + mm) * 60 + ss;
-  us *= 1000000;
-  return true;
+  return month && civil_us(digits(p + 26, 4), month, digits(p + 8, 2), digits(p + 11, 2), digits(p + 14, 2),
+                           digits(p + 17, 2), us);
 }
 
 // The string items of an entity list (`entities.get(NAME) or ()`, each item's FIELD if a string).
@@ -323,7 +315,7 @@ PyObject* map(PyObject*, PyObject* args) {
       cols.add(row);
     } else if (deleted) {  // the post's id, and the notice's time in created_at (null: none)
       cols.null_row();
-      cols.id.off.pop_back(); cols.id.valid.pop_back(); cols.id.add(row.id);
+      cols.id.set_last(row.id.s);
       cols.created.v.back() = row.created;
       cols.created.valid.back() = row.created != 0;
     } else {

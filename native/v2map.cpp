@@ -193,15 +193,8 @@ inline bool iso_time(std::string_view s, int64_t& us) {
   const char* p = s.data();
   if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':') return false;
   if (s.size() > 20 && (p[19] != '.' || digits(p + 20, static_cast<int>(s.size()) - 21) < 0)) return false;
-  int year = digits(p, 4), month = digits(p + 5, 2), day = digits(p + 8, 2), hh = digits(p + 11, 2),
-      mm = digits(p + 14, 2), ss = digits(p + 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
-    return false;
-  static constexpr int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > mdays[month - 1] + (month == 2 && leap)) return false;
-  us = (((days_from_civil(year, month, day) * 24 + hh) * 60 + mm) * 60 + ss) * 1000000;
-  return true;
+  return civil_us(digits(p, 4), digits(p + 5, 2), digits(p + 8, 2), digits(p + 11, 2), digits(p + 14, 2),
+                  digits(p + 17, 2), us);
 }
 
 struct Post {
@@ -219,7 +212,6 @@ struct Post {
   std::string raw;
 };
 
-constexpr const char* KINDS2[4] = {"original", "reply", "quote", "repost"};
 
 // as_str for the string-or-null fields of v2 (ids and handles are strings there): "" is none.
 inline bool str_field(const Opt& o, std::string_view& out, bool& has) {
@@ -531,9 +523,9 @@ struct Columns2 {
     row(l, p);
     python.push_back(0);
     nulls();
-    platform.off.pop_back(); platform.valid.pop_back(); platform.add("twitter");
-    id.off.pop_back(); id.valid.pop_back(); id.add(pid);
-    tombstone.off.pop_back(); tombstone.valid.pop_back(); tombstone.add("deleted");
+    platform.set_last("twitter");
+    id.set_last(pid);
+    tombstone.set_last("deleted");
   }
 
   void add(int64_t l, int64_t p, const Post& r) {
@@ -550,7 +542,7 @@ struct Columns2 {
     opt(bio, r.has_bio, r.bio);
     opt(text, r.has_text, r.text);
     opt(lang, r.has_lang, r.lang);
-    kind.add(KINDS2[r.kind]);
+    kind.add(KINDS[r.kind]);
     opt(reply_to, r.has_reply_to, r.reply_to);
     opt(reply_user, r.has_reply_user, r.reply_user);
     opt(quote_of, r.has_quote_of, r.quote_of);

@@ -29,17 +29,14 @@ INTS = ("author_followers", "like_count", "repost_count", "reply_count", "quote_
 LISTS = ("tags0", "mentions0", "urls0")
 
 
-_STRING = pa.string()
-
-
-def _strings(n: int, buffers: tuple[bytes, bytes, bytes], typ: pa.DataType = _STRING) -> pa.Array:
+def _strings(n: int, buffers: tuple[bytes, bytes, bytes], typ: pa.DataType) -> pa.Array:
     valid, offsets, data = buffers
     return pa.Array.from_buffers(typ, n, [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 def _list(n: int, buffers: tuple[bytes, tuple[bytes, bytes, bytes]]) -> pa.Array:
     offsets, items = buffers
-    values = _strings(int(np.frombuffer(offsets, np.int32)[-1]), items)
+    values = _strings(int(np.frombuffer(offsets, np.int32)[-1]), items, pa.string())
     return pa.ListArray.from_arrays(pa.Array.from_buffers(pa.int32(), n + 1, [None, pa.py_buffer(offsets)]), values)
 
 
@@ -61,3 +58,17 @@ def columns(got: dict[str, Any], n: int) -> dict[str, pa.Array]:
         else:
             raise ValueError(f"unknown native column {name!r}")
     return cols
+
+
+def table(method: str, data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray,
+          constants: dict[str, pa.Scalar]) -> pa.Table:
+    """The rows native.METHOD maps from the lines [starts[i], ends[i]) of DATA, with CONSTANTS (a value,
+    or a typed null, for every row) beside its columns."""
+    if native is None:
+        raise RuntimeError("tagscope._native is not built")
+    got = getattr(native, method)(data, np.ascontiguousarray(starts, np.int64), np.ascontiguousarray(ends, np.int64))
+    n = len(got["created_at"][1]) // 8  # every mapping returns created_at: 8 bytes a row
+    cols = columns(got, n)
+    for name, value in constants.items():
+        cols[name] = pa.repeat(value, n)
+    return pa.table(cols)

@@ -12,24 +12,20 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..native import columns, native
+from .. import native as _native
 from . import list_columns
 from .twitter_v1 import NAME
 
-ENABLED = native is not None  # TAGSCOPE_NATIVE=0: None (see tagscope.native)
+ENABLED = _native.native is not None  # TAGSCOPE_NATIVE=0: None (see tagscope.native)
+native = _native.native
 
 finish = list_columns.post_lists
+
+_CONSTANTS = {"platform": pa.scalar("twitter"), "conversation_id": pa.scalar(None, pa.string()),
+              "community": pa.scalar(None, pa.string()), "source_format": pa.scalar(NAME)}
 
 
 def map_lines(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
     """One row per line [starts[i], ends[i]) of DATA: the columns of ``twitter_v1_sql.QUERY``, and
     ``tombstone`` (true: the line is a delete notice the native path read; see ``store.sql_lines._split``)."""
-    if native is None:
-        raise RuntimeError("tagscope._native is not built")
-    n = len(starts)
-    cols = columns(native.map_v1(data, np.ascontiguousarray(starts, np.int64), np.ascontiguousarray(ends, np.int64)), n)
-    cols["platform"] = pa.repeat(pa.scalar("twitter"), n)
-    cols["conversation_id"] = pa.nulls(n, pa.string())
-    cols["community"] = pa.nulls(n, pa.string())
-    cols["source_format"] = pa.repeat(pa.scalar(NAME), n)
-    return pa.table(cols)
+    return _native.table("map_v1", data, starts, ends, _CONSTANTS)

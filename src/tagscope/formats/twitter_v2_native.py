@@ -11,23 +11,20 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..native import columns, native
+from .. import native as _native
 from . import list_columns
 from .twitter_v2 import NAME
 
-ENABLED = native is not None
+ENABLED = _native.native is not None
+native = _native.native
 
 finish = list_columns.post_lists
+
+# odd: a line with an odd tweet is a python row already
+_CONSTANTS = {"odd": pa.scalar(None, pa.bool_()), "community": pa.scalar(None, pa.string()),
+              "source_format": pa.scalar(NAME)}
 
 
 def map_lines(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
     """The rows of the lines [starts[i], ends[i]) of DATA, in (line, position) order."""
-    if native is None:
-        raise RuntimeError("tagscope._native is not built")
-    got = native.map_v2(data, np.ascontiguousarray(starts, np.int64), np.ascontiguousarray(ends, np.int64))
-    n = len(got["line"][1]) // 8
-    cols = columns(got, n)
-    cols["odd"] = pa.nulls(n, pa.bool_())  # a line with an odd tweet is a python row already
-    cols["community"] = pa.nulls(n, pa.string())
-    cols["source_format"] = pa.repeat(pa.scalar(NAME), n)
-    return pa.table(cols)
+    return _native.table("map_v2", data, starts, ends, _CONSTANTS)

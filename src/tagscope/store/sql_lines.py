@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from types import ModuleType
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -196,23 +197,24 @@ def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Arra
     if len(table) != len(lines):  # one row per line (v1.1)
         return None
     python = pc.fill_null(table.column("python"), True).to_numpy(zero_copy_only=False)
-    gone = []
     posts = table.drop_columns(["python"])
+    tomb = np.zeros(len(python), bool)
     if "tombstone" in table.column_names:  # delete notices read by the native mapping
         tomb = table.column("tombstone").to_numpy(zero_copy_only=False) & ~python
         posts = posts.drop_columns(["tombstone"])
-        if tomb.any():
-            t = table.filter(pa.array(tomb))
-            at = t.column("created_at").to_pylist()
-            gone = list(zip(np.flatnonzero(tomb).tolist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
-                            ["deleted"] * len(t), at, strict=True))
-            python = python | tomb  # neither a post nor a line for Python
-            fast = np.flatnonzero(~python)
-            return posts.take(pa.array(fast)), fast, lines.raw(fast), np.flatnonzero(python & ~tomb), gone
-    fast = np.flatnonzero(~python)
+    gone = []
+    if tomb.any():
+        t = table.filter(pa.array(tomb))
+        gone = _tombstones(t, np.flatnonzero(tomb).tolist(), ["deleted"] * len(t), t.column("created_at").to_pylist())
+    fast = np.flatnonzero(~python & ~tomb)
     if len(fast) < len(posts):
         posts = posts.take(pa.array(fast))
     return posts, fast, lines.raw(fast), np.flatnonzero(python), gone
+
+
+def _tombstones(t: pa.Table, line: list[int], reason: list[str], at: list[Any]) -> list[tuple]:
+    """(line index, platform, id, reason, time) of the tombstone rows T."""
+    return list(zip(line, t.column("platform").to_pylist(), t.column("id").to_pylist(), reason, at, strict=True))
 
 
 def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:
@@ -233,8 +235,7 @@ def _split_rows(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa
     gone = []
     if tomb.any():
         t = table.filter(pa.array(tomb))
-        gone = list(zip(t.column("line").to_pylist(), t.column("platform").to_pylist(), t.column("id").to_pylist(),
-                        t.column("tombstone").to_pylist(), [None] * len(t), strict=True))
+        gone = _tombstones(t, t.column("line").to_pylist(), t.column("tombstone").to_pylist(), [None] * len(t))
     fast = np.flatnonzero(~python & ~tomb)
     posts = table.drop_columns(["python", "line", "raw", "pos", "tombstone", "odd"])
     raw = table.column("raw")
