@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from typer.testing import CliRunner
@@ -87,10 +88,16 @@ def test_one_encoder_run_serves_every_model_of_its_file() -> None:
 def test_stance_probabilities_sum_to_one() -> None:
     """From its own fine-tune's graph, or from the regression head over another graph's embedding."""
     texts = ["Feminism is for everyone", "hello"]
-    encoder = accurate.settings()["stance"]["encoder"]
-    out = accurate.scorer(encoder).outputs(texts)
-    p = out["p"] if encoder == "stance" else accurate.StanceHead.load(MODELS_DIR / accurate.STANCE_NPZ).proba(out["e"])
+    info = accurate.settings()
+    outs = [accurate.graph_scorer(g).outputs(texts) for g in accurate.stance_graphs(info)]
+    if info["stance"]["encoder"] == "stance":
+        p = outs[0]["p"]
+    else:  # the regression reads the graphs' averaged embedding
+        p = accurate.StanceHead.load(MODELS_DIR / accurate.STANCE_NPZ).proba(np.mean([o["e"] for o in outs], axis=0))
     assert p.shape == (2, 3) and p.sum(1) == pytest.approx(1, abs=1e-3)
+    pred = load("stance", "accurate")
+    assert isinstance(pred, accurate.AccurateStancePredictor)
+    assert pred.head.accurate(Batch(texts)) == pytest.approx(p, abs=1e-5)  # what `stance` mixes with the fast tier
 
 
 def test_accurate_beats_fast_tier_on_test_posts() -> None:

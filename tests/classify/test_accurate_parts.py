@@ -152,3 +152,26 @@ def test_calibration_compares_every_set_of_edos_a_graphs() -> None:
     assert len(sets) == 7 and len(set(sets)) == 7
     assert ("b",) in sets and ("a", "b", "c") in sets
     assert all(s[0] == "a" for s in sets if "a" in s)
+
+
+def test_stance_head_reads_the_averaged_embedding_of_its_graphs() -> None:
+    """A regression over several graphs' embeddings sees their mean (graphs `sexism` runs anyway)."""
+    from tagscope.classify.calibrate_accurate import stance_candidates
+
+    @dataclass
+    class Embeds:
+        e: float
+
+        def outputs(self, texts: list[str]) -> dict[str, np.ndarray]:
+            return {"p": np.zeros((len(texts), 3), np.float32), "e": np.full((len(texts), 384), self.e, np.float32)}
+
+    coef = np.zeros((384, 3), np.float32)
+    coef[0] = [0.0, 1.0, -1.0]
+    reg = accurate.StanceHead(np.zeros(384, np.float32), np.ones(384, np.float32), coef, np.zeros(3, np.float32))
+    two = accurate.MixedHead(CLASSES, Embeds(1.0), FixedFast([1 / 3] * 3), 1.0, reg, more=(Embeds(3.0),))  # type: ignore[arg-type]
+    assert two.proba(Batch(["x"]))[0] == pytest.approx(reg.proba(np.full((1, 384), 2.0, np.float32))[0])
+    assert stance_candidates(["a"]) == [("a",)]
+    assert stance_candidates(["a", "b"]) == [("a",), ("b",), ("a", "b")]
+    info = {"stance": {"encoder": "sexism", "graphs": ["a", "b"]}}
+    assert accurate.stance_files(info) == ["a", "b", accurate.STANCE_NPZ]
+    assert accurate.stance_files({"stance": {"encoder": "sexism"}}) == [accurate.onnx_name("sexism"), accurate.STANCE_NPZ]

@@ -16,8 +16,9 @@ are tokenised to at most 96 tokens and run in length-sorted batches so padding c
   offsets; several seeds' ``accurate-category-<tag>.onnx`` may be averaged, listed in accurate.json's
   ``category.graphs``); ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
 - ``stance``: its own fine-tune (``accurate-stance.onnx``) or a logistic regression on another
-  fine-tune's embedding ``e`` (``accurate-stance.npz``), whichever cross-validation chose, mixed
-  with the fast tier's probabilities.
+  fine-tune's embedding ``e``, or on the mean of several graphs' (``accurate-stance.npz``; graphs
+  listed in accurate.json's ``stance.graphs``), whichever cross-validation chose, mixed with the
+  fast tier's probabilities.
 
 Weights, threshold and the stance model were chosen on dev splits (stance: cross-validation on its
 train+dev tweets) and are stored in ``models/accurate.json``.
@@ -61,10 +62,16 @@ def category_files(info: dict[str, Any]) -> list[str]:
     return list(info["category"].get("graphs", [onnx_name("category")]))
 
 
-def stance_files(info: dict[str, Any]) -> list[str]:
-    """What the stance model reads: an ONNX file, plus the logistic regression unless it is its own fine-tune."""
+def stance_graphs(info: dict[str, Any]) -> list[str]:
+    """The graphs whose embeddings (averaged when several) feed the stance regression, or its own fine-tune."""
     s = info["stance"]
-    return [onnx_name(s["encoder"])] + ([] if s["encoder"] == "stance" else [STANCE_NPZ])
+    return list(s.get("graphs", [onnx_name(s["encoder"])]))
+
+
+def stance_files(info: dict[str, Any]) -> list[str]:
+    """What the stance model reads: ONNX files, plus the logistic regression unless it is its own fine-tune."""
+    s = info["stance"]
+    return stance_graphs(info) + ([] if s["encoder"] == "stance" else [STANCE_NPZ])
 
 
 def available(folder: Path = MODELS_DIR) -> bool:
@@ -211,9 +218,9 @@ class MixedHead:
 
     def accurate(self, batch: Batch) -> np.ndarray:
         out = self.scorer.outputs(batch.texts)
-        if self.head is not None:
-            return self.head.proba(out["e"])
-        return np.mean([out["p"], *(s.outputs(batch.texts)["p"] for s in self.more)], axis=0)
+        key = "p" if self.head is None else "e"  # a head reads the graphs' averaged embedding
+        mean = np.mean([out[key], *(s.outputs(batch.texts)[key] for s in self.more)], axis=0)
+        return mean if self.head is None else self.head.proba(mean)
 
     def proba(self, batch: Batch) -> np.ndarray:
         fast = fast_columns(self.fast.model, batch, self.classes)
@@ -302,8 +309,10 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
         fast = STANCE.load()
         s = info["stance"]
         own = s["encoder"] == "stance"
-        head = MixedHead(info["stance_classes"], scorer(s["encoder"], folder, threads), fast, float(s["weight"]),
-                         None if own else StanceHead.load(folder / STANCE_NPZ))
+        sgraphs = stance_graphs(info)
+        head = MixedHead(info["stance_classes"], graph_scorer(sgraphs[0], folder, threads), fast, float(s["weight"]),
+                         None if own else StanceHead.load(folder / STANCE_NPZ),
+                         more=tuple(graph_scorer(g, folder, threads) for g in sgraphs[1:]))
         return AccurateStancePredictor(name, f"{_version(folder, INFO, *stance_files(info))}+{fast.version}", head)
     fast = BINARY.load()
     a = info["sexism"]
