@@ -39,3 +39,35 @@ def test_latest_by_time_then_id_and_nulls_never_erase() -> None:
     assert u1["author_name"] == "Newest" and u1["name_at"] == later and u1["handle_at"] == T
     assert u1["last_at"] == later
     assert (got["u2"]["author_handle"], got["u2"]["followers"], got["u2"]["followers_at"]) == ("solo", None, None)
+
+
+def test_per_file_forms_give_the_portable_forms_rows() -> None:
+    """The per-file rollups' cheaper forms (row number as "latest", top-K aggregate) on a posts file
+    sorted as commit sorts every posts file, ties on time and ids of several lengths included."""
+    import random
+
+    import numpy as np
+
+    from tagscope.store.commit import _sorted
+
+    rng = random.Random(7)
+    rows = []
+    for i in range(400):
+        rows.append({
+            "platform": rng.choice(["twitter", "mastodon"]), "id": str(rng.choice([5, 95, 995]) + i),
+            "author_id": rng.choice(["u1", "u2", "u3", None]), "author_handle": rng.choice(["a", "b", None]),
+            "author_name": rng.choice(["N", None]), "author_followers": rng.choice([1, 2, None]),
+            "author_verified": rng.choice([True, False, None]), "author_bio": rng.choice(["x", None]),
+            "created_at": T.replace(minute=rng.randrange(3)), "kind": rng.choice(["original", "repost"]),
+            "hashtags_norm": rng.sample(["a", "b", "c"], rng.randrange(3)),
+            "like_count": 1, "repost_count": 0, "reply_count": 0, "quote_count": 0,
+        })
+    table = _sorted(pa.Table.from_pylist(rows))
+    con = duckdb.connect()
+    con.register("p", table.append_column("_row", pa.array(np.arange(len(table), dtype=np.int64))))
+    for name in relations.NAMES:
+        for k in (2, relations.FIRST_K):
+            portable, params = relations.define(name, "p", k=k)
+            per_file, _ = relations.define(name, "p", k=k, per_file="_row")
+            want = sorted(map(str, con.execute(portable, params).fetchall()))
+            assert want and sorted(map(str, con.execute(per_file, params).fetchall())) == want, name

@@ -31,6 +31,7 @@ post = st.fixed_dictionaries({
     "file": st.integers(0, 1),
     "dup": st.booleans(),
     "deleted": st.integers(0, 9),
+    "tie": st.booleans(),  # at the same instant as the minute's other tied posts: (time, id) order decides
 })
 
 
@@ -39,8 +40,8 @@ def _records(posts: list[dict]) -> tuple[list, list, dict]:
     live: dict[str, list[str]] = {}
     originals: list[dict] = []
     for i, p in enumerate(posts):
-        pid = str(1000 + i)
-        created = BASE + timedelta(minutes=p["minute"], seconds=i % 60)  # unique instants
+        pid = str(990 + i)  # 999 < 1000 numerically, not as strings: ids order as strings everywhere
+        created = BASE + timedelta(minutes=p["minute"], seconds=0 if p["tie"] else 1 + i % 59)
         stamp = created.strftime("%a %b %d %H:%M:%S +0000 %Y")
         extra = {}
         if p["kind"] == "reply":

@@ -226,6 +226,34 @@ def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
+def test_every_posts_file_is_sorted_by_time_then_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: bool) -> None:
+    """Posts files are written in (created_at, id) order, ids as strings, by every writer (new posts,
+    merges, deletion rewrites): the per-file rollups take the row order as each account's "latest"."""
+    import random
+
+    from tagscope.store import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "SQL_LINES", sql)
+    monkeypatch.setattr(ingest_mod, "BATCH_POSTS", 7)
+    monkeypatch.setattr(ingest_mod, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 64)
+    rng = random.Random(3)
+    stamps = [f"Sat May 24 10:0{m}:00 +0000 2014" for m in range(3)]
+    records = [tweet(str(i), created=rng.choice(stamps), followers=None) for i in rng.sample(range(90, 130), 40)]
+    records += [delete_notice(str(i)) for i in (95, 101, 120)]
+    st = Store(tmp_path / "s")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", records))])
+    merged = [tweet(str(i), created=stamps[0], followers=5) for i in (91, 99, 100, 110)]  # fills followers in
+    st.ingest([str(write_jsonl(tmp_path / "b.jsonl", [*merged, delete_notice("92")]))])
+    assert len(st.files("posts")) > 3
+    for fname in st.files("posts"):
+        rows = pq.read_table(fname, columns=["created_at", "id"]).to_pylist()
+        keys = [(r["created_at"], r["id"]) for r in rows]
+        assert keys == sorted(keys), fname
+    assert st.stats()["posts"] == 36
+
+
+@pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
 def test_a_failed_commit_stops_the_run_and_a_rerun_completes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 sql: bool) -> None:
     """Commits run on their own thread: the error of one reaches the caller, no later batch commits

@@ -28,7 +28,9 @@ FIRST_K = 100  # posts kept per (platform, tag, is_repost) in the tag_first roll
 
 AUTHOR_KEY = "coalesce(author_id, author_handle)"
 # "Latest" among an account's posts: by time, then id. One fixed-width string compares in that order
-# and costs a third less than a (time, id) struct in the authors rollup (measured).
+# and costs a third less than a (time, id) struct in the authors rollup (measured). Within ONE posts
+# file the row number is that order too (posts files are written sorted by time, then id: see
+# store.commit._sorted), and a third cheaper again: the per-file rollups use it (``per_file``).
 LATEST = "strftime(created_at, '%Y-%m-%d %H:%M:%S.%f') || id"
 ENGAGEMENT = (
     "CASE WHEN kind <> 'repost' THEN coalesce(like_count, 0) + coalesce(repost_count, 0) "
@@ -92,6 +94,23 @@ FROM (SELECT *, {latest} AS latest FROM {src} {where}) AS p
 GROUP BY platform, {author_key}""",
 }
 
+# The per-file rollups are written by DuckDB alone (rollup.py): where DuckDB has a cheaper form of
+# the same rows, they use it. tag_first: a top-K aggregate instead of ranking every row of a tag
+# (40% less time; test_rollup_equals_scan holds the two forms to the same answers).
+_PER_FILE = {
+    "tag_first": """
+SELECT platform, tag, is_repost, r.id, r.author_key, r.author_handle, r.created_at, r.kind
+FROM (SELECT platform, tag, is_repost,
+             unnest(min_by({{'id': id, 'author_key': author_key, 'author_handle': author_handle,
+                             'created_at': created_at, 'kind': kind}},
+                            {{'t': created_at, 'i': id}}, {k})) AS r
+      FROM (SELECT platform, kind = 'repost' AS is_repost, id, {author_key} AS author_key, author_handle,
+                   created_at, kind, unnest(hashtags_norm) AS tag
+            FROM {src} {where}) AS u
+      {tagwhere}
+      GROUP BY platform, tag, is_repost) AS f""",
+}
+
 # Computed from other relations, never from posts directly (DEPENDS says which).
 COMBINED = {
     "tag_accounts": """
@@ -122,10 +141,13 @@ DERIVED_FROM = {"tag_hours": "tag_minutes"}
 NAMES = tuple(n for n in _TEMPLATES if n not in DERIVED_FROM)  # rolled up per posts file
 
 
-def define(name: str, src: str, where: str = "", tags: list[str] | None = None, k: int = FIRST_K) -> tuple[str, list]:
+def define(name: str, src: str, where: str = "", tags: list[str] | None = None, k: int = FIRST_K,
+           per_file: str | None = None) -> tuple[str, list]:
     """SQL (and parameters) of relation NAME computed from the posts relation SRC.
 
-    WHERE filters posts first (the scan path); TAGS keeps only rows about those tags.
+    WHERE filters posts first (the scan path); TAGS keeps only rows about those tags. PER_FILE is
+    for a per-file rollup on DuckDB: SRC is ONE posts file and PER_FILE names its row-number
+    column (the "latest" order there, see LATEST); the _PER_FILE forms are then used.
     """
     if name in COMBINED:
         return COMBINED[name].strip(), []
@@ -134,8 +156,9 @@ def define(name: str, src: str, where: str = "", tags: list[str] | None = None, 
     if tags is not None and name != "authors":
         tagwhere = "WHERE tag IN (" + ", ".join("?" for _ in tags) + ")"
         params = list(tags)
-    sql = _TEMPLATES[name].format(
+    template = _PER_FILE.get(name, _TEMPLATES[name]) if per_file else _TEMPLATES[name]
+    sql = template.format(
         src=src, where=where, tagwhere=tagwhere, k=int(k), author_key=AUTHOR_KEY, engagement=ENGAGEMENT,
-        latest=LATEST,
+        latest=per_file or LATEST,
     )
     return sql.strip(), params

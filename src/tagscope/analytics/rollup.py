@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from ..engines.duckdb import rollup_dir, rollup_name, write_parquet
 from ..store.store import SPILL_DIR
@@ -63,9 +65,31 @@ def update(store: Store) -> dict[str, int]:
     return {"added": len(todo), "removed": removed}
 
 
+def add_file(store: Store, posts_file: str, table: pa.Table) -> None:
+    """Write the rollups of a posts file from its rows in memory, on the calling thread.
+
+    For a writer that has just written the file (ingest's end-of-run deletion rewrite rewrites every
+    file of a run): no second read and decode of the file, and its rollups are made in the same
+    thread pool as the rewrite instead of in a second pass after it. ``update`` then finds them done;
+    if the file is never committed (a crash), ``update`` removes them.
+    """
+    folder = rollup_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
+        # The file's rows are in order (time, then id): a row number is each account's "latest" key.
+        con.register("_posts_file", table.append_column("_row", pa.array(np.arange(len(table), dtype=np.int64))))
+        for rel in relations.NAMES:
+            sql, params = relations.define(rel, "_posts_file", per_file="_row")
+            write_parquet(sql, params, folder / rollup_name(posts_file, rel), con)
+    finally:
+        con.close()
+
+
 def _write_one(con: duckdb.DuckDBPyConnection, folder: Path, posts_file: str, rel: str) -> None:
-    src = "read_parquet('" + posts_file.replace("'", "''") + "')"
-    sql, params = relations.define(rel, src)
+    src = "read_parquet('" + posts_file.replace("'", "''") + "', file_row_number = true)"
+    sql, params = relations.define(rel, src, per_file="file_row_number")  # see add_file
     write_parquet(sql, params, folder / rollup_name(posts_file, rel), con)
 
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..post import POST_SCHEMA, merge_into
+from . import derived
 from .store import Store, sql_list
 from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
@@ -224,9 +225,11 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
     keys = hits.select(["platform", "id"])
 
     def rewrite(i: int, fname: str) -> str:
-        kept = rows_without(fname, keys)  # Arrow's reader and writer release the GIL
+        kept = rows_without(fname, keys).cast(POST_SCHEMA)  # Arrow's reader and writer release the GIL
         # Written even when empty, as a rewrite at commit time is: readers then always find a file.
-        return _write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept.cast(POST_SCHEMA))
+        name = _write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept)
+        derived.file_written(store, name, kept)  # its rollups while its rows are at hand
+        return name
 
     touched = sorted(set(hits.column("filename").to_pylist()))
     with ThreadPoolExecutor(REWRITE_THREADS) as pool:

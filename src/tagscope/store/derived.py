@@ -16,23 +16,45 @@ step with every batch of an ingest, whose merges and deletions rewrite files.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from .store import Store
 
 UPDATERS: list[str] = ["tagscope.analytics.rollup:update"]
+# Called by a writer with a posts file's rows in memory, before the file is committed: derived data
+# made from them at once (`module:function(store, posts_file, table)`); UPDATERS still check it.
+FILE_UPDATERS: list[str] = ["tagscope.analytics.rollup:add_file"]
 ON_DEMAND: list[str] = ["tagscope.search.index:update"]
+
+
+def _resolve(spec: str) -> Any:
+    """The function named by SPEC, or None when its module is not installed."""
+    module_name, func = spec.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, func)
+
+
+def file_written(store: Store, posts_file: str, table: pa.Table) -> None:
+    """Make the derived data of a posts file just written from its rows (see FILE_UPDATERS)."""
+    if not store._derived:
+        return
+    for spec in FILE_UPDATERS:
+        fn = _resolve(spec)
+        if fn is not None:
+            fn(store, posts_file, table)
 
 
 def after_commit(store: Store, *, on_demand: bool = False) -> None:
     """Run the updaters (and the on-demand ones too with ON_DEMAND); call with the write lock held."""
     for spec in UPDATERS + (ON_DEMAND if on_demand else []):
-        module_name, func = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        getattr(module, func)(store)
+        fn = _resolve(spec)
+        if fn is not None:
+            fn(store)
