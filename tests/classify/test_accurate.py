@@ -29,10 +29,11 @@ NEUTRAL = "The train was late again this morning"
 def test_the_accurate_tier_ships_small_and_complete() -> None:
     assert accurate.available(), "models/accurate-*.onnx (built), the tokenizer, accurate.json and the stance head must be there"
     assert accurate.tiers() == ["sexism", "sexism-category", "stance"]
-    for task in accurate.TASKS:
-        assert (MODELS_DIR / accurate.onnx_name(task)).stat().st_size < 30_000_000
-    assert not list(MODELS_DIR.glob("*.pt")) and not list(MODELS_DIR.glob("*fp32*"))
     info = accurate.settings()
+    for name in info["sha256"]:  # every shipped file is committed: under GitHub's 20 MB comfort line
+        assert (MODELS_DIR / name).stat().st_size < 20_000_000
+    assert set(info["sha256"]) == {p.name for p in MODELS_DIR.glob("accurate*")} - {accurate.INFO}  # nothing unchosen left
+    assert not list(MODELS_DIR.glob("*.pt")) and not list(MODELS_DIR.glob("*fp32*"))
     assert 0 <= info["sexism"]["weight"] <= 1 and 0 < info["sexism"]["threshold"] < 1
     assert 0 <= info["category"]["weight"] <= 1 and 0 <= info["stance"]["weight"] <= 1
     assert info["stance"]["encoder"] in (*accurate.TASKS, "stance")  # a regression on a task's embedding, or its own fine-tune
@@ -72,7 +73,7 @@ def test_accurate_stance_labels_and_scores() -> None:
 
 
 def test_one_encoder_run_serves_every_model_of_its_file() -> None:
-    scorer = accurate.scorer("category")
+    scorer = accurate.graph_scorer(accurate.category_files(accurate.settings())[0])
     texts = ["a b c", "women are property", "x " * 200]
     out = scorer.outputs(texts)
     assert out["e"].shape == (3, 384) and out["p"].shape == (3, 4)
@@ -82,7 +83,7 @@ def test_one_encoder_run_serves_every_model_of_its_file() -> None:
     # activation scale differs (measured: up to 0.075 on this 4-class head beside a 96-token post).
     alone = accurate.AccurateScorer(scorer.path, batch=1).outputs(texts)
     assert alone["p"] == pytest.approx(out["p"], abs=0.1)
-    assert accurate.scorer("sexism").outputs(texts)["p"].shape == (3, 2)
+    assert accurate.graph_scorer(accurate.sexism_files(accurate.settings())[0]).outputs(texts)["p"].shape == (3, 2)
 
 
 def test_stance_probabilities_sum_to_one() -> None:

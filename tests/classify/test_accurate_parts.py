@@ -81,10 +81,11 @@ def test_graph_names_map_to_one_cached_scorer_per_file() -> None:
     assert accurate.onnx_name("sexism", "-s1") == "accurate-sexism-s1.onnx"
     info = accurate.settings()
     files = accurate.sexism_files(info)
-    assert files[0] == accurate.onnx_name("sexism")
+    assert files and all(f.startswith("accurate-sexism") for f in files)
     assert set(files) <= set(info["sha256"])  # every averaged graph is pinned
     cats = accurate.category_files(info)
-    assert cats[0] == accurate.onnx_name("category") and set(cats) <= set(info["sha256"])
+    assert cats and all(f.startswith("accurate-category") for f in cats) and set(cats) <= set(info["sha256"])
+    assert set(accurate.stance_files(info)) <= set(info["sha256"])
 
 
 def test_category_graphs_default_to_the_single_fine_tune() -> None:
@@ -148,10 +149,12 @@ def test_calibration_compares_every_set_of_edos_a_graphs() -> None:
     from tagscope.classify.calibrate_accurate import sexism_sets
 
     assert sexism_sets("a", []) == [("a",)]
-    sets = sexism_sets("a", ["b", "c"])
+    sets = sexism_sets("a", ["b", "c"], most=None)
     assert len(sets) == 7 and len(set(sets)) == 7
     assert ("b",) in sets and ("a", "b", "c") in sets
     assert all(s[0] == "a" for s in sets if "a" in s)
+    two = sexism_sets("a", ["b", "c"], most=2)  # the size budget: at most two graphs per task
+    assert len(two) == 6 and max(map(len, two)) == 2
 
 
 def test_stance_head_reads_the_averaged_embedding_of_its_graphs() -> None:

@@ -75,7 +75,7 @@ def stance_files(info: dict[str, Any]) -> list[str]:
 
 
 def available(folder: Path = MODELS_DIR) -> bool:
-    base = [*(onnx_name(t) for t in TASKS), TOKENIZER, EMBEDDINGS, INFO]
+    base = [TOKENIZER, EMBEDDINGS, INFO]  # the graphs are those accurate.json names (a chosen set may leave out seed 0's)
     if not all((folder / f).exists() for f in base):
         return False
     try:
