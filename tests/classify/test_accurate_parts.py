@@ -178,3 +178,18 @@ def test_stance_head_reads_the_averaged_embedding_of_its_graphs() -> None:
     info = {"stance": {"encoder": "sexism", "graphs": ["a", "b"]}}
     assert accurate.stance_files(info) == ["a", "b", accurate.STANCE_NPZ]
     assert accurate.stance_files({"stance": {"encoder": "sexism"}}) == [accurate.onnx_name("sexism"), accurate.STANCE_NPZ]
+
+
+def test_fast_category_f1_equals_sklearns_macro_f1() -> None:
+    """The calibration's count-based macro-F1 must score exactly as the reported metric does."""
+    from tagscope.classify.base import macro_f1
+
+    rng = np.random.default_rng(0)
+    for n, k in [(50, 4), (7, 4), (300, 3)]:
+        y = rng.integers(0, k - 1 if n == 7 else k, n)  # n == 7: a class absent from gold
+        scores = rng.random((n, k))
+        idx = rng.choice(n, n // 2 + 1, replace=False)
+        for rows in (None, idx):
+            r = np.arange(n) if rows is None else rows
+            want = macro_f1([str(v) for v in y[r]], [str(v) for v in scores[r].argmax(1)], labels=[str(c) for c in range(k)])
+            assert _b_f1(y, scores, rows) == want
