@@ -10,6 +10,8 @@ import bz2
 import gzip
 import io
 import lzma
+import os
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -152,6 +154,19 @@ class PrefixedStream(io.RawIOBase):
             return 0
         buf[: len(data)] = data
         return len(data)
+
+
+def regular_fd(stream: IO[bytes]) -> int | None:
+    """The descriptor of the plain (uncompressed) regular file under a stream from ``open_sniffed``,
+    or None (archives, compressed files, pipes): ingest maps such a file instead of reading it."""
+    rest = getattr(getattr(stream, "raw", None), "_rest", None)
+    if type(rest) is not io.BufferedReader or not isinstance(rest.raw, io.FileIO):
+        return None
+    try:
+        fd = rest.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (OSError, ValueError):
+        return None
 
 
 def open_sniffed(unit: Unit) -> tuple[bytes, IO[bytes]]:

@@ -113,7 +113,7 @@ class Lines:
                                      [None, pa.py_buffer(views), pa.py_buffer(self.data)])
 
     def line(self, i: int) -> bytes:
-        return self.data[self.starts[i]:self.ends[i]]
+        return bytes(self.data[self.starts[i]:self.ends[i]])  # the block may be a view of a mapped file
 
 
 class Mapper:
@@ -161,7 +161,7 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
         table = finish(table)
     split = None if table is None else _split(lines, table)
     if split is None:
-        return parse_records(mod, source, line_records(data.split(b"\n"), first_line))
+        return parse_records(mod, source, line_records(bytes(data).split(b"\n"), first_line))
     posts, fast_lines, raw, slow_lines, gone = split
     posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
     posts = posts.append_column("source_line", pa.array(lines.numbers[fast_lines]))
