@@ -225,6 +225,71 @@ def test_deletes_scattered_over_batches(tmp_path: Path, monkeypatch: pytest.Monk
     assert (s2["ingested"], s2["deleted"], again.stats()["posts"]) == (1, 1, 9)
 
 
+def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagscope.store import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "BATCH_POSTS", 4)
+    monkeypatch.setattr(ingest_mod, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_mod, "SQL_BLOCK_BYTES", 64)
+
+
+def test_draft_posts_files_never_outlive_their_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a run's first delete notice its posts files are drafts (plain pages, rewritten at its end,
+    hit by a deletion or not): the run ends with no draft and the posts a run without drafts has."""
+    from tagscope.store import commit as committer
+    from tagscope.store import ingest as ingest_mod
+
+    _small_batches(monkeypatch)
+    records = [tweet(str(i), "#YesAllWomen", tags=["YesAllWomen"]) for i in range(1, 9)] + [delete_notice("2")]
+    records += [tweet(str(i), "#YesAllWomen", tags=["YesAllWomen"]) for i in range(9, 30)] + [delete_notice("12")]
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    written: list[str] = []
+    real_write = committer._write
+    monkeypatch.setattr(committer, "_write", lambda st, kind, name, table: written.append(name) or real_write(st, kind, name, table))
+    stores = {}
+    for drafts in (True, False):
+        monkeypatch.setattr(ingest_mod, "DRAFTS", drafts)
+        st = stores[drafts] = Store(tmp_path / f"s-{drafts}")
+        assert st.ingest([str(path)])["ingested"] == 27
+    drafted = [n for n in written if n.endswith(committer.DRAFT)]
+    assert len(drafted) >= 5  # every batch after the first notice
+    for st in stores.values():
+        assert not [f for f in st.files("posts") if f.endswith(committer.DRAFT)]
+        assert all(pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "ZSTD" for f in st.files("posts"))
+    assert stores[True].posts().sort_by("id").equals(stores[False].posts().sort_by("id"))
+    from tagscope import analytics as an
+
+    assert an.count(stores[True], "yesallwomen").data["count"] == 27
+
+
+def test_drafts_left_by_a_killed_run_are_rewritten_by_the_next_writer(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagscope.store import commit as committer
+
+    _small_batches(monkeypatch)
+    records = [tweet("1"), delete_notice("1")] + [tweet(str(i)) for i in range(2, 12)]
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    st = Store(tmp_path / "s")
+    real = committer.apply_tombstones
+
+    def killed(store: Store, tag: str, count_in: set[str] | None = None) -> int:
+        if tag != "recover":
+            raise KeyboardInterrupt  # the run dies after its last commit, before its end
+        return real(store, tag, count_in)
+
+    monkeypatch.setattr(committer, "apply_tombstones", killed)
+    with pytest.raises(KeyboardInterrupt):
+        st.ingest([str(path)])
+    assert [f for f in st.files("posts") if f.endswith(committer.DRAFT)]
+    assert ids(st) == sorted(str(i) for i in range(2, 12))  # drafts are readable posts files meanwhile
+    monkeypatch.setattr(committer, "apply_tombstones", real)
+    again = Store(tmp_path / "s")
+    with again.writer():
+        pass
+    assert not [f for f in again.files("posts") if f.endswith(committer.DRAFT)]
+    assert ids(again) == sorted(str(i) for i in range(2, 12))
+
+
 @pytest.mark.parametrize("sql", [True, False], ids=["sql-lines", "python-lines"])
 def test_every_posts_file_is_sorted_by_time_then_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: bool) -> None:
     """Posts files are written in (created_at, id) order, ids as strings, by every writer (new posts,
