@@ -44,21 +44,8 @@ _DICTIONARY["posts"] = [n for n in POST_SCHEMA.names if n not in _UNIQUE]
 _STATISTICS["posts"] = [n for n in POST_SCHEMA.names if n not in _FREE]
 
 
-# A draft posts file: written by an ingest run that has met delete notices, whose end-of-run rewrite
-# (apply_tombstones) will replace the file anyway, almost surely (notices follow their posts within
-# hours). Plain pages, no compression and no dictionaries: half the cost of writing the file, and its
-# rewrite reads it faster (1M v1.1 posts: ~0.9 CPU-s less; measured), for 7x the bytes until then.
-# Every draft is rewritten at the end of its run, with deletions to apply or not, and by the next
-# writer if the run was killed first; nothing else tells a draft from a posts file.
-DRAFT = ".draft.parquet"
-
-
 def _write(store: Store, kind: str, name: str, table: pa.Table) -> str:
     staged = store.path / kind / ("." + name)
-    if name.endswith(DRAFT):
-        pq.write_table(table, staged, compression="none", row_group_size=256_000, use_dictionary=False,
-                       write_statistics=_STATISTICS.get(kind, True))
-        return name
     pq.write_table(table, staged, compression="zstd", row_group_size=256_000,
                    use_dictionary=_DICTIONARY.get(kind, True), write_statistics=_STATISTICS.get(kind, True))
     return name
@@ -98,14 +85,12 @@ def commit_batch(
     tag: str,
     *,
     defer_removals: bool = False,
-    draft: bool = False,
 ) -> dict[str, int]:
     """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined.
 
     With ``defer_removals`` the tombstones are committed but the posts they name in earlier files stay
     until :func:`apply_tombstones` runs (at the end of the ingest run): streams scatter delete
     notices over the whole past, and rewriting every touched file at every batch made ingest quadratic.
-    With ``draft`` the new posts go to a draft file (see DRAFT), which the end of the run rewrites.
     """
     con = store.con
     gen = store.generation + 1
@@ -188,8 +173,7 @@ def commit_batch(
                  for i, at in enumerate(range(0, len(raws), step or 1))]
     try:
         if len(new):
-            name = f"part-{gen:06d}-{tag}" + (DRAFT if draft else ".parquet")
-            changes["posts"][0].append(_write(store, "posts", name, _sorted(new)))
+            changes["posts"][0].append(_write(store, "posts", f"part-{gen:06d}-{tag}.parquet", _sorted(new)))
     finally:
         wait(raw_files)  # no write goes on behind a failed commit
     changes["raw"][0].extend(f.result() for f in raw_files)
@@ -221,11 +205,11 @@ def commit_batch(
 
 
 def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -> int:
-    """Remove from posts/ every post a committed tombstone names, and rewrite every draft posts file;
-    return how many posts were removed (only those in the posts files named in COUNT_IN, when given).
+    """Remove from posts/ every post a committed tombstone names; return how many were removed (only
+    those in the posts files named in COUNT_IN, when given).
 
     Runs at the end of every ingest (deferred deletions) and whenever the store is opened for writing
-    (so a run killed before its end leaves no deleted post and no draft behind once anything writes again).
+    (so a run killed before its end leaves no deleted post behind once anything writes again).
     """
     files = store.files("posts")
     if not files or not store.files("tombstones"):
@@ -235,8 +219,7 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
         f"SELECT p.platform, p.id, p.filename FROM read_parquet({sql_list(files)}, filename=true) p "
         "WHERE EXISTS (SELECT 1 FROM tombstones t WHERE t.platform = p.platform AND t.id = p.id)"
     ).to_arrow_table()
-    drafts = {f for f in files if f.endswith(DRAFT)}
-    if not len(hits) and not drafts:
+    if not len(hits):
         return 0
     gen = store.generation + 1
     keys = hits.select(["platform", "id"])
@@ -248,7 +231,7 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
         derived.file_written(store, name, kept)  # its rollups while its rows are at hand
         return name
 
-    touched = sorted(set(hits.column("filename").to_pylist()) | drafts)
+    touched = sorted(set(hits.column("filename").to_pylist()))
     with ThreadPoolExecutor(REWRITE_THREADS) as pool:
         added = list(pool.map(rewrite, range(len(touched)), touched))
     store.commit({"posts": (added, [f.rsplit("/", 1)[-1] for f in touched])})

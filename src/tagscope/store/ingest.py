@@ -63,8 +63,6 @@ SQL_THREADS = int(os.environ.get("TAGSCOPE_SQL_THREADS", str(os.cpu_count() or 1
 BLOCKS_AHEAD = 2
 # Bytes of lines per DuckDB query: the format's own BLOCK_BYTES unless TAGSCOPE_SQL_BLOCK_BYTES says.
 SQL_BLOCK_BYTES = int(os.environ["TAGSCOPE_SQL_BLOCK_BYTES"]) if os.environ.get("TAGSCOPE_SQL_BLOCK_BYTES") else None
-# Posts files written as drafts after a run's first delete notice (see commit.DRAFT); TAGSCOPE_DRAFTS=0: never.
-DRAFTS = os.environ.get("TAGSCOPE_DRAFTS", "1") != "0"
 # Plain files of JSON lines are mapped, not read (see _mapped_blocks); TAGSCOPE_MAP_FILES=0 reads them.
 MAP_FILES = os.environ.get("TAGSCOPE_MAP_FILES", "1") != "0"
 
@@ -148,10 +146,8 @@ class Run:
         if not (len(posts) or tombs or quarantine):
             self.summary.duplicates += dups
             return
-        # Once a run has met delete notices, its end rewrites the posts files it writes (see commit.DRAFT).
-        draft = DRAFTS and bool(tombs or self.summary.deleted)
         result = committer.commit_batch(
-            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True, draft=draft
+            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
         )
         if result["new_file"]:
             self.new_files.add(result["new_file"])
