@@ -29,15 +29,15 @@ demo: setup
 
 # Rebuilds the accurate classifier tier (committed: ONNX int8 graphs + one word-embedding table, each < 20 MB):
 # torch (CPU wheel, training only), then seeded fine-tunes (EDOS A: seed 0, and seed 1 with label
-# smoothing 0.1; EDOS B through the C vectors, seeds 0 and 1), int8 export and the dev/CV calibration into
-# src/tagscope/classify/models/ (~50 min on 2 idle cores).
+# smoothing 0.1; EDOS B through the C vectors, from the seed-0 A encoder and from the smoothed seed-1
+# one), int8 export and the dev/CV calibration into src/tagscope/classify/models/ (~50 min on 2 idle cores).
 accurate-model: setup
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train-accurate]"
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --epochs 3
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt --seed 1 --tag=-s1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
