@@ -126,7 +126,7 @@ def quarantine(
     if as_json:
         emit_json({"total": total, "records": rows})
         return
-    table = Table(title=f"{total:,} quarantined records")
+    table = Table(title=_count(total, "quarantined record"))
     for col in ("file", "line", "format", "reason"):
         table.add_column(col)
     for r in rows:

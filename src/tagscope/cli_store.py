@@ -27,6 +27,8 @@ def forget(
     post: Annotated[list[str] | None, typer.Option("--post", help="Post id (repeatable).")] = None,
     platform: Annotated[str | None, typer.Option(help="Only on this platform.")] = None,
     drop_quarantine: Annotated[bool, typer.Option("--quarantine", help="Also drop every quarantined record.")] = False,
+    deleted: Annotated[bool, typer.Option(
+        "--deleted", help="Also purge the raw records of every post a delete notice removed.")] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -35,15 +37,18 @@ def forget(
 
     try:
         result = run(open_store(store), authors=author or [], posts=post or [], platform=platform,
-                     drop_quarantine=drop_quarantine)
+                     drop_quarantine=drop_quarantine, deleted=deleted)
     except ValueError as exc:
         fail(str(exc))
         return
     if as_json:
         emit_json(result)
         return
-    out.print(
-        f"Forgot {result['forgotten']:,} posts and purged {result['raw_records_purged']:,} raw records; "
-        "later copies of them will stay out of the store.",
-        highlight=False,
-    )
+    if author or post:
+        out.print(
+            f"Forgot {result['forgotten']:,} posts and purged {result['raw_records_purged']:,} raw records; "
+            "later copies of them will stay out of the store.",
+            highlight=False,
+        )
+    if deleted:
+        out.print(f"Purged {result['deleted_raw_records_purged']:,} raw records of deleted posts.", highlight=False)

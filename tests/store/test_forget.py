@@ -33,3 +33,27 @@ def test_forget_needs_a_target(tmp_path) -> None:
     res = CliRunner().invoke(app, ["forget", "--store", str(tmp_path / "s")])
     assert res.exit_code == 2
     assert "--author" in res.output
+
+
+def test_forget_deleted_purges_the_raw_records_deletions_left(tmp_path) -> None:
+    """A notice in a later run removes its post from posts/ at once; its raw record stays until
+    `forget --deleted`, which leaves every other record (and the posts) as they were."""
+    from tweetfactory import delete_notice
+
+    store_dir = tmp_path / "store"
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet(str(i)) for i in range(1, 6)]))])
+    st.ingest([str(write_jsonl(tmp_path / "b.jsonl", [delete_notice("2"), delete_notice("4"), tweet("6")]))])
+    assert sorted(st.posts().column("id").to_pylist()) == ["1", "3", "5", "6"]
+    assert sorted(st.sql("SELECT id FROM raw").column("id").to_pylist()) == ["1", "2", "3", "4", "5", "6"]
+    res = CliRunner().invoke(app, ["forget", "--deleted", "--store", str(store_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    out = orjson.loads(res.stdout)
+    assert (out["deleted_raw_records_purged"], out["forgotten"], out["raw_records_purged"]) == (2, 0, 0)
+    st.refresh()
+    assert sorted(st.sql("SELECT id FROM raw").column("id").to_pylist()) == ["1", "3", "5", "6"]
+    assert sorted(st.posts().column("id").to_pylist()) == ["1", "3", "5", "6"]
+    res = CliRunner().invoke(app, ["forget", "--deleted", "--author", "alice", "--store", str(store_dir)])
+    assert res.exit_code == 0 and "Forgot 4 posts" in res.output and "Purged 0 raw records of deleted" in res.output
+    st.refresh()
+    assert st.sql("SELECT id FROM raw").num_rows == 0 and st.posts().num_rows == 0

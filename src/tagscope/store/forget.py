@@ -5,6 +5,10 @@ People who shared their stories may ask to be taken out. Forgetting removes the 
 their records, and leaves only tombstones (platform, id, reason ``forgotten``) so that a copy arriving
 in a later ingest stays out. Quarantined records are not searched for the author: they are listed by
 ``tagscope quarantine`` and can be dropped with ``--quarantine``.
+
+A delete notice removes its post from ``posts/`` (and every figure) at once, but the raw record of a
+post a notice names after its post was committed stays in ``raw/`` (remap never reads it): rewriting
+the raw files at every ingest would cost as much as writing them. ``--deleted`` purges them all.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from .store import Store, sql_list
 from .tables import RAW_SCHEMA
 
 
-def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), platform: str | None = None,
-           drop_quarantine: bool = False) -> dict[str, Any]:  # type: ignore[assignment]
-    """Forget every post by these authors (handle or author id) and these post ids."""
+def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), platform: str | None = None,  # type: ignore[assignment]
+           drop_quarantine: bool = False, deleted: bool = False) -> dict[str, Any]:
+    """Forget every post by these authors (handle or author id) and these post ids; with DELETED, also
+    purge the raw records of every post the store knows as deleted."""
     handles = [a.lstrip("@").lower() for a in authors]
     conds, params = [], []
     if handles:
@@ -32,14 +37,14 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
     if posts:
         conds.append("id IN (SELECT unnest(?))")
         params.append(list(posts))
-    if not conds:
-        raise ValueError("name at least one --author or --post to forget")
+    if not conds and not deleted:
+        raise ValueError("name at least one --author or --post to forget (or --deleted)")
     where = "(" + " OR ".join(conds) + ")"
     if platform:
         where += " AND platform = ?"
         params.append(platform)
     with store.writer():
-        keys = store.sql(f"SELECT DISTINCT platform, id FROM posts WHERE {where}", params).to_pylist()
+        keys = store.sql(f"SELECT DISTINCT platform, id FROM posts WHERE {where}", params).to_pylist() if conds else []
         # Reposts of the forgotten posts carry their text too.
         if keys:
             store.con.register("_fk", pa.Table.from_pylist(keys))
@@ -52,36 +57,44 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
                   "source_file": None, "source_line": None} for k in keys]
         result = committer.commit_batch(
             store, POST_SCHEMA.empty_table(), RAW_SCHEMA.empty_table(), tombs, [], uuid.uuid4().hex[:12]
-        )
-        purged = _purge_raw(store, keys)
+        ) if tombs else {"deleted": 0}
+        dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
+        purged, purged_dead = _purge_raw(store, keys, dead)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
             derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
-            "raw_records_purged": purged, "quarantine_dropped": dropped}
+            "raw_records_purged": purged, "deleted_raw_records_purged": purged_dead, "quarantine_dropped": dropped}
 
 
-def _purge_raw(store: Store, keys: list[dict[str, str]]) -> int:
-    if not keys or not store.files("raw"):
-        return 0
+def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, str]]) -> tuple[int, int]:
+    """Rewrite the raw files holding records of KEYS (forgotten) or DEAD (deleted) posts without them, in
+    one pass; return how many records of each were purged."""
+    if not (keys or dead) or not store.files("raw"):
+        return 0, 0
     con = store.con
-    key_table = pa.Table.from_pylist(keys)
+    schema = pa.schema([("platform", pa.string()), ("id", pa.string()), ("forgotten", pa.bool_())])
+    key_table = pa.Table.from_pylist([{**k, "forgotten": True} for k in keys] + [{**k, "forgotten": False} for k in dead],
+                                     schema=schema)
     con.register("_fk", key_table)
     hits = con.execute(
-        f"SELECT filename, count(*) FROM read_parquet({sql_list(store.files('raw'))}, filename=true) r "
-        "WHERE EXISTS (SELECT 1 FROM _fk k WHERE k.platform = r.platform AND k.id = r.id) GROUP BY 1"
+        f"SELECT r.filename, bool_or(k.forgotten), count(*) FILTER (WHERE k.forgotten), count(*) FILTER (WHERE NOT k.forgotten) "
+        f"FROM read_parquet({sql_list(store.files('raw'))}, filename=true) r "
+        "JOIN (SELECT platform, id, bool_or(forgotten) AS forgotten FROM _fk GROUP BY ALL) k "
+        "ON k.platform = r.platform AND k.id = r.id GROUP BY 1"
     ).fetchall()
-    added, removed, purged = [], [], 0
-    for i, (fname, n) in enumerate(hits):
-        kept = committer.rows_without(fname, key_table)
+    con.unregister("_fk")
+    added, removed, purged, purged_dead = [], [], 0, 0
+    for i, (fname, _, n_forgotten, n_dead) in enumerate(hits):
+        kept = committer.rows_without(fname, key_table.select(["platform", "id"]))
         name = f"raw-{store.generation + 1:06d}-forget-{uuid.uuid4().hex[:8]}-{i}.parquet"
         added.append(committer._write(store, "raw", name, kept.cast(RAW_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])
-        purged += n
-    con.unregister("_fk")
+        purged += n_forgotten
+        purged_dead += n_dead
     if added:
         store.commit({"raw": (added, removed)})
-    return purged
+    return purged, purged_dead
 
 
 def _drop_quarantine(store: Store) -> int:
