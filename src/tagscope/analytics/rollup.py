@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,13 +41,14 @@ def update(store: Store) -> dict[str, int]:
             (folder / name).unlink(missing_ok=True)
             removed += 1
     todo = [(p, rel) for p in posts for rel in relations.NAMES if not (folder / rollup_name(p, rel)).exists()]
+    if not todo:
+        return {"added": 0, "removed": removed}
     # Per-file group-bys are small: one connection per core does them side by side (a memory cap
     # each keeps a long ingest's peak flat).
     threads = max(min(THREADS, len(todo)), 1)
     idle: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
-    cons = [duckdb.connect() for _ in range(threads)]
+    cons = [_connect() for _ in range(threads)]
     for con in cons:
-        con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
         idle.put(con)
 
     def one(job: tuple[str, str]) -> None:
@@ -65,6 +67,16 @@ def update(store: Store) -> dict[str, int]:
     return {"added": len(todo), "removed": removed}
 
 
+_local = threading.local()
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A connection for per-file group-bys: one thread, a memory cap (a long ingest's peak stays flat)."""
+    con = duckdb.connect()
+    con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
+    return con
+
+
 def add_file(store: Store, posts_file: str, table: pa.Table) -> None:
     """Write the rollups of a posts file from its rows in memory, on the calling thread.
 
@@ -75,16 +87,17 @@ def add_file(store: Store, posts_file: str, table: pa.Table) -> None:
     """
     folder = rollup_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = getattr(_local, "con", None)
+    if con is None:  # one connection a thread: connecting costs ~10 ms of CPU
+        con = _local.con = _connect()
+    # The file's rows are in order (time, then id): a row number is each account's "latest" key.
+    con.register("_posts_file", table.append_column("_row", pa.array(np.arange(len(table), dtype=np.int64))))
     try:
-        con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
-        # The file's rows are in order (time, then id): a row number is each account's "latest" key.
-        con.register("_posts_file", table.append_column("_row", pa.array(np.arange(len(table), dtype=np.int64))))
         for rel in relations.NAMES:
             sql, params = relations.define(rel, "_posts_file", per_file="_row")
             write_parquet(sql, params, folder / rollup_name(posts_file, rel), con)
     finally:
-        con.close()
+        con.unregister("_posts_file")  # the rows are not kept past the call
 
 
 def _write_one(con: duckdb.DuckDBPyConnection, folder: Path, posts_file: str, rel: str) -> None:
