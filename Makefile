@@ -37,7 +37,7 @@ accurate-model: setup
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --epochs 3
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --seed 1 --tag=-ls1s1
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).

@@ -50,7 +50,7 @@ BUILD = [
     "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
     "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
     "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
-    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
+    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --seed 1 --tag=-ls1s1",
     "python -m tagscope.classify.train_accurate --calibrate",
 ]
 SEXISM = ["not sexist", "sexist"]
