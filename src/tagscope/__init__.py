@@ -9,8 +9,9 @@ import sys
 # every ingest batch faulted in (zeroed) pages again: the kernel took a sixth of an ingest's CPU time.
 # Arrow's jemalloc keeps freed memory for a second: 1M v1.1 posts ingest 5% faster on 6% less CPU,
 # with 130 MB less peak memory (bench/RESULTS.md, Session 7). Arrow reads the variable once, when it
-# loads (Linux wheels ship jemalloc); ARROW_DEFAULT_MEMORY_POOL set by the user wins.
-if sys.platform == "linux" and "pyarrow" not in sys.modules:
+# loads (PyPI's Linux wheels ship jemalloc; conda-forge's builds may not, and Arrow would warn on every
+# command, so conda environments keep Arrow's default); ARROW_DEFAULT_MEMORY_POOL set by the user wins.
+if sys.platform == "linux" and "pyarrow" not in sys.modules and not os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 from .store import Store
