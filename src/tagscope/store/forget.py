@@ -78,15 +78,16 @@ def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, st
                                      schema=schema)
     con.register("_fk", key_table)
     hits = con.execute(
-        f"SELECT r.filename, bool_or(k.forgotten), count(*) FILTER (WHERE k.forgotten), count(*) FILTER (WHERE NOT k.forgotten) "
+        f"SELECT r.filename, count(*) FILTER (WHERE k.forgotten), count(*) FILTER (WHERE NOT k.forgotten) "
         f"FROM read_parquet({sql_list(store.files('raw'))}, filename=true) r "
         "JOIN (SELECT platform, id, bool_or(forgotten) AS forgotten FROM _fk GROUP BY ALL) k "
         "ON k.platform = r.platform AND k.id = r.id GROUP BY 1"
     ).fetchall()
     con.unregister("_fk")
+    drop = committer.joined_keys(key_table)
     added, removed, purged, purged_dead = [], [], 0, 0
-    for i, (fname, _, n_forgotten, n_dead) in enumerate(hits):
-        kept = committer.rows_without(fname, key_table.select(["platform", "id"]))
+    for i, (fname, n_forgotten, n_dead) in enumerate(hits):
+        kept = committer.rows_without(fname, drop)
         name = f"raw-{store.generation + 1:06d}-forget-{uuid.uuid4().hex[:8]}-{i}.parquet"
         added.append(committer._write(store, "raw", name, kept.cast(RAW_SCHEMA)))
         removed.append(fname.rsplit("/", 1)[-1])
