@@ -1,11 +1,11 @@
-"""Throughput of the accurate tier (ONNX int8 MiniLM fine-tunes + fast tier) against the fast tier, same run.
+"""Throughput of the accurate tier (ONNX int8 fine-tunes + fast tier) against the fast tier, same run.
 
     nice python bench/bench_accurate.py [--posts 4000] [--threads 2]
 
 Texts: EDOS test posts (Reddit and Gab), cycled to --posts. Both tiers label the same posts in
 2,048-post batches in one process; the accurate tier's onnxruntime session uses --threads threads.
-"three models" = sexism, sexism-category and stance on the same batch (since session 6 four encoder
-runs: two EDOS A graphs for sexism, the seed-0 one also serving stance, two EDOS B graphs for sexism-category).
+"three models" = sexism, sexism-category and stance on the same batch: every graph accurate.json names
+for them, each run once per batch (see docs/models/sexism.md for the current set).
 Prints posts/s (wall) and posts per CPU-second (process CPU time: the machine may be shared).
 """
 
@@ -35,11 +35,12 @@ def main() -> None:
     fast3 = [get(n).load() for n in THREE]
     os.environ["TAGSCOPE_THREADS"] = str(args.threads)  # the session every accurate model shares
     acc3 = [load(n, "accurate") for n in THREE]
-    scorer = accurate.scorer("sexism", accurate.MODELS_DIR, args.threads)  # the same cached session
+    first = accurate.sexism_files(accurate.settings())[0]
+    scorer = accurate.graph_scorer(first, accurate.MODELS_DIR, args.threads)  # the same cached session
     runs = {
         "fast sexism (baseline)": lambda b: fast.predict(b),
         "fast: three models": lambda b: [p.predict(b) for p in fast3],
-        f"accurate: one ONNX MiniLM alone, {args.threads} threads": lambda b: scorer.outputs(b.texts),
+        f"accurate: {first} alone, {args.threads} threads": lambda b: scorer.outputs(b.texts),
         f"accurate: three models, {args.threads} threads": lambda b: [p.predict(b) for p in acc3],
     }
     rows = []
@@ -51,9 +52,9 @@ def main() -> None:
         rows.append((what, len(texts) / (time.perf_counter() - t), len(texts) / (time.process_time() - c)))
     print(f"{len(texts):,} EDOS test posts (cycled); batch {args.batch:,}; {os.cpu_count()} cores; "
           f"load average before/after {before[0]:.1f}/{os.getloadavg()[0]:.1f}")
-    print(f"{'what':<48} {'posts/s':>10} {'x fast':>8} {'posts/CPU-s':>12}")
+    print(f"{'what':<56} {'posts/s':>10} {'x fast':>8} {'posts/CPU-s':>12}")
     for what, r, per_cpu in rows:
-        print(f"{what:<48} {r:>10,.0f} {r / rows[0][1]:>8.3f} {per_cpu:>12,.0f}")
+        print(f"{what:<56} {r:>10,.0f} {r / rows[0][1]:>8.3f} {per_cpu:>12,.0f}")
 
 
 if __name__ == "__main__":

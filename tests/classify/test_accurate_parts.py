@@ -77,15 +77,20 @@ def test_offsets_undo_a_bias_and_leave_a_perfect_scorer_alone() -> None:
 def test_graph_names_map_to_one_cached_scorer_per_file() -> None:
     if not accurate.available():
         pytest.skip("the accurate tier's files are not built")
-    assert accurate.graph_scorer("accurate-sexism.onnx", MODELS_DIR, 2) is accurate.scorer("sexism", MODELS_DIR, 2)
-    assert accurate.onnx_name("sexism", "-s1") == "accurate-sexism-s1.onnx"
     info = accurate.settings()
+    cats = accurate.category_files(info)
+    assert accurate.graph_scorer(cats[0], MODELS_DIR, 2) is accurate.scorer("category", MODELS_DIR, 2)  # seed 0's B graph
+    assert accurate.graph_scorer("accurate-sexism-mpnet.onnx", MODELS_DIR, 2) is accurate.scorer("sexism", MODELS_DIR, 2, "-mpnet")
+    assert accurate.onnx_name("sexism", "-s1") == "accurate-sexism-s1.onnx"
     files = accurate.sexism_files(info)
     assert files and all(f.startswith("accurate-sexism") for f in files)
-    assert set(files) <= set(info["sha256"])  # every averaged graph is pinned
-    cats = accurate.category_files(info)
-    assert cats and all(f.startswith("accurate-category") for f in cats) and set(cats) <= set(info["sha256"])
-    assert set(accurate.stance_files(info)) <= set(info["sha256"])
+
+    def pinned(names: list[str]) -> bool:  # every piece of every file is pinned by hash
+        return all(accurate.parts(MODELS_DIR / n) and {p.name for p in accurate.parts(MODELS_DIR / n)} <= set(info["sha256"]) for n in names)
+
+    assert pinned(files)
+    assert cats and all(f.startswith("accurate-category") for f in cats) and pinned(cats)
+    assert pinned(accurate.stance_files(info))
 
 
 def test_category_graphs_default_to_the_single_fine_tune() -> None:
@@ -193,3 +198,56 @@ def test_fast_category_f1_equals_sklearns_macro_f1() -> None:
             r = np.arange(n) if rows is None else rows
             want = macro_f1([str(v) for v in y[r]], [str(v) for v in scores[r].argmax(1)], labels=[str(c) for c in range(k)])
             assert _b_f1(y, scores, rows) == want
+
+
+def test_large_files_ship_in_parts_and_read_back_whole(tmp_path, monkeypatch) -> None:
+    """An mpnet graph (84 MB) is committed as pieces under 20 MB; readers join them in memory."""
+    monkeypatch.setattr(accurate, "PART_BYTES", 10)
+    graph = tmp_path / "accurate-sexism-mpnet.onnx"
+    data = bytes(range(256)) * 2  # 512 bytes: 52 pieces, so piece 10 must sort after piece 9
+    written = accurate.write_parts(graph, data)
+    assert len(written) == 52 and not graph.exists() and all(p.stat().st_size <= 10 for p in written)
+    assert accurate.parts(graph) == written and accurate.read_bytes(graph) == data
+    (tmp_path / "accurate-sexism-ls1.onnx").write_bytes(b"small")
+    assert accurate.graph_names(tmp_path, "sexism") == ["accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"]
+    assert accurate.write_parts(graph, b"tiny") == [graph]  # a smaller rebuild replaces the pieces
+    assert accurate.parts(graph) == [graph] and not list(tmp_path.glob("*.part*"))
+    accurate.remove(graph)
+    assert accurate.parts(graph) == []
+    with pytest.raises(FileNotFoundError):
+        accurate.read_bytes(graph)
+
+
+def test_split_embedding_table_loads_like_a_whole_one(tmp_path, monkeypatch) -> None:
+    import io
+
+    q = np.arange(-60, 60, dtype=np.int8).reshape(20, 6)
+    scale = np.linspace(0.1, 2.0, 20, dtype=np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, q=q, scale=scale)
+    monkeypatch.setattr(accurate, "PART_BYTES", 256)
+    path = tmp_path / "accurate-mpnet-embeddings.npz"
+    assert len(accurate.write_parts(path, buf.getvalue())) > 1
+    got_q, got_scale = accurate.embeddings(path)
+    assert np.array_equal(got_q, q) and np.array_equal(got_scale, scale)
+
+
+def test_each_graph_reads_the_tokenizer_and_table_of_its_encoder() -> None:
+    assert accurate.base_of("accurate-sexism-mpnet.onnx") == "mpnet"
+    assert accurate.base_of("accurate-category-mpnet-s1.onnx") == "mpnet"
+    assert accurate.base_of("accurate-sexism-ls1.onnx") == accurate.base_of("accurate-sexism.onnx") == "minilm"
+    assert accurate.base_files(["accurate-sexism.onnx", "accurate-sexism-ls1.onnx"]) == [accurate.TOKENIZER, accurate.EMBEDDINGS]
+    assert accurate.base_files(["accurate-sexism-mpnet.onnx", "accurate-sexism.onnx"]) == [*accurate.BASES["mpnet"], *accurate.BASES["minilm"]]
+    info = {"sexism": {"graphs": ["accurate-sexism-mpnet.onnx"]}, "category": {"graphs": ["accurate-category.onnx"]},
+            "stance": {"encoder": "sexism", "graphs": ["accurate-sexism-mpnet.onnx"]}}
+    assert set(accurate.files(info)) == {accurate.INFO, *accurate.BASES["mpnet"], *accurate.BASES["minilm"], accurate.STANCE_NPZ,
+                                         "accurate-sexism-mpnet.onnx", "accurate-category.onnx"}
+
+
+def test_stance_averages_embeddings_only_within_one_encoder() -> None:
+    """MiniLM (384) and mpnet (768) embeddings live in different spaces: never averaged together."""
+    from tagscope.classify.calibrate_accurate import stance_candidates
+
+    a, b, m = "accurate-sexism.onnx", "accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"
+    assert stance_candidates([a, b, m]) == [(a,), (b,), (m,), (a, b)]
+    assert stance_candidates([a, m]) == [(a,), (m,)]

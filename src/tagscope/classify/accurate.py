@@ -41,10 +41,67 @@ from .base import MODELS_DIR, Batch, Result, class_f1, file_version, macro_f1
 MAX_LEN = 96
 TOKENIZER = "accurate.tokenizer.json"
 EMBEDDINGS = "accurate-embeddings.npz"
+# Each graph reads the tokenizer and word-embedding table of the encoder it was fine-tuned from: a
+# graph whose tag names mpnet (``accurate-sexism-mpnet.onnx``) all-mpnet-base-v2's, any other MiniLM's.
+BASES = {"minilm": (TOKENIZER, EMBEDDINGS), "mpnet": ("accurate-mpnet.tokenizer.json", "accurate-mpnet-embeddings.npz")}
+# A committed file stays under 20 MB: larger ones (an mpnet graph, its table) ship as `<name>.part0`,
+# `<name>.part1`, ... and are joined in memory when read.
+PART_BYTES = 19 * 2**20
 INFO = "accurate.json"
 STANCE_NPZ = "accurate-stance.npz"
 TASKS = ("sexism", "category")
 MODELS = ("sexism", "sexism-category", "stance")
+
+
+def base_of(graph: str) -> str:
+    """The encoder a graph was fine-tuned from, by its name (see :data:`BASES`)."""
+    return "mpnet" if "-mpnet" in graph else "minilm"
+
+
+def base_files(graphs: list[str]) -> list[str]:
+    """The tokenizers and tables that these graphs read."""
+    return [f for b in dict.fromkeys(base_of(g) for g in graphs) for f in BASES[b]]
+
+
+def parts(path: Path) -> list[Path]:
+    """The files that hold ``path``: itself, or its numbered pieces when it was split (none: missing)."""
+    if path.exists():
+        return [path]
+    return sorted(path.parent.glob(path.name + ".part*"), key=lambda p: int(p.name.rpartition(".part")[2]))
+
+
+def read_bytes(path: Path) -> bytes:
+    found = parts(path)
+    if not found:
+        raise FileNotFoundError(path)
+    return b"".join(p.read_bytes() for p in found)
+
+
+def write_parts(path: Path, data: bytes) -> list[Path]:
+    """Write ``data`` as ``path``, or as pieces of at most :data:`PART_BYTES` when larger (replacing
+    whatever form was there)."""
+    for old in [*parts(path), *path.parent.glob(path.name + ".part*")]:
+        old.unlink(missing_ok=True)
+    if len(data) <= PART_BYTES:
+        path.write_bytes(data)
+        return [path]
+    out = []
+    for k, start in enumerate(range(0, len(data), PART_BYTES)):
+        out.append(path.with_name(f"{path.name}.part{k}"))
+        out[-1].write_bytes(data[start : start + PART_BYTES])
+    return out
+
+
+def graph_names(folder: Path, task: str) -> list[str]:
+    """The other runs' graphs of a task found in ``folder`` (``accurate-<task>-<tag>.onnx``, whole or in parts)."""
+    whole = {p.name for p in folder.glob(f"accurate-{task}-*.onnx")}
+    split = {p.name.removesuffix(".part0") for p in folder.glob(f"accurate-{task}-*.onnx.part0")}
+    return sorted(whole | split)
+
+
+def remove(path: Path) -> None:
+    for p in parts(path):
+        p.unlink()
 
 
 def onnx_name(task: str, tag: str = "") -> str:
@@ -74,13 +131,18 @@ def stance_files(info: dict[str, Any]) -> list[str]:
     return stance_graphs(info) + ([] if s["encoder"] == "stance" else [STANCE_NPZ])
 
 
+def files(info: dict[str, Any]) -> list[str]:
+    """Every file the accurate tier reads (the graphs are those accurate.json names: a chosen set may
+    leave out seed 0's), each possibly split into parts."""
+    graphs = [*sexism_files(info), *category_files(info), *stance_graphs(info)]
+    return list(dict.fromkeys([INFO, *base_files(graphs), *stance_files(info), *sexism_files(info), *category_files(info)]))
+
+
 def available(folder: Path = MODELS_DIR) -> bool:
-    base = [TOKENIZER, EMBEDDINGS, INFO]  # the graphs are those accurate.json names (a chosen set may leave out seed 0's)
-    if not all((folder / f).exists() for f in base):
+    if not (folder / INFO).exists():
         return False
     try:
-        info = settings(folder)
-        return all((folder / f).exists() for f in [*stance_files(info), *sexism_files(info), *category_files(info)])
+        return all(parts(folder / f) for f in files(settings(folder)))
     except KeyError:  # settings of an older build
         return False
 
@@ -113,14 +175,15 @@ class AccurateScorer:
             from tokenizers import Tokenizer
         except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
             raise ModuleNotFoundError("--model accurate needs onnxruntime and tokenizers: pip install 'tagscope[accurate]'") from exc
-        tok, table = self.path.parent / TOKENIZER, self.path.parent / EMBEDDINGS
-        if not self.path.exists() or not tok.exists() or not table.exists():
+        tok, table = (self.path.parent / f for f in BASES[base_of(self.path.name)])
+        if not parts(self.path) or not tok.exists() or not parts(table):
             raise FileNotFoundError(f"{self.path} is missing: build it once with `make accurate-model` "
                                     "(python -m tagscope.classify.train_accurate)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+        graph = str(self.path) if self.path.exists() else read_bytes(self.path)
+        self._session = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
         self._tok = Tokenizer.from_file(str(tok))
         self._tok.enable_truncation(MAX_LEN)
         self._tok.no_padding()
@@ -131,8 +194,8 @@ class AccurateScorer:
         same batch run the encoder once."""
         if self._last[0] is texts:
             return self._last[1]
-        classes = self._session.get_outputs()[0].shape[1]
-        res = {"p": np.zeros((len(texts), classes), np.float32), "e": np.zeros((len(texts), 384), np.float32)}
+        classes, width = (o.shape[1] for o in self._session.get_outputs())
+        res = {"p": np.zeros((len(texts), classes), np.float32), "e": np.zeros((len(texts), width), np.float32)}
         enc = self._tok.encode_batch([t or "" for t in texts])
         lengths = np.array([len(e.ids) for e in enc], dtype=np.int64)
         order = np.argsort(lengths, kind="stable")
@@ -156,7 +219,9 @@ class AccurateScorer:
 @lru_cache(maxsize=2)
 def embeddings(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The shared int8 word-embedding table and its per-row scales (read once per process)."""
-    with np.load(path) as z:
+    import io
+
+    with np.load(path if path.exists() else io.BytesIO(read_bytes(path))) as z:
         return z["q"], z["scale"]
 
 
@@ -184,7 +249,7 @@ class StanceHead:
 
     mean: np.ndarray
     scale: np.ndarray
-    coef: np.ndarray  # (384, 3)
+    coef: np.ndarray  # (embedding width, 3)
     intercept: np.ndarray  # (3,)
 
     @classmethod
@@ -293,7 +358,7 @@ class AccurateStancePredictor(_Predictor):
 
 
 def _version(folder: Path, *names: str) -> str:
-    return "accurate-" + "-".join(file_version(folder / n, "")[1:7] for n in names)
+    return "accurate-" + "-".join(file_version(p, "")[1:7] for n in names for p in parts(folder / n))
 
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
