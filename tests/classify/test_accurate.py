@@ -63,6 +63,25 @@ def test_accurate_category_follows_the_cascade() -> None:
     assert all(0 <= s <= 1 for s in scores)
 
 
+def test_category_graphs_run_only_on_posts_called_sexist(monkeypatch) -> None:
+    """The cascade labels every other post `none`, so the B graphs (one of them mpnet) never see them."""
+    pred = load("sexism-category", "accurate")
+    assert isinstance(pred, accurate.AccurateCategoryPredictor)
+    texts = [SEXIST, NEUTRAL, "Women should not be allowed to vote, they are too stupid", "Lovely weather for a walk"]
+    flags, _ = pred.binary.predict(Batch(texts))
+    seen: list[str] = []
+    for sc in (pred.head.scorer, *pred.head.more):
+        real = sc.outputs
+        monkeypatch.setattr(sc, "outputs", lambda t, real=real: seen.extend(t) or real(t))
+    labels, scores = pred.predict(Batch(texts))
+    sexist = [t for t, f in zip(texts, flags, strict=True) if f == "sexist"]
+    assert sexist and set(seen) == set(sexist)
+    expected, _ = pred.head.labels(Batch(sexist))
+    assert [lab for lab, f in zip(labels, flags, strict=True) if f == "sexist"] == expected
+    assert all(lab == "none" for lab, f in zip(labels, flags, strict=True) if f != "sexist")
+    assert all(0 <= s <= 1 for s in scores)
+
+
 def test_accurate_stance_labels_and_scores() -> None:
     pred = load("stance", "accurate")
     assert isinstance(pred, accurate.AccurateStancePredictor)

@@ -1,22 +1,25 @@
-"""The accurate tier: fine-tuned MiniLM encoders run with onnxruntime, mixed with the fast tier.
+"""The accurate tier: fine-tuned MiniLM and mpnet encoders run with onnxruntime, mixed with the fast tier.
 
 Selected with ``--model accurate`` for ``sexism``, ``sexism-category`` and ``stance`` (the other
 models stay fast). Needs the ``accurate`` extra (onnxruntime, tokenizers), never torch. Int8 ONNX
-files built by train_accurate.py: ``accurate-sexism.onnx`` (EDOS A) and ``accurate-category.onnx``
-(EDOS B), each a separate fine-tune of all-MiniLM-L6-v2 with outputs ``p`` (class probabilities)
-and ``e`` (the mean-pooled sentence embedding). Every fine-tune kept the published word-embedding
-table frozen, so the table is stored once (``accurate-embeddings.npz``, int8 with a scale per row)
-and looked up here; the graphs start after the lookup (``inputs_embeds``), about 11 MB each. Posts
-are tokenised to at most 96 tokens and run in length-sorted batches so padding costs little.
+files built by train_accurate.py, one per fine-tune (``accurate-<task><tag>.onnx``; a tag naming
+mpnet marks an all-mpnet-base-v2 fine-tune, any other all-MiniLM-L6-v2), with outputs ``p`` (class
+probabilities) and ``e`` (the mean-pooled sentence embedding). Every fine-tune kept its encoder's
+word-embedding table frozen, so each table is stored once (``accurate-embeddings.npz``,
+``accurate-mpnet-embeddings.npz``: int8 with a scale per row) and looked up here; the graphs start
+after the lookup (``inputs_embeds``). Files over 20 MB (mpnet's graphs and table) are committed as
+``<name>.part0``, ``.part1``, ... and joined in memory. Posts are tokenised to at most 96 tokens and
+run in length-sorted batches so padding costs little.
 
 - ``sexism``: weighted mean of the ONNX and fast-tier probabilities of `sexist`, then a threshold;
-  the ONNX probability may be the mean of several seeds' fine-tunes (``accurate-sexism-<tag>.onnx``,
-  listed in accurate.json's ``sexism.graphs``).
+  the ONNX probability may be the mean of several fine-tunes' (listed in accurate.json's
+  ``sexism.graphs``).
 - ``sexism-category``: the same for the 4 EDOS B categories (argmax, after optional per-class
-  offsets; several seeds' ``accurate-category-<tag>.onnx`` may be averaged, listed in accurate.json's
-  ``category.graphs``); ``none`` unless the accurate `sexism` says sexist (the EDOS cascade).
+  offsets; several fine-tunes may be averaged, listed in accurate.json's ``category.graphs``);
+  ``none`` unless the accurate `sexism` says sexist (the EDOS cascade), so its graphs run only on
+  posts called sexist.
 - ``stance``: its own fine-tune (``accurate-stance.onnx``) or a logistic regression on another
-  fine-tune's embedding ``e``, or on the mean of several graphs' (``accurate-stance.npz``; graphs
+  fine-tune's embedding ``e``, or on the mean of several graphs' of one encoder (``accurate-stance.npz``; graphs
   listed in accurate.json's ``stance.graphs``), whichever cross-validation chose, mixed with the
   fast tier's probabilities.
 
@@ -342,9 +345,13 @@ class AccurateCategoryPredictor(_Predictor):
 
     def _predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         flag, fscore = self.binary.predict(batch)
-        cats, score = self.head.labels(batch)
-        sexist = np.array(flag) == "sexist"
-        return [c if s else "none" for c, s in zip(cats, sexist, strict=True)], np.where(sexist, score, fscore)
+        labels, scores = ["none"] * len(batch), np.asarray(fscore, dtype=np.float32).copy()
+        sexist = np.flatnonzero(np.array(flag) == "sexist")
+        if len(sexist):  # the B graphs run only where the cascade lets them set a label (a quarter of EDOS posts)
+            cats, score = self.head.labels(Batch([batch.texts[i] for i in sexist]))
+            for j, i in enumerate(sexist):
+                labels[i], scores[i] = cats[j], score[j]
+        return labels, scores
 
 
 @dataclass

