@@ -251,3 +251,14 @@ def test_stance_averages_embeddings_only_within_one_encoder() -> None:
     a, b, m = "accurate-sexism.onnx", "accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"
     assert stance_candidates([a, b, m]) == [(a,), (b,), (m,), (a, b)]
     assert stance_candidates([a, m]) == [(a,), (m,)]
+
+
+def test_a_split_file_versions_like_the_whole_file(tmp_path, monkeypatch) -> None:
+    """Label versions name six hex digits per file: a file shipped in pieces counts once, as if whole."""
+    data = bytes(range(200)) * 3
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "whole" / "g.onnx").write_bytes(data)
+    monkeypatch.setattr(accurate, "PART_BYTES", 64)
+    assert len(accurate.write_parts(tmp_path / "g.onnx", data)) == 10
+    version = accurate._version(tmp_path, "g.onnx")
+    assert version == accurate._version(tmp_path / "whole", "g.onnx") and len(version) == len("accurate-") + 6

@@ -29,6 +29,7 @@ train+dev tweets) and are stored in ``models/accurate.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets
-from .base import MODELS_DIR, Batch, Result, class_f1, file_version, macro_f1
+from .base import MODELS_DIR, Batch, Result, class_f1, macro_f1
 
 MAX_LEN = 96
 TOKENIZER = "accurate.tokenizer.json"
@@ -365,7 +366,8 @@ class AccurateStancePredictor(_Predictor):
 
 
 def _version(folder: Path, *names: str) -> str:
-    return "accurate-" + "-".join(file_version(p, "")[1:7] for n in names for p in parts(folder / n))
+    """Six hex digits of each file's sha256 (of a split file's joined bytes: one part per file)."""
+    return "accurate-" + "-".join(hashlib.sha256(read_bytes(folder / n)).hexdigest()[:6] for n in names)
 
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
