@@ -5,7 +5,8 @@ exported ONNX files through accurate.py (so the choices are made on exactly what
 ``models/accurate.json`` and ``models/accurate-stance.npz``.
 
 - sexism: the graphs averaged (any non-empty set of the seed-0 fine-tune and the other runs' files
-  ``accurate-sexism-<tag>.onnx``; unchosen ones, seed 0's included, are deleted), the weight on their probability and
+  ``accurate-sexism-<tag>.onnx``, whole or in pieces, at most :data:`MAX_GRAPHS`; unchosen ones, seed 0's included, are
+  deleted), the weight on their probability and
   the threshold, by EDOS dev macro-F1; the held-out fifth of Guest 2021's train split is reported,
   not tuned on.
 - category: the graphs averaged (as for sexism: the first fine-tune and any other runs'
@@ -15,8 +16,9 @@ exported ONNX files through accurate.py (so the choices are made on exactly what
   on the dev posts (3 repeats: tuned on four fifths, scored on the fifth) beats no offsets.
 - stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
   (stratified, 3 repeats, seeded) on the 664 train+dev tweets chooses the encoder whose embedding
-  feeds a logistic regression (one of the EDOS A graphs `sexism` ships, or the mean of their
-  embeddings: no extra graph to run), its C, and its weight against the fast tier (refitted on each fold's
+  feeds a logistic regression (one of the EDOS A graphs `sexism` ships, or the mean of those of one
+  encoder: no extra graph to run; or session 3's seed-0 MiniLM graph, which would then ship for
+  stance alone; unchosen EDOS A graphs are deleted once stance has chosen), its C, and its weight against the fast tier (refitted on each fold's
   training part, so its probabilities are out-of-fold too), or the stance fine-tune's own
   out-of-fold probabilities (``--task stance --cv``) in place of the regression. The final regression
   is fitted on all 664 tweets; the stance fine-tune's file is deleted unless it is chosen.
@@ -61,7 +63,7 @@ STANCE_ENCODERS = ("sexism",)
 STANCE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 OFFSETS = tuple(np.arange(-1.0, 1.51, 0.25))
 # At most this many graphs averaged per task (EDOS A, EDOS B). Session 7 allowed two (four 11.3 MB
-# MiniLM graphs, ~57.5 MB); session 8 allows three, so that an mpnet graph (84 MB, in parts, about
+# MiniLM graphs, ~57.5 MB); session 8 allows three, so that an mpnet graph (88.8 MB, in parts, about
 # eight MiniLM graphs' work per post) can join a MiniLM pair, and lets dev decide.
 MAX_GRAPHS = 3
 
