@@ -67,11 +67,13 @@ def base_files(graphs: list[str]) -> list[str]:
     return [f for b in dict.fromkeys(base_of(g) for g in graphs) for f in BASES[b]]
 
 
+def _pieces(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".part[0-9]*"), key=lambda p: int(p.name.rpartition(".part")[2]))
+
+
 def parts(path: Path) -> list[Path]:
     """The files that hold ``path``: itself, or its numbered pieces when it was split (none: missing)."""
-    if path.exists():
-        return [path]
-    return sorted(path.parent.glob(path.name + ".part*"), key=lambda p: int(p.name.rpartition(".part")[2]))
+    return [path] if path.exists() else _pieces(path)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -84,8 +86,7 @@ def read_bytes(path: Path) -> bytes:
 def write_parts(path: Path, data: bytes) -> list[Path]:
     """Write ``data`` as ``path``, or as pieces of at most :data:`PART_BYTES` when larger (replacing
     whatever form was there)."""
-    for old in [*parts(path), *path.parent.glob(path.name + ".part*")]:
-        old.unlink(missing_ok=True)
+    remove(path)
     if len(data) <= PART_BYTES:
         path.write_bytes(data)
         return [path]
@@ -104,8 +105,9 @@ def graph_names(folder: Path, task: str) -> list[str]:
 
 
 def remove(path: Path) -> None:
-    for p in parts(path):
-        p.unlink()
+    """Delete ``path`` in every form: whole and any pieces."""
+    for p in [path, *_pieces(path)]:
+        p.unlink(missing_ok=True)
 
 
 def onnx_name(task: str, tag: str = "") -> str:
@@ -139,7 +141,7 @@ def files(info: dict[str, Any]) -> list[str]:
     """Every file the accurate tier reads (the graphs are those accurate.json names: a chosen set may
     leave out seed 0's), each possibly split into parts."""
     graphs = [*sexism_files(info), *category_files(info), *stance_graphs(info)]
-    return list(dict.fromkeys([INFO, *base_files(graphs), *stance_files(info), *sexism_files(info), *category_files(info)]))
+    return list(dict.fromkeys([INFO, *base_files(graphs), *graphs, *stance_files(info)]))
 
 
 def available(folder: Path = MODELS_DIR) -> bool:
@@ -365,9 +367,17 @@ class AccurateStancePredictor(_Predictor):
         return self.head.labels(batch)
 
 
+@lru_cache(maxsize=32)
+def _digest(path: Path, stamp: tuple[tuple[int, int], ...]) -> str:
+    """sha256 of a file's (joined) bytes, once per process and state (``stamp``: its pieces' sizes
+    and mtimes): each accurate model's version names the shared mpnet graph, 88.8 MB to hash."""
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
 def _version(folder: Path, *names: str) -> str:
     """Six hex digits of each file's sha256 (of a split file's joined bytes: one part per file)."""
-    return "accurate-" + "-".join(hashlib.sha256(read_bytes(folder / n)).hexdigest()[:6] for n in names)
+    stamps = {n: tuple((st.st_size, st.st_mtime_ns) for st in (p.stat() for p in parts(folder / n))) for n in names}
+    return "accurate-" + "-".join(_digest(folder / n, stamps[n])[:6] for n in names)
 
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
