@@ -262,3 +262,32 @@ def test_a_split_file_versions_like_the_whole_file(tmp_path, monkeypatch) -> Non
     assert len(accurate.write_parts(tmp_path / "g.onnx", data)) == 10
     version = accurate._version(tmp_path, "g.onnx")
     assert version == accurate._version(tmp_path / "whole", "g.onnx") and len(version) == len("accurate-") + 6
+
+
+def test_calibration_finds_every_stance_fine_tune_and_the_run_time_reads_its_own(tmp_path, monkeypatch) -> None:
+    """A tagged stance fine-tune (``--tag=-mpnet``, shipped in pieces) is a candidate like the untagged one;
+    when chosen, the tier reads that graph and its encoder's files, not the regression's npz."""
+    from tagscope.classify.calibrate_accurate import stance_tunes
+
+    assert stance_tunes(tmp_path) == []
+    (tmp_path / "accurate-stance.onnx").write_bytes(b"minilm")
+    monkeypatch.setattr(accurate, "PART_BYTES", 4)
+    accurate.write_parts(tmp_path / "accurate-stance-mpnet.onnx", b"0123456789")
+    (tmp_path / "accurate-sexism-mpnet.onnx").write_bytes(b"not a stance graph")
+    assert stance_tunes(tmp_path) == ["accurate-stance.onnx", "accurate-stance-mpnet.onnx"]
+    info = {"sexism": {"graphs": ["accurate-sexism-mpnet.onnx"]}, "category": {"graphs": ["accurate-category.onnx"]},
+            "stance": {"encoder": "stance", "graphs": ["accurate-stance-mpnet.onnx"]}}
+    assert accurate.stance_files(info) == ["accurate-stance-mpnet.onnx"]
+    assert accurate.STANCE_NPZ not in accurate.files(info) and "accurate-stance-mpnet.onnx" in accurate.files(info)
+
+
+def test_a_stance_candidate_with_its_own_graph_must_win_by_the_margin() -> None:
+    from tagscope.classify.calibrate_accurate import EXTRA_GRAPH_MARGIN, stance_choice
+
+    reg, tune = ("accurate-sexism-mpnet.onnx", 0.01, 0.25), ("accurate-stance-mpnet.onnx", 0.0, 0.5)
+    close = {reg: 0.6570, tune: 0.6586}  # session 9's measurement: +0.0016 keeps the regression
+    assert stance_choice(close, {tune[0]}) == (reg, 0.6570)
+    clear = {reg: 0.6570, tune: 0.6570 + EXTRA_GRAPH_MARGIN + 0.001}
+    assert stance_choice(clear, {tune[0]})[0] == tune
+    assert stance_choice(close, set())[0] == tune  # no extra cost: the best wins
+    assert stance_choice({tune: 0.6}, {tune[0]})[0] == tune  # nothing free to compare with
