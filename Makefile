@@ -42,7 +42,7 @@ accurate-model: setup
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --init .accurate-checkpoints/.accurate-sexism-mpnet-epoch2.pt --tag=-mpnet
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).

@@ -60,7 +60,7 @@ BUILD = [
     "python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet",
     "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
     "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
-    "python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --init .accurate-checkpoints/.accurate-sexism-mpnet-epoch2.pt --tag=-mpnet",
+    "python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub",
     "python -m tagscope.classify.train_accurate --calibrate",
 ]
 SEXISM = ["not sexist", "sexist"]
