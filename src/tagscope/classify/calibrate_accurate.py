@@ -231,8 +231,8 @@ def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = No
     emb = {"+".join(c): np.mean([one[g] for g in c], axis=0) for c in cands}
     names = {"+".join(c): list(c) for c in cands}
     # Each stance fine-tune's own out-of-fold probabilities (train_accurate --task stance --cv [--tag]), if built.
-    tuned = {g: np.load(checkpoints / f".{g.removesuffix('.onnx')}-oof.npy") for g in stance_tunes(folder)
-             if (checkpoints / f".{g.removesuffix('.onnx')}-oof.npy").exists()}
+    oof_of = {g: checkpoints / f".{g.removesuffix('.onnx')}-oof.npy" for g in stance_tunes(folder)}
+    tuned = {g: np.load(f) for g, f in oof_of.items() if f.exists()}
     scores: dict[tuple[str, float, float], list[float]] = {}
     for repeat in range(3):
         oof = {k: np.zeros((len(texts), 3)) for k in product(emb, STANCE_C)}
