@@ -251,7 +251,9 @@ def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = No
     mean = {k: float(np.mean(v)) for k, v in scores.items()}
     for t, c in [*product(emb, STANCE_C), *((g, 0.0) for g in tuned)]:
         print(f"stance {t} C={c}: " + " ".join(f"w{w}={mean[t, c, w]:.4f}" for w in STANCE_WEIGHTS), flush=True)
-    (t, c, w), f = stance_choice(mean, {t for t in [*emb, *tuned] if not set(names.get(t, [t])) <= set(chosen)})
+    # Extra graphs: every stance fine-tune, and an embedding read from a graph `sexism` does not run.
+    extra = set(tuned) | {t for t in emb if not set(names[t]) <= set(chosen)}
+    (t, c, w), f = stance_choice(mean, extra)
     fast_alone = mean[next(iter(emb)), STANCE_C[0], 0.0]
     head = None if t in tuned else _fit_head(emb[t], y, c)
     dev = [r for r in rs if r["split"] == "dev"]
