@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagscope.store import Store, ingest
+from tagscope.formats import twitter_v1_native
+from tagscope.store import Store, ingest, sql_lines
 from tagscope.store.sources import Unit, open_sniffed, regular_fd
 from tweetfactory import delete_notice, tweet, write_jsonl
 
@@ -69,3 +70,19 @@ def test_a_mapped_file_ingests_as_a_read_one(tmp_path: Path, monkeypatch: pytest
     assert [r["source_line"] for r in got] == [2, 4, *range(6, 27)] and got[-1]["id"] == "24"  # 3 deleted
     raw = store.sql("SELECT raw FROM raw WHERE id = '24'").column(0).to_pylist()[0]
     assert raw == path.read_bytes().split(b"\n")[25]
+
+
+def test_a_mapped_file_ingests_without_the_native_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where tagscope._native is not built (or TAGSCOPE_NATIVE=0), DuckDB maps the blocks and numpy finds
+    their lines: a mapped block is a memoryview, which has no ``find`` (it crashed every plain file)."""
+    monkeypatch.setattr(sql_lines, "native", None)
+    monkeypatch.setattr(twitter_v1_native, "ENABLED", False)
+    monkeypatch.setattr(ingest, "MAP_FILES", True)
+    path = write_jsonl(tmp_path / "a.jsonl", [tweet(str(i), f"#YesAllWomen {i}") for i in range(1, 6)]
+                       + [delete_notice("3")])
+    path.write_bytes(path.read_bytes() + b"{cut")
+    store = Store(tmp_path / "s")
+    summary = store.ingest([str(path)])
+    assert (summary["ingested"], summary["quarantined"], summary["deleted"]) == (4, 1, 1)
+    assert store.sql("SELECT id FROM posts ORDER BY source_line").column(0).to_pylist() == ["1", "2", "4", "5"]
+    assert store.sql("SELECT source_line FROM quarantine").column(0).to_pylist() == [7]

@@ -63,6 +63,7 @@ def test_lines_and_raw_views_match_a_plain_split(lines, final_break, first):
 def test_line_breaks_and_count_agree_with_bytes(data: bytes) -> None:
     """The break scans span numpy's 256 KiB slices: drawn blocks reach past two of them."""
     assert line_breaks(data).tolist() == [i for i, c in enumerate(data) if c == 10]
+    assert line_breaks(memoryview(data)).tolist() == line_breaks(data).tolist()  # a mapped file's block
     for scanner in SCANNERS:
         with mock.patch.object(sql_lines, "native", scanner):
             assert count_breaks(data) == count_breaks(bytearray(data)) == data.count(b"\n")

@@ -32,11 +32,14 @@ _IS_SPACE = np.zeros(256, bool)
 _IS_SPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() strips
 
 
-def line_breaks(data: bytes | bytearray) -> np.ndarray:
+def line_breaks(data: bytes | bytearray | memoryview) -> np.ndarray:
     """Offsets of every b"\\n" in DATA.
 
     ``find`` (memchr) per line: 3x faster than a regex scan on lines of tweets (kilobytes), and
-    without numpy's block-sized temporaries, whose page faults cost more than the scan."""
+    without numpy's block-sized temporaries, whose page faults cost more than the scan. A memoryview
+    (a block of a mapped file, ``ingest._mapped_blocks``) has no ``find``: numpy scans it instead."""
+    if isinstance(data, memoryview):
+        return np.flatnonzero(np.frombuffer(data, np.uint8) == 10).astype(np.int64)
     out = []
     at = data.find(b"\n")
     while at >= 0:
@@ -58,7 +61,7 @@ def count_breaks(data: bytes | bytearray) -> int:
 class Lines:
     """The non-blank lines of a block: their numbers and their bytes (without the line break)."""
 
-    def __init__(self, data: bytes, first_line: int):
+    def __init__(self, data: bytes | bytearray | memoryview, first_line: int):
         self.data = data
         if native is not None:  # the same rules in C++, without the GIL
             starts, ends, numbers = native.line_spans(data, first_line)
