@@ -124,6 +124,22 @@ def test_compressed_zip_and_stdin_inputs(store: Store, tmp_path: Path, monkeypat
     assert src["1"] == "-" and src["4"].endswith("c.zip!inner/c.jsonl")
 
 
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_record(store: Store, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows tools (Notepad, PowerShell) start UTF-8 files with a BOM, which orjson refuses: it cost a
+    file of JSON lines its first post, and a JSON document (a search response) all of its posts."""
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "a.jsonl").write_bytes(bom + orjson.dumps(tweet("1")) + b"\n" + orjson.dumps(tweet("2")) + b"\n")
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(bom + orjson.dumps(tweet("3")) + b"\n"))
+    (tmp_path / "c.json").write_bytes(bom + orjson.dumps([tweet("4"), tweet("5")]))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(bom + orjson.dumps(tweet("6")) + b"\n")))
+    s = store.ingest([str(tmp_path / n) for n in ("a.jsonl", "b.jsonl.gz", "c.json")] + ["-"])
+    assert (s["ingested"], s["quarantined"]) == (6, 0)
+    assert ids(store) == ["1", "2", "3", "4", "5", "6"]
+    assert store.sql("SELECT source_line FROM posts WHERE id = '2'").column(0).to_pylist() == [2]
+    assert store.sql("SELECT raw FROM raw WHERE id = '1'").column(0).to_pylist() == [orjson.dumps(tweet("1"))]
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

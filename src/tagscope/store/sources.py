@@ -131,6 +131,7 @@ class PrefixedStream(io.RawIOBase):
     def __init__(self, head: bytes, rest: IO[bytes]):
         self._head = memoryview(head)
         self._rest = rest
+        self.skipped = 0  # bytes of REST's start not replayed (a byte-order mark)
 
     def readable(self) -> bool:
         return True
@@ -159,8 +160,11 @@ class PrefixedStream(io.RawIOBase):
 def regular_fd(stream: IO[bytes]) -> int | None:
     """The descriptor of the plain (uncompressed) regular file under a stream from ``open_sniffed``,
     or None (archives, compressed files, pipes): ingest maps such a file instead of reading it."""
-    rest = getattr(getattr(stream, "raw", None), "_rest", None)
+    prefixed = getattr(stream, "raw", None)
+    rest = getattr(prefixed, "_rest", None)
     if type(rest) is not io.BufferedReader or not isinstance(rest.raw, io.FileIO):
+        return None
+    if getattr(prefixed, "skipped", 0):  # a mapping would start at the byte-order mark: read the file
         return None
     try:
         fd = rest.fileno()
@@ -169,9 +173,18 @@ def regular_fd(stream: IO[bytes]) -> int | None:
         return None
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def open_sniffed(unit: Unit) -> tuple[bytes, IO[bytes]]:
-    """The first bytes of a unit (for sniffing) and a stream over all of it."""
+    """The first bytes of a unit (for sniffing) and a stream over all of it.
+
+    A leading UTF-8 byte-order mark (Windows tools write one) is dropped: it is no part of the first
+    record, and orjson refuses it (RFC 8259 lets a reader ignore it)."""
     assert unit.open is not None
     raw = unit.open()
     head = raw.read(HEAD_BYTES) or b""
-    return head, io.BufferedReader(PrefixedStream(head, raw), buffer_size=1 << 20)
+    body = head.removeprefix(BOM)
+    prefixed = PrefixedStream(body, raw)
+    prefixed.skipped = len(head) - len(body)
+    return body, io.BufferedReader(prefixed, buffer_size=1 << 20)
