@@ -88,8 +88,12 @@ def label(
         for lab, s in zip(labels, scores, strict=True):
             emit_json({"label": lab, "score": round(float(s), 4)})
 
+    # Bytes, decoded here: invalid UTF-8 becomes U+FFFD on its own line instead of a traceback, a
+    # byte-order mark before the first line is dropped, and only \n (or \r\n) ends a line.
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
     lines: list[str] = []
-    for line in sys.stdin:
+    for i, raw in enumerate(stream):
+        line = raw.decode("utf-8-sig" if i == 0 else "utf-8", errors="replace") if isinstance(raw, bytes) else raw
         lines.append(line.rstrip("\r\n"))
         if len(lines) >= batch:
             flush(lines)

@@ -1,0 +1,58 @@
+"""The classifier commands as a user drives them: awkward input and misspelt names give clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tagscope.classify import labels as label_store
+from tagscope.cli import app
+from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Store:
+    recs = [
+        tweet("1", "a", tags=["YesAllWomen"]),
+        tweet("2", "b", user="bob", tags=["YesAllWomen"]),
+        tweet("3", "c", user="cat", tags=["NotAllMen"]),
+    ]
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+    ids = ["1", "2", "3"]
+    label_store.write(st, "stance", "v1", ["twitter"] * 3, ids, ["favor", "against", "against"], [0.9] * 3)
+    label_store.write(st, "sexism", "v1", ["twitter"] * 3, ids, ["not sexist", "sexist", "sexist"], [0.9] * 3)
+    return st
+
+
+def _said(result) -> str:
+    """What the command printed, with the console's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def _rows(stdout: str) -> list[dict]:
+    return [orjson.loads(line) for line in stdout.splitlines()]
+
+
+def test_label_reads_invalid_utf8_and_crlf_one_object_per_line() -> None:
+    text = b"Women are inferior to men\r\nbad \xff\xfe bytes\n\n\xc3(\nlovely day"
+    result = runner.invoke(app, ["label", "sexism"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    rows = _rows(result.stdout)
+    assert len(rows) == 5
+    assert all(set(r) == {"label", "score"} and 0 <= r["score"] <= 1 for r in rows)
+    assert rows[0]["label"] == "sexist"  # the \r did not reach the model as part of the text
+
+
+def test_label_ignores_a_byte_order_mark_before_the_first_line() -> None:
+    plain = runner.invoke(app, ["label", "stance"], input=b"feminism is cancer\n")
+    bom = runner.invoke(app, ["label", "stance"], input=b"\xef\xbb\xbffeminism is cancer\n")
+    assert bom.exit_code == 0, bom.output
+    assert _rows(bom.stdout) == _rows(plain.stdout)
