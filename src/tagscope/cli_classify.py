@@ -243,8 +243,8 @@ def misogyny(
     tag: Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag.")] = None,
     model: Annotated[str, typer.Option(help="Model whose labels count.")] = "sexism",
     positive: Annotated[str, typer.Option(help="Label that counts.")] = "sexist",
-    top: Annotated[int, typer.Option(help="Groups to list per dimension.")] = 20,
-    min_posts: Annotated[int, typer.Option("--min-posts", help="Leave out groups with fewer labelled posts.")] = 1,
+    top: Annotated[int, typer.Option(min=0, help="Groups to list per dimension.")] = 20,
+    min_posts: Annotated[int, typer.Option("--min-posts", min=0, help="Leave out groups with fewer labelled posts.")] = 1,
     since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
     until: Annotated[str | None, typer.Option(help="Before this time (half-open).")] = None,
     as_json: JsonOpt = False,
@@ -252,8 +252,10 @@ def misogyny(
 ) -> None:
     """Rate misogyny by hashtag, community and author group, with 95% confidence intervals."""
     from .analytics.misogyny import misogyny as run
+    from .classify.labels import check
 
     try:
+        check(model, positive)
         fig = run(open_store(store), tag=tag, model=model, positive=positive, top=top, min_posts=min_posts,
                   since=since, until=until)
     except ValueError as exc:

@@ -56,3 +56,31 @@ def test_label_ignores_a_byte_order_mark_before_the_first_line() -> None:
     bom = runner.invoke(app, ["label", "stance"], input=b"\xef\xbb\xbffeminism is cancer\n")
     assert bom.exit_code == 0, bom.output
     assert _rows(bom.stdout) == _rows(plain.stdout)
+
+
+def test_where_and_by_name_the_choices_for_a_misspelt_model_or_label(labelled: Store) -> None:
+    store = ["--store", str(labelled.path)]
+    ok = runner.invoke(app, ["count", "yesallwomen", "--where", "stance=against", *store, "--json"])
+    assert ok.exit_code == 0 and orjson.loads(ok.stdout)["count"] == 1
+    res = runner.invoke(app, ["count", "yesallwomen", "--where", "stance=againts", *store, "--json"])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert "no label 'againts': choose one of none, against, favor" in _said(res)
+    res = runner.invoke(app, ["count", "yesallwomen", "--where", "stanse=against", *store])
+    assert res.exit_code == 2 and "No model named 'stanse'" in _said(res)
+    res = runner.invoke(app, ["trend", "yesallwomen", "--by", "stanse", *store])
+    assert res.exit_code == 2 and "No model named 'stanse'" in _said(res)
+
+
+def test_misogyny_rejects_negative_top_and_unknown_model_or_label(labelled: Store) -> None:
+    store = ["--store", str(labelled.path)]
+    ok = runner.invoke(app, ["misogyny", *store, "--json"])
+    assert ok.exit_code == 0 and orjson.loads(ok.stdout)["overall"]["positive"] == 2
+    res = runner.invoke(app, ["misogyny", "--top", "-1", *store])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output and "--top" in res.output
+    res = runner.invoke(app, ["misogyny", "--positive", "misogynist", *store, "--json"])
+    assert res.exit_code == 2 and res.stdout == "" and "not sexist, sexist" in _said(res)
+    res = runner.invoke(app, ["misogyny", "--model", "sexsim", *store, "--json"])
+    assert res.exit_code == 2 and "No model named 'sexsim'" in _said(res)
+    other = runner.invoke(app, ["misogyny", "--model", "stance", "--positive", "against", *store, "--json"])
+    assert other.exit_code == 0 and orjson.loads(other.stdout)["overall"]["positive"] == 2

@@ -143,6 +143,20 @@ def compact(store: Store, model: str, version: str | None = None, *, min_files: 
     return len(paths)
 
 
+def check(model: str, label: str | None = None) -> None:
+    """ValueError naming the choices when ``model`` is not a classifier, or ``label`` is not one of its
+    labels (models with an open label set, such as language, take any label). A misspelt name would
+    otherwise match no post and show as a plausible 0."""
+    from .registry import all_models
+
+    models = all_models()
+    if model not in models:
+        raise ValueError(f"No model named {model!r}: choose one of {', '.join(sorted(models))}.")
+    known = models[model].labels
+    if label is not None and known and label not in known:
+        raise ValueError(f"The {model} model has no label {label!r}: choose one of {', '.join(known)}.")
+
+
 def where(spec: str, posts: str = "posts") -> tuple[str, list[str]]:
     """SQL condition (and parameters) for ``--where MODEL=LABEL`` over a relation of posts.
 
@@ -154,6 +168,7 @@ def where(spec: str, posts: str = "posts") -> tuple[str, list[str]]:
     model, label = model.strip(), label.strip()
     if not sep or not model or not label:
         raise ValueError(f"Use --where MODEL=LABEL, e.g. stance=against (got {spec!r}).")
+    check(model, label)
     cond = (f"EXISTS (SELECT 1 FROM labels l WHERE l.platform = {posts}.platform AND l.id = {posts}.id "
             f"AND l.model = ? AND l.label = ?)")
     return (f"NOT {cond}" if negate else cond), [model, label]
@@ -161,5 +176,6 @@ def where(spec: str, posts: str = "posts") -> tuple[str, list[str]]:
 
 def by(model: str, posts: str = "posts") -> tuple[str, list[str]]:
     """SQL expression (and parameter) for ``--by MODEL``: the post's current label, 'unlabelled' if none."""
+    check(model)
     return (f"coalesce((SELECT l.label FROM labels l WHERE l.platform = {posts}.platform AND l.id = {posts}.id "
             f"AND l.model = ?), 'unlabelled')"), [model]
