@@ -6,6 +6,7 @@ import gzip
 import io
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import orjson
@@ -138,6 +139,29 @@ def test_a_utf8_byte_order_mark_is_not_part_of_the_first_record(store: Store, tm
     assert ids(store) == ["1", "2", "3", "4", "5", "6"]
     assert store.sql("SELECT source_line FROM posts WHERE id = '2'").column(0).to_pylist() == [2]
     assert store.sql("SELECT raw FROM raw WHERE id = '1'").column(0).to_pylist() == [orjson.dumps(tweet("1"))]
+
+
+def test_a_cut_off_or_corrupt_compressed_file_keeps_what_was_read(store: Store, tmp_path: Path) -> None:
+    """A .gz download cut short stopped the whole run (the CLI printed only "Aborted.") and a file that
+    is not what its name says raised a traceback. The posts before the cut are kept, the cut is one
+    quarantined record with its line and reason, and the next file is read."""
+    body = b"".join(orjson.dumps(tweet(str(i), f"#YesAllWomen {i} " + "x" * 300)) + b"\n" for i in range(1, 3001))
+    packed = gzip.compress(body)
+    (tmp_path / "a.jsonl.gz").write_bytes(packed[: len(packed) // 2])
+    (tmp_path / "b.jsonl.gz").write_bytes(b"not gzip at all\n")
+    write_jsonl(tmp_path / "c.jsonl", [tweet("9999")])
+    whole = zlib.decompressobj(31).decompress(packed[: len(packed) // 2]).count(b"\n")  # complete lines before the cut
+    assert 0 < whole < 3000
+    s = store.ingest([str(tmp_path / n) for n in ("a.jsonl.gz", "b.jsonl.gz", "c.jsonl")])
+    assert s["ingested"] == whole + 1
+    assert ids(store) == sorted([str(i) for i in range(1, whole + 1)] + ["9999"])
+    q = store.sql("SELECT source_file, source_line, reason FROM quarantine ORDER BY ALL").to_pylist()
+    cut = [r for r in q if r["source_file"].endswith("a.jsonl.gz")]
+    assert [r["source_line"] for r in cut] == [whole + 1, whole + 1]  # the cut-off line, and the cut
+    assert any("EOFError" in r["reason"] for r in cut)
+    [bad] = [r for r in q if r["source_file"].endswith("b.jsonl.gz")]
+    assert bad["source_line"] == 1 and "Not a gzipped file" in bad["reason"]
+    assert s["quarantined"] == 3
 
 
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:

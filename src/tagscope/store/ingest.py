@@ -38,11 +38,11 @@ from typing import IO, Any
 import orjson
 
 from .. import formats
-from ..formats.base import json_records
+from ..formats.base import Record, json_records
 from . import commit as committer
 from . import sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
-from .sources import Unit, expand, open_sniffed, regular_fd
+from .sources import Unit, expand, open_sniffed, read_error, regular_fd
 from .store import SCRATCH
 
 # Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
@@ -233,11 +233,16 @@ def _ingest_unit(run: Run, unit: Unit, fmt: str | None, stack: ExitStack) -> Non
     head, stream = open_sniffed(unit)
     if unit.name != "-":
         stack.callback(stream.close)
+    _read_stream(run, unit, fmt, head, stream, fsum)
+    cut = read_error(stream)
+    if cut is not None:  # a cut-off or corrupt input: what was read before is kept, the cut is quarantined
+        _serial(run, None, unit.name, iter([Record(cut[0], None, b"", cut[1])]), fsum)
+
+
+def _read_stream(run: Run, unit: Unit, fmt: str | None, head: bytes, stream: IO[bytes], fsum: dict[str, Any]) -> None:
     mod = formats.get(fmt) if fmt else formats.sniff(head)
     if mod is None:
         if head.strip():
-            from ..formats.base import Record
-
             _serial(run, None, unit.name, iter([Record(1, None, head[:65536])]), fsum)
         return
     fsum["format"] = mod.NAME

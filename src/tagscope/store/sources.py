@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import IO
 import zstandard
 
 from .. import formats
+from .sql_lines import count_breaks
 
 HEAD_BYTES = 65536
 
@@ -125,13 +127,23 @@ def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
     return opener
 
 
+# What a cut-off or corrupt input raises while it is read: a download cut short (.gz: EOFError), a
+# file that is not what its name says (BadGzipFile is an OSError), a bad zip member (BadZipFile: CRC).
+READ_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile, lzma.LZMAError, zstandard.ZstdError)
+
+
 class PrefixedStream(io.RawIOBase):
-    """A stream that replays the head already read (for sniffing) before the rest."""
+    """A stream that replays the head already read (for sniffing) before the rest.
+
+    A read error ends the stream instead of the run: what was read before it is ingested, and
+    ``error`` and ``breaks`` (line breaks read until then) let ingest quarantine the cut."""
 
     def __init__(self, head: bytes, rest: IO[bytes]):
         self._head = memoryview(head)
         self._rest = rest
         self.skipped = 0  # bytes of REST's start not replayed (a byte-order mark)
+        self.error: str | None = None
+        self.breaks = 0
 
     def readable(self) -> bool:
         return True
@@ -147,7 +159,19 @@ class PrefixedStream(io.RawIOBase):
             buf[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        readinto = getattr(self._rest, "readinto", None)
+        if self.error is not None:
+            return 0
+        try:
+            n = self._read_rest(buf)
+        except READ_ERRORS as exc:
+            self.error = f"input cut off or corrupt, read stopped here: {type(exc).__name__}: {exc}"
+            return 0
+        self.breaks += count_breaks(memoryview(buf)[:n])
+        return n
+
+    def _read_rest(self, buf: bytearray) -> int:
+        # readinto1: a decompressor's buffered read() drops what it had decompressed when it fails.
+        readinto = getattr(self._rest, "readinto1", None) or getattr(self._rest, "readinto", None)
         if readinto is not None:  # straight into the caller's buffer: no copy
             return readinto(buf) or 0
         data = self._rest.read(len(buf))
@@ -155,6 +179,14 @@ class PrefixedStream(io.RawIOBase):
             return 0
         buf[: len(data)] = data
         return len(data)
+
+
+def read_error(stream: IO[bytes]) -> tuple[int, str] | None:
+    """(line, reason) where a stream from ``open_sniffed`` stopped on a read error, or None."""
+    prefixed = getattr(stream, "raw", None)
+    if not isinstance(prefixed, PrefixedStream) or prefixed.error is None:
+        return None
+    return prefixed.breaks + 1, prefixed.error
 
 
 def regular_fd(stream: IO[bytes]) -> int | None:
@@ -182,9 +214,14 @@ def open_sniffed(unit: Unit) -> tuple[bytes, IO[bytes]]:
     A leading UTF-8 byte-order mark (Windows tools write one) is dropped: it is no part of the first
     record, and orjson refuses it (RFC 8259 lets a reader ignore it)."""
     assert unit.open is not None
-    raw = unit.open()
-    head = raw.read(HEAD_BYTES) or b""
-    body = head.removeprefix(BOM)
-    prefixed = PrefixedStream(body, raw)
+    prefixed = PrefixedStream(b"", unit.open())
+    head = bytearray()
+    while len(head) < HEAD_BYTES:  # through the stream: a read error there is kept, not raised
+        part = prefixed.read(HEAD_BYTES - len(head))
+        if not part:
+            break
+        head += part
+    body = bytes(head).removeprefix(BOM)
+    prefixed._head = memoryview(body)
     prefixed.skipped = len(head) - len(body)
     return body, io.BufferedReader(prefixed, buffer_size=1 << 20)
