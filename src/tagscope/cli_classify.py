@@ -28,6 +28,15 @@ def _tier(tier: str) -> None:
                  "`make accurate-model` (about 50 minutes on 2 cores; see docs/models/README.md).")
 
 
+def _posts_store(path: Path | None) -> Any:
+    """The store at PATH, or a clear error when it holds no posts (a misspelt --store would
+    otherwise label nothing and report 0 everywhere)."""
+    st = open_store(path)
+    if not st.files("posts"):
+        fail(f"the store {st.path} holds no posts yet: ingest some first with `tagscope ingest --store {st.path} FILES`")
+    return st
+
+
 @app.command()
 def classify(
     store: Annotated[Path | None, typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder.")] = None,
@@ -41,7 +50,7 @@ def classify(
     from .classify.run import classify as run_classify
 
     _tier(tier)
-    st = open_store(store)
+    st = _posts_store(store)
     with Progress(TextColumn("Labelling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=as_json, transient=False) as bar:
         task = bar.add_task("classify", total=None)
@@ -223,7 +232,7 @@ def backlash(
     from .analytics.backlash import backlash as run
 
     try:
-        fig = run(open_store(store), tag, counter=counter or [], every=every, since=since, until=until, no_reposts=no_reposts)
+        fig = run(_posts_store(store), tag, counter=counter or [], every=every, since=since, until=until, no_reposts=no_reposts)
     except ValueError as exc:
         fail(str(exc))
         return
@@ -256,7 +265,7 @@ def misogyny(
 
     try:
         check(model, positive)
-        fig = run(open_store(store), tag=tag, model=model, positive=positive, top=top, min_posts=min_posts,
+        fig = run(_posts_store(store), tag=tag, model=model, positive=positive, top=top, min_posts=min_posts,
                   since=since, until=until)
     except ValueError as exc:
         fail(str(exc))

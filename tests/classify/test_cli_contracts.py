@@ -84,3 +84,14 @@ def test_misogyny_rejects_negative_top_and_unknown_model_or_label(labelled: Stor
     assert res.exit_code == 2 and "No model named 'sexsim'" in _said(res)
     other = runner.invoke(app, ["misogyny", "--model", "stance", "--positive", "against", *store, "--json"])
     assert other.exit_code == 0 and orjson.loads(other.stdout)["overall"]["positive"] == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["classify", "--json"], ["backlash", "yesallwomen", "--json"], ["misogyny", "--json"],
+])
+def test_a_misspelt_store_is_an_error_not_a_row_of_zeros(tmp_path: Path, args: list[str]) -> None:
+    missing = tmp_path / "stoer"
+    res = runner.invoke(app, [*args, "--store", str(missing)])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert "holds no posts yet" in _said(res)
+    assert not missing.exists()
