@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 from tagscope.store import Store
@@ -26,3 +27,22 @@ def test_format_forced_on_an_archive(tmp_path: Path) -> None:
     s = st.ingest([str(ARCHIVE / "folder")], fmt="x-archive")
     assert s["ingested"] > 0
     assert st.stats()["formats"] == {"x-archive": s["ingested"]}
+
+
+def test_a_corrupt_member_of_an_archive_zip_is_quarantined_and_the_rest_read(tmp_path: Path) -> None:
+    """A damaged member (bad CRC) raised BadZipFile out of ingest as a traceback; now the member's
+    damage is one quarantined record and the archive's other files are still read."""
+    zipped = tmp_path / "twitter-archive.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_STORED) as zf:
+        for f in sorted((ARCHIVE / "folder").rglob("*")):
+            if f.is_file():
+                zf.write(f, f.relative_to(ARCHIVE / "folder").as_posix())
+    data = bytearray(zipped.read_bytes())
+    at = data.index(b'"editTweetIds" : [\n            "2029583929812873669"') + 40  # a digit of an id in data/deleted-tweets.js
+    data[at] = ord("0") if data[at] != ord("0") else ord("1")
+    zipped.write_bytes(bytes(data))
+    store = Store(tmp_path / "s")
+    s = store.ingest([str(zipped)])
+    assert s["ingested"] == Store(tmp_path / "whole").ingest([str(ARCHIVE / "folder")])["ingested"] == 8
+    reasons = store.sql("SELECT reason FROM quarantine WHERE reason LIKE '%BadZipFile%'").column(0).to_pylist()
+    assert len(reasons) == 1 and reasons[0].startswith("data/deleted-tweets.js: unreadable")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -208,6 +209,10 @@ def _account(archive: _Archive) -> dict[str, Any] | None:
     return out
 
 
+# What a corrupt zip member raises as it is read (a bad CRC, a cut or damaged deflate stream).
+_READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile)
+
+
 def path_records(path: Path) -> Iterator[Record]:
     """Records of every tweet file of the archive, numbered on across its files, each carrying the account."""
     archive = _Archive(path)
@@ -217,22 +222,29 @@ def path_records(path: Path) -> Iterator[Record]:
         except ParseError as exc:
             yield Record(1, None, b"", f"data/account.js: {exc}")
             account = None
+        except _READ_ERRORS as exc:
+            yield Record(1, None, b"", f"data/account.js: unreadable: {type(exc).__name__}: {exc}")
+            account = None
         names = sorted(
             (n for n in archive.names if n.endswith(".js") and n[:-3].partition("-part")[0] in _TWEET_FILES),
             key=_part_key,
         )
         line = 1
         for name in names:
-            with archive.open(name) as stream:
-                for _, obj, raw, error in _items(stream):
-                    if error is not None:
-                        yield Record(line, None, raw, f"data/{name}: {error}")
-                    elif isinstance(obj, dict):
-                        obj = {"account": account or {}, **obj}
-                        yield Record(line, obj, orjson.dumps(obj))
-                    else:
-                        yield Record(line, obj, raw)
-                    line += 1
+            try:
+                with archive.open(name) as stream:
+                    for _, obj, raw, error in _items(stream):
+                        if error is not None:
+                            yield Record(line, None, raw, f"data/{name}: {error}")
+                        elif isinstance(obj, dict):
+                            obj = {"account": account or {}, **obj}
+                            yield Record(line, obj, orjson.dumps(obj))
+                        else:
+                            yield Record(line, obj, raw)
+                        line += 1
+            except _READ_ERRORS as exc:  # a corrupt zip member: keep what it gave, read the other files
+                yield Record(line, None, b"", f"data/{name}: unreadable, read stopped here: {type(exc).__name__}: {exc}")
+                line += 1
     finally:
         archive.close()
 
