@@ -29,8 +29,6 @@ FIGURES = {
     "cotags": "Hashtags used together with the tag, most used first.",
     "links": "URLs and domains linked from posts using the tag.",
     "variants": "Spellings of the tag that differ in case, and near-miss tags, with counts and shared authors.",
-    "backlash": "Stance and backlash shares over time (needs the classifiers).",
-    "misogyny": "Share of posts classified misogynistic over time (needs the classifiers).",
 }
 
 
@@ -113,6 +111,49 @@ def _figure_route(name: str, doc: str) -> None:
 
 for _name, _doc in FIGURES.items():
     _figure_route(_name, _doc)
+
+
+@router.get("/backlash", summary="Against-stance and counter-hashtag shares per bucket, with 95% intervals "
+            "(tagscope backlash --json; needs the classifiers)")
+def backlash(
+    request: Request, tag: TagQ = None,
+    counter: Annotated[list[str] | None, Query(description="Counter-hashtag (repeat the parameter for several), e.g. notallmen.")] = None,
+    every: Annotated[str, Query(description="minute, hour, day or week.")] = "day",
+    since: SinceQ = None, until: UntilQ = None, no_reposts: NoRepostsQ = False, platform: PlatformQ = None,
+    explain: ExplainQ = False,
+) -> JSONResponse:
+    t = params.tag(tag)
+    others = [c for c in (params.tag(c) for c in counter or []) if c]
+    if len(others) > 8:
+        raise params.BadRequest("give at most 8 counter-hashtags")
+    every = params.choice(every, "every", params.EVERY, "day")
+    s, u = params.window(since, until)
+    with request.app.state.pool.borrow() as st:
+        fig = figures.run("backlash", st, t, counter=others, every=every, since=s, until=u,
+                          no_reposts=no_reposts or None, platform=platform)
+    return json(payload(fig, explain))
+
+
+@router.get("/misogyny", summary="Rate of a label by hashtag, community and follower band, with 95% intervals "
+            "(tagscope misogyny --json; needs the classifiers)")
+def misogyny(
+    request: Request,
+    tag: Annotated[str | None, Query(description="Only posts using this hashtag (default: every post).")] = None,
+    model: Annotated[str, Query(description="Model whose labels count.")] = "sexism",
+    positive: Annotated[str, Query(description="Label that counts.")] = "sexist",
+    top: Annotated[int, Query(ge=1, le=1000, description="Groups to list per dimension.")] = 20,
+    min_posts: Annotated[int, Query(ge=0, description="Leave out groups with fewer labelled posts.")] = 1,
+    since: SinceQ = None, until: UntilQ = None, explain: ExplainQ = False,
+) -> JSONResponse:
+    from ..classify.labels import check
+
+    t = params.tag(tag, required=False)
+    check(model, positive)  # ValueError: a 400 naming the choices
+    s, u = params.window(since, until)
+    with request.app.state.pool.borrow() as st:
+        fig = figures.run("misogyny", st, tag=t, model=model, positive=positive, top=top, min_posts=min_posts,
+                          since=s, until=u)
+    return json(payload(fig, explain))
 
 
 @router.get("/search", summary="Ranked full-text search with the exact total (tagscope search --json)")

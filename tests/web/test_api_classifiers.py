@@ -1,0 +1,80 @@
+"""/api/backlash and /api/misogyny take the options of `tagscope backlash/misogyny --json` and give the same objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tagscope.analytics.backlash import backlash
+from tagscope.analytics.misogyny import misogyny
+from tagscope.classify import labels as label_store
+from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
+from web.conftest import make_client
+
+DAY1 = "Sat May 24 10:00:00 +0000 2014"
+DAY2 = "Sun May 25 18:30:00 +0000 2014"
+
+
+@pytest.fixture
+def labelled(tmp_path: Path):
+    recs = [
+        tweet("1", "a", tags=["YesAllWomen"], created=DAY1),
+        tweet("2", "b", user="bob", tags=["YesAllWomen"], created=DAY1),
+        tweet("3", "c", user="cat", tags=["NotAllMen"], created=DAY1),
+        tweet("4", "d", user="dan", tags=["YesAllWomen", "NotAllMen"], created=DAY2),
+        tweet("5", "e", user="eve", tags=["Other"], created=DAY2),
+    ]
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+    ids = ["1", "2", "3", "4", "5"]
+    label_store.write(st, "stance", "v1", ["twitter"] * 5, ids, ["favor", "against", "against", "against", "none"], [0.9] * 5)
+    label_store.write(st, "sexism", "v1", ["twitter"] * 5, ids, ["not sexist", "sexist", "sexist", "not sexist", "sexist"],
+                      [0.9] * 5)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def client(labelled):
+    from tagscope.web.app import create_app
+
+    with make_client(create_app(labelled.path)) as c:
+        yield c
+
+
+def _same(fig_data: dict) -> dict:
+    return orjson.loads(orjson.dumps(fig_data, default=str, option=orjson.OPT_NON_STR_KEYS))
+
+
+def test_backlash_api_takes_counter_tags_and_bucket(client, labelled) -> None:
+    r = client.get("/api/backlash", params=[("tag", "#YesAllWomen"), ("counter", "NotAllMen"), ("every", "week")])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body == _same(backlash(labelled, "yesallwomen", counter=["notallmen"], every="week").data)
+    assert body["counter"] == ["notallmen"] and body["every"] == "week"
+    assert body["total"]["counter_posts"] == 2  # posts 3 and 4 use #notallmen
+
+
+def test_misogyny_api_works_without_a_tag_and_with_another_model(client, labelled) -> None:
+    r = client.get("/api/misogyny")
+    assert r.status_code == 200, r.text
+    assert r.json() == _same(misogyny(labelled).data)
+    assert r.json()["overall"]["positive"] == 3
+    r = client.get("/api/misogyny", params={"tag": "yesallwomen", "model": "stance", "positive": "against", "top": 1})
+    assert r.status_code == 200, r.text
+    assert r.json() == _same(misogyny(labelled, tag="yesallwomen", model="stance", positive="against", top=1).data)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("/api/misogyny?model=sexsim", "No model named 'sexsim'"),
+    ("/api/misogyny?positive=misogynist", "choose one of not sexist, sexist"),
+    ("/api/misogyny?min_posts=-1", "min_posts"),
+    ("/api/backlash?tag=yesallwomen&counter=not%20all%20men", "is not a hashtag"),
+    ("/api/backlash?tag=yesallwomen&every=fortnight", "choose one of minute, hour, day, week"),
+])
+def test_classifier_api_bad_options_are_400_with_the_choices(client, url, message) -> None:
+    r = client.get(url)
+    assert r.status_code == 400 and message in r.json()["error"]
