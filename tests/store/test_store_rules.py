@@ -164,6 +164,25 @@ def test_a_cut_off_or_corrupt_compressed_file_keeps_what_was_read(store: Store, 
     assert s["quarantined"] == 3
 
 
+def test_a_folder_used_as_a_store_keeps_the_users_own_files(tmp_path: Path) -> None:
+    """`tagscope ingest raw --store .` in a project whose input lives in ./raw deleted every file there
+    (taken for leftovers of an interrupted commit) before reading it. Only the store's own leftovers go."""
+    (tmp_path / "raw").mkdir()
+    src = write_jsonl(tmp_path / "raw" / "tweets.jsonl", [tweet("1"), tweet("2")])
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "notes.txt").write_text("my notes")
+    leftovers = [tmp_path / "posts" / ".part-000001-0123456789ab.parquet",
+                 tmp_path / "tombstones" / "tomb-000001-0123456789ab.parquet"]
+    (tmp_path / "tombstones").mkdir()
+    for f in leftovers:
+        f.write_bytes(b"PAR1")
+    store = Store(tmp_path)
+    assert store.ingest([str(tmp_path / "raw")])["ingested"] == 2
+    assert src.exists() and (tmp_path / "posts" / "notes.txt").read_text() == "my notes"
+    assert not any(f.exists() for f in leftovers)
+    assert ids(store) == ["1", "2"]
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

@@ -9,6 +9,7 @@ interrupted commit and are removed the next time the store is opened for writing
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,15 @@ def save(root: Path, data: dict[str, Any]) -> None:
     fsync_dir(root)
 
 
+# The names the store gives its data files (staged with a leading dot): commit.py, forget.py.
+DATA_FILE = re.compile(r"\.?(part|raw|tomb|q)-\d{6}-[\w-]+\.parquet")
+
+
 def collect_garbage(root: Path, data: dict[str, Any]) -> int:
-    """Remove data files the manifest does not name (leftovers of an interrupted commit)."""
+    """Remove data files the manifest does not name (leftovers of an interrupted commit).
+
+    Only files named as the store names its own: a folder used as a store may already hold a
+    ``raw/`` or ``posts/`` of the user's (``tagscope ingest raw --store .`` deleted the input)."""
     removed = 0
     for kind in KINDS:
         folder = root / kind
@@ -68,7 +76,7 @@ def collect_garbage(root: Path, data: dict[str, Any]) -> int:
             continue
         keep = set(data[kind])
         for f in folder.iterdir():
-            if f.is_file() and f.name not in keep:
+            if f.is_file() and f.name not in keep and DATA_FILE.fullmatch(f.name):
                 f.unlink()
                 removed += 1
     tmp = root / (MANIFEST + ".tmp")
