@@ -247,6 +247,13 @@ def share_series(rows: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, f
     return series
 
 
+def _shares(fig: Figure, name: str, rows: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, float]]]:
+    shares = share_series(rows)
+    if name == "backlash" and not fig.data.get("counter"):
+        shares.pop("counter", None)  # no counter-hashtags given: its share is 0 by construction, not a finding
+    return shares
+
+
 def figure_body(
     fig: Figure,
     *,
@@ -263,9 +270,10 @@ def figure_body(
         tables = [(k, [pseudo.row(r) for r in rows]) for k, rows in tables]
     if fig.data.get("series"):
         body += trend_chart(fig, chart_id=f"chart-{name}", title=title)
-    elif tables and share_series(tables[0][1]):
-        body += Markup(line_chart(share_series(tables[0][1]), chart_id=f"chart-{name}", title=title,
-                                  y_label="% of posts"))
+    elif tables and (shares := _shares(fig, name, tables[0][1])):
+        body += Markup(line_chart({f"{k} share": v for k, v in shares.items()}, chart_id=f"chart-{name}", title=title,
+                                  y_label="% of posts" if len(shares) > 1 else f"% of posts: {next(iter(shares))} share",
+                                  legend_prefix=""))
     elif tables and name != "velocity":  # velocity's lists are milestones and bursts: tables, not bars
         rows = bar_rows(tables[0][1])
         if rows:

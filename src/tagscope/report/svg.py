@@ -64,8 +64,10 @@ def line_chart(
     markers: list[Marker] | None = None,
     width: int = 760,
     height: int = 300,
+    legend_prefix: str = "#",
 ) -> str:
-    """Several time series on one axis, with optional labelled markers.
+    """Several time series on one axis, with optional labelled markers (series are hashtags unless
+    ``legend_prefix`` says otherwise).
 
     The plot area's pixel bounds and time domain are written as ``data-*`` attributes so a small
     script (the dashboard's brush) can turn a dragged pixel range back into times.
@@ -135,7 +137,7 @@ def line_chart(
             lx = left + 8 + 150 * i
             out.append(
                 f'<g class="legend"><rect x="{lx}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
-                f'<text x="{lx + 16}" y="16">#{escape(name)}</text></g>'
+                f'<text x="{lx + 16}" y="16">{escape(legend_prefix)}{escape(name)}</text></g>'
             )
     out.append(
         f'<rect class="plot-area" x="{left}" y="{top}" width="{pw}" height="{ph}" fill="transparent"/></svg>'

@@ -1,0 +1,57 @@
+"""The report's stance/backlash chart on real labels, and numbers that never break across lines."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tagscope.analytics.backlash import backlash
+from tagscope.classify import labels as label_store
+from tagscope.report import build_report
+from tagscope.report.render import figure_body
+from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
+
+DAY1 = "Sat May 24 10:00:00 +0000 2014"
+DAY2 = "Sun May 25 18:30:00 +0000 2014"
+
+
+@pytest.fixture
+def stance_store(tmp_path: Path):
+    recs = [
+        tweet("1", "a", tags=["YesAllWomen"], created=DAY1),
+        tweet("2", "b", user="bob", tags=["YesAllWomen"], created=DAY1),
+        tweet("3", "c", user="cat", tags=["NotAllMen"], created=DAY1),
+        tweet("4", "d", user="dan", tags=["YesAllWomen", "NotAllMen"], created=DAY2),
+    ]
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+    label_store.write(st, "stance", "v1", ["twitter"] * 4, ["1", "2", "3", "4"], ["favor", "against", "against", "none"],
+                      [0.9] * 4)
+    yield st
+    st.close()
+
+
+def _series(html: str) -> list[str]:
+    return re.findall(r'<path class="series" data-series="([^"]*)"', html)
+
+
+def test_backlash_chart_draws_no_counter_line_without_counter_tags(stance_store) -> None:
+    alone = figure_body(backlash(stance_store, "yesallwomen"), name="backlash", title="Stance and backlash")
+    assert _series(alone) == ["against share"]
+    assert "% of posts: against share" in alone
+    both = figure_body(backlash(stance_store, "yesallwomen", counter=["notallmen"]), name="backlash",
+                       title="Stance and backlash")
+    assert _series(both) == ["against share", "counter share"]
+    legend = re.findall(r'<g class="legend">.*?<text[^>]*>([^<]*)</text>', both)
+    assert legend == ["against share", "counter share"]  # shares, not hashtags: no '#'
+
+
+def test_numbers_in_report_tables_do_not_wrap(stance_store) -> None:
+    html = build_report(stance_store, "yesallwomen", generated_at=datetime(2026, 1, 1)).html
+    rule = re.search(r"td\.num\s*\{([^}]*)\}", html)
+    assert rule and "white-space: nowrap" in rule.group(1)
+    assert '<td class="num">' in html
