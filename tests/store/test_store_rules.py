@@ -183,6 +183,18 @@ def test_a_folder_used_as_a_store_keeps_the_users_own_files(tmp_path: Path) -> N
     assert ids(store) == ["1", "2"]
 
 
+def test_a_store_inside_an_input_folder_is_not_read_as_input(tmp_path: Path) -> None:
+    """`tagscope ingest .` with the default store ./tagscope-data: the second run read the store's own
+    Parquet files and manifest as input and quarantined each as a file in no known format."""
+    write_jsonl(tmp_path / "x.jsonl", [tweet("1"), tweet("2")])
+    store = Store(tmp_path / "tagscope-data")
+    assert store.ingest([str(tmp_path)])["ingested"] == 2
+    again = store.ingest([str(tmp_path)])
+    assert [f["file"] for f in again["files"]] == [str(tmp_path / "x.jsonl")]
+    assert (again["duplicates"], again["quarantined"]) == (2, 0)
+    assert store.stats()["quarantined"] == 0
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

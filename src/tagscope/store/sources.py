@@ -86,11 +86,23 @@ def expand(inputs: list[str]) -> Iterator[Unit]:
         yield from _expand_path(path)
 
 
+def _is_store(path: Path) -> bool:
+    """A tagscope store's folder (its manifest says so): never input, though it may sit in one
+    (``tagscope ingest .`` with the default store ``./tagscope-data``)."""
+    try:
+        with open(path / "manifest.json", "rb") as fh:
+            return b'"tagscope-store"' in fh.read(4096)
+    except OSError:
+        return False
+
+
 def _expand_path(path: Path) -> Iterator[Unit]:
     claimer = _claimer(path)
     if claimer is not None:
         yield Unit(str(path), claimed_by=claimer, path=path)
     elif path.is_dir():
+        if _is_store(path):
+            return
         # Walk by hand so that a folder a format reads whole (an unzipped X archive) is found at any depth.
         for child in sorted(path.iterdir()):
             if child.name.startswith(".") or (child.is_file() and _is_documentation(child)):
