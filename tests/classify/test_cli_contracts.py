@@ -95,3 +95,14 @@ def test_a_misspelt_store_is_an_error_not_a_row_of_zeros(tmp_path: Path, args: l
     assert res.exit_code == 2 and res.stdout == ""
     assert "holds no posts yet" in _said(res)
     assert not missing.exists()
+
+
+def test_python_predict_takes_lone_surrogates() -> None:
+    from tagscope.classify import predict
+
+    # json.loads('"...\\ud83d"') gives such a string: a Twitter text cut in the middle of an emoji.
+    cut = "Women belong in the kitchen \ud83d"
+    out = predict("sexism", [cut, "x\udcffy", "pair \ud83d\ude00 kept"])
+    assert len(out) == 3
+    assert out[0] == predict("sexism", ["Women belong in the kitchen \ufffd"])[0]
+    assert out[0][0] == "sexist"

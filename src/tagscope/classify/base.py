@@ -28,6 +28,10 @@ class Batch:
 
     def __init__(self, texts: list[str]):
         self.texts = [t if isinstance(t, str) else "" for t in texts]
+        try:
+            "".join(self.texts).encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (JSON "\ud83d" cut in half, surrogateescape'd bytes): U+FFFD
+            self.texts = [_without_lone_surrogates(t) for t in self.texts]
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
@@ -39,6 +43,10 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+def _without_lone_surrogates(text: str) -> str:
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 class Predictor(Protocol):
