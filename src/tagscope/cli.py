@@ -30,7 +30,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 
 
 def open_store(path: Path | None) -> Store:
-    return Store(path or default_path())
+    """The store, or a clear error (no traceback) when the path cannot be one."""
+    try:
+        return Store(path or default_path())
+    except ValueError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
 
 
 def emit_json(obj: Any) -> None:

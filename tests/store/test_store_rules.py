@@ -195,6 +195,24 @@ def test_a_store_inside_an_input_folder_is_not_read_as_input(tmp_path: Path) -> 
     assert store.stats()["quarantined"] == 0
 
 
+def test_a_store_path_that_cannot_be_a_store_is_a_clear_error(tmp_path: Path) -> None:
+    """--store naming a file, or a store whose manifest is damaged, ended in a Python traceback."""
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    src = write_jsonl(tmp_path / "a.jsonl", [tweet("1")])
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "manifest.json").write_text("{cut")
+    for store, says in (("file", "is a file: a store is a folder"), ("damaged", "manifest.json is damaged")):
+        for args in (["ingest", str(src)], ["stats"]):
+            res = CliRunner().invoke(app, [*args, "--store", str(tmp_path / store), "--json"])
+            assert res.exit_code == 2 and "Traceback" not in res.output
+            assert says.replace(" ", "") in "".join(res.output.split())  # the console wraps long lines
+    assert (tmp_path / "file").read_text() == "x"
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

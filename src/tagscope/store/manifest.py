@@ -25,11 +25,17 @@ def empty() -> dict[str, Any]:
 
 
 def load(root: Path) -> dict[str, Any]:
+    """The committed state; a ValueError that says what is wrong when ROOT cannot be a store."""
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"{root} is a file: a store is a folder (--store DIR)")
     path = root / MANIFEST
     if not path.exists():
         return empty()
-    data = orjson.loads(path.read_bytes())
-    if data.get("format") != "tagscope-store":
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"{path} is damaged ({exc}): not a readable tagscope store manifest") from exc
+    if not isinstance(data, dict) or data.get("format") != "tagscope-store":
         raise ValueError(f"{path} is not a tagscope store manifest")
     for k in KINDS:
         data.setdefault(k, [])
