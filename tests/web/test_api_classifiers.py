@@ -78,3 +78,14 @@ def test_misogyny_api_works_without_a_tag_and_with_another_model(client, labelle
 def test_classifier_api_bad_options_are_400_with_the_choices(client, url, message) -> None:
     r = client.get(url)
     assert r.status_code == 400 and message in r.json()["error"]
+
+
+def test_backlash_page_takes_counter_tags(client) -> None:
+    r = client.get("/backlash", params={"tag": "yesallwomen", "counter": "#NotAllMen, yesallmen"})
+    assert r.status_code == 200, r.text
+    assert 'data-series="counter share"' in r.text
+    assert 'name="counter" value="#NotAllMen, yesallmen"' in r.text  # the form keeps what was typed
+    plain = client.get("/backlash", params={"tag": "yesallwomen"})
+    assert plain.status_code == 200 and 'name="counter"' in plain.text
+    assert 'data-series="counter share"' not in plain.text and 'data-series="against share"' in plain.text
+    assert client.get("/backlash", params={"tag": "yesallwomen", "counter": "x" * 200}).status_code == 400

@@ -103,16 +103,19 @@ def trend(
 def _figure_page(name: str, title: str, question: str) -> None:
     def endpoint(
         request: Request, tag: str | None = None, since: str | None = None, until: str | None = None,
-        top: Annotated[int, Query(ge=1, le=500)] = 25,
+        top: Annotated[int, Query(ge=1, le=500)] = 25, counter: str | None = None,
     ) -> HTMLResponse:
         t = check_tag(tag, required=False)
         ctx: dict[str, Any] = {"page": name, "tag": t, "title": title, "question": question, "top": top}
         if t is None:
             return render(request, "figure.html", **ctx)
         s, u = window(since, until)
+        extra: dict[str, Any] = {}
+        if name == "backlash":  # its counter-hashtag share needs the counter-hashtags, as `backlash --counter`
+            extra["counter"] = [c for c in (check_tag(x) for x in (counter or "").replace(",", " ").split()) if c][:8]
         try:
             with request.app.state.pool.borrow() as st:
-                fig = figures.run(name, st, t, since=s, until=u, top=top)
+                fig = figures.run(name, st, t, since=s, until=u, top=top, **extra)
         except figures.NotAvailable as exc:
             return render(request, "figure.html", unavailable=str(exc), **ctx)
         body = draw.figure_body(fig, name=name, title=title, link=post_link, limit=top)
