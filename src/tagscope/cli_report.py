@@ -51,9 +51,12 @@ def report(
     st = open_store(store)
     if not st.files("posts"):
         fail(f"the store {st.path} holds no posts yet: ingest some first with `tagscope ingest --store {st.path} FILES`")
+    start, end = parse_when(since, "since"), parse_when(until, "until")
+    if start is not None and end is not None and start >= end:
+        fail(f"--since {since} is not before --until {until}: the window would hold no posts")
     try:
         result = build_report(
-            st, tag, compare=compare or [], since=parse_when(since, "since"), until=parse_when(until, "until"),
+            st, tag, compare=compare or [], since=start, until=end,
             every=every, reveal_authors=reveal_authors,
         )
     except ValueError as exc:

@@ -55,3 +55,24 @@ def test_numbers_in_report_tables_do_not_wrap(stance_store) -> None:
     rule = re.search(r"td\.num\s*\{([^}]*)\}", html)
     assert rule and "white-space: nowrap" in rule.group(1)
     assert '<td class="num">' in html
+
+
+def test_backlash_without_stance_labels_draws_no_chart(tmp_path: Path) -> None:
+    st = Store(tmp_path / "bare")
+    st.ingest([str(write_jsonl(tmp_path / "b.jsonl", [tweet("1", "a", tags=["YesAllWomen"])]))])
+    body = figure_body(backlash(st, "yesallwomen"), name="backlash", title="Stance and backlash")
+    assert "<svg" not in body  # no share to draw; before, its posts per bucket became a 'Stance and backlash' bar chart
+    assert 'id="table-backlash"' in body
+    st.close()
+
+
+def test_report_cli_rejects_a_window_that_ends_before_it_starts(stance_store, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["report", "yesallwomen", "--store", str(stance_store.path), "-o", str(out),
+                                   "--since", "2014-06-01", "--until", "2014-05-01"])
+    assert res.exit_code == 2 and "is not before --until" in " ".join(res.output.split())
+    assert not out.exists()

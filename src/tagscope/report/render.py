@@ -274,7 +274,7 @@ def figure_body(
         body += Markup(line_chart({f"{k} share": v for k, v in shares.items()}, chart_id=f"chart-{name}", title=title,
                                   y_label="% of posts" if len(shares) > 1 else f"% of posts: {next(iter(shares))} share",
                                   legend_prefix=""))
-    elif tables and name != "velocity":  # velocity's lists are milestones and bursts: tables, not bars
+    elif tables and name not in ("velocity", "backlash"):  # milestones and bursts; shares with no labels: tables, not bars
         rows = bar_rows(tables[0][1])
         if rows:
             body += Markup(bar_chart(rows, chart_id=f"chart-{name}", title=title))
