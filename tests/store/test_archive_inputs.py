@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
 
 ARCHIVE = Path(__file__).resolve().parents[1] / "data" / "x-archive"
 
@@ -46,3 +47,18 @@ def test_a_corrupt_member_of_an_archive_zip_is_quarantined_and_the_rest_read(tmp
     assert s["ingested"] == Store(tmp_path / "whole").ingest([str(ARCHIVE / "folder")])["ingested"] == 8
     reasons = store.sql("SELECT reason FROM quarantine WHERE reason LIKE '%BadZipFile%'").column(0).to_pylist()
     assert len(reasons) == 1 and reasons[0].startswith("data/deleted-tweets.js: unreadable")
+
+
+def test_another_format_forced_on_a_folder_holding_an_archive(tmp_path: Path) -> None:
+    """`--format twitter-v1` on a folder with an X archive in it hit an AssertionError (the archive was
+    left claimed whole, with no stream to read as v1): now its files are read as the forced format."""
+    outer = tmp_path / "collection"
+    shutil.copytree(ARCHIVE / "folder", outer / "alice-archive")
+    shutil.copy(ARCHIVE / "twitter-2026-03-06-example.zip", outer / "alice.zip")
+    write_jsonl(outer / "stream.jsonl", [tweet("1"), tweet("2")])
+    st = Store(tmp_path / "s")
+    s = st.ingest([str(outer)], fmt="twitter-v1")
+    assert s["ingested"] == 2 and s["quarantined"] > 0
+    assert {f["format"] for f in s["files"]} == {"twitter-v1"}
+    assert any(f["file"].endswith("alice.zip!data/tweets.js") for f in s["files"])
+    assert st.stats()["formats"] == {"twitter-v1": 2}

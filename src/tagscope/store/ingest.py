@@ -194,7 +194,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     """Ingest inputs into the store, one atomic commit per batch; return the summary."""
     if fmt is not None:
         formats.get(fmt)  # fail early on an unknown name
-    units = list(expand(inputs))
+    units = list(expand(inputs, fmt))
     summary = Summary()
     started = time.perf_counter()
     # Millions of short-lived dicts make the cyclic GC the biggest cost of a batch (~35%); the

@@ -66,16 +66,22 @@ def _decompress(name: str, raw: IO[bytes]) -> IO[bytes]:
     return raw
 
 
-def _claimer(path: Path) -> object | None:
+def _claimer(path: Path, fmt: str | None = None) -> object | None:
+    """The format that reads PATH whole (an X archive), unless --format forces another one."""
     for mod in formats.FORMATS.values():
+        if fmt is not None and fmt != mod.NAME:
+            continue
         claims = getattr(mod, "claims_path", None)
         if claims is not None and claims(path):
             return mod
     return None
 
 
-def expand(inputs: list[str]) -> Iterator[Unit]:
-    """Units of the given paths, in a stable order; a missing path raises FileNotFoundError."""
+def expand(inputs: list[str], fmt: str | None = None) -> Iterator[Unit]:
+    """Units of the given paths, in a stable order; a missing path raises FileNotFoundError.
+
+    With FMT (--format) a folder or zip is claimed whole only by that format: otherwise its files
+    are units, each read as FMT (a forced format on a folder holding an X archive hit an assert)."""
     for item in inputs:
         if item == "-":
             yield Unit("-", lambda: sys.stdin.buffer)
@@ -83,7 +89,7 @@ def expand(inputs: list[str]) -> Iterator[Unit]:
         path = Path(item)
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {item}")
-        yield from _expand_path(path)
+        yield from _expand_path(path, fmt)
 
 
 def _is_store(path: Path) -> bool:
@@ -96,8 +102,8 @@ def _is_store(path: Path) -> bool:
         return False
 
 
-def _expand_path(path: Path) -> Iterator[Unit]:
-    claimer = _claimer(path)
+def _expand_path(path: Path, fmt: str | None = None) -> Iterator[Unit]:
+    claimer = _claimer(path, fmt)
     if claimer is not None:
         yield Unit(str(path), claimed_by=claimer, path=path)
     elif path.is_dir():
@@ -108,7 +114,7 @@ def _expand_path(path: Path) -> Iterator[Unit]:
             if child.name.startswith(".") or (child.is_file() and _is_documentation(child)):
                 continue
             if child.is_dir() or child.is_file():
-                yield from _expand_path(child)
+                yield from _expand_path(child, fmt)
     elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = sorted(n for n in zf.namelist() if not n.endswith("/"))
