@@ -8,6 +8,7 @@ import sys
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow.parquet as pq
@@ -123,6 +124,17 @@ def test_compressed_zip_and_stdin_inputs(store: Store, tmp_path: Path, monkeypat
     assert ids(store) == ["1", "2", "3", "4"]
     src = dict(store.sql("SELECT id, source_file FROM posts").to_pylist()[i].values() for i in range(4))  # type: ignore[misc]
     assert src["1"] == "-" and src["4"].endswith("c.zip!inner/c.jsonl")
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, zstandard.ZstdCompressor().compress], ids=["gz", "zst"])
+def test_compressed_stdin_is_decompressed(store: Store, monkeypatch: pytest.MonkeyPatch, pack: Any) -> None:
+    """`curl .../tweets.jsonl.gz | tagscope ingest -`: stdin has no name to tell its compression by,
+    so the whole stream was one quarantined record in no known format; its magic number tells it."""
+    data = pack(orjson.dumps(tweet("1")) + b"\n" + orjson.dumps(tweet("2")) + b"\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    s = store.ingest(["-"])
+    assert (s["ingested"], s["quarantined"]) == (2, 0)
+    assert ids(store) == ["1", "2"]
 
 
 def test_a_utf8_byte_order_mark_is_not_part_of_the_first_record(store: Store, tmp_path: Path,

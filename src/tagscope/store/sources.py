@@ -66,6 +66,22 @@ def _decompress(name: str, raw: IO[bytes]) -> IO[bytes]:
     return raw
 
 
+# Magic numbers of the compressed formats: stdin has no name to tell them by (`curl ... | tagscope ingest -`).
+_MAGIC = ((b"\x1f\x8b", ".gz"), (b"\x28\xb5\x2f\xfd", ".zst"), (b"BZh", ".bz2"), (b"\xfd7zXZ\x00", ".xz"))
+
+
+def _stdin() -> IO[bytes]:
+    """Standard input, decompressed when it starts with a compressed format's magic number."""
+    raw = sys.stdin.buffer
+    if not hasattr(raw, "peek"):
+        raw = io.BufferedReader(raw)  # type: ignore[arg-type]
+    head = raw.peek(6)[:6]  # type: ignore[attr-defined]
+    for magic, suffix in _MAGIC:
+        if head.startswith(magic):
+            return _decompress(suffix, raw)
+    return raw
+
+
 def _claimer(path: Path, fmt: str | None = None) -> object | None:
     """The format that reads PATH whole (an X archive), unless --format forces another one."""
     for mod in formats.FORMATS.values():
@@ -84,7 +100,7 @@ def expand(inputs: list[str], fmt: str | None = None) -> Iterator[Unit]:
     are units, each read as FMT (a forced format on a folder holding an X archive hit an assert)."""
     for item in inputs:
         if item == "-":
-            yield Unit("-", lambda: sys.stdin.buffer)
+            yield Unit("-", _stdin)
             continue
         path = Path(item)
         if not path.exists():
