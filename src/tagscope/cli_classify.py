@@ -122,6 +122,7 @@ def evaluate(
     """Score the shipped models on the official test splits, beside published reference scores."""
     from .classify.registry import all_models, parse
 
+    _tier(tier)  # before the minutes of scoring, and a misspelt tier is an error, not a quiet fast-only run
     try:
         names = parse(models)
     except KeyError as exc:
@@ -144,7 +145,6 @@ def evaluate(
             continue
         results += [r.as_dict() for r in rs]
     if tier == "accurate":
-        _tier(tier)
         from .classify import accurate
 
         results += [r.as_dict() for r in accurate.evaluate(names)]

@@ -106,3 +106,9 @@ def test_python_predict_takes_lone_surrogates() -> None:
     assert len(out) == 3
     assert out[0] == predict("sexism", ["Women belong in the kitchen \ufffd"])[0]
     assert out[0][0] == "sexist"
+
+
+def test_evaluate_rejects_a_misspelt_tier() -> None:
+    res = runner.invoke(app, ["evaluate", "--models", "testimony", "--model", "acurate", "--json"])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert "Use --model fast or --model accurate (got 'acurate')" in _said(res)
