@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -89,3 +90,12 @@ def test_backlash_page_takes_counter_tags(client) -> None:
     assert plain.status_code == 200 and 'name="counter"' in plain.text
     assert 'data-series="counter share"' not in plain.text and 'data-series="against share"' in plain.text
     assert client.get("/backlash", params={"tag": "yesallwomen", "counter": "x" * 200}).status_code == 400
+
+
+def test_misogyny_page_without_a_tag_rates_every_post(client) -> None:
+    r = client.get("/misogyny")
+    assert r.status_code == 200, r.text
+    assert 'id="figure-misogyny"' in r.text and "all posts" in r.text
+    assert re.search(r"<td>all posts</td><td class=\"num\">5</td><td class=\"num\">5</td><td class=\"num\">3</td>", r.text)
+    assert "Type a hashtag" not in r.text
+    assert "Type a hashtag" in client.get("/notables").text  # pages that need a tag still ask for one

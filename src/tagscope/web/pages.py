@@ -106,8 +106,9 @@ def _figure_page(name: str, title: str, question: str) -> None:
         top: Annotated[int, Query(ge=1, le=500)] = 25, counter: str | None = None,
     ) -> HTMLResponse:
         t = check_tag(tag, required=False)
-        ctx: dict[str, Any] = {"page": name, "tag": t, "title": title, "question": question, "top": top}
-        if t is None:
+        ctx: dict[str, Any] = {"page": name, "tag": t, "title": title, "question": question, "top": top,
+                               "all_posts": name == "misogyny"}  # as `tagscope misogyny`: every post unless a tag is given
+        if t is None and not ctx["all_posts"]:
             return render(request, "figure.html", **ctx)
         s, u = window(since, until)
         extra: dict[str, Any] = {}
