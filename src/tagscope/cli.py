@@ -118,7 +118,7 @@ def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def quarantine(
     store: StoreOpt = None,
-    limit: Annotated[int, typer.Option(help="Rows to show.")] = 20,
+    limit: Annotated[int, typer.Option(min=0, help="Rows to show.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """List quarantined records with file, line and reason."""

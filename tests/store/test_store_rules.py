@@ -225,6 +225,18 @@ def test_a_store_path_that_cannot_be_a_store_is_a_clear_error(tmp_path: Path) ->
     assert (tmp_path / "file").read_text() == "x"
 
 
+def test_quarantine_limit_must_not_be_negative(tmp_path: Path) -> None:
+    """`tagscope quarantine --limit -1` reached DuckDB and ended in a BinderException traceback."""
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    res = CliRunner().invoke(app, ["quarantine", "--limit", "-1", "--store", str(tmp_path / "s"), "--json"])
+    assert res.exit_code == 2 and "Traceback" not in res.output and "--limit" in res.output
+    res = CliRunner().invoke(app, ["quarantine", "--limit", "0", "--store", str(tmp_path / "s"), "--json"])
+    assert res.exit_code == 0 and orjson.loads(res.stdout) == {"total": 0, "records": []}
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()
