@@ -99,3 +99,19 @@ def test_misogyny_page_without_a_tag_rates_every_post(client) -> None:
     assert re.search(r"<td>all posts</td><td class=\"num\">5</td><td class=\"num\">5</td><td class=\"num\">3</td>", r.text)
     assert "Type a hashtag" not in r.text
     assert "Type a hashtag" in client.get("/notables").text  # pages that need a tag still ask for one
+
+
+def test_count_and_trend_api_take_label_filters_and_groups(client, labelled) -> None:
+    from tagscope.analytics import count, trend
+
+    r = client.get("/api/count", params=[("tag", "yesallwomen"), ("where", "stance=against"), ("where", "sexism=sexist")])
+    assert r.status_code == 200, r.text
+    assert r.json() == _same(count(labelled, "yesallwomen", where=["stance=against", "sexism=sexist"]).data)
+    assert r.json()["count"] == 1  # post 2 (post 4 is against but not sexist)
+    r = client.get("/api/trend", params={"tag": "yesallwomen", "by": "stance", "every": "day"})
+    assert r.status_code == 200, r.text
+    assert r.json() == _same(trend(labelled, "yesallwomen", by="stance", every="day").data)
+    assert {s["label"] for s in r.json()["series"]} == {"favor", "against"}
+    bad = client.get("/api/count", params={"tag": "yesallwomen", "where": "stance=againts"})
+    assert bad.status_code == 400 and "choose one of none, against, favor" in bad.json()["error"]
+    assert client.get("/api/trend", params={"tag": "yesallwomen", "by": "stanse"}).status_code == 400

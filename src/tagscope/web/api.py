@@ -20,6 +20,8 @@ TopQ = Annotated[int, Query(ge=1, le=1000, description="Rows to return.")]
 NoRepostsQ = Annotated[bool, Query(description="Leave reposts out (they count by default).")]
 PlatformQ = Annotated[str | None, Query(description="Only posts from this platform: twitter, bluesky, mastodon, reddit.")]
 ExplainQ = Annotated[bool, Query(description="Add `queries` (the exact SQL, with parameters) and `rule`, as --json --explain does.")]
+WhereQ = Annotated[list[str] | None, Query(description="Keep posts with this classifier label, e.g. stance=against "
+                                                     "(repeatable; != negates), as --where does.")]
 
 FIGURES = {
     "origin": "The earliest posts using the tag, with author and time (the archive may not hold the true first use).",
@@ -62,12 +64,13 @@ def stats(request: Request) -> JSONResponse:
 @router.get("/count", summary="Posts using a tag (tagscope count --json)")
 def count(
     request: Request, tag: TagQ = None, since: SinceQ = None, until: UntilQ = None,
-    no_reposts: NoRepostsQ = False, platform: PlatformQ = None, explain: ExplainQ = False,
+    no_reposts: NoRepostsQ = False, platform: PlatformQ = None, where: WhereQ = None, explain: ExplainQ = False,
 ) -> JSONResponse:
     t = params.tag(tag)
     s, u = params.window(since, until)
     with request.app.state.pool.borrow() as st:
-        fig = figures.run("count", st, t, since=s, until=u, no_reposts=no_reposts or None, platform=platform)
+        fig = figures.run("count", st, t, since=s, until=u, no_reposts=no_reposts or None, platform=platform,
+                          where=where or None)
     return json(payload(fig, explain))
 
 
@@ -78,7 +81,8 @@ def trend(
     every: Annotated[str, Query(description="minute, hour, day or week.")] = "day",
     cumulative: Annotated[bool, Query(description="Running totals instead of uses per bucket.")] = False,
     tz: Annotated[str | None, Query(description="IANA time zone for bucket boundaries and bare dates (default UTC).")] = None,
-    since: SinceQ = None, until: UntilQ = None,
+    since: SinceQ = None, until: UntilQ = None, where: WhereQ = None,
+    by: Annotated[str | None, Query(description="One series per label of this classifier, e.g. stance, as --by does.")] = None,
     explain: ExplainQ = False,
 ) -> JSONResponse:
     tags = [params.tag(t) for t in tag or []]
@@ -90,7 +94,7 @@ def trend(
     s, u = params.window(since, until)
     with request.app.state.pool.borrow() as st:
         fig = figures.run_trend(st, [t for t in tags if t], every=every, cumulative=cumulative or None, tz=tz or None,
-                                since=s, until=u)
+                                since=s, until=u, where=where or None, by=by or None)
     return json(payload(fig, explain))
 
 
