@@ -79,3 +79,20 @@ def test_errors_say_what_to_do(camp, args, hint):
     res = runner.invoke(app, [*args, "--store", str(camp.path)])
     assert res.exit_code == 2
     assert hint in res.output.replace("\n", " ")
+
+
+def test_trend_until_alone_with_no_uses_is_an_empty_series(camp):
+    """Only --until and no use before it left no start for the axis: an IndexError traceback."""
+    assert js(camp, "trend", "yesallwomen", "--until", "2000-01-01")["series"] == []
+    assert js(camp, "trend", "nosuchtag", "--until", "2014-06-01", "--every", "hour")["series"] == []
+    d = js(camp, "trend", "yesallwomen", "--until", "2014-05-27")
+    assert [s["count"] for s in d["series"]] == [5, 0, 2]
+
+
+def test_trend_axis_too_long_is_an_error_not_a_hang(camp):
+    """Thirty years of minutes (15.8M empty buckets) ran for minutes; now a clear error."""
+    res = runner.invoke(app, ["trend", "yesallwomen", "--every", "minute", "--since", "2000-01-01",
+                              "--until", "2030-01-01", "--store", str(camp.path)])
+    assert res.exit_code == 2 and "coarser --every" in " ".join(res.output.split())
+    assert len(js(camp, "trend", "yesallwomen", "--every", "hour", "--since", "2000-01-01",
+                  "--until", "2030-01-01")["series"]) == (30 * 365 + 8) * 24  # 8 leap days

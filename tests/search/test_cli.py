@@ -72,3 +72,11 @@ def test_reindex(make_store):
     res = run("reindex", "--store", str(st.path), "--json")
     assert orjson.loads(res.stdout)["documents"] == len(CORPUS)
     assert "Indexed 6 posts" in run("reindex", "--store", str(st.path)).stdout
+
+
+def test_count_query_until_alone_with_no_matches_is_empty(make_store):
+    """Only --until and no match before it left no start for the axis: an IndexError traceback."""
+    st = make_store(CORPUS)
+    for query, until in (("nosuchword", "2014-06-01"), ("#yesallwomen", "2000-01-01")):
+        res = run("count-query", "--store", str(st.path), query, "--until", until, "--json")
+        assert res.exit_code == 0 and orjson.loads(res.stdout)["series"] == []

@@ -50,6 +50,29 @@ def trunc(dt: datetime, unit: str, tz: ZoneInfo | None) -> datetime:
     return b.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
+MAX_BUCKETS = 1_000_000
+
+
+def span(
+    since: datetime | None, until: datetime | None, seen: list[datetime], unit: str, tz: ZoneInfo | None
+) -> list[datetime]:
+    """The time axis of a trend or count-query: the whole window when --since/--until are given,
+    else the first to the last bucket used; the buckets in SEEN (sorted) always included.
+
+    Only --until with no uses has no start to count from, so the axis is empty (not an error)."""
+    start = since if since is not None else (seen[0] if seen else None)
+    end = until if until is not None else (seen[-1] if seen else None)
+    if start is None or end is None:
+        return list(seen)
+    steps = (end - start) / (STEP[unit] if tz is None or unit == "minute" else STEP["hour"])
+    if steps > MAX_BUCKETS:
+        raise ValueError(
+            f"That window is too long for --every {unit} (more than {MAX_BUCKETS:,} buckets to list): "
+            "use a coarser --every or a narrower --since/--until."
+        )
+    return sorted(set(axis(start, end, unit, tz, inclusive=until is None)) | set(seen))
+
+
 def axis(start: datetime, end: datetime, unit: str, tz: ZoneInfo | None, *, inclusive: bool) -> list[datetime]:
     """Every bucket start from START's bucket to END's (END excluded unless INCLUSIVE), in UTC."""
     if tz is None:

@@ -72,15 +72,7 @@ ORDER BY 2, 1"""
     groups = sorted({lab for _, lab, _ in got if lab is not None}) if by else [None]
     if by and not groups:
         groups = ["unlabelled"]
-    if f.since is not None or f.until is not None or seen:
-        start = f.since if f.since is not None else seen[0]
-        if f.until is not None:
-            ticks = buckets.axis(start, f.until, every, zone, inclusive=False)
-        else:
-            ticks = buckets.axis(start, seen[-1], every, zone, inclusive=True) if seen else []
-    else:
-        ticks = []
-    ticks = sorted(set(ticks) | set(seen))
+    ticks = buckets.span(f.since, f.until, seen, every, zone)
     rows = []
     for name in names:
         for group in groups:

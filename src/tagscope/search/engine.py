@@ -315,14 +315,7 @@ def count_query(
             start = buckets.trunc(datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]), every, zone)
             got[(q, start)] = got.get((q, start), 0) + int(b["doc_count"])
     seen = sorted({b for _, b in got})
-    ticks: list[datetime] = []
-    if f.since is not None or f.until is not None or seen:
-        first = f.since if f.since is not None else seen[0]
-        if f.until is not None:
-            ticks = buckets.axis(first, f.until, every, zone, inclusive=False)
-        elif seen:
-            ticks = buckets.axis(first, seen[-1], every, zone, inclusive=True)
-    ticks = sorted(set(ticks) | set(seen))
+    ticks = buckets.span(f.since, f.until, seen, every, zone)
     rows = [{"query": q, "bucket": b, "count": got.get((q, b), 0)} for q in qs for b in ticks]
     table = pa.Table.from_pylist(rows, schema=pa.schema(
         [("query", pa.string()), ("bucket", pa.timestamp("us")), ("count", pa.int64())]))
