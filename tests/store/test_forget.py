@@ -57,3 +57,20 @@ def test_forget_deleted_purges_the_raw_records_deletions_left(tmp_path) -> None:
     assert res.exit_code == 0 and "Forgot 4 posts" in res.output and "Purged 0 raw records of deleted" in res.output
     st.refresh()
     assert st.sql("SELECT id FROM raw").num_rows == 0 and st.posts().num_rows == 0
+
+
+def test_forget_by_handle_takes_the_account_under_every_handle(tmp_path) -> None:
+    """People change handles: `forget --author @carol_now` left the posts the same account (author id)
+    wrote as @carol_then, text and raw records included."""
+    store_dir = tmp_path / "store"
+    f = write_jsonl(tmp_path / "a.jsonl", [tweet("10", "my story", user="carol_then", uid="42"),
+                                          tweet("11", "later", user="carol_now", uid="42"),
+                                          tweet("12", user="dave", uid="7")])
+    st = Store(store_dir)
+    st.ingest([str(f)])
+    res = CliRunner().invoke(app, ["forget", "--author", "@carol_now", "--store", str(store_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    assert orjson.loads(res.stdout)["forgotten"] == 2
+    st.refresh()
+    assert st.posts().column("id").to_pylist() == ["12"]
+    assert st.sql("SELECT id FROM raw").column("id").to_pylist() == ["12"]

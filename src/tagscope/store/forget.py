@@ -32,8 +32,11 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
     handles = [a.lstrip("@").lower() for a in authors]
     conds, params = [], []
     if handles:
-        conds.append("(lower(author_handle) IN (SELECT unnest(?)) OR author_id IN (SELECT unnest(?)))")
-        params += [handles, list(authors)]
+        # A handle names an account, whose posts under an earlier handle share its author id.
+        conds.append("(lower(author_handle) IN (SELECT unnest(?)) OR author_id IN (SELECT unnest(?)) OR EXISTS ("
+                     "SELECT 1 FROM posts h WHERE lower(h.author_handle) IN (SELECT unnest(?)) "
+                     "AND h.platform = posts.platform AND h.author_id = posts.author_id))")
+        params += [handles, list(authors), handles]
     if posts:
         conds.append("id IN (SELECT unnest(?))")
         params.append(list(posts))
