@@ -80,3 +80,17 @@ def test_count_query_until_alone_with_no_matches_is_empty(make_store):
     for query, until in (("nosuchword", "2014-06-01"), ("#yesallwomen", "2000-01-01")):
         res = run("count-query", "--store", str(st.path), query, "--until", until, "--json")
         assert res.exit_code == 0 and orjson.loads(res.stdout)["series"] == []
+
+
+def test_huge_limit_and_offset_are_pages_not_crashes(make_store):
+    """tantivy allocates offset + limit slots: --limit 2000000000 aborted the process (Rust OOM),
+    a limit beyond 64 bits raised OverflowError; paging past the last post is just an empty page."""
+    st = make_store(CORPUS)
+    every = orjson.loads(run("search", "--store", str(st.path), "#yesallwomen", "--limit", "3", "--json").stdout)
+    for args in (["--limit", "2000000000"], ["--limit", "99999999999999999999"]):
+        res = run("search", "--store", str(st.path), "#yesallwomen", *args, "--json")
+        assert res.exit_code == 0 and orjson.loads(res.stdout) == every
+    res = run("search", "--store", str(st.path), "#yesallwomen", "--offset", "99999999999", "--json")
+    assert res.exit_code == 0 and orjson.loads(res.stdout) == {"total": every["total"], "hits": []}
+    res = run("search", "--store", str(st.path), "#yesallwomen", "--offset", "99999999999")
+    assert "No hits on this page; there are 3" in res.stdout

@@ -230,12 +230,16 @@ def search(
     tree = parse(query)
     ix, searcher = _searcher(store)
     q = compile_query(ix.schema, tree, f)
-    page = max(limit, 1)  # tantivy needs a limit > 0; limit=0 just counts
+    # tantivy needs a limit > 0 (limit=0 just counts) and allocates offset + limit slots up front:
+    # a page past the last post would abort the process, so neither may exceed the posts indexed.
+    docs = searcher.num_docs
+    skip = min(offset, docs)
+    page = max(1, min(limit, docs - skip))
     if sort == "relevance":
-        res = searcher.search(q, page, count=True, offset=offset)
+        res = searcher.search(q, page, count=True, offset=skip)
     else:
         order = tantivy.Order.Asc if sort == "time" else tantivy.Order.Desc
-        res = searcher.search(q, page, count=True, order_by_field="created_at", offset=offset, order=order)
+        res = searcher.search(q, page, count=True, order_by_field="created_at", offset=skip, order=order)
     marks = _Marks(tree)
     hits = []
     for key, addr in res.hits[:limit]:
