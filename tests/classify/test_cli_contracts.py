@@ -112,3 +112,11 @@ def test_evaluate_rejects_a_misspelt_tier() -> None:
     res = runner.invoke(app, ["evaluate", "--models", "testimony", "--model", "acurate", "--json"])
     assert res.exit_code == 2 and res.stdout == ""
     assert "Use --model fast or --model accurate (got 'acurate')" in _said(res)
+
+
+@pytest.mark.parametrize("n", [1, 3, 317, 13756])
+def test_wilson_bounds_are_exact_at_zero_and_all(n: int) -> None:
+    from tagscope.classify.intervals import wilson
+
+    assert wilson(0, n)[0] == 0.0 and 0 < wilson(0, n)[1] < 1
+    assert wilson(n, n)[1] == 1.0 and 0 < wilson(n, n)[0] < 1
