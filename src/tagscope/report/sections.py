@@ -138,7 +138,7 @@ BUILDERS: list[tuple[str, Callable[[Context], Section]]] = [
     ("links", _table_section("links", "Links", "Which links and sites were shared?")),
     ("variants", _table_section("variants", "Variants", "Which spellings and near-misses were used?")),
     ("backlash", _table_section("backlash", "Stance and backlash", "How much of it was support, and how much backlash?")),
-    ("misogyny", _table_section("misogyny", "Misogyny", "What share of posts were classified as misogynistic, over time?")),
+    ("misogyny", _table_section("misogyny", "Misogyny", "What share of posts did the classifier label sexist, by hashtag, community and follower band?")),
 ]
 
 
