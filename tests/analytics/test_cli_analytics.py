@@ -96,3 +96,23 @@ def test_trend_axis_too_long_is_an_error_not_a_hang(camp):
     assert res.exit_code == 2 and "coarser --every" in " ".join(res.output.split())
     assert len(js(camp, "trend", "yesallwomen", "--every", "hour", "--since", "2000-01-01",
                   "--until", "2030-01-01")["series"]) == (30 * 365 + 8) * 24  # 8 leap days
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    (["notables", "yesallwomen", "--top"], "accounts"), (["cotags", "yesallwomen", "--top"], "hashtags"),
+    (["links", "yesallwomen", "--top"], "urls"), (["origin", "yesallwomen", "--first"], "first"),
+    (["variants", "everydaysexism", "--max-distance"], "variants"),
+])
+def test_limits_past_64_bits_mean_everything(camp, args, key):
+    """A --top beyond a 64-bit integer reached DuckDB's LIMIT ? (or orjson) and ended in a traceback."""
+    assert js(camp, *args, "99999999999999999999")[key] == js(camp, *args, "1000")[key]
+
+
+def test_network_limits_and_unwritable_output(camp, tmp_path):
+    """--min-degree past 64 bits broke the JSON; -o into a missing folder was a FileNotFoundError traceback."""
+    d = js(camp, "network", "yesallwomen", "--kind", "cohashtag", "--min-degree", "99999999999999999999",
+           "-o", str(tmp_path / "n.gexf"))
+    assert (d["nodes"], d["edges"]) == (0, 0)
+    res = runner.invoke(app, ["network", "yesallwomen", "-o", str(tmp_path / "nowhere" / "n.gexf"),
+                              "--store", str(camp.path)])
+    assert res.exit_code == 2 and "Cannot write" in res.output and "Traceback" not in res.output

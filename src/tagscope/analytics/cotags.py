@@ -43,7 +43,7 @@ WHERE {where}
 GROUP BY cotag
 ORDER BY count DESC, hashtag
 LIMIT ?"""
-    plan = Plan(sql, [*params, top], ("tag_pairs",), [t], f, scan=f.windowed)
+    plan = Plan(sql, [*params, rules.cap(top)], ("tag_pairs",), [t], f, scan=f.windowed)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     table = table.cast(pa.schema([("hashtag", pa.string()), ("count", pa.int64())]))
     data = {"hashtag": t, "hashtags": table.to_pylist(), **f.describe()}

@@ -46,7 +46,7 @@ FROM (SELECT unnest({col}) AS {name} FROM posts {where}) AS u
 GROUP BY {name}
 ORDER BY count DESC, {name}
 LIMIT ?"""
-        table, q = eng.run(Plan(sql, [*params, top]), rollup=rollup)
+        table, q = eng.run(Plan(sql, [*params, rules.cap(top)]), rollup=rollup)
         results[col] = table
         queries += q
     urls, domains = results["urls"].to_pylist(), results["domains"].to_pylist()

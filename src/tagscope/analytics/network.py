@@ -78,6 +78,7 @@ def network(
         if fmt not in ("gexf", "graphml"):
             raise ValueError(f"Name the output file .gexf or .graphml (got {str(output)!r}).")
     t = rules.tag(tag)
+    min_degree = rules.cap(min_degree)
     f = rules.Filters.of(since, until, tz, False, platform)
     where, params = f.post_where([t])
     table, queries = engine_for(store).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
@@ -93,7 +94,10 @@ def network(
     directed = kind != "cohashtag"
     if output is not None:
         text = _gexf(nodes, edges, directed, t, kind) if fmt == "gexf" else _graphml(nodes, edges, directed)
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:  # a missing folder or no permission: say so, not a traceback
+            raise ValueError(f"Cannot write {str(output)!r}: {exc.strerror or exc}.") from exc
     out = pa.Table.from_pylist(
         [{"source": s, "target": d, "weight": w} for s, d, w in edges],
         schema=pa.schema([("source", pa.string()), ("target", pa.string()), ("weight", pa.int64())]),

@@ -59,7 +59,7 @@ FROM (SELECT author_handle AS author, followers, CAST({posts} AS BIGINT) AS post
       WHERE {" AND ".join(conds)}) AS a
 ORDER BY {by} DESC NULLS LAST, posts DESC, platform, author_id
 LIMIT ?"""
-    plan = Plan(sql, [*params, top], ("tag_accounts",), [t], f, scan=f.windowed)
+    plan = Plan(sql, [*params, rules.cap(top)], ("tag_accounts",), [t], f, scan=f.windowed)
     table, queries = engine_for(store).run(plan, rollup=rollup)
     rows = table.to_pylist()
     data = {"hashtag": t, "by": by, "accounts": rows, "definitions": DEFINITIONS, **f.describe()}

@@ -25,6 +25,7 @@ def origin(store, tag: str, *, first: int = 10, no_reposts: bool = False, platfo
     """The FIRST earliest posts using TAG, ordered by (created_at, platform, id)."""
     if first < 1:
         raise ValueError("Give --first 1 or more.")
+    first = rules.cap(first)
     t = rules.tag(tag)
     f = rules.Filters.of(no_reposts=no_reposts, platform=platform)
     where, params = f.rel_where([t])

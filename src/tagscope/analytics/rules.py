@@ -34,6 +34,15 @@ def tag(value: str) -> str:
     return folded
 
 
+INT64_MAX = 2**63 - 1
+
+
+def cap(n: int) -> int:
+    """A row limit or threshold that SQL and JSON can hold: anything past a 64-bit integer means
+    "no limit" anyway, and DuckDB (LIMIT ?) or orjson would fail on it with a traceback."""
+    return min(int(n), INT64_MAX)
+
+
 def zone(name: str | None) -> ZoneInfo | None:
     """The time zone called NAME (None or UTC -> None: plain UTC)."""
     if name is None or name.upper() in ("UTC", "Z", "ETC/UTC"):

@@ -64,7 +64,7 @@ def variants(
 ) -> Figure:
     """Case variants of TAG and near-miss tags, with posts and shared authors."""
     t = rules.tag(tag)
-    limit = default_distance(t) if max_distance is None else max(0, int(max_distance))
+    limit = default_distance(t) if max_distance is None else rules.cap(max(0, int(max_distance)))
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     eng = engine_for(store)
     where, params = f.post_where([t])
