@@ -95,6 +95,9 @@ def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str,
 
 def _run(fn: Any, store: Path | None, *args: Any, **kwargs: Any) -> Figure:
     st = open_store(store)
+    if not (st.path / "manifest.json").exists():
+        # A mistyped --store read as an empty store: every figure was a confident 0.
+        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
     try:
         return fn(st, *args, **kwargs)
     except ValueError as exc:

@@ -116,3 +116,12 @@ def test_network_limits_and_unwritable_output(camp, tmp_path):
     res = runner.invoke(app, ["network", "yesallwomen", "-o", str(tmp_path / "nowhere" / "n.gexf"),
                               "--store", str(camp.path)])
     assert res.exit_code == 2 and "Cannot write" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("cmd", [["count", "yesallwomen"], ["trend", "yesallwomen"], ["notables", "yesallwomen"]])
+def test_missing_store_is_an_error_not_zero(tmp_path, cmd):
+    """A mistyped --store printed count 0 (exit 0), as if the tag had never been used."""
+    for where in (tmp_path / "typo", tmp_path):
+        res = runner.invoke(app, [*cmd, "--store", str(where), "--json"])
+        assert res.exit_code == 2 and res.stdout == ""
+        assert "no store at" in " ".join(res.output.split())
