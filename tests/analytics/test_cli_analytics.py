@@ -125,3 +125,10 @@ def test_missing_store_is_an_error_not_zero(tmp_path, cmd):
         res = runner.invoke(app, [*cmd, "--store", str(where), "--json"])
         assert res.exit_code == 2 and res.stdout == ""
         assert "no store at" in " ".join(res.output.split())
+
+
+@pytest.mark.parametrize("cmd", [["count", "yesallwomen"], ["trend", "yesallwomen"], ["cotags", "yesallwomen"]])
+def test_swapped_window_is_an_error(camp, cmd):
+    """--since after --until printed count 0 and an empty trend; search already refused it."""
+    res = runner.invoke(app, [*cmd, "--since", "2014-06-01", "--until", "2014-05-01", "--store", str(camp.path)])
+    assert res.exit_code == 2 and "--until must be later than --since" in " ".join(res.output.split())

@@ -133,7 +133,11 @@ class Filters:
     @classmethod
     def of(cls, since=None, until=None, tz: str | None = None, no_reposts=False, platform=None) -> Filters:
         z = zone(tz)
-        return cls(parse_time(since, z), parse_time(until, z), bool(no_reposts), platform or None)
+        start, end = parse_time(since, z), parse_time(until, z)
+        if start is not None and end is not None and end <= start:
+            # Swapped dates gave a confident 0; search and the dashboard already refuse them.
+            raise ValueError(f"--until must be later than --since (got since {iso(start)}, until {iso(end)} in UTC).")
+        return cls(start, end, bool(no_reposts), platform or None)
 
     @property
     def windowed(self) -> bool:
