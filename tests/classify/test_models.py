@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pytest
 from typer.testing import CliRunner
 
-from tagscope.classify import predict
+from tagscope.classify import datasets, predict
 from tagscope.classify.base import Batch
 from tagscope.classify.linear import LinearModel
 from tagscope.classify.registry import DEFAULT, all_models, parse
@@ -102,8 +103,22 @@ def test_hate_is_scored_only_with_its_data(tmp_path) -> None:
     assert "not shipped" in body["skipped"][0]
 
 
-def test_training_is_reproducible_to_the_byte(tmp_path) -> None:
+def test_training_is_reproducible(tmp_path) -> None:
+    """Byte for byte on one machine; against the shipped file, the same vocabulary and weights up to
+    the last bit of a float16 and the same test labels: the solver's floating-point sums differ in the
+    last bits between CPUs (an AMD EPYC rebuild differed from the shipped file in 10 of 40,509
+    coefficients, by at most 1.5e-5)."""
     from tagscope.classify.stance import TASK
 
-    rebuilt = TASK.train(out=tmp_path / "stance.npz")
-    assert rebuilt.read_bytes() == TASK.path.read_bytes()
+    first = TASK.train(out=tmp_path / "a.npz")
+    again = TASK.train(out=tmp_path / "b.npz")
+    assert first.read_bytes() == again.read_bytes()
+    built, shipped = np.load(first), np.load(TASK.path)
+    assert built.files == shipped.files
+    for key in ("keep", "idf"):
+        assert np.array_equal(built[key], shipped[key])
+    assert np.allclose(built["coef"], shipped["coef"], rtol=0, atol=1e-4)
+    assert np.allclose(built["intercept"], shipped["intercept"], rtol=0, atol=1e-4)
+    texts = [r["text"] for r in datasets.rows("stance_feminist", "test")]
+    labels = [TASK.load(p).predict(Batch(texts))[0] for p in (first, TASK.path)]
+    assert labels[0] == labels[1]
