@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .store import Store, default_path
@@ -43,7 +44,9 @@ def emit_json(obj: Any) -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    """Print MESSAGE as an error and exit. It is plain text, not Rich markup: it quotes what the user
+    typed ('[/]' crashed with a MarkupError) and hints such as "pip install 'tagscope[search]'"."""
+    console.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code)
 
 

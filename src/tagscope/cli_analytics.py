@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -78,17 +79,19 @@ def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str,
         if explain:
             console.print(fig.explain(), markup=False, highlight=False)
         return
-    table = Table(title=title)
+    # Cells, titles and notes are data (display names such as "Jane [she/her]", URLs, paths), not
+    # Rich markup: unescaped, "[she/her]" vanished and "[/]" crashed the command with a MarkupError.
+    table = Table(title=escape(title))
     rows = fig.table.to_pylist()
     for name in fig.table.column_names:
         numeric = bool(rows) and all(isinstance(r[name], int | float) and not isinstance(r[name], bool) for r in rows if r[name] is not None)
         table.add_column(name.replace("_", " "), justify="right" if numeric else "left")
     for r in rows:
-        table.add_row(*(_cell(r[c]) for c in fig.table.column_names))
+        table.add_row(*(escape(_cell(r[c])) for c in fig.table.column_names))
     out.print(table)
     if note:
-        out.print(note, highlight=False)
-    out.print(f"[dim]{fig.rule}[/dim]", highlight=False)
+        out.print(escape(note), highlight=False)
+    out.print(f"[dim]{escape(fig.rule)}[/dim]", highlight=False)
     if explain:
         out.print(Syntax(fig.explain(), "sql", word_wrap=True))
 

@@ -82,7 +82,7 @@ def search(
     if count:
         out.print(f"{result.total:,}", highlight=False)
         return
-    table = Table(title=f"{result.total:,} posts match {q}", title_justify="left")
+    table = Table(title=f"{result.total:,} posts match {escape(q)}", title_justify="left")
     for col in ("#", "score" if sort == "relevance" else "created_at", "author", "text"):
         table.add_column(col, justify="right" if col in ("#", "score") else "left",
                          no_wrap=col != "text", overflow="fold")
@@ -91,7 +91,7 @@ def search(
         for start, end in h.spans:
             text.stylize("bold yellow", start, end)
         first = f"{h.score:.2f}" if h.score is not None else (h.created_at or "")
-        table.add_row(str(i), first, f"@{h.author}" if h.author else "?", text)
+        table.add_row(str(i), first, escape(f"@{h.author}") if h.author else "?", text)
     out.print(table)
     if result.hits:
         shown = f"Showing {offset + 1:,}–{offset + len(result.hits):,} of {result.total:,}"
@@ -139,14 +139,14 @@ def count_query(
     table = Table(title=f"Posts per {every} ({fig.data['tz']}; buckets start at the UTC time shown)", title_justify="left")
     table.add_column("bucket")
     for q in queries:
-        table.add_column(q, justify="right")
+        table.add_column(escape(q), justify="right")
     by_bucket: dict[str, dict[str, int]] = {}
     for row in fig.data["series"]:
         by_bucket.setdefault(row["bucket"], {})[row["query"]] = row["count"]
     for bucket, counts in by_bucket.items():
         table.add_row(bucket, *(f"{counts.get(q, 0):,}" for q in queries))
     out.print(table)
-    out.print(fig.rule, highlight=False)
+    out.print(escape(fig.rule), highlight=False)
 
 
 def _bad(query: str) -> bool:

@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tagscope.cli import app
+from tagscope.store import Store
+from tweetfactory import tweet, write_jsonl
 
 runner = CliRunner()
 
@@ -132,3 +134,19 @@ def test_swapped_window_is_an_error(camp, cmd):
     """--since after --until printed count 0 and an empty trend; search already refused it."""
     res = runner.invoke(app, [*cmd, "--since", "2014-06-01", "--until", "2014-05-01", "--store", str(camp.path)])
     assert res.exit_code == 2 and "--until must be later than --since" in " ".join(res.output.split())
+
+
+def test_tables_print_brackets_as_text(tmp_path):
+    """Cells were Rich markup: a display name "Jane [she/her]" lost its pronouns, "[/]" in a name,
+    URL or typed time crashed the command with a MarkupError traceback."""
+    rec = tweet("1", "#YesAllWomen", user="jane", tags=["YesAllWomen"], followers=9)
+    rec["user"]["name"] = "Jane [she/her] [/]"
+    rec["entities"]["urls"] = [{"url": "http://t.co/x", "expanded_url": "http://ex.org/a[/]b"}]
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [rec]))])
+    res = runner.invoke(app, ["notables", "yesallwomen", "--store", str(st.path)], env={"COLUMNS": "250"})
+    assert res.exit_code == 0 and "Jane [she/her] [/]" in res.stdout
+    res = runner.invoke(app, ["links", "yesallwomen", "--store", str(st.path)], env={"COLUMNS": "250"})
+    assert res.exit_code == 0 and "http://ex.org/a[/]b" in res.stdout
+    res = runner.invoke(app, ["count", "yesallwomen", "--since", "[/]", "--store", str(st.path)])
+    assert res.exit_code == 2 and "(got '[/]')" in res.output

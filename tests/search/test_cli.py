@@ -94,3 +94,17 @@ def test_huge_limit_and_offset_are_pages_not_crashes(make_store):
     assert res.exit_code == 0 and orjson.loads(res.stdout) == {"total": every["total"], "hits": []}
     res = run("search", "--store", str(st.path), "#yesallwomen", "--offset", "99999999999")
     assert "No hits on this page; there are 3" in res.stdout
+
+
+def test_brackets_in_queries_are_text_not_markup(make_store):
+    """The query was Rich markup in the table title, the count-query header and error messages:
+    'gentleman [/]' crashed with a MarkupError traceback instead of pointing at the bad word."""
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), "gentleman [/]")
+    assert res.exit_code == 2 and "word '[/]' has no searchable characters" in " ".join(res.stderr.split())
+    res = run("search", "--store", str(st.path), "gentleman [/x]")
+    assert res.exit_code == 0 and "posts match gentleman [/x]" in res.stdout
+    res = run("count-query", "--store", str(st.path), "gentleman [/x]")
+    assert res.exit_code == 0 and "gentleman [/x]" in res.stdout
+    res = run("search", "--store", str(st.path), "a", "--kind", "[/]")
+    assert res.exit_code == 2 and "unknown kind '[/]'" in res.stderr
