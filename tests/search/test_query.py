@@ -68,3 +68,19 @@ def test_parser_raises_only_syntax_errors(query: str):
         parse(query)
     except QuerySyntaxError as exc:
         assert 1 <= exc.column <= len(query) + 1
+
+
+@pytest.mark.parametrize("query", ["(" * 3000 + "women" + ")" * 3000, "NOT " * 3000 + "women", "-" * 3000 + "women"])
+def test_deep_nesting_is_a_syntax_error_not_a_recursion_error(query):
+    """3000 nested '(' or NOT ran out of Python stack: a RecursionError traceback, no column."""
+    with pytest.raises(QuerySyntaxError, match="nested more than 100 levels") as err:
+        parse(query)
+    assert err.value.column > 1
+
+
+def test_nesting_up_to_the_limit_still_parses():
+    node = parse("(" * 50 + "NOT " * 50 + "a" + ")" * 50)
+    for _ in range(50):
+        assert isinstance(node, Not)
+        node = node.child
+    assert node == Word("a", 251)

@@ -117,11 +117,21 @@ def _lex(q: str) -> list[_Tok]:
     return toks
 
 
+MAX_DEPTH = 100  # nested '(' and NOT/-; deeper ran out of Python stack (RecursionError traceback)
+
+
 class _Parser:
     def __init__(self, q: str):
         self.q = q
         self.toks = _lex(q)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self, tok: _Tok) -> None:
+        """Count one more level of nesting; refuse a query nested past MAX_DEPTH, saying where."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(f"nested more than {MAX_DEPTH} levels deep (parentheses and NOT)", tok.column)
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -157,7 +167,10 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok.kind in ("NOT", "MINUS"):
             self.i += 1
-            return Not(self.parse_unary())
+            self.deeper(tok)
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
@@ -168,11 +181,13 @@ class _Parser:
         if tok.kind == "LPAREN":
             if (nxt := self.peek()) is not None and nxt.kind == "RPAREN":
                 raise QuerySyntaxError("empty parentheses", tok.column)
+            self.deeper(tok)
             node = self.parse_or()
             close = self.peek()
             if close is None or close.kind != "RPAREN":
                 raise QuerySyntaxError("unbalanced '(' (add a ')')", tok.column)
             self.i += 1
+            self.depth -= 1
             return node
         if tok.kind == "PHRASE":
             if not tok.text.strip():
