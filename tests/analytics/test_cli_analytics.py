@@ -150,3 +150,9 @@ def test_tables_print_brackets_as_text(tmp_path):
     assert res.exit_code == 0 and "http://ex.org/a[/]b" in res.stdout
     res = runner.invoke(app, ["count", "yesallwomen", "--since", "[/]", "--store", str(st.path)])
     assert res.exit_code == 2 and "(got '[/]')" in res.output
+
+
+def test_platform_ignores_case(camp):
+    """Platforms are stored lower-case: --platform Twitter printed count 0 with exit 0."""
+    assert js(camp, "count", "yesallwomen", "--platform", "Twitter")["count"] == 7
+    assert js(camp, "trend", "yesallwomen", "--platform", " TWITTER ") == js(camp, "trend", "yesallwomen", "--platform", "twitter")

@@ -108,3 +108,11 @@ def test_brackets_in_queries_are_text_not_markup(make_store):
     assert res.exit_code == 0 and "gentleman [/x]" in res.stdout
     res = run("search", "--store", str(st.path), "a", "--kind", "[/]")
     assert res.exit_code == 2 and "unknown kind '[/]'" in res.stderr
+
+
+def test_platform_filter_ignores_case(make_store):
+    """Platforms are stored lower-case: --platform Twitter found no posts."""
+    st = make_store(CORPUS)
+    counts = [run("search", "--store", str(st.path), "#yesallwomen", "--platform", p, "--count").stdout.strip()
+              for p in ("twitter", "Twitter", "TWITTER")]
+    assert counts == ["3", "3", "3"]

@@ -137,7 +137,8 @@ class Filters:
         if start is not None and end is not None and end <= start:
             # Swapped dates gave a confident 0; search and the dashboard already refuse them.
             raise ValueError(f"--until must be later than --since (got since {iso(start)}, until {iso(end)} in UTC).")
-        return cls(start, end, bool(no_reposts), platform or None)
+        # Platforms are stored lower-case (twitter, bluesky...): "--platform Twitter" counted 0.
+        return cls(start, end, bool(no_reposts), platform.strip().lower() if platform else None)
 
     @property
     def windowed(self) -> bool:

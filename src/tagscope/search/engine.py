@@ -161,6 +161,7 @@ def check_filters(f: Filters) -> Filters:
     if f.kind and f.kind not in KINDS:
         raise ValueError(f"unknown kind {f.kind!r}: use one of {', '.join(KINDS)}")
     f.since, f.until = parse_time(f.since), parse_time(f.until)
+    f.platform = f.platform.strip().lower() if f.platform else None  # stored lower-case: "Twitter" found 0
     if f.since and f.until and f.until <= f.since:
         raise ValueError("--until must be later than --since")
     return f
