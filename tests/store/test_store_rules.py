@@ -237,6 +237,18 @@ def test_quarantine_limit_must_not_be_negative(tmp_path: Path) -> None:
     assert res.exit_code == 0 and orjson.loads(res.stdout) == {"total": 0, "records": []}
 
 
+def test_the_python_api_takes_one_path_alone(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`store.ingest("tweets.jsonl")` was read as the one-letter paths "t", "w", ...: no such file "t"
+    (and an absolute path began with "/": the whole file system). Relative here, so that the old
+    behaviour fails at once."""
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "zz.jsonl", [tweet("1")])
+    assert store.ingest("zz.jsonl")["ingested"] == 1
+    g = write_jsonl(tmp_path / "b.jsonl", [tweet("2")])
+    assert store.ingest(g)["ingested"] == 1 and store.ingest([g])["duplicates"] == 1
+    assert ids(store) == ["1", "2"]
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

@@ -211,15 +211,17 @@ class Store:
 
             derived.after_commit(self)
 
-    def ingest(self, inputs: list[str], *, fmt: str | None = None, progress: Any = None,
+    def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
                index: bool = False) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
-        With ``index`` the search index is brought up to date before returning (otherwise the first
-        search does it)."""
+        One path may be given alone (a string was read as a list of one-letter paths). With ``index``
+        the search index is brought up to date before returning (otherwise the first search does it)."""
         from .ingest import ingest
 
-        summary = ingest(self, inputs, fmt=fmt, progress=progress)
+        if isinstance(inputs, (str, os.PathLike)):
+            inputs = [os.fspath(inputs)]
+        summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
         if index:
             self.update_derived(on_demand=True)
         return summary
