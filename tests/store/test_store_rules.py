@@ -479,3 +479,15 @@ def test_a_full_text_replaces_a_compat_mode_cut(tmp_path: Path, monkeypatch: pyt
     row = st.sql("SELECT text, hashtags_norm, urls, domains, author_followers FROM posts").to_pylist()
     assert row == [{"text": FULL, "hashtags_norm": ["yesallwomen"], "urls": [], "domains": [],
                     "author_followers": 10}]
+
+
+def test_a_symbolic_link_back_up_a_folder_is_walked_once(store: Store, tmp_path: Path) -> None:
+    """A link to a parent folder made the walk read every file again at each level, down to the
+    kernel's limit of 40 links: 41 reads of the same file, 40 of them counted as duplicates."""
+    d = tmp_path / "in" / "a"
+    d.mkdir(parents=True)
+    write_jsonl(d / "x.jsonl", [tweet("1")])
+    (d / "up").symlink_to("..")
+    s = store.ingest([str(tmp_path / "in")])
+    assert [f["file"] for f in s["files"]] == [str(d / "x.jsonl")]
+    assert (s["ingested"], s["duplicates"]) == (1, 0)

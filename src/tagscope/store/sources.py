@@ -105,7 +105,7 @@ def expand(inputs: list[str], fmt: str | None = None) -> Iterator[Unit]:
         path = Path(item)
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {item}")
-        yield from _expand_path(path, fmt)
+        yield from _expand_path(path, fmt, set())
 
 
 def _is_store(path: Path) -> bool:
@@ -118,19 +118,24 @@ def _is_store(path: Path) -> bool:
         return False
 
 
-def _expand_path(path: Path, fmt: str | None = None) -> Iterator[Unit]:
+def _expand_path(path: Path, fmt: str | None = None, seen: set[tuple[int, int]] | None = None) -> Iterator[Unit]:
+    """SEEN: the folders walked so far, by device and inode: a symbolic link back up the tree made
+    the walk read every file again at each level, down to the kernel's 40 links."""
     claimer = _claimer(path, fmt)
     if claimer is not None:
         yield Unit(str(path), claimed_by=claimer, path=path)
     elif path.is_dir():
-        if _is_store(path):
+        st = path.stat()
+        seen = set() if seen is None else seen
+        if (st.st_dev, st.st_ino) in seen or _is_store(path):
             return
+        seen.add((st.st_dev, st.st_ino))
         # Walk by hand so that a folder a format reads whole (an unzipped X archive) is found at any depth.
         for child in sorted(path.iterdir()):
             if child.name.startswith(".") or (child.is_file() and _is_documentation(child)):
                 continue
             if child.is_dir() or child.is_file():
-                yield from _expand_path(child, fmt)
+                yield from _expand_path(child, fmt, seen)
     elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = sorted(n for n in zf.namelist() if not n.endswith("/"))
