@@ -154,3 +154,13 @@ def test_archive_file_is_read_one_element_at_a_time() -> None:
     assert "cut off" in cut_recs[-1].error
     minified = b"window.YTD.deleted_tweets.part0 = " + orjson.dumps([r.obj for r in recs])
     assert [r.obj for r in x_archive.records(io.BytesIO(minified))] == [r.obj for r in recs]
+
+
+@pytest.mark.parametrize(("column", "value"), [("id", "1.44072E+18"), ("id", "1440716848299872269.0"),
+                                               ("author_id", "4.87212E+09"), ("id", "١٢٣")])
+def test_csv_ids_rounded_by_a_spreadsheet_are_quarantined(column: str, value: str) -> None:
+    """A CSV re-saved by a spreadsheet may hold ids as 1.44072E+18: stored as written, every post
+    rounded to the same value became one post (the rest counted as duplicates), and authors merged."""
+    row = {"id": "5", "author_id": "2", "created_at": "2021-09-22T16:37:29.000Z", "text": "x", column: value}
+    with pytest.raises(ParseError, match=f"{column} .* is not a whole number"):
+        twarc_csv.parse(row)

@@ -160,13 +160,23 @@ def _unescape(text: str | None) -> str | None:
     return text.replace("\\n", "\n") if text and "\\n" in text else text
 
 
+def _whole_id(value: str, column: str) -> str:
+    """A Twitter id as written: digits only. A spreadsheet that re-saved the CSV may have rounded it
+    (``1.44072E+18``, ``...269.0``): such ids would merge different posts or authors into one."""
+    if not (value.isascii() and value.isdigit()):
+        raise ParseError(f"{column} {value!r} is not a whole number as written (rounded by a spreadsheet?)")
+    return value
+
+
 def _post(row: dict[str, Any]) -> dict[str, Any]:
     pid = _cell(row, "id")
     if not pid:
         raise ParseError("missing id")
+    pid = _whole_id(pid, "id")
     author_id = _cell(row, "author_id") or _cell(row, "author.id")
     if not author_id:
         raise ParseError("missing author_id")
+    author_id = _whole_id(author_id, "author_id")
     created = _cell(row, "created_at")
     if not created:
         raise ParseError("missing created_at")
