@@ -116,3 +116,14 @@ def test_platform_filter_ignores_case(make_store):
     counts = [run("search", "--store", str(st.path), "#yesallwomen", "--platform", p, "--count").stdout.strip()
               for p in ("twitter", "Twitter", "TWITTER")]
     assert counts == ["3", "3", "3"]
+
+
+def test_bare_hash_or_at_filters_are_errors(make_store):
+    """--tag '#' or --author '@' folded to nothing and printed 0 matches with exit 0."""
+    st = make_store(CORPUS)
+    res = run("search", "--store", str(st.path), "gentleman", "--tag", "#", "--count")
+    assert res.exit_code == 2 and "--tag needs a hashtag" in res.stderr
+    res = run("count-query", "--store", str(st.path), "gentleman", "--author", "@")
+    assert res.exit_code == 2 and "--author needs a handle" in res.stderr
+    res = run("search", "--store", str(st.path), "gentleman", "--tag", "#YesAllWomen", "--author", "@Alice", "--count")
+    assert res.exit_code == 0 and res.stdout.strip() == "1"

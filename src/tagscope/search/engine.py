@@ -160,6 +160,11 @@ class _Builder:
 def check_filters(f: Filters) -> Filters:
     if f.kind and f.kind not in KINDS:
         raise ValueError(f"unknown kind {f.kind!r}: use one of {', '.join(KINDS)}")
+    # A bare '#' or '@' folds to nothing and matched no post: say so, as the analytics do.
+    if f.tag and not fold_tag(f.tag):
+        raise ValueError(f"--tag needs a hashtag, e.g. yesallwomen (got {f.tag!r})")
+    if f.author and not analysis.fold_handle(f.author):
+        raise ValueError(f"--author needs a handle, e.g. alice (got {f.author!r})")
     f.since, f.until = parse_time(f.since), parse_time(f.until)
     f.platform = f.platform.strip().lower() if f.platform else None  # stored lower-case: "Twitter" found 0
     if f.since and f.until and f.until <= f.since:
