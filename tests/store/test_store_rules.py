@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 import zipfile
 import zlib
@@ -247,6 +248,20 @@ def test_the_python_api_takes_one_path_alone(store: Store, tmp_path: Path, monke
     g = write_jsonl(tmp_path / "b.jsonl", [tweet("2")])
     assert store.ingest(g)["ingested"] == 1 and store.ingest([g])["duplicates"] == 1
     assert ids(store) == ["1", "2"]
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_run(store: Store, tmp_path: Path) -> None:
+    """A Latin-1 file name (unpacked from an old archive) stopped the whole ingest: Arrow refused its
+    surrogate escapes in source_file ("surrogates not allowed")."""
+    d = tmp_path / "in"
+    d.mkdir()
+    write_jsonl(d / os.fsdecode(b"caf\xe9.jsonl"), [tweet("1")])
+    write_jsonl(d / "z.jsonl", [tweet("2")])
+    s = store.ingest([str(d)])
+    assert s["ingested"] == 2
+    assert [f["file"] for f in s["files"]] == [str(d / "caf\ufffd.jsonl"), str(d / "z.jsonl")]
+    assert store.sql("SELECT source_file FROM posts WHERE id = '1'").column(0).to_pylist() == [str(d / "caf\ufffd.jsonl")]
+    assert store.ingest([str(d)])["duplicates"] == 2
 
 
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:

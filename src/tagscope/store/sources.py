@@ -108,6 +108,12 @@ def expand(inputs: list[str], fmt: str | None = None) -> Iterator[Unit]:
         yield from _expand_path(path, fmt, set())
 
 
+def _name(path: Path) -> str:
+    """A path as a name the store can keep (``source_file``): a file name that is not UTF-8 (an old
+    archive's Latin-1 names) holds surrogate escapes, which Arrow refuses, stopping the whole run."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _is_store(path: Path) -> bool:
     """A tagscope store's folder (its manifest says so): never input, though it may sit in one
     (``tagscope ingest .`` with the default store ``./tagscope-data``)."""
@@ -123,7 +129,7 @@ def _expand_path(path: Path, fmt: str | None = None, seen: set[tuple[int, int]] 
     the walk read every file again at each level, down to the kernel's 40 links."""
     claimer = _claimer(path, fmt)
     if claimer is not None:
-        yield Unit(str(path), claimed_by=claimer, path=path)
+        yield Unit(_name(path), claimed_by=claimer, path=path)
     elif path.is_dir():
         st = path.stat()
         seen = set() if seen is None else seen
@@ -140,9 +146,9 @@ def _expand_path(path: Path, fmt: str | None = None, seen: set[tuple[int, int]] 
         with zipfile.ZipFile(path) as zf:
             names = sorted(n for n in zf.namelist() if not n.endswith("/"))
         for member in names:
-            yield Unit(f"{path}!{member}", _zip_opener(path, member))
+            yield Unit(f"{_name(path)}!{member}", _zip_opener(path, member))
     else:
-        yield Unit(str(path), _file_opener(path))
+        yield Unit(_name(path), _file_opener(path))
 
 
 DOC_NAMES = ("readme", "license", "licence", "provenance", "changelog", "notice")
