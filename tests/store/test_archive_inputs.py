@@ -62,3 +62,27 @@ def test_another_format_forced_on_a_folder_holding_an_archive(tmp_path: Path) ->
     assert {f["format"] for f in s["files"]} == {"twitter-v1"}
     assert any(f["file"].endswith("alice.zip!data/tweets.js") for f in s["files"])
     assert st.stats()["formats"] == {"twitter-v1": 2}
+
+
+def test_a_zip_of_a_collection_reads_every_archive_and_file_in_it(tmp_path: Path) -> None:
+    """A zip holding an X archive was read as that one archive: the other files in it, and any other
+    archive (only the first data/tweets.js was kept), were silently left out. Read as its folder is."""
+    outer = tmp_path / "collection"
+    shutil.copytree(ARCHIVE / "folder", outer / "alice-archive")
+    shutil.copytree(ARCHIVE / "folder", outer / "bob-archive")
+    bob = outer / "bob-archive" / "data"
+    for f in bob.glob("*.js"):  # another account, other ids
+        f.write_text(f.read_text().replace("ts_example", "ts_bob").replace("16000000000000000", "17000000000000000"))
+    write_jsonl(outer / "stream.jsonl", [tweet("1"), tweet("2")])
+    zipped = tmp_path / "collection.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for f in sorted(outer.rglob("*")):
+            zf.write(f, f.relative_to(tmp_path).as_posix())
+    from_folder = Store(tmp_path / "folder").ingest([str(outer)])
+    st = Store(tmp_path / "zip")
+    s = st.ingest([str(zipped)])
+    assert s["ingested"] == from_folder["ingested"] > 8 + 2  # (bob's copies of the real community posts are duplicates)
+    assert sorted(f["file"].split("!")[1] for f in s["files"]) == [
+        "collection/alice-archive/", "collection/bob-archive/", "collection/stream.jsonl"]
+    handles = st.sql("SELECT DISTINCT author_handle FROM posts ORDER BY 1").column(0).to_pylist()
+    assert handles == ["alice", "ts_bob", "ts_example"]

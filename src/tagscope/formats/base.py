@@ -11,7 +11,8 @@ A format module is a plain module with:
   several posts (a v2 page); otherwise the input record is kept;
 - optionally ``records(stream, source) -> Iterator[Record]`` when its files are not JSON lines
   or JSON documents (default: :func:`json_records`), and ``claims_path(path) -> bool`` plus
-  ``path_records(path) -> Iterator[Record]`` for inputs that are a folder or zip as a whole.
+  ``path_records(path) -> Iterator[Record]`` for inputs that are a folder or zip as a whole (and
+  ``zip_roots(names)``, ``path_records(path, root)`` for such inputs found inside a larger zip).
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def _whole(data: bytes, line: int) -> Iterator[tuple[int, Any, bytes, str | None
 class _Archive:
     """Files of an archive under its ``data/`` folder, from a folder or a zip."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: str = ""):
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         if path.is_dir():
@@ -136,9 +136,8 @@ class _Archive:
             self.zip = zipfile.ZipFile(path)
             self.names = {}
             for n in self.zip.namelist():
-                parts = n.rstrip("/").split("/")
-                if len(parts) >= 2 and parts[-2] == "data" and not n.endswith("/"):
-                    self.names.setdefault(parts[-1], n)
+                if n.startswith(root + "data/") and "/" not in n[len(root) + 5:] and not n.endswith("/"):
+                    self.names[n[len(root) + 5:]] = n
 
     def read(self, name: str) -> bytes | None:
         where = self.names.get(name)
@@ -163,8 +162,21 @@ def _has_archive_names(names: Any) -> bool:
     return any(n in ("account.js", "tweets.js", "tweet.js") for n in names)
 
 
+def zip_roots(names: list[str]) -> list[str]:
+    """The folders of a zip's member NAMES ("" for the zip's top) that hold an archive's
+    ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``): one per archive the zip holds."""
+    roots = set()
+    for n in names:
+        parts = n.split("/")
+        if len(parts) >= 2 and parts[-2] == "data" and _has_archive_names([parts[-1]]):
+            roots.add("".join(p + "/" for p in parts[:-2]))
+    return sorted(roots)
+
+
 def claims_path(path: Path) -> bool:
-    """A folder or .zip holding ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``)."""
+    """A folder holding ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``), or a .zip that is
+    one archive and nothing else: a zip that also holds other files or archives is read member by
+    member, each archive in it claimed by ``zip_roots`` (a zip of a collection lost all but one)."""
     try:
         if path.is_dir():
             data = path / "data"
@@ -173,10 +185,10 @@ def claims_path(path: Path) -> bool:
             return path.name == "data" and (path / "account.js").is_file()
         if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
-                return _has_archive_names(
-                    n.rsplit("/", 1)[-1] for n in zf.namelist() if n.rsplit("/", 2)[-2:-1] == ["data"]
-                )
-    except OSError:
+                names = zf.namelist()
+            roots = zip_roots(names)
+            return len(roots) == 1 and all(n.startswith(roots[0]) for n in names)
+    except (OSError, zipfile.BadZipFile):
         return False
     return False
 
@@ -213,9 +225,15 @@ def _account(archive: _Archive) -> dict[str, Any] | None:
 _READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
-def path_records(path: Path) -> Iterator[Record]:
-    """Records of every tweet file of the archive, numbered on across its files, each carrying the account."""
-    archive = _Archive(path)
+def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
+    """Records of every tweet file of the archive, numbered on across its files, each carrying the account.
+
+    ROOT: the archive's folder inside a zip (see ``zip_roots``); by default the zip's only one."""
+    if root is None and path.is_file():
+        with zipfile.ZipFile(path) as zf:
+            roots = zip_roots(zf.namelist())
+        root = roots[0] if roots else ""
+    archive = _Archive(path, root or "")
     try:
         try:
             account = _account(archive)

@@ -36,6 +36,7 @@ class Unit:
     open: Callable[[], IO[bytes]] | None = None
     claimed_by: object | None = None
     path: Path | None = None
+    root: str | None = None  # the folder of a zip that the claiming format reads (one archive of several)
 
 
 def _owning(stream: IO[bytes], *owned: IO[bytes] | zipfile.ZipFile) -> IO[bytes]:
@@ -145,6 +146,14 @@ def _expand_path(path: Path, fmt: str | None = None, seen: set[tuple[int, int]] 
     elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = sorted(n for n in zf.namelist() if not n.endswith("/"))
+        # Archives inside (a zip of a collection): each read whole, as in a folder; the rest member by member.
+        for mod in formats.FORMATS.values():
+            zip_roots = getattr(mod, "zip_roots", None)
+            if zip_roots is None or (fmt is not None and fmt != mod.NAME):
+                continue
+            for root in zip_roots(names):
+                yield Unit(f"{_name(path)}!{root}", claimed_by=mod, path=path, root=root)
+                names = [n for n in names if not n.startswith(root)]
         for member in names:
             yield Unit(f"{_name(path)}!{member}", _zip_opener(path, member))
     else:
