@@ -76,11 +76,13 @@ def ingest(
     if as_json:
         emit_json(summary)
         return
-    table = Table(title=f"Ingested into {st.path}")
+    # Rich markup: file names and reasons are the user's text ("[bold]x.jsonl" showed as "x.jsonl", and a
+    # reason quoting "[/bold]" crashed `tagscope quarantine` with a MarkupError).
+    table = Table(title=escape(f"Ingested into {st.path}"))
     for col in ("file", "format", "records", "posts", "quarantined"):
         table.add_column(col, justify="right" if col in ("records", "posts", "quarantined") else "left")
     for f in summary["files"]:
-        table.add_row(f["file"], f["format"] or "?", f"{f['records']:,}", f"{f['posts']:,}", f"{f['quarantined']:,}")
+        table.add_row(escape(f["file"]), f["format"] or "?", f"{f['records']:,}", f"{f['posts']:,}", f"{f['quarantined']:,}")
     out.print(table)
     out.print(
         f"Stored {_count(summary['ingested'], 'new post')}; {_count(summary['duplicates'], 'duplicate')} "
@@ -105,16 +107,16 @@ def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(s)
         return
-    table = Table(title=f"Store {s['path']}", show_header=False)
+    table = Table(title=escape(f"Store {s['path']}"), show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     for key in ("posts", "authors", "first_post", "last_post", "quarantined", "deleted", "edited"):
         v = s[key]
-        table.add_row(key.replace("_", " "), f"{v:,}" if isinstance(v, int) else str(v))
+        table.add_row(key.replace("_", " "), f"{v:,}" if isinstance(v, int) else escape(str(v)))
     for p, n in s["platforms"].items():
-        table.add_row(f"platform {p}", f"{n:,}")
+        table.add_row(escape(f"platform {p}"), f"{n:,}")
     for p, n in s["formats"].items():
-        table.add_row(f"format {p}", f"{n:,}")
+        table.add_row(escape(f"format {p}"), f"{n:,}")
     out.print(table)
 
 
@@ -138,7 +140,7 @@ def quarantine(
     for col in ("file", "line", "format", "reason"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["source_file"], str(r["source_line"]), r["source_format"] or "?", r["reason"])
+        table.add_row(escape(r["source_file"]), str(r["source_line"]), r["source_format"] or "?", escape(r["reason"]))
     out.print(table)
 
 

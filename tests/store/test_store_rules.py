@@ -264,6 +264,24 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_run(store: Store, tmp_pa
     assert store.ingest([str(d)])["duplicates"] == 2
 
 
+def test_file_names_and_reasons_are_printed_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich read file names and quarantine reasons (the user's text) as markup: "[bold]x.jsonl" was
+    listed as "x.jsonl", and a reason quoting "[/bold]" crashed `tagscope quarantine` (MarkupError)."""
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    monkeypatch.chdir(tmp_path)  # short names: the table must not wrap them
+    Path("in").mkdir()
+    write_jsonl(Path("in") / "[bold]x[red].jsonl", [tweet("5", created="[/bold] [link=http://evil]x[/link]"), tweet("6")])
+    store = "s"
+    res = CliRunner().invoke(app, ["ingest", "in", "--store", store])
+    assert res.exit_code == 0 and "[bold]x[red].jsonl" in res.output
+    res = CliRunner().invoke(app, ["quarantine", "--store", store])
+    assert res.exit_code == 0, res.output
+    assert "[bold]x[red].jsonl" in res.output and "[/bold]" in res.output
+
+
 def test_folder_input_and_provenance(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()
