@@ -79,6 +79,12 @@ def test_table_html_formats_and_escapes():
     assert "&lt;i&gt;" in html and "12,345" in html and 'class="num"' in html and "–" in html
 
 
+def test_table_ids_are_never_wrapped():
+    html = str(table_html([{"author": "a", "author_id": "1234567890123456789", "id": "42", "bio": "x"}], table_id="t"))
+    assert html.count('<td class="id">') == 2  # a 19-digit id was broken over two lines in a narrow column
+    assert "<td>x</td>" in html
+
+
 def test_pseudonyms_stable_keyed_and_not_for_public_figures(tmp_path):
     key = load_key(tmp_path)
     assert load_key(tmp_path) == key  # kept in the store

@@ -156,6 +156,8 @@ def table_html(
         for c in cols:
             v = r.get(c)
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
+            if not cls and (c == "id" or c.endswith("_id")):  # ids (19 digits) read whole, never wrapped
+                cls = ' class="id"'
             cells.append(f"<td{cls}>{cell(v)}</td>")
         if any(hrefs):
             cells.append(f'<td><a href="{escape(href)}">view</a></td>' if href else "<td></td>")
