@@ -150,3 +150,12 @@ def test_where_and_by_helpers_for_analytics_filters(stance_store: Store) -> None
     assert rows == {"against": 4, "favor": 1, "none": 1, "unlabelled": 2}
     with pytest.raises(ValueError, match="MODEL=LABEL"):
         label_store.where("stance")
+
+
+def test_python_api_exports_backlash_and_misogyny_beside_count(stance_store: Store) -> None:
+    """``from tagscope.analytics import backlash`` gave the module (count and trend were functions)."""
+    import tagscope.analytics as api
+
+    assert api.backlash is backlash and api.misogyny is misogyny
+    fig = api.backlash(stance_store, "yesallwomen")
+    assert fig.data["total"]["against"] == 3

@@ -1,19 +1,22 @@
 """Campaign analytics: one module per analytic, each a function of the store returning a Figure.
 
     import tagscope
-    from tagscope.analytics import count, trend
+    from tagscope.analytics import backlash, count, misogyny, trend
     store = tagscope.open("tagscope-data")
     count(store, "yesallwomen").data        # {"count": ...}
+    backlash(store, "yesallwomen")          # needs stance labels: tagscope classify
 
 The counting rules are in :mod:`.rules`; the SQL each analytic runs is in ``Figure.queries``.
 """
 
 from .audience import audience
+from .backlash import backlash
 from .cotags import cotags
 from .count import count
 from .figure import Figure
 from .links import links
 from .meta import REGISTRY
+from .misogyny import misogyny
 from .network import network
 from .notables import notables
 from .origin import origin
@@ -25,9 +28,11 @@ __all__ = [
     "REGISTRY",
     "Figure",
     "audience",
+    "backlash",
     "cotags",
     "count",
     "links",
+    "misogyny",
     "network",
     "notables",
     "origin",
