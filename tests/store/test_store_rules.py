@@ -177,6 +177,32 @@ def test_a_cut_off_or_corrupt_compressed_file_keeps_what_was_read(store: Store, 
     assert s["quarantined"] == 3
 
 
+@pytest.mark.parametrize("frames", [1, 3], ids=["one-frame", "three-frames"])
+def test_a_cut_off_zst_file_is_quarantined_like_a_gz(store: Store, tmp_path: Path, frames: int) -> None:
+    """A .zst download cut short ended quietly: zstandard's reader returns end of file mid-frame without an
+    error, so the posts after the cut vanished with no quarantined record. The cut is now one quarantined
+    record with its line, as for a .gz, and the next file is read."""
+    body = b"".join(orjson.dumps(tweet(str(i), f"#YesAllWomen {i} " + "x" * 300)) + b"\n" for i in range(1, 3001))
+    step = len(body) // frames + 1
+    packed = b"".join(zstandard.ZstdCompressor().compress(body[i : i + step]) for i in range(0, len(body), step))
+    cut = packed[: len(packed) * 2 // 3]
+    (tmp_path / "a.jsonl.zst").write_bytes(cut)
+    write_jsonl(tmp_path / "c.jsonl", [tweet("9999")])
+    with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(cut), read_across_frames=True) as r:
+        n = r.read().count(b"\n")  # complete lines before the cut
+    assert 0 < n < 3000
+    s = store.ingest([str(tmp_path / n_) for n_ in ("a.jsonl.zst", "c.jsonl")])
+    assert s["ingested"] == n + 1
+    q = store.sql("SELECT source_file, source_line, reason FROM quarantine ORDER BY ALL").to_pylist()
+    cut_recs = [r for r in q if r["source_file"].endswith("a.jsonl.zst")]
+    assert cut_recs and all(r["source_line"] == n + 1 for r in cut_recs)
+    assert any("input cut off or corrupt" in r["reason"] for r in cut_recs)
+    # An intact multi-frame file (zstd's own --long output, pzstd) is read whole, with nothing quarantined.
+    (tmp_path / "whole.jsonl.zst").write_bytes(packed)
+    s2 = store.ingest([str(tmp_path / "whole.jsonl.zst")])
+    assert (s2["ingested"], s2["quarantined"]) == (3000 - n, 0)
+
+
 def test_a_folder_used_as_a_store_keeps_the_users_own_files(tmp_path: Path) -> None:
     """`tagscope ingest raw --store .` in a project whose input lives in ./raw deleted every file there
     (taken for leftovers of an interrupted commit) before reading it. Only the store's own leftovers go."""

@@ -58,13 +58,107 @@ def _decompress(name: str, raw: IO[bytes]) -> IO[bytes]:
         return _owning(gzip.GzipFile(fileobj=raw), raw)  # type: ignore[arg-type]
     if lower.endswith(".zst") or lower.endswith(".zstd"):
         # Real Reddit/Pushshift dumps use a 2 GiB window (zstd --long=31).
-        reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
+        # Unbuffered: a buffer between would drop what it holds when the cut raises (PrefixedStream reads it).
+        return _ZstdReader(raw)  # type: ignore[return-value]
     if lower.endswith(".bz2"):
         return _owning(bz2.BZ2File(raw), raw)  # type: ignore[arg-type]
     if lower.endswith(".xz"):
         return _owning(lzma.LZMAFile(raw), raw)  # type: ignore[arg-type]
     return raw
+
+
+class _ZstdFrames:
+    """Follows the frame structure of a zstd stream (RFC 8878: headers and block sizes, not content) to
+    tell whether it ended between frames. zstandard's reader returns end of file mid-frame without an
+    error, so a cut-off .zst looked complete; a cut .gz raises EOFError."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._buf = b""  # header bytes gathered so far
+        self._skip = 0  # bytes of content (block, checksum, skippable frame) still to pass over
+        self._need = 4  # header bytes wanted next
+        self._state = "magic"  # magic, frame, blocks, block, skippable; "lost" once unknown bytes are seen
+        self._checksum = False
+
+    def read(self, size: int = -1) -> bytes:
+        """The compressed bytes, for zstandard's reader, followed on the way."""
+        data = self._raw.read(size)
+        self._feed(data)
+        return data
+
+    def _feed(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view and self._state != "lost":
+            if self._skip:
+                n = min(self._skip, len(view))
+                self._skip -= n
+                view = view[n:]
+                continue
+            take = min(self._need - len(self._buf), len(view))
+            self._buf += bytes(view[:take])
+            view = view[take:]
+            if len(self._buf) == self._need:
+                self._step()
+
+    def _step(self) -> None:
+        buf, self._buf = self._buf, b""
+        if self._state == "magic":
+            magic = int.from_bytes(buf, "little")
+            if magic == 0xFD2FB528:
+                self._state, self._need = "frame", 1
+            elif magic & 0xFFFFFFF0 == 0x184D2A50:
+                self._state, self._need = "skippable", 4
+            else:  # not a frame the tracker knows: the decompressor says what it is
+                self._state = "lost"
+        elif self._state == "skippable":
+            self._skip = int.from_bytes(buf, "little")
+            self._state, self._need = "magic", 4
+        elif self._state == "frame" and len(buf) == 1:
+            fhd = buf[0]
+            single = fhd >> 5 & 1
+            fcs = (1 if single else 0, 2, 4, 8)[fhd >> 6]
+            self._checksum = bool(fhd >> 2 & 1)
+            self._need = 1 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs  # with the descriptor read
+            self._buf = buf
+        elif self._state == "frame":
+            self._state, self._need = "blocks", 3
+        else:  # a block header
+            header = int.from_bytes(buf, "little")
+            size, kind = header >> 3, header >> 1 & 3
+            self._skip = 1 if kind == 1 else size
+            if header & 1:  # the last block: then the checksum, then the next frame
+                self._skip += 4 if self._checksum else 0
+                self._state, self._need = "magic", 4
+
+    @property
+    def complete(self) -> bool:
+        """Whether the bytes fed so far end between frames (or in bytes the tracker does not know)."""
+        return self._state == "lost" or (self._state == "magic" and not self._buf and not self._skip)
+
+
+class _ZstdReader(io.RawIOBase):
+    """A .zst stream (across frames, with the 2 GiB window of Reddit/Pushshift dumps, ``zstd --long=31``)
+    that raises EOFError, as a cut .gz does, when its input ends mid-frame."""
+
+    def __init__(self, raw: IO[bytes]):
+        self._raw = raw
+        self._frames = _ZstdFrames(raw)
+        self._reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(self._frames,
+                                                                                       read_across_frames=True)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: bytearray) -> int:  # type: ignore[override]
+        n = self._reader.readinto(buf)
+        if not n and not self._frames.complete:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 # Magic numbers of the compressed formats: stdin has no name to tell them by (`curl ... | tagscope ingest -`).
