@@ -219,3 +219,32 @@ def test_pdf_without_chromium_says_what_to_do(tmp_path, monkeypatch):
     (tmp_path / "r.html").write_text("<h1>x</h1>")
     with pytest.raises(RuntimeError, match="install it"):
         pdf.html_to_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
+
+
+def test_status_links_do_not_name_private_authors(tmp_path):
+    """A shared twitter.com/<handle>/status link names its author: the links section pseudonymises it."""
+    from tagscope.store import Store
+    from tweetfactory import tweet, write_jsonl
+
+    def linking(id_: str, user: str, url: str, **kw) -> dict:
+        return tweet(id_, "this #YesAllWomen https://t.co/q", user=user, followers=50, tags=["YesAllWomen"],
+                     entities={"hashtags": [{"text": "YesAllWomen"}], "user_mentions": [],
+                               "urls": [{"url": "https://t.co/q", "expanded_url": url}]}, **kw)
+
+    recs = [
+        tweet("5001", "followed home #YesAllWomen", user="secretsurvivor", followers=80, tags=["YesAllWomen"]),
+        linking("5002", "quoter", "https://twitter.com/secretsurvivor/status/5001"),
+        linking("5003", "friend", "https://mobile.x.com/SecretSurvivor/status/5001?s=20"),
+        linking("5004", "fan", "https://twitter.com/bigcelebrity/status/5005"),
+        tweet("5005", "#YesAllWomen matters", user="bigcelebrity", followers=2_000_000, tags=["YesAllWomen"]),
+    ]
+    with Store(tmp_path / "store") as st:
+        st.ingest([str(write_jsonl(tmp_path / "in.jsonl", recs))])
+        if not figures.available("links"):
+            pytest.skip("the links analytic is not installed")
+        html = build_report(st, "yesallwomen", generated_at=FIXED).html
+        shown = build_report(st, "yesallwomen", reveal_authors=True, generated_at=FIXED).html
+    assert "secretsurvivor" not in html.lower()
+    assert re.search(r"twitter\.com/author-[0-9a-f]{6}/status/5001", html)
+    assert "twitter.com/bigcelebrity/status/5005" in html  # a public figure stays named
+    assert "twitter.com/secretsurvivor/status/5001" in shown

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,13 @@ NOTABLE_FOLLOWERS = 10_000
 AUTHOR_KEYS = ("author", "author_handle", "handle", "account", "screen_name", "user", "repost_of_author")
 # Columns that identify a person but carry no meaning for a reader once pseudonymised.
 DROP_KEYS = ("author_name", "author_id", "author_bio", "name", "bio")
+# A link to a post or profile on Twitter/X names its account in the path (twitter.com/<handle>/status/...).
+PROFILE_URL = re.compile(
+    r"(?i)(?<![\w.-])((?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/)@?([a-z0-9_]{1,15})(?=[/?#]|$)"
+)
+# First path segments of twitter.com / x.com that are pages, not accounts.
+SITE_PATHS = frozenset({"i", "intent", "hashtag", "search", "home", "share", "explore", "settings", "login",
+                        "signup", "messages", "notifications", "tos", "privacy", "about", "compose"})
 
 
 def load_key(store_path: str | os.PathLike[str] | None) -> bytes:
@@ -72,6 +80,21 @@ class Pseudonymiser:
         digest = hmac.new(self.key, handle.lower().lstrip("@").encode(), hashlib.sha256).hexdigest()
         return "author-" + digest[:6]
 
+    def urls(self, text: str) -> str:
+        """``text`` with the handles in Twitter/X post and profile links pseudonymised.
+
+        The links analytic lists the URLs posts shared, and a quoted or linked post's URL names its
+        author: without this a private account's handle was published through its status links.
+        """
+
+        def sub(m: re.Match[str]) -> str:
+            handle = m.group(2)
+            if handle.lower() in SITE_PATHS:
+                return m.group(0)
+            return m.group(1) + (self.name(handle) or handle)
+
+        return text if self.reveal or "." not in text else PROFILE_URL.sub(sub, text)
+
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """A copy of a table row safe to publish."""
         if self.reveal:
@@ -84,6 +107,8 @@ class Pseudonymiser:
                 out[k] = self.name(v, row if k != "repost_of_author" else None)
             elif k in DROP_KEYS and not notable:
                 out[k] = None if v is None else "(hidden)"
+            elif isinstance(v, str):
+                out[k] = self.urls(v)
             else:
                 out[k] = v
         return out
