@@ -187,3 +187,31 @@ def test_generated_pages_map_the_same(tmp_path_factory: pytest.TempPathFactory, 
         sql_sum, sql_tables, py_sum, py_tables = both(tmp, b"\n".join(lines) + b"\n", mp, "twitter-v2")
     assert sql_sum == py_sum
     assert sql_tables == py_tables
+
+
+def test_a_bad_tweet_in_a_page_is_quarantined_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
+    """One malformed tweet in a page of 100 quarantined the whole page: its good tweets were never
+    ingested. Now the bad tweet alone is quarantined (the page's line, a reason naming its index in
+    ``data``) and the page's other tweets are posts, the same on every path."""
+    def tw(pid: str, **extra: Any) -> dict[str, Any]:
+        return {"id": pid, "text": f"#tag {pid}", "author_id": "10", "created_at": "2014-05-24T10:00:00.000Z",
+                "edit_history_tweet_ids": [pid]} | extra
+
+    users = {"users": [{"id": "10", "username": "alice", "name": "Alice"}]}
+    no_author = tw("3")
+    del no_author["author_id"]
+    pages = [
+        {"data": [tw("1")], "includes": users},
+        {"data": [tw("2"), no_author, "not a tweet", tw("4"), tw("5", created_at=None), tw("6")], "includes": users},
+    ]
+    data = b"\n".join(orjson.dumps(p) for p in pages) + b"\n"
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, data, monkeypatch, "twitter-v2")
+    assert sql_sum == py_sum
+    assert sql_tables == py_tables
+    assert sorted(p["id"] for p in py_tables["posts"]) == ["1", "2", "4", "6"]
+    assert (py_sum["ingested"], py_sum["quarantined"], py_sum["records"]) == (4, 3, 2)
+    q = [(r["source_line"], r["reason"]) for r in py_tables["quarantine"]]
+    assert q == [(2, "data[1]: missing author_id"), (2, "data[2]: tweet is not a JSON object"),
+                 (2, "data[4]: missing created_at")]
+    assert [orjson.loads(r["raw"]) for r in py_tables["quarantine"]] == [no_author, "not a tweet", tw("5", created_at=None)]
+    assert {p["source_line"] for p in py_tables["posts"] if p["id"] != "1"} == {2}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from .base import ParseError, Record
+from .base import ParseError, Record, Rejected
 
 # Module names in sniffing order: the most specific first.
 _MODULES = ["twitter_v1"]
@@ -54,4 +54,4 @@ def sql_mapping(mod: ModuleType) -> ModuleType | None:
         raise
 
 
-__all__ = ["FORMATS", "ParseError", "Record", "get", "sniff", "sql_mapping"]
+__all__ = ["FORMATS", "ParseError", "Record", "Rejected", "get", "sniff", "sql_mapping"]

@@ -4,9 +4,10 @@ A format module is a plain module with:
 
 - ``NAME``: its name (``--format NAME``) and the ``source_format`` of its posts;
 - ``sniff(head: bytes) -> bool``: whether the first bytes of a file look like this format;
-- ``parse(obj) -> list[dict | Tombstone]``: a pure function from one raw record to posts
+- ``parse(obj) -> list[dict | Tombstone | Rejected]``: a pure function from one raw record to posts
   (dicts made with :func:`tagscope.post.new_post`) and tombstones; raises :class:`ParseError`
-  for a record it cannot map (missing id or author...). A post dict may carry ``"_raw"``
+  for a record it cannot map (missing id or author...), or returns a :class:`Rejected` for one bad
+  part of a record that holds several posts (the others are still posts). A post dict may carry ``"_raw"``
   (bytes): the self-contained raw record to keep for that post when one input record holds
   several posts (a v2 page); otherwise the input record is kept;
 - optionally ``records(stream, source) -> Iterator[Record]`` when its files are not JSON lines
@@ -27,6 +28,16 @@ import orjson
 
 class ParseError(ValueError):
     """A record that cannot be mapped to a post; the message is the quarantine reason."""
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A malformed part of a record that holds several posts (a tweet of a v2 page): ``parse`` returns
+    it beside the record's good posts, so it alone is quarantined (with the record's line, REASON and
+    RAW) instead of the whole record and every good post in it."""
+
+    reason: str
+    raw: bytes
 
 
 @dataclass(slots=True)

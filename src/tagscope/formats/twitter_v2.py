@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from ..post import Tombstone, hashtag_fields, unique, url_fields
-from .base import ParseError, as_int, as_str, is_media_link, parse_iso
+from .base import ParseError, Rejected, as_int, as_str, is_media_link, parse_iso
 
 NAME = "twitter-v2"
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
@@ -68,8 +68,8 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
         if isinstance(data, list):
             if data and isinstance(data[0], dict) and "username" in data[0] and "text" not in data[0]:
                 raise ParseError("a page of users, not tweets (twarc2 users/followers output holds no posts)")
-            for tw in data:
-                out.extend(_tweet(tw, users, tweets, with_raw=True))
+            for i, tw in enumerate(data):
+                out.extend(_page_tweet(i, tw, users, tweets))
         elif isinstance(data, dict):
             out.extend(_tweet(data, users, tweets, with_raw=False))
         elif data is not None:
@@ -80,6 +80,22 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
     if "id" in obj and ("text" in obj or "author_id" in obj or "author" in obj):
         return _tweet(obj, {}, {}, with_raw=False)
     raise ParseError("not a Twitter API v2 record (no data, tweet id or compliance action)")
+
+
+def _page_tweet(i: int, tw: Any, users: dict[str, Any], tweets: dict[str, Any]) -> list[Any]:
+    """The posts of tweet I of a page, or its rejection: a bad tweet is quarantined alone, since
+    quarantining its page lost up to 99 good tweets with it."""
+    try:
+        return _tweet(tw, users, tweets, with_raw=True)
+    except ParseError as exc:
+        reason = str(exc)
+    except _MAPPING_ERRORS as exc:
+        reason = f"cannot map v2 record: {type(exc).__name__}: {exc}"
+    try:
+        raw = orjson.dumps(tw)
+    except orjson.JSONEncodeError:  # not from JSON (an integer past 64 bits): the reason says enough
+        raw = b""
+    return [Rejected(f"data[{i}]: {reason}", raw)]
 
 
 def _by_id(items: Any) -> dict[str, dict[str, Any]]:

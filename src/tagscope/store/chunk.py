@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import formats
-from ..formats.base import ParseError, Record
+from ..formats.base import ParseError, Record, Rejected
 from ..formats.base import _line_records as line_records
 from ..post import KEY, POST_SCHEMA, Tombstone, merge_into
 from .tables import RAW_SCHEMA, to_table
@@ -66,6 +66,9 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
             quarantine.append(quarantine_row(source, rec, mod.NAME, f"cannot map record: {type(exc).__name__}: {exc}"))
             continue
         for item in items:
+            if isinstance(item, Rejected):  # one bad post of a record that holds several
+                quarantine.append(quarantine_row(source, Record(rec.line, None, item.raw), mod.NAME, item.reason))
+                continue
             if isinstance(item, Tombstone):
                 tombs.append({"platform": item.platform, "id": item.id, "reason": item.reason, "at": item.at,
                               "source_file": source, "source_line": rec.line})

@@ -16,7 +16,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from .. import formats
-from ..formats.base import ParseError
+from ..formats.base import ParseError, Rejected
 from ..post import POST_SCHEMA, Tombstone, merge_into
 from . import commit as committer
 from .chunk import raw_row
@@ -69,7 +69,7 @@ def _add(batch: dict[tuple[str, str], dict[str, Any]], row: dict[str, Any]) -> b
     except (ParseError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return False
     for item in items:
-        if isinstance(item, Tombstone) or (item["platform"], item["id"]) != (row["platform"], row["id"]):
+        if isinstance(item, Tombstone | Rejected) or (item["platform"], item["id"]) != (row["platform"], row["id"]):
             continue
         item.pop("_raw", None)
         item["source_file"] = row["source_file"]
