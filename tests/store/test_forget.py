@@ -74,3 +74,23 @@ def test_forget_by_handle_takes_the_account_under_every_handle(tmp_path) -> None
     st.refresh()
     assert st.posts().column("id").to_pylist() == ["12"]
     assert st.sql("SELECT id FROM raw").column("id").to_pylist() == ["12"]
+
+
+def test_forget_drops_the_labels_of_forgotten_posts(tmp_path) -> None:
+    """Labels (testimony, sexism...) are derived from the forgotten text: they go with the posts."""
+    from tagscope.classify import labels
+
+    store_dir = tmp_path / "store"
+    orig = tweet("10", "my story #YesAllWomen", user="carol", tags=["YesAllWomen"])
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [orig, tweet("11", user="dave"),
+                                                      tweet("12", user="dave", retweet_of=orig)]))])
+    for model in ("testimony", "stance"):
+        labels.write(st, model, "v1", ["twitter"] * 3, ["10", "11", "12"], ["yes", "no", "yes"], [0.9, 0.1, 0.8])
+    res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    labels.register_view(st)
+    assert st.sql("SELECT model, id FROM label_rows ORDER BY model").to_pylist() == [
+        {"model": "stance", "id": "11"}, {"model": "testimony", "id": "11"}]
+    st.close()

@@ -13,10 +13,14 @@ the raw files at every ingest would cost as much as writing them. ``--deleted`` 
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..post import POST_SCHEMA
 from . import commit as committer
@@ -63,6 +67,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         ) if tombs else {"deleted": 0}
         dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
         purged, purged_dead = _purge_raw(store, keys, dead)
+        _purge_labels(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
             derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
@@ -99,6 +104,35 @@ def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, st
     if added:
         store.commit({"raw": (added, removed)})
     return purged, purged_dead
+
+
+def _purge_labels(store: Store, keys: list[dict[str, str]]) -> int:
+    """Rewrite the label files (``STORE/labels/<model>/``, outside the manifest) without the rows of
+    KEYS; return how many rows went. A label (testimony, sexism...) is read from the forgotten text, so
+    it must not outlive it. Each filtered copy is published (hidden, fsync, rename) before its original
+    is removed: a crash leaves a duplicate row, never a lost label of anyone else."""
+    from ..classify import labels
+
+    paths = labels.files(store) if keys else []
+    if not paths:
+        return 0
+    drop = committer.joined_keys(pa.Table.from_pylist(keys))
+    removed = 0
+    for path in map(Path, paths):
+        table = pq.read_table(path)
+        kept = table.filter(pc.invert(pc.is_in(committer._joined(table), value_set=drop)))
+        if kept.num_rows == table.num_rows:
+            continue
+        removed += table.num_rows - kept.num_rows
+        if kept.num_rows:
+            name = f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet"
+            tmp = path.with_name("." + name)
+            pq.write_table(kept, tmp, compression="zstd")
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path.with_name(name))
+        path.unlink()
+    return removed
 
 
 def _drop_quarantine(store: Store) -> int:
