@@ -1,8 +1,8 @@
 """`tagscope forget`: remove an author's (or a post's) data from the store, for good.
 
 People who shared their stories may ask to be taken out. Forgetting removes the posts from
-``posts/`` (and so from every figure, the search index and rollups), rewrites the raw files without
-their records, and leaves only tombstones (platform, id, reason ``forgotten``) so that a copy arriving
+``posts/`` (and so from every figure, the search index and rollups), rewrites the raw files and the
+classifier label files without their records, and leaves only tombstones (platform, id, reason ``forgotten``) so that a copy arriving
 in a later ingest stays out. Quarantined records are not searched for the author: they are listed by
 ``tagscope quarantine`` and can be dropped with ``--quarantine``.
 
