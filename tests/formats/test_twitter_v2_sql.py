@@ -215,3 +215,21 @@ def test_a_bad_tweet_in_a_page_is_quarantined_alone(tmp_path: Path, monkeypatch:
                  (2, "data[4]: missing created_at")]
     assert [orjson.loads(r["raw"]) for r in py_tables["quarantine"]] == [no_author, "not a tweet", tw("5", created_at=None)]
     assert {p["source_line"] for p in py_tables["posts"] if p["id"] != "1"} == {2}
+
+
+def test_a_float_id_is_quarantined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
+    """A tweet id written as a JSON number in exponent or decimal form (8.7e+17) was stored as that text:
+    the double has lost the id's last digits and would merge posts. The tweet is quarantined, on every path."""
+    def tw(pid: Any) -> dict[str, Any]:
+        return {"id": pid, "text": "x", "author_id": "10", "created_at": "2014-05-24T10:00:00.000Z"}
+
+    users = {"users": [{"id": "10", "username": "alice"}]}
+    lines = [{"data": [tw("1"), tw(8.7e17), tw(872836479608733700.0)], "includes": users},
+             {"data": tw(2.5), "includes": users}, {"data": [tw(3)], "includes": users}]
+    sql_sum, sql_tables, py_sum, py_tables = both(tmp_path, b"\n".join(map(orjson.dumps, lines)) + b"\n",
+                                                  monkeypatch, "twitter-v2")
+    assert sql_sum == py_sum
+    assert sql_tables == py_tables
+    assert [p["id"] for p in py_tables["posts"]] == ["1", "3"]
+    assert [(q["source_line"], q["reason"]) for q in py_tables["quarantine"]] == [
+        (1, "data[1]: id is not an integer"), (1, "data[2]: id is not an integer"), (2, "id is not an integer")]

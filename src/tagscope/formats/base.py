@@ -170,6 +170,14 @@ def as_str(value: Any) -> str | None:
     return s if s else None
 
 
+def as_id(value: Any) -> str | None:
+    """A post id as ``as_str`` gives it; a JSON float (``"id": 8.7e+17``) raises ParseError: the double
+    has lost the id's last digits, and stored as its text it would merge different posts into one."""
+    if value.__class__ is float:
+        raise ParseError("id is not an integer")
+    return as_str(value)
+
+
 def parse_iso(value: Any) -> datetime:
     """An ISO-8601 time ('2021-09-22T16:37:29.000Z', any offset) as a naive UTC datetime."""
     if not isinstance(value, str):

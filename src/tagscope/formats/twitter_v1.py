@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from ..post import Tombstone, hashtag_fields, unique, url_fields, utc_naive
-from .base import ParseError, as_int, as_str
+from .base import ParseError, as_id, as_int, as_str
 
 NAME = "twitter-v1"
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, OSError, RecursionError)
@@ -118,7 +118,7 @@ def _with_raw(item: Any) -> list[Any]:
 
 def parse_status(st: dict[str, Any]) -> dict[str, Any]:
     """One status object to a post."""
-    pid = as_str(st.get("id_str")) or as_str(st.get("id"))
+    pid = as_id(st.get("id_str")) or as_id(st.get("id"))
     if not pid:
         raise ParseError("missing id_str")
     user = st.get("user")

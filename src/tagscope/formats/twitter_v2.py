@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from ..post import Tombstone, hashtag_fields, unique, url_fields
-from .base import ParseError, Rejected, as_int, as_str, is_media_link, parse_iso
+from .base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
 
 NAME = "twitter-v2"
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
@@ -134,7 +134,7 @@ def _compliance(obj: dict[str, Any]) -> list[Any]:
 def _tweet(tw: Any, users: dict[str, Any], tweets: dict[str, Any], *, with_raw: bool) -> list[Any]:
     if not isinstance(tw, dict):
         raise ParseError("tweet is not a JSON object")
-    pid = as_str(tw.get("id"))
+    pid = as_id(tw.get("id"))
     if not pid:
         raise ParseError("missing id")
     out: list[Any] = []

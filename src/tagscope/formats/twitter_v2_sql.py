@@ -120,6 +120,7 @@ WITH pages AS (
 ), flagged AS (  -- odd: the tweet's page goes to Python (decided in Arrow: this CTE is read once)
   SELECT *, (
     nullif(t.id, '') IS NULL OR nullif(t.author_id, '') IS NULL OR created IS NULL
+    OR contains(t.id, '.') OR contains(t.id, 'e') OR contains(t.id, 'E')  -- a JSON float id: Python quarantines it
     OR t.author IS NOT NULL OR rt.author IS NOT NULL OR t.note_tweet IS NOT NULL OR rt.note_tweet IS NOT NULL
     OR list_bool_or(list_transform(t.referenced_tweets, lambda r: r.text IS NOT NULL))
     OR (t.edit_history_tweet_ids IS NOT NULL AND t.edit_history_tweet_ids <> [t.id])

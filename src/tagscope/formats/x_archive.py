@@ -25,7 +25,7 @@ from typing import IO, Any
 import orjson
 
 from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import ParseError, Record, as_int, as_str
+from .base import ParseError, Record, as_id, as_int, as_str
 from .twitter_v1 import parse_time
 
 NAME = "x-archive"
@@ -289,7 +289,7 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
         if "noteTweet" in obj or "like" in obj:
             return []  # other archive entries carry no post of their own
         raise ParseError("no tweet object")
-    pid = as_str(tw.get("id_str")) or as_str(tw.get("id"))
+    pid = as_id(tw.get("id_str")) or as_id(tw.get("id"))
     if not pid:
         raise ParseError("missing id_str")
     if tw.get("deleted_at"):
