@@ -94,3 +94,36 @@ def test_forget_drops_the_labels_of_forgotten_posts(tmp_path) -> None:
     assert st.sql("SELECT model, id FROM label_rows ORDER BY model").to_pylist() == [
         {"model": "stance", "id": "11"}, {"model": "testimony", "id": "11"}]
     st.close()
+
+
+def test_forget_scrubs_copies_of_the_posts_embedded_in_other_records(tmp_path) -> None:
+    """A quote's raw record embeds the quoted post (v1.1 ``quoted_status``, v2 ``includes``): text, handle,
+    bio. Forgetting the quoted author left all of it in raw/; the quote itself stays, and remaps the same."""
+    from tagscope.store.remap import remap
+
+    store_dir = tmp_path / "store"
+    orig = tweet("10", "I was followed home #YesAllWomen", user="carol", uid="42", tags=["YesAllWomen"])
+    orig["user"]["description"] = "survivor, she/her"
+    quote = tweet("11", "Please read this", user="dave", uid="7", is_quote_status=True,
+                  quoted_status_id_str="10", quoted_status=orig)
+    page = {"data": [{"id": "21", "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
+                      "referenced_tweets": [{"type": "quoted", "id": "20"}]}],
+            "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
+                                   {"id": "42", "username": "carol", "name": "Carol", "description": "survivor"}],
+                         "tweets": [{"id": "20", "text": "I was followed home", "author_id": "42",
+                                     "created_at": "2014-05-25T09:00:00.000Z"}]}}
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [orig, quote])), str(write_jsonl(tmp_path / "b.jsonl", [page]))])
+    before = {r["id"]: r for r in st.posts().to_pylist()}
+    res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    raw = b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist()).lower()
+    assert b"followed home" not in raw and b"carol" not in raw and b"survivor" not in raw
+    remap(st)
+    after = {r["id"]: r for r in st.posts().to_pylist()}
+    assert sorted(after) == ["11", "21"]
+    for pid in after:
+        assert {k: v for k, v in after[pid].items() if k != "source_file"} == \
+            {k: v for k, v in before[pid].items() if k != "source_file"}
+    st.close()

@@ -14,10 +14,12 @@ the raw files at every ingest would cost as much as writing them. ``--deleted`` 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -52,6 +54,9 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         params.append(platform)
     with store.writer():
         keys = store.sql(f"SELECT DISTINCT platform, id FROM posts WHERE {where}", params).to_pylist() if conds else []
+        account_ids = set(store.sql(
+            f"SELECT DISTINCT author_id FROM posts WHERE {conds[0]} AND author_id IS NOT NULL", params[:3]
+        ).column("author_id").to_pylist()) | set(authors) if handles else set()
         # Reposts of the forgotten posts carry their text too.
         if keys:
             store.con.register("_fk", pa.Table.from_pylist(keys))
@@ -67,6 +72,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         ) if tombs else {"deleted": 0}
         dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
         purged, purged_dead = _purge_raw(store, keys, dead)
+        _scrub_raw(store, {k["id"] for k in keys}, account_ids, set(handles))
         _purge_labels(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
@@ -104,6 +110,95 @@ def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, st
     if added:
         store.commit({"raw": (added, removed)})
     return purged, purged_dead
+
+
+def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str]) -> int:
+    """Rewrite the raw records of other posts that embed a copy of a forgotten post or account (a
+    quote's v1.1 ``quoted_status``, the v2 ``includes`` of a quote or reply, an inlined referenced
+    tweet) without it; return how many records changed. The copy holds the forgotten text, handle
+    and bio; the post embedding it keeps its own fields (its mapping never reads the copy's)."""
+    if not (ids or accounts or handles) or not store.files("raw"):
+        return 0
+    words = sorted({re.escape(w) for w in ids | accounts | handles if w})
+    pattern = "(?i)(^|[^0-9A-Za-z_])(" + "|".join(words) + ")($|[^0-9A-Za-z_])"
+    files = store.con.execute(
+        f"SELECT DISTINCT filename FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
+        "WHERE regexp_matches(try(decode(raw)), ?)", [pattern]
+    ).fetchall()
+    added, removed, changed = [], [], 0
+    for i, (fname,) in enumerate(files):
+        table = committer.rows_without(fname, pa.array([], pa.string()))
+        records = table.column("raw").to_pylist()
+        for j, rec in enumerate(records):
+            try:
+                obj = orjson.loads(rec)
+            except orjson.JSONDecodeError:
+                continue
+            if _scrub(obj, ids, accounts, handles):
+                records[j] = orjson.dumps(obj)
+                changed += 1
+        if records != table.column("raw").to_pylist():
+            table = table.set_column(table.schema.get_field_index("raw"), "raw", pa.array(records, pa.binary()))
+            name = f"raw-{store.generation + 1:06d}-scrub-{uuid.uuid4().hex[:8]}-{i}.parquet"
+            added.append(committer._write(store, "raw", name, table.cast(RAW_SCHEMA)))
+            removed.append(fname.rsplit("/", 1)[-1])
+    if added:
+        store.commit({"raw": (added, removed)})
+    return changed
+
+
+def _scrub(obj: Any, ids: set[str], accounts: set[str], handles: set[str]) -> bool:
+    """Remove, in place, the embedded copies of forgotten posts and accounts from one raw record."""
+
+    def gone_tweet(t: Any) -> bool:
+        if not isinstance(t, dict):
+            return False
+        user = t.get("user") if isinstance(t.get("user"), dict) else t.get("author")
+        user = user if isinstance(user, dict) else {}
+        return (str(t.get("id_str") or t.get("id")) in ids or str(t.get("author_id")) in accounts
+                or str(user.get("id_str") or user.get("id")) in accounts
+                or str(user.get("screen_name") or user.get("username")).lower() in handles)
+
+    changed = False
+    if isinstance(obj, list):
+        for item in obj:
+            changed |= _scrub(item, ids, accounts, handles)
+        return changed
+    if not isinstance(obj, dict):
+        return False
+    q = obj.get("quoted_status")
+    if gone_tweet(q):  # v1.1: keep only the id the quote's mapping reads
+        obj["quoted_status"] = {"id_str": str(q.get("id_str") or q.get("id"))}
+        changed = True
+    refs = obj.get("referenced_tweets")
+    if isinstance(refs, list):  # twarc2 flatten inlines the referenced tweets
+        for j, ref in enumerate(refs):
+            if isinstance(ref, dict) and len(ref) > 2 and gone_tweet(ref):
+                refs[j] = {k: ref[k] for k in ("type", "id") if k in ref}
+                changed = True
+    inc = obj.get("includes")
+    if isinstance(inc, dict):  # v2: the referenced tweets and their authors
+        for u in inc.get("users") or ():
+            if isinstance(u, dict) and str(u.get("username")).lower() in handles:
+                accounts = accounts | {str(u.get("id"))}
+        tweets = inc.get("tweets")
+        if isinstance(tweets, list) and any(gone_tweet(t) for t in tweets):
+            inc["tweets"] = [t for t in tweets if not gone_tweet(t)]
+            changed = True
+        users = inc.get("users")
+        if isinstance(users, list) and changed:
+            main = obj.get("data")
+            needed = {t.get("author_id") for t in [*(main if isinstance(main, list) else [main]), *inc["tweets"]]
+                      if isinstance(t, dict)}
+            inc["users"] = [u for u in users if isinstance(u, dict) and u.get("id") in needed
+                            and str(u.get("id")) not in accounts]
+        elif isinstance(users, list) and any(isinstance(u, dict) and str(u.get("id")) in accounts for u in users):
+            inc["users"] = [u for u in users if not (isinstance(u, dict) and str(u.get("id")) in accounts)]
+            changed = True
+    for k, v in obj.items():
+        if k not in ("quoted_status", "includes") and isinstance(v, dict | list):
+            changed |= _scrub(v, ids, accounts, handles)
+    return changed
 
 
 def _purge_labels(store: Store, keys: list[dict[str, str]]) -> int:
