@@ -14,7 +14,10 @@ def remap(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the posts from the raw records kept in the store (after a mapping improved)."""
     from .store.remap import remap as run
 
-    result = run(open_store(store))
+    st = open_store(store)
+    if not (st.path / "manifest.json").exists():  # a mistyped --store was made an empty store, "remapped"
+        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    result = run(st)
     if as_json:
         emit_json(result)
         return

@@ -252,6 +252,20 @@ def test_a_store_path_that_cannot_be_a_store_is_a_clear_error(tmp_path: Path) ->
     assert (tmp_path / "file").read_text() == "x"
 
 
+def test_remap_of_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    """`tagscope remap --store TYPO` created an empty store there and said it remapped 0 posts; it is
+    now the error the analytics and search give for a missing store, and nothing is created."""
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    for where in (tmp_path / "typo", tmp_path):
+        res = CliRunner().invoke(app, ["remap", "--store", str(where), "--json"])
+        assert res.exit_code == 2 and res.stdout == "" and "Traceback" not in res.output
+        assert "no store at" in " ".join(res.output.split())
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_quarantine_limit_must_not_be_negative(tmp_path: Path) -> None:
     """`tagscope quarantine --limit -1` reached DuckDB and ended in a BinderException traceback."""
     from typer.testing import CliRunner
