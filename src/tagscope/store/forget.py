@@ -76,6 +76,8 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         _purge_labels(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
+            if keys:
+                _rebuild_search_index(store)
             derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
             "raw_records_purged": purged, "deleted_raw_records_purged": purged_dead, "quarantine_dropped": dropped}
@@ -199,6 +201,16 @@ def _scrub(obj: Any, ids: set[str], accounts: set[str], handles: set[str]) -> bo
         if k not in ("quoted_status", "includes") and isinstance(v, dict | list):
             changed |= _scrub(v, ids, accounts, handles)
     return changed
+
+
+def _rebuild_search_index(store: Store) -> None:
+    """Rebuild an existing search index from scratch. tantivy only marks a deleted document; its stored
+    text stays in the segment's files until a merge, which its merge policy may never make for a
+    segment still holding other posts: an update would leave the forgotten text readable on disk."""
+    from ..search import index
+
+    if index.tantivy is not None and index.covered(store) is not None:
+        index.reindex(store)
 
 
 def _purge_labels(store: Store, keys: list[dict[str, str]]) -> int:
