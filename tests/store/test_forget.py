@@ -156,3 +156,31 @@ def test_forget_leaves_no_forgotten_text_in_the_search_index_files(tmp_path) -> 
     assert not on_disk()
     assert search(st, "zanzibarquokka").total == 0 and search(st, "words").total == 21
     st.close()
+
+
+def test_forget_deleted_leaves_no_deleted_text_in_the_search_index_files(tmp_path) -> None:
+    """`forget --deleted` purges what deleted posts left behind: their text in tantivy's segments too."""
+    import pytest
+
+    pytest.importorskip("tantivy")
+    from tagscope.search import index, search
+    from tweetfactory import delete_notice
+
+    store_dir = tmp_path / "store"
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("1", "common words"), tweet("2", "more words")]))])
+    st.ingest([str(write_jsonl(tmp_path / "b.jsonl", [tweet("3", "zanzibarquokka story"), tweet("4", "words")]))])
+    with st.writer():
+        index.reindex(st)  # one segment holding both posts files
+    st.ingest([str(write_jsonl(tmp_path / "c.jsonl", [delete_notice("3")]))])
+    assert search(st, "zanzibarquokka").total == 0
+
+    def on_disk() -> bool:
+        return any(b"zanzibarquokka" in f.read_bytes() for f in index.folder(st).rglob("*") if f.is_file())
+
+    assert on_disk()
+    res = CliRunner().invoke(app, ["forget", "--deleted", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    assert not on_disk() and search(st, "words").total == 3
+    st.close()

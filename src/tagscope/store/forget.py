@@ -76,7 +76,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         _purge_labels(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
-            if keys:
+            if keys or deleted:  # deleted posts' text waits in tantivy's segments too
                 _rebuild_search_index(store)
             derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
