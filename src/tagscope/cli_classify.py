@@ -15,6 +15,17 @@ from .cli import JsonOpt, app, console, emit_json, fail, open_store, out
 ModelsOpt = Annotated[str | None, typer.Option("--models", help="Comma-separated models (default: all but opt-in ones).")]
 TierOpt = Annotated[str, typer.Option("--model", help="Tier: fast (n-gram linear models) or accurate (ONNX MiniLM + fast for sexism, sexism-category, stance; others stay fast).")]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Print the exact SQL behind the figure.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the table as CSV on stdout.")]
+
+
+def _emit(fig: Any, *, as_json: bool, as_csv: bool, explain: bool) -> bool:
+    """--json and --csv as every analytic prints them (``queries`` and ``rule`` with --explain); True if done."""
+    if not (as_json or as_csv):
+        return False
+    from .cli_analytics import show
+
+    show(fig, as_json=as_json, as_csv=as_csv, explain=explain, title=fig.name)
+    return True
 
 
 def _tier(tier: str) -> None:
@@ -226,6 +237,7 @@ def backlash(
     until: Annotated[str | None, typer.Option(help="Before this time (half-open).")] = None,
     no_reposts: Annotated[bool, typer.Option("--no-reposts", help="Leave reposts out.")] = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
     explain: ExplainOpt = False,
 ) -> None:
     """Measure backlash: share of against-stance posts and of counter-hashtag posts over time."""
@@ -236,8 +248,7 @@ def backlash(
     except ValueError as exc:
         fail(str(exc))
         return
-    if as_json:
-        emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
+    if _emit(fig, as_json=as_json, as_csv=as_csv, explain=explain):
         return
     _print_figure(fig, explain, {
         "bucket (UTC)": "{bucket}", "posts": "{posts}", "labelled": "{labelled}", "against": "{against}",
@@ -257,6 +268,7 @@ def misogyny(
     since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
     until: Annotated[str | None, typer.Option(help="Before this time (half-open).")] = None,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
     explain: ExplainOpt = False,
 ) -> None:
     """Rate misogyny by hashtag, community and author group, with 95% confidence intervals."""
@@ -270,8 +282,7 @@ def misogyny(
     except ValueError as exc:
         fail(str(exc))
         return
-    if as_json:
-        emit_json(fig.to_json() | ({"sql": fig.explain()} if explain else {}))
+    if _emit(fig, as_json=as_json, as_csv=as_csv, explain=explain):
         return
     _print_figure(fig, explain, {
         "by": "{dimension}", "group": "{group}", "posts": "{posts}", "labelled": "{labelled}",

@@ -120,3 +120,19 @@ def test_wilson_bounds_are_exact_at_zero_and_all(n: int) -> None:
 
     assert wilson(0, n)[0] == 0.0 and 0 < wilson(0, n)[1] < 1
     assert wilson(n, n)[1] == 1.0 and 0 < wilson(n, n)[0] < 1
+
+
+@pytest.mark.parametrize("args", [["backlash", "yesallwomen"], ["misogyny"]])
+def test_classifier_analytics_take_csv_and_explain_like_the_others(labelled: Store, args: list[str]) -> None:
+    """The README: analytics take --csv and --explain (with --json: `queries` and `rule` keys)."""
+    store = ["--store", str(labelled.path)]
+    fig = orjson.loads(runner.invoke(app, [*args, *store, "--json"]).stdout)
+    res = runner.invoke(app, [*args, *store, "--csv"])
+    assert res.exit_code == 0, res.output
+    head, *rows = res.stdout.splitlines()
+    assert head.split(",")[:2] == (["bucket", "posts"] if args[0] == "backlash" else ["dimension", "group"])
+    want = len(fig["buckets"]) if args[0] == "backlash" else 1 + sum(map(len, fig["groups"].values()))  # + overall
+    assert len(rows) == want
+    res = runner.invoke(app, [*args, *store, "--json", "--explain"])
+    d = orjson.loads(res.stdout)
+    assert d["queries"] and {"sql", "params"} <= set(d["queries"][0]) and d["rule"]
