@@ -184,3 +184,21 @@ def test_forget_deleted_leaves_no_deleted_text_in_the_search_index_files(tmp_pat
     st.refresh()
     assert not on_disk() and search(st, "words").total == 3
     st.close()
+
+
+def test_a_later_repost_of_a_forgotten_post_stays_out(tmp_path) -> None:
+    """A repost carries the reposted text: forget removes the reposts it finds, and one arriving in a
+    later ingest brought the forgotten text back."""
+    store_dir = tmp_path / "store"
+    orig = tweet("10", "my private story #YesAllWomen", user="carol", uid="42", tags=["YesAllWomen"])
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [orig, tweet("11", user="dave")]))])
+    res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    later = write_jsonl(tmp_path / "b.jsonl", [tweet("12", user="erin", retweet_of=orig), tweet("14", user="erin")])
+    summary = st.ingest([str(later)])
+    assert summary["ingested"] == 1 and summary["skipped_deleted"] == 1
+    assert sorted(st.posts().column("id").to_pylist()) == ["11", "14"]
+    assert b"private story" not in b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist())
+    st.close()

@@ -256,12 +256,20 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 
 def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:
-    """Keys of the batch that the store already knows as deleted."""
+    """Keys of the batch that the store already knows as deleted, and reposts of forgotten posts (a
+    repost carries the reposted text: a later one would bring back what ``forget`` removed)."""
     if not store.files("tombstones") or not len(b):
         return set()
-    return _keys(store.con.execute(
+    dead = _keys(store.con.execute(
         "SELECT DISTINCT t.platform, t.id FROM tombstones t "
         "WHERE EXISTS (SELECT 1 FROM _b k WHERE k.platform = t.platform AND k.id = t.id)").to_arrow_table())
+    if pc.any(pc.is_valid(b.column("repost_of_id"))).as_py():
+        # Row groups of tombstones without 'forgotten' are skipped on their min/max statistics.
+        dead |= _keys(store.con.execute(
+            "SELECT DISTINCT k.platform, k.id FROM _b k WHERE k.repost_of_id IS NOT NULL AND EXISTS (SELECT 1 "
+            "FROM tombstones t WHERE t.reason = 'forgotten' AND t.platform = k.platform AND t.id = k.repost_of_id)"
+        ).to_arrow_table())
+    return dead
 
 
 def _new_quarantine(store: Store, rows: list[dict[str, Any]]) -> pa.Table:
