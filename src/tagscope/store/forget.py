@@ -121,25 +121,35 @@ def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str
     and bio; the post embedding it keeps its own fields (its mapping never reads the copy's)."""
     if not (ids or accounts or handles) or not store.files("raw"):
         return 0
-    words = sorted({re.escape(w) for w in ids | accounts | handles if w})
-    pattern = "(?i)(^|[^0-9A-Za-z_])(" + "|".join(words) + ")($|[^0-9A-Za-z_])"
-    files = store.con.execute(
-        f"SELECT DISTINCT filename FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
-        "WHERE regexp_matches(try(decode(raw)), ?)", [pattern]
+    # Ids as whole numbers or strings; handles only where JSON names an account (not as words of a text).
+    parts = []
+    if ids | accounts:
+        parts.append("(^|[^0-9A-Za-z_])(" + "|".join(sorted(map(re.escape, ids | accounts))) + ")($|[^0-9A-Za-z_])")
+    if handles:
+        parts.append('"(screen_name|username)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
+    hits = store.con.execute(
+        f"SELECT filename, platform, id FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
+        "WHERE regexp_matches(try(decode(raw)), ?)", ["(?i)" + "|".join(parts)]
     ).fetchall()
+    by_file: dict[str, set[str]] = {}
+    for fname, platform, pid in hits:
+        by_file.setdefault(fname, set()).add(f"{platform}\x00{pid}")
     added, removed, changed = [], [], 0
-    for i, (fname,) in enumerate(files):
+    for i, (fname, wanted) in enumerate(sorted(by_file.items())):
         table = committer.rows_without(fname, pa.array([], pa.string()))
         records = table.column("raw").to_pylist()
-        for j, rec in enumerate(records):
+        rows = pc.is_in(committer._joined(table), value_set=pa.array(sorted(wanted), pa.string()))
+        edits = 0
+        for j in pc.indices_nonzero(rows).to_pylist():  # only the records that matched, not the whole file
             try:
-                obj = orjson.loads(rec)
+                obj = orjson.loads(records[j])
             except orjson.JSONDecodeError:
                 continue
             if _scrub(obj, ids, accounts, handles):
                 records[j] = orjson.dumps(obj)
-                changed += 1
-        if records != table.column("raw").to_pylist():
+                edits += 1
+        if edits:
+            changed += edits
             table = table.set_column(table.schema.get_field_index("raw"), "raw", pa.array(records, pa.binary()))
             name = f"raw-{store.generation + 1:06d}-scrub-{uuid.uuid4().hex[:8]}-{i}.parquet"
             added.append(committer._write(store, "raw", name, table.cast(RAW_SCHEMA)))
