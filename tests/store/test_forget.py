@@ -106,6 +106,7 @@ def test_forget_scrubs_copies_of_the_posts_embedded_in_other_records(tmp_path) -
     orig["user"]["description"] = "survivor, she/her"
     quote = tweet("11", "Please read this", user="dave", uid="7", is_quote_status=True,
                   quoted_status_id_str="10", quoted_status=orig)
+    quote["entities"]["user_mentions"] = [{"screen_name": "carol", "name": "Carol Realname", "id_str": "42"}]
     page = {"data": [{"id": "21", "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
                       "referenced_tweets": [{"type": "quoted", "id": "20"}]}],
             "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
@@ -119,7 +120,8 @@ def test_forget_scrubs_copies_of_the_posts_embedded_in_other_records(tmp_path) -
     assert res.exit_code == 0, res.output
     st.refresh()
     raw = b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist()).lower()
-    assert b"followed home" not in raw and b"carol" not in raw and b"survivor" not in raw
+    assert b"followed home" not in raw and b"realname" not in raw and b"survivor" not in raw
+    assert b'"screen_name":"carol"' in raw  # dave's own mention of her stays, as his text does
     remap(st)
     after = {r["id"]: r for r in st.posts().to_pylist()}
     assert sorted(after) == ["11", "21"]

@@ -182,6 +182,13 @@ def _scrub(obj: Any, ids: set[str], accounts: set[str], handles: set[str]) -> bo
     if gone_tweet(q):  # v1.1: keep only the id the quote's mapping reads
         obj["quoted_status"] = {"id_str": str(q.get("id_str") or q.get("id"))}
         changed = True
+    for m in obj.get("user_mentions") or () if isinstance(obj.get("user_mentions"), list) else ():
+        # A mention of the account in someone else's post keeps its handle (it is in their text) but
+        # not the account's display name, which v1.1 copies into the mention.
+        if isinstance(m, dict) and "name" in m and (str(m.get("id_str") or m.get("id")) in accounts
+                                                    or str(m.get("screen_name")).lower() in handles):
+            del m["name"]
+            changed = True
     refs = obj.get("referenced_tweets")
     if isinstance(refs, list):  # twarc2 flatten inlines the referenced tweets
         for j, ref in enumerate(refs):
