@@ -204,3 +204,44 @@ def test_a_later_repost_of_a_forgotten_post_stays_out(tmp_path) -> None:
     assert sorted(st.posts().column("id").to_pylist()) == ["11", "14"]
     assert b"private story" not in b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist())
     st.close()
+
+
+def test_forget_scrubs_gnip_quoted_copies(tmp_path) -> None:
+    """Gnip embeds a quoted post as ``twitter_quoted_status`` (body, actor with display name and bio)."""
+    from tagscope.store.remap import remap
+    from tweetfactory import DATA
+
+    st = Store(tmp_path / "store")
+    st.ingest([str(DATA / "gnip" / "tweet_parser_activity_streams_examples.jsonl")])
+    before = {r["id"]: r for r in st.posts().to_pylist()}
+    res = CliRunner().invoke(app, ["forget", "--author", "notFromShrek", "--store", str(st.path)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    raw = b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist()).decode()
+    assert "A startling number of technical people" not in raw and "Fiona" not in raw
+    remap(st)
+    after = {r["id"]: r for r in st.posts().to_pylist()}
+    assert after and all(pid in before for pid in after)
+    for pid in after:
+        assert {k: v for k, v in after[pid].items() if k != "source_file"} == \
+            {k: v for k, v in before[pid].items() if k != "source_file"}
+    st.close()
+
+
+def test_forget_takes_reposts_of_posts_the_store_never_held(tmp_path) -> None:
+    """Collections hold many retweets whose original was never captured; each carries the original's
+    text. forget only took reposts of posts it found in the store, so all of these stayed."""
+    orig = tweet("10", "my private story #YesAllWomen", user="carol", uid="42", tags=["YesAllWomen"])
+    other = tweet("20", "another story", user="bea", uid="43")
+    recs = [tweet("11", user="dave", retweet_of=orig), tweet("12", user="erin", retweet_of=orig),
+            tweet("21", user="erin", retweet_of=other), tweet("30", user="erin")]
+    for args, left in ((["--author", "Carol"], ["21", "30"]), (["--post", "20"], ["30"])):
+        if args[0] == "--author":
+            st = Store(tmp_path / "store")
+            st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+        res = CliRunner().invoke(app, ["forget", *args, "--store", str(tmp_path / "store")])
+        assert res.exit_code == 0, res.output
+        st.refresh()
+        assert sorted(st.posts().column("id").to_pylist()) == left
+        assert sorted(st.sql("SELECT id FROM raw").column("id").to_pylist()) == left
+    st.close()

@@ -30,6 +30,8 @@ from . import derived
 from .store import Store, sql_list
 from .tables import RAW_SCHEMA
 
+STATUS_URL = re.compile(r"(?i)(?:twitter|x)\.com/@?([a-z0-9_]{1,15})/status(?:es)?/([0-9]+)")
+
 
 def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), platform: str | None = None,  # type: ignore[assignment]
            drop_quarantine: bool = False, deleted: bool = False) -> dict[str, Any]:
@@ -48,15 +50,32 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         params.append(list(posts))
     if not conds and not deleted:
         raise ValueError("name at least one --author or --post to forget (or --deleted)")
-    where = "(" + " OR ".join(conds) + ")"
-    if platform:
-        where += " AND platform = ?"
-        params.append(platform)
     with store.writer():
-        keys = store.sql(f"SELECT DISTINCT platform, id FROM posts WHERE {where}", params).to_pylist() if conds else []
         account_ids = set(store.sql(
             f"SELECT DISTINCT author_id FROM posts WHERE {conds[0]} AND author_id IS NOT NULL", params[:3]
         ).column("author_id").to_pylist()) | set(authors) if handles else set()
+        # Reposts carry the reposted text, also when the reposted post itself was never collected
+        # (most retweets in a hashtag collection): they are found by the reposted post's id or author.
+        names = sorted(set(handles) | set(store.sql(
+            "SELECT DISTINCT lower(author_handle) AS h FROM posts WHERE author_id IN (SELECT unnest(?)) "
+            "AND author_handle IS NOT NULL", [sorted(account_ids)]).column("h").to_pylist())) if handles else []
+        reposts, rparams = [], []
+        if names:
+            reposts.append("lower(repost_of_author) IN (SELECT unnest(?))")
+            rparams.append(names)
+        if posts:
+            reposts.append("repost_of_id IN (SELECT unnest(?))")
+            rparams.append(list(posts))
+        where = "(" + " OR ".join(conds + reposts) + ")"
+        rwhere = "(" + " OR ".join(reposts) + ") AND repost_of_id IS NOT NULL" if reposts else "false"
+        if platform:
+            where += " AND platform = ?"
+            rwhere += " AND platform = ?"
+        keys = store.sql(f"SELECT DISTINCT platform, id FROM posts WHERE {where}",
+                         params + rparams + ([platform] if platform else [])).to_pylist() if conds else []
+        # The reposted posts the store never held: tombstoned too, so a later copy stays out.
+        originals = store.sql(f"SELECT DISTINCT platform, repost_of_id AS id FROM posts WHERE {rwhere}",
+                              rparams + ([platform] if platform else [])).to_pylist()
         # Reposts of the forgotten posts carry their text too.
         if keys:
             store.con.register("_fk", pa.Table.from_pylist(keys))
@@ -66,13 +85,13 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
             ).to_pylist()
             store.con.unregister("_fk")
         tombs = [{"platform": k["platform"], "id": k["id"], "reason": "forgotten", "at": None,
-                  "source_file": None, "source_line": None} for k in keys]
+                  "source_file": None, "source_line": None} for k in keys + originals]
         result = committer.commit_batch(
             store, POST_SCHEMA.empty_table(), RAW_SCHEMA.empty_table(), tombs, [], uuid.uuid4().hex[:12]
         ) if tombs else {"deleted": 0}
         dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
         purged, purged_dead = _purge_raw(store, keys, dead)
-        _scrub_raw(store, {k["id"] for k in keys}, account_ids, set(handles))
+        _scrub_raw(store, {k["id"] for k in keys + originals}, account_ids, set(names))
         _purge_labels(store, keys)
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
@@ -116,8 +135,8 @@ def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, st
 
 def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str]) -> int:
     """Rewrite the raw records of other posts that embed a copy of a forgotten post or account (a
-    quote's v1.1 ``quoted_status``, the v2 ``includes`` of a quote or reply, an inlined referenced
-    tweet) without it; return how many records changed. The copy holds the forgotten text, handle
+    quote's v1.1 ``quoted_status`` or Gnip ``twitter_quoted_status``, the v2 ``includes`` of a quote
+    or reply, an inlined referenced tweet) without it; return how many records changed. The copy holds the forgotten text, handle
     and bio; the post embedding it keeps its own fields (its mapping never reads the copy's)."""
     if not (ids or accounts or handles) or not store.files("raw"):
         return 0
@@ -126,7 +145,7 @@ def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str
     if ids | accounts:
         parts.append("(^|[^0-9A-Za-z_])(" + "|".join(sorted(map(re.escape, ids | accounts))) + ")($|[^0-9A-Za-z_])")
     if handles:
-        parts.append('"(screen_name|username)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
+        parts.append('"(screen_name|username|preferredUsername)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
     hits = store.con.execute(
         f"SELECT filename, platform, id FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
         "WHERE regexp_matches(try(decode(raw)), ?)", ["(?i)" + "|".join(parts)]
@@ -188,6 +207,21 @@ def _scrub(obj: Any, ids: set[str], accounts: set[str], handles: set[str]) -> bo
         if isinstance(m, dict) and "name" in m and (str(m.get("id_str") or m.get("id")) in accounts
                                                     or str(m.get("screen_name")).lower() in handles):
             del m["name"]
+            changed = True
+    gq = obj.get("twitter_quoted_status")
+    if isinstance(gq, dict) and len(gq) > 1:  # Gnip: ids are "tag:search.twitter.com,2005:NNN"
+        actor = gq.get("actor") if isinstance(gq.get("actor"), dict) else {}
+        if (str(gq.get("id")).rsplit(":", 1)[-1] in ids or str(actor.get("id")).rsplit(":", 1)[-1] in accounts
+                or str(actor.get("preferredUsername")).lower() in handles):
+            obj["twitter_quoted_status"] = {"id": gq.get("id")}
+            changed = True
+    url = obj.get("expanded_url")
+    if isinstance(url, str) and ("expanded_url_title" in obj or "expanded_url_description" in obj):
+        # Gnip's URL enrichment quotes the linked page: for a forgotten post's status link, its text.
+        m = STATUS_URL.search(url)
+        if m and (m.group(2) in ids or m.group(1).lower() in handles):
+            obj.pop("expanded_url_title", None)
+            obj.pop("expanded_url_description", None)
             changed = True
     refs = obj.get("referenced_tweets")
     if isinstance(refs, list):  # twarc2 flatten inlines the referenced tweets
