@@ -159,3 +159,11 @@ def test_python_api_exports_backlash_and_misogyny_beside_count(stance_store: Sto
     assert api.backlash is backlash and api.misogyny is misogyny
     fig = api.backlash(stance_store, "yesallwomen")
     assert fig.data["total"]["against"] == 3
+
+
+def test_python_misogyny_rejects_a_misspelt_model_or_label(stance_store: Store) -> None:
+    """The CLI and the API refused them; the function itself returned zeros."""
+    with pytest.raises(ValueError, match="No model named 'nope'"):
+        misogyny(stance_store, model="nope")
+    with pytest.raises(ValueError, match="has no label 'sexy'"):
+        misogyny(stance_store, positive="sexy")

@@ -74,6 +74,7 @@ def misogyny(
     for d in by:
         if d not in GROUP_SQL:
             raise ValueError(f"Use --by among {', '.join(DIMENSIONS)} (got {d!r}).")
+    label_store.check(model, positive)  # a misspelt name would match no label: a plausible 0 %
     tags = [rules.tag(tag)] if tag else []
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where(tags)
