@@ -11,7 +11,7 @@ import io
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.markup import escape
@@ -52,12 +52,37 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_cell(value: Any) -> Any:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: times ISO 8601 UTC, lists joined with '|', numbers left as numbers.
+
+    Text starting with = + - @ tab or CR gets a leading ' (OWASP): cells hold untrusted display names,
+    texts and URLs, and Excel or LibreOffice would run '=HYPERLINK(...)' as a formula.
+    """
     if isinstance(value, datetime):
         return rules.iso(value)
     if isinstance(value, list):
-        return "|".join(map(str, value))
+        value = "|".join(map(str, value))
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
+
+
+def write_csv(columns: list[str], rows: list[dict[str, Any]], stream: TextIO) -> None:
+    """Write ROWS as CSV through csv_cell, the one CSV writer of the CLI, lines ending in \\n.
+
+    The writer ends rows with \\r\\n only so that it quotes a cell holding a lone CR (with \\n it left
+    it bare, and readers split the row there: a new row whose first cell escaped csv_cell).
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for cells in [columns, *([row[c] for c in columns] for row in rows)]:
+        writer.writerow([csv_cell(v) for v in cells])
+        stream.write(buf.getvalue()[:-2] + "\n")
+        buf.seek(0)
+        buf.truncate()
 
 
 def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str, note: str | None = None) -> None:
@@ -70,12 +95,7 @@ def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str,
         emit_json(data)
         return
     if as_csv:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(fig.table.column_names)
-        for row in fig.table.to_pylist():
-            writer.writerow([_csv_cell(row[c]) for c in fig.table.column_names])
-        sys.stdout.write(buf.getvalue())
+        write_csv(fig.table.column_names, fig.table.to_pylist(), sys.stdout)
         if explain:
             console.print(fig.explain(), markup=False, highlight=False)
         return

@@ -156,3 +156,27 @@ def test_platform_ignores_case(camp):
     """Platforms are stored lower-case: --platform Twitter printed count 0 with exit 0."""
     assert js(camp, "count", "yesallwomen", "--platform", "Twitter")["count"] == 7
     assert js(camp, "trend", "yesallwomen", "--platform", " TWITTER ") == js(camp, "trend", "yesallwomen", "--platform", "twitter")
+
+
+def test_csv_neutralises_formulas_in_text_never_numbers(tmp_path):
+    """A display name "=HYPERLINK(...)" was written as-is: Excel or LibreOffice ran it as a formula
+    when a journalist opened the CSV. Text starting with = + - @ tab or CR now starts with a quote; a CR
+    inside a name was left unquoted, so readers split the row there and its second half began a new row."""
+    names = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(1)", "\tTab", "\rCR", "Plain -x", "Mid\r=1+1"]
+    recs = []
+    for i, name in enumerate(names, start=1):
+        rec = tweet(str(i), "#YesAllWomen", user=f"u{i}", tags=["YesAllWomen"], followers=100 - i)
+        rec["user"]["name"] = name
+        recs.append(rec)
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+    res = runner.invoke(app, ["notables", "yesallwomen", "--csv", "--store", str(st.path)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["name"] for r in rows] == ["'" + n for n in names[:-2]] + ["Plain -x", "Mid\r=1+1"]
+    assert [r["followers"] for r in rows] == [str(100 - i) for i in range(1, 9)]  # numbers stay numbers
+    from tagscope.cli_analytics import csv_cell
+
+    assert [csv_cell(v) for v in (-5, -0.5, True, None, "-5", ["=a", "b"])] == [-5, -0.5, True, None, "'-5", "'=a|b"]
+    # --json is the lossless output: untouched.
+    assert orjson.loads(run(st, "notables", "yesallwomen", "--json"))["accounts"][0]["name"] == names[0]
