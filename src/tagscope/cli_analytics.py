@@ -95,7 +95,8 @@ def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str,
         emit_json(data)
         return
     if as_csv:
-        write_csv(fig.table.column_names, fig.table.to_pylist(), sys.stdout)
+        rows = fig.table if fig.raw is None else fig.raw  # raw values, not the table's prose
+        write_csv(rows.column_names, rows.to_pylist(), sys.stdout)
         if explain:
             console.print(fig.explain(), markup=False, highlight=False)
         return

@@ -180,3 +180,24 @@ def test_csv_neutralises_formulas_in_text_never_numbers(tmp_path):
     assert [csv_cell(v) for v in (-5, -0.5, True, None, "-5", ["=a", "b"])] == [-5, -0.5, True, None, "'-5", "'=a|b"]
     # --json is the lossless output: untouched.
     assert orjson.loads(run(st, "notables", "yesallwomen", "--json"))["accounts"][0]["name"] == names[0]
+
+
+def test_velocity_csv_is_machine_readable(camp, tmp_path):
+    """velocity --csv wrote the table's prose: "1,000 uses" / "2014-...Z (after 8h 58m)", "14,041",
+    "3 uses (3/hour)". CSV now carries numbers as numbers and times as ISO 8601 UTC."""
+    rows = {(r["metric"], r["uses"]): r for r in csv.DictReader(io.StringIO(run(camp, "velocity", "yesallwomen", "--csv")))}
+    assert rows[("uses", "7")]["at"] == ""
+    assert rows[("first_use", "")]["at"] == "2014-05-24T10:00:00Z"
+    assert rows[("peak", "3")] | {"metric": ""} == {"metric": "", "uses": "3", "at": "2014-05-24T10:00:00Z", "end": "",
+                                                     "seconds": "", "per_hour": "3.0"}
+    assert rows[("half_life", "")]["seconds"] == "3600"
+    assert rows[("milestone", "1000")]["at"] == "" and ("burst", "") in rows
+    recs = [tweet(str(i), "#big", user=f"u{i % 50}", tags=["big"], created=f"Sat May 24 10:{i // 100:02d}:00 +0000 2014")
+            for i in range(1, 1201)]
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
+    big = {(r["metric"], r["uses"]): r for r in csv.DictReader(io.StringIO(run(st, "velocity", "big", "--csv")))}
+    assert big[("uses", "1200")]["at"] == ""
+    assert big[("milestone", "1000")]["at"] == "2014-05-24T10:10:00Z" and big[("milestone", "1000")]["seconds"] == "600"
+    assert big[("peak", "1200")]["per_hour"] == "1200.0"
+    assert "1,000 uses" in run(st, "velocity", "big")  # the table keeps the formatting for people

@@ -21,7 +21,9 @@ class Figure:
     - ``queries``: every SQL statement run to produce it, exactly as run, with its parameters;
     - ``rule``: the counting rule in words (printed under tables, in the report and by --explain);
     - ``data``: the JSON payload of `--json` (the shapes promised in the docs);
-    - ``meta``: anything else a front end may show (caveats, parameters).
+    - ``meta``: anything else a front end may show (caveats, parameters);
+    - ``raw``: the rows with raw values (numbers, ISO 8601 UTC times) when ``table`` holds text
+      formatted for people (velocity), so CSV stays machine-readable; None: ``table`` is raw.
     """
 
     name: str
@@ -30,6 +32,7 @@ class Figure:
     queries: list[tuple[str, list[Any]]] = field(default_factory=list)
     rule: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    raw: pa.Table | None = None
 
     def explain(self) -> str:
         """The exact statements behind the figure, parameters inlined as comments."""

@@ -123,7 +123,21 @@ ORDER BY minute"""
     rows.append(("burst", f"{burst_info['start']} to {burst_info['end']} ({burst_info['count']:,} uses)" if burst_info else "none"))
     rows.append(("half-life", _span(half_life) if half_life is not None else "not reached"))
     table = pa.table({"metric": [r[0] for r in rows], "value": [r[1] for r in rows]})
-    return Figure("velocity", table, data, queries, rules.RULE + " " + RULE, {"filters": f.describe()})
+    return Figure("velocity", table, data, queries, rules.RULE + " " + RULE, {"filters": f.describe()},
+                  raw=_raw(data))
+
+
+def _raw(data: dict) -> pa.Table:
+    """The table's facts as raw values (for CSV): the table's values are prose such as "(after 8h 58m)"."""
+    peak, b = data["peak"] or {}, data["burst"] or {}
+    rows = [("uses", data["count"], None, None, None, None), ("first_use", None, data["first_use"], None, None, None)]
+    rows += [("milestone", r["uses"], r["reached_at"], None, r["after_seconds"], None) for r in data["milestones"]]
+    rows.append(("peak", peak.get("count"), peak.get("bucket"), None, None, peak.get("per_hour")))
+    rows.append(("burst", b.get("count"), b.get("start"), b.get("end"), None, None))
+    rows.append(("half_life", None, None, None, data["half_life_seconds"], None))
+    names = ("metric", "uses", "at", "end", "seconds", "per_hour")
+    types = (pa.string(), pa.int64(), pa.string(), pa.string(), pa.int64(), pa.float64())
+    return pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t) in enumerate(zip(names, types, strict=True))})
 
 
 def _width(ticks: list[datetime], i: int, every: str, zone) -> timedelta:
