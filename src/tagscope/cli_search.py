@@ -58,7 +58,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", help="Hits to show.")] = 20,
     offset: Annotated[int, typer.Option("--offset", help="Hits to skip (paging).")] = 0,
     sort: Annotated[str, typer.Option("--sort", help="relevance (BM25), time (oldest first) or newest.")] = "relevance",
-    count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching posts.")] = False,
+    count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching posts (plain digits).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Search the posts' text: ranked hits and the exact number of matching posts."""
@@ -80,7 +80,7 @@ def search(
         emit_json({"total": result.total} if count else result.to_json())
         return
     if count:
-        out.print(f"{result.total:,}", highlight=False)
+        out.print(str(result.total), highlight=False)  # plain digits: scripts read it (n=$(... --count))
         return
     table = Table(title=f"{result.total:,} posts match {escape(q)}", title_justify="left")
     for col in ("#", "score" if sort == "relevance" else "created_at", "author", "text"):

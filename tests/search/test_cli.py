@@ -127,3 +127,11 @@ def test_bare_hash_or_at_filters_are_errors(make_store):
     assert res.exit_code == 2 and "--author needs a handle" in res.stderr
     res = run("search", "--store", str(st.path), "gentleman", "--tag", "#YesAllWomen", "--author", "@Alice", "--count")
     assert res.exit_code == 0 and res.stdout.strip() == "1"
+
+
+def test_count_is_a_plain_integer_for_scripts(make_store):
+    """--count printed "1,200": n=$(tagscope search ... --count) then $((n + 1)) or int(n) failed."""
+    from tweetfactory import tweet
+
+    st = make_store([tweet(str(i), "supreme gentleman", user=f"u{i % 7}") for i in range(1, 1201)])
+    assert run("search", "--store", str(st.path), "gentleman", "--count").stdout == "1200\n"
