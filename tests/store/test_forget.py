@@ -245,3 +245,51 @@ def test_forget_takes_reposts_of_posts_the_store_never_held(tmp_path) -> None:
         assert sorted(st.posts().column("id").to_pylist()) == left
         assert sorted(st.sql("SELECT id FROM raw").column("id").to_pylist()) == left
     st.close()
+
+
+def test_a_forgotten_account_stays_out_of_later_ingests(tmp_path) -> None:
+    """`forget --author` promises a person to be removed: their posts arriving in a later ingest (also
+    under a new handle, and reposts of them) were stored again, since tombstones name only the posts
+    forgotten. Later quotes keep no embedded copy of the account's posts (v1.1 and v2)."""
+    store_dir = tmp_path / "store"
+    st = Store(store_dir)
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("10", "my story", user="carol", uid="42"),
+                                                      tweet("11", user="dave", uid="7")]))])
+    res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    new = tweet("30", "my new private story", user="carol_2", uid="42")
+    new["user"]["description"] = "survivor, she/her"
+    quote = tweet("31", "Please read this", user="dave", uid="7", is_quote_status=True,
+                  quoted_status_id_str="30", quoted_status=new)
+    page = {"data": [{"id": "41", "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
+                      "referenced_tweets": [{"type": "quoted", "id": "40"}]}],
+            "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
+                                   {"id": "42", "username": "carol_2", "name": "Carol", "description": "survivor"}],
+                         "tweets": [{"id": "40", "text": "my new private story", "author_id": "42",
+                                     "created_at": "2014-05-25T09:00:00.000Z"}]}}
+    later = [new, tweet("32", user="erin", uid="8", retweet_of=tweet("33", "a private story", user="carol", uid="42")),
+             quote, tweet("34", user="erin", uid="8")]
+    summary = st.ingest([str(write_jsonl(tmp_path / "b.jsonl", later)), str(write_jsonl(tmp_path / "c.jsonl", [page]))])
+    assert summary["skipped_deleted"] == 2 and summary["ingested"] == 3
+    assert sorted(st.posts().column("id").to_pylist()) == ["11", "31", "34", "41"]
+    raw = b"".join(st.sql("SELECT raw FROM raw").column("raw").to_pylist()).lower()
+    assert b"private story" not in raw and b"survivor" not in raw
+    # A store without forgotten accounts stores the same records as they came.
+    other = Store(tmp_path / "other")
+    assert other.ingest([str(tmp_path / "b.jsonl")])["ingested"] == 4
+    st.close()
+    other.close()
+
+
+def test_forget_by_id_before_the_posts_arrive_keeps_them_out(tmp_path) -> None:
+    """An account id named before any of its posts was ingested is remembered too."""
+    store_dir = tmp_path / "store"
+    res = CliRunner().invoke(app, ["forget", "--author", "42", "--store", str(store_dir)])
+    assert res.exit_code == 0, res.output
+    st = Store(store_dir)
+    summary = st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("10", "story", user="carol", uid="42"),
+                                                                tweet("11", user="dave", uid="7")]))])
+    assert summary["ingested"] == 1 and summary["skipped_deleted"] == 1
+    assert st.posts().column("id").to_pylist() == ["11"]
+    st.close()

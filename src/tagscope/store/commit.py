@@ -173,6 +173,10 @@ def commit_batch(
     # The raw file (most of a commit's bytes) is written beside the posts file: the last commit of a
     # run, which has the cores to itself, ends sooner.
     raws = raws.cast(RAW_SCHEMA)
+    if store.files("forgotten"):  # later quotes and replies keep no copy of what forget removed
+        from .forget import scrub_records
+
+        raws = scrub_records(store, raws)
     step = -(-len(raws) // RAW_PARTS)
     raw_files = [_SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}-{i}.parquet", raws.slice(at, step))
                  for i, at in enumerate(range(0, len(raws), step or 1))]
@@ -256,11 +260,23 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 
 def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:
-    """Keys of the batch that the store already knows as deleted, and reposts of forgotten posts (a
-    repost carries the reposted text: a later one would bring back what ``forget`` removed)."""
-    if not store.files("tombstones") or not len(b):
+    """Keys of the batch that the store already knows as deleted, reposts of forgotten posts (a
+    repost carries the reposted text: a later one would bring back what ``forget`` removed), and posts
+    of forgotten accounts and reposts of them (``forget --author`` is a promise about the person, not
+    only about the posts it found)."""
+    if not len(b):
         return set()
-    dead = _keys(store.con.execute(
+    dead: set[tuple[str, str]] = set()
+    if store.files("forgotten"):
+        # One query on the small forgotten/ table; a store that never forgot an account skips it.
+        dead = _keys(store.con.execute(
+            "SELECT DISTINCT k.platform, k.id FROM _b k, forgotten f WHERE f.kind <> 'post' "
+            "AND (f.platform IS NULL OR f.platform = k.platform) AND (k.author_id = f.id "
+            "OR lower(k.repost_of_author) = f.handle OR (f.kind = 'name' AND lower(k.author_handle) = f.handle))"
+        ).to_arrow_table())
+    if not store.files("tombstones"):
+        return dead
+    dead |= _keys(store.con.execute(
         "SELECT DISTINCT t.platform, t.id FROM tombstones t "
         "WHERE EXISTS (SELECT 1 FROM _b k WHERE k.platform = t.platform AND k.id = t.id)").to_arrow_table())
     if pc.any(pc.is_valid(b.column("repost_of_id"))).as_py():

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +29,7 @@ from ..post import POST_SCHEMA
 from . import commit as committer
 from . import derived
 from .store import Store, sql_list
-from .tables import RAW_SCHEMA
+from .tables import FORGOTTEN_SCHEMA, RAW_SCHEMA, filter_views, to_table
 
 STATUS_URL = re.compile(r"(?i)(?:twitter|x)\.com/@?([a-z0-9_]{1,15})/status(?:es)?/([0-9]+)")
 
@@ -86,6 +87,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
             store.con.unregister("_fk")
         tombs = [{"platform": k["platform"], "id": k["id"], "reason": "forgotten", "at": None,
                   "source_file": None, "source_line": None} for k in keys + originals]
+        _remember(store, authors, posts, platform, keys)  # while the posts still tell the account's ids
         result = committer.commit_batch(
             store, POST_SCHEMA.empty_table(), RAW_SCHEMA.empty_table(), tombs, [], uuid.uuid4().hex[:12]
         ) if tombs else {"deleted": 0}
@@ -100,6 +102,91 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
             derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
             "raw_records_purged": purged, "deleted_raw_records_purged": purged_dead, "quarantine_dropped": dropped}
+
+
+def _remember(store: Store, authors: list[str], posts: list[str], platform: str | None,
+              keys: list[dict[str, str]]) -> int:
+    """Record the forgotten accounts (author id and every handle they had) and posts in ``forgotten/``,
+    so that later ingests keep the accounts' new posts out and strip copies of both from the raw records
+    of other posts: tombstones name only the posts that existed. Returns how many rows were added."""
+    handles = [a.lstrip("@").lower() for a in authors]
+    rows: list[dict[str, Any]] = []
+    if handles:
+        pf = " AND platform = ?" if platform else ""
+        found = store.sql(
+            "SELECT DISTINCT platform, author_id AS id, lower(author_handle) AS handle FROM posts WHERE author_id IN ("
+            "SELECT author_id FROM posts WHERE (lower(author_handle) IN (SELECT unnest(?)) OR author_id IN "
+            f"(SELECT unnest(?))){pf}) AND author_id IS NOT NULL{pf}",
+            [handles, list(authors), *([platform, platform] if platform else [])]).to_pylist()
+        rows += [{**r, "kind": "account"} for r in found]
+        known = {r["id"] for r in found} | {r["handle"] for r in found}
+        # Named before any of its posts was stored: matched later by id or handle, as forget matches.
+        rows += [{"platform": platform, "kind": "name", "id": None if a.startswith("@") else a, "handle": h}
+                 for a, h in zip(authors, handles, strict=True) if a not in known and h not in known]
+    named = {k["id"] for k in keys}
+    rows += [{"platform": k["platform"], "kind": "post", "id": k["id"], "handle": None}
+             for k in keys if k["id"] in set(posts)]
+    rows += [{"platform": platform, "kind": "post", "id": p, "handle": None} for p in posts if p not in named]
+    table = to_table(rows, FORGOTTEN_SCHEMA)
+    if store.files("forgotten") and len(table):
+        store.con.register("_fr", table)
+        table = store.con.execute("SELECT * FROM _fr EXCEPT SELECT * FROM forgotten").to_arrow_table()
+        store.con.unregister("_fr")
+    if not len(table):
+        return 0
+    name = committer._write(store, "forgotten", f"acct-{store.generation + 1:06d}-{uuid.uuid4().hex[:12]}.parquet",
+                            table.cast(FORGOTTEN_SCHEMA))
+    store.commit({"forgotten": ([name], [])})
+    return len(table)
+
+
+def forgotten_sets(store: Store) -> tuple[set[str], set[str], set[str]]:
+    """The post ids, account ids and handles that ``forget`` recorded (empty for most stores)."""
+    if not store.files("forgotten"):
+        return set(), set(), set()
+    rows = store.sql("SELECT kind, id, handle FROM forgotten").to_pylist()
+    ids = {r["id"] for r in rows if r["kind"] == "post" and r["id"]}
+    accounts = {r["id"] for r in rows if r["kind"] != "post" and r["id"]}
+    return ids, accounts, {r["handle"] for r in rows if r["handle"]}
+
+
+def scrub_records(store: Store, raws: pa.Table) -> pa.Table:
+    """RAWS (an ingest batch's raw records) with the embedded copies of forgotten posts and accounts
+    removed, as ``forget`` scrubs the records it finds: a later quote or reply must not bring their
+    text back. Only the records the pattern finds are parsed; a store without ``forgotten/`` pays
+    nothing (the caller checks)."""
+    ids, accounts, handles = forgotten_sets(store)
+    if not len(raws) or not (ids or accounts or handles):
+        return raws
+    raw = raws.column("raw").cast(pa.binary())
+    hit = pc.match_substring_regex(raw, _pattern(ids, accounts, handles))
+    rows = pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist()
+    changed: dict[int, bytes] = {}
+    for j in rows:
+        try:
+            obj = orjson.loads(raw[j].as_py())
+        except orjson.JSONDecodeError:
+            continue
+        if _scrub(obj, ids, accounts, handles):
+            changed[j] = orjson.dumps(obj)
+    if not changed:
+        return raws
+    mask = pa.array(np.isin(np.arange(len(raws)), list(changed)))
+    edited = filter_views(raws, mask)
+    edited = edited.set_column(edited.schema.get_field_index("raw"), edited.schema.field("raw"),
+                               pa.array([changed[j] for j in sorted(changed)], pa.binary()).cast(pa.binary_view()))
+    return pa.concat_tables([filter_views(raws, pc.invert(mask)), edited])
+
+
+def _pattern(ids: set[str], accounts: set[str], handles: set[str]) -> str:
+    """A regex finding the records that may embed these: ids as whole numbers or strings, handles only
+    where JSON names an account (not as words of a text)."""
+    parts = []
+    if ids | accounts:
+        parts.append("(^|[^0-9A-Za-z_])(" + "|".join(sorted(map(re.escape, ids | accounts))) + ")($|[^0-9A-Za-z_])")
+    if handles:
+        parts.append('"(screen_name|username|preferredUsername)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
+    return "(?i)" + "|".join(parts)
 
 
 def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, str]]) -> tuple[int, int]:
@@ -140,15 +227,9 @@ def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str
     and bio; the post embedding it keeps its own fields (its mapping never reads the copy's)."""
     if not (ids or accounts or handles) or not store.files("raw"):
         return 0
-    # Ids as whole numbers or strings; handles only where JSON names an account (not as words of a text).
-    parts = []
-    if ids | accounts:
-        parts.append("(^|[^0-9A-Za-z_])(" + "|".join(sorted(map(re.escape, ids | accounts))) + ")($|[^0-9A-Za-z_])")
-    if handles:
-        parts.append('"(screen_name|username|preferredUsername)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
     hits = store.con.execute(
         f"SELECT filename, platform, id FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
-        "WHERE regexp_matches(try(decode(raw)), ?)", ["(?i)" + "|".join(parts)]
+        "WHERE regexp_matches(try(decode(raw)), ?)", [_pattern(ids, accounts, handles)]
     ).fetchall()
     by_file: dict[str, set[str]] = {}
     for fname, platform, pid in hits:

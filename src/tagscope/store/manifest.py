@@ -1,7 +1,7 @@
 """The store's manifest: the one file whose atomic replacement commits a change.
 
-Data files are immutable Parquet files under ``posts/``, ``raw/``, ``tombstones/`` and
-``quarantine/``. A file counts only once the manifest names it, so a crash at any point leaves the
+Data files are immutable Parquet files under ``posts/``, ``raw/``, ``tombstones/``,
+``quarantine/`` and ``forgotten/``. A file counts only once the manifest names it, so a crash at any point leaves the
 last committed manifest, and the files it names, intact; files it does not name are leftovers of an
 interrupted commit and are removed the next time the store is opened for writing.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-KINDS = ("posts", "raw", "tombstones", "quarantine")
+KINDS = ("posts", "raw", "tombstones", "quarantine", "forgotten")
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
@@ -67,7 +67,7 @@ def save(root: Path, data: dict[str, Any]) -> None:
 
 
 # The names the store gives its data files (staged with a leading dot): commit.py, forget.py.
-DATA_FILE = re.compile(r"\.?(part|raw|tomb|q)-\d{6}-[\w-]+\.parquet")
+DATA_FILE = re.compile(r"\.?(part|raw|tomb|q|acct)-\d{6}-[\w-]+\.parquet")
 
 
 def collect_garbage(root: Path, data: dict[str, Any]) -> int:

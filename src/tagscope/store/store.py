@@ -7,6 +7,7 @@ Layout (every folder is plain Parquet that DuckDB, pandas or Apache Spark read a
     STORE/raw/*.parquet        raw records (zstd), for `tagscope remap`
     STORE/tombstones/*.parquet deletions and superseded edits, remembered forever
     STORE/quarantine/*.parquet malformed records with file, line and reason
+    STORE/forgotten/*.parquet  accounts and posts `forget` keeps out of later ingests
 
 ``posts/`` holds exactly the posts that count: a post that is deleted is removed from it, so an
 engine reading the folder needs no anti-join to be right.

@@ -75,7 +75,20 @@ QUARANTINE_SCHEMA = pa.schema(
     ]
 )
 
-SCHEMAS = {"posts": POST_SCHEMA, "raw": RAW_SCHEMA, "tombstones": TOMBSTONE_SCHEMA, "quarantine": QUARANTINE_SCHEMA}
+# What `forget` promised to keep out beyond the posts it tombstoned: accounts (kind 'account': author id,
+# and the handles they had, which reposts name) and the posts it was asked for (kind 'post'). A null
+# platform (an id named before any post of it was stored, without --platform) matches every platform.
+FORGOTTEN_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("kind", pa.string()),
+        ("id", pa.string()),
+        ("handle", pa.string()),
+    ]
+)
+
+SCHEMAS = {"posts": POST_SCHEMA, "raw": RAW_SCHEMA, "tombstones": TOMBSTONE_SCHEMA, "quarantine": QUARANTINE_SCHEMA,
+           "forgotten": FORGOTTEN_SCHEMA}
 
 
 def binary_array(values: list[bytes]) -> pa.Array:
