@@ -245,6 +245,39 @@ def test_status_links_do_not_name_private_authors(tmp_path):
         html = build_report(st, "yesallwomen", generated_at=FIXED).html
         shown = build_report(st, "yesallwomen", reveal_authors=True, generated_at=FIXED).html
     assert "secretsurvivor" not in html.lower()
-    assert re.search(r"twitter\.com/author-[0-9a-f]{6}/status/5001", html)
+    assert re.search(r"twitter\.com/author-[0-9a-f]{6}/status/post-[0-9a-f]{6}", html)
+    assert "5001" not in html  # the status id resolves to its author too
     assert "twitter.com/bigcelebrity/status/5005" in html  # a public figure stays named
     assert "twitter.com/secretsurvivor/status/5001" in shown
+
+
+def test_post_ids_of_private_authors_are_pseudonymised(campaign_store, fake_analytics):
+    """x.com/i/status/ID resolves an id to its author: the origin table's post ids of private authors
+    undid their pseudonyms. Public figures' ids stay, as do all with --reveal-authors."""
+    def origin_table(html: str) -> str:
+        at = html.index('id="table-origin"')
+        return html[at: html.index("</table>", at)]
+
+    table = origin_table(build_report(campaign_store, "yesallwomen", generated_at=FIXED).html)
+    for private in ("1001", "1003", "1004"):
+        assert private not in table, private
+    assert "1002" in table  # celeb: verified
+    assert re.search(r"post-[0-9a-f]{6}", table)
+    shown = origin_table(build_report(campaign_store, "yesallwomen", reveal_authors=True, generated_at=FIXED).html)
+    assert "1001" in shown and "post-" not in shown
+
+
+def test_pseudonymiser_hides_every_post_id_it_cannot_vouch_for():
+    """A row's own post id follows its author; ids of posts it refers to (author unknown) are
+    pseudonymised, a repost's one follows the reposted author."""
+    from tagscope.report.pseudonym import Pseudonymiser
+
+    p = Pseudonymiser(b"k" * 32, notables=["celeb"])
+    row = p.row({"id": "1", "author": "kaye", "reply_to_id": "2", "quote_of_id": "3", "conversation_id": "2",
+                 "repost_of_id": "4", "repost_of_author": "celeb"})
+    assert row["id"] != "1" and row["id"] == p.post_id("1")
+    assert row["reply_to_id"] == row["conversation_id"] == p.post_id("2") and row["quote_of_id"] == p.post_id("3")
+    assert row["repost_of_id"] == "4"
+    pub = p.row({"post_id": "5", "author": "celeb", "quote_of_id": "6"})
+    assert pub["post_id"] == "5" and pub["quote_of_id"] == p.post_id("6")
+    assert Pseudonymiser(b"k" * 32, reveal=True).row({"id": "1", "author": "kaye"})["id"] == "1"

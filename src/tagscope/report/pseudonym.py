@@ -10,7 +10,8 @@ from past ones.
 Who is notable (shown by name): a public figure, i.e. an account the platform marked verified, or
 with at least ``NOTABLE_FOLLOWERS`` (10,000) followers. Follower counts come from the notables
 analytic (as of the account's latest post in the store; its top 200 are looked at) or from the row
-itself when it carries them. Everyone else is pseudonymised, including the tag's first users.
+itself when it carries them. Everyone else is pseudonymised, including the tag's first users, and so
+are their post ids (``post-7c01e4``): an id resolves to its author on x.com/i/status/ID.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ NOTABLE_FOLLOWERS = 10_000
 AUTHOR_KEYS = ("author", "author_handle", "handle", "account", "screen_name", "user", "repost_of_author")
 # Columns that identify a person but carry no meaning for a reader once pseudonymised.
 DROP_KEYS = ("author_name", "author_id", "author_bio", "name", "bio")
+# Columns that hold the row's own post id: x.com/i/status/ID resolves it to its author, so it is shown
+# only for public figures; ids of posts the row refers to (whose author it does not give) never are.
+POST_ID_KEYS = ("id", "post_id", "first_post_id", "example_id")
+REF_ID_KEYS = ("reply_to_id", "quote_of_id", "conversation_id", "repost_of_id")
 # A link to a post or profile on Twitter/X names its account in the path (twitter.com/<handle>/status/...).
 PROFILE_URL = re.compile(
-    r"(?i)(?<![\w.-])((?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/)@?([a-z0-9_]{1,15})(?=[/?#]|$)"
+    r"(?i)(?<![\w.-])((?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/)@?([a-z0-9_]{1,15})"
+    r"(?:(/status(?:es)?/)([0-9]+))?(?=[/?#]|$)"
 )
 # First path segments of twitter.com / x.com that are pages, not accounts.
 SITE_PATHS = frozenset({"i", "intent", "hashtag", "search", "home", "share", "explore", "settings", "login",
@@ -80,8 +86,16 @@ class Pseudonymiser:
         digest = hmac.new(self.key, handle.lower().lstrip("@").encode(), hashlib.sha256).hexdigest()
         return "author-" + digest[:6]
 
+    def post_id(self, post_id: str | None) -> str | None:
+        """A post id as it may be published for a non-public author: keyed like handles (an id leads to
+        its author on x.com/i/status/ID, undoing the pseudonym), stable, irreversible without the key."""
+        if post_id is None or self.reveal:
+            return post_id
+        digest = hmac.new(self.key, b"post:" + str(post_id).encode(), hashlib.sha256).hexdigest()
+        return "post-" + digest[:6]
+
     def urls(self, text: str) -> str:
-        """``text`` with the handles in Twitter/X post and profile links pseudonymised.
+        """``text`` with the handles (and status ids) in Twitter/X post and profile links pseudonymised.
 
         The links analytic lists the URLs posts shared, and a quoted or linked post's URL names its
         author: without this a private account's handle was published through its status links.
@@ -91,7 +105,11 @@ class Pseudonymiser:
             handle = m.group(2)
             if handle.lower() in SITE_PATHS:
                 return m.group(0)
-            return m.group(1) + (self.name(handle) or handle)
+            shown = self.name(handle) or handle
+            if not m.group(4):
+                return m.group(1) + shown
+            # The status id leads to the author as surely as the handle does.
+            return m.group(1) + shown + m.group(3) + (m.group(4) if shown == handle else self.post_id(m.group(4)) or "")
 
         return text if self.reveal or "." not in text else PROFILE_URL.sub(sub, text)
 
@@ -107,6 +125,12 @@ class Pseudonymiser:
                 out[k] = self.name(v, row if k != "repost_of_author" else None)
             elif k in DROP_KEYS and not notable:
                 out[k] = None if v is None else "(hidden)"
+            elif k in POST_ID_KEYS and not notable and isinstance(v, str | int):
+                out[k] = self.post_id(str(v))
+            elif k in REF_ID_KEYS and isinstance(v, str | int):
+                reposted = row.get("repost_of_author") if k == "repost_of_id" else None
+                public = isinstance(reposted, str) and self.is_notable(reposted)
+                out[k] = str(v) if public else self.post_id(str(v))
             elif isinstance(v, str):
                 out[k] = self.urls(v)
             else:
