@@ -281,3 +281,43 @@ def test_pseudonymiser_hides_every_post_id_it_cannot_vouch_for():
     pub = p.row({"post_id": "5", "author": "celeb", "quote_of_id": "6"})
     assert pub["post_id"] == "5" and pub["quote_of_id"] == p.post_id("6")
     assert Pseudonymiser(b"k" * 32, reveal=True).row({"id": "1", "author": "kaye"})["id"] == "1"
+
+
+@pytest.mark.parametrize("url", [
+    "https://nitter.net/SecretSurvivor/status/5001#m",
+    "https://nitter.poast.org/secretsurvivor/status/5001",
+    "https://xcancel.com/secretsurvivor/status/5001",
+    "https://fxtwitter.com/secretsurvivor/status/5001",
+    "https://d.fxtwitter.com/secretsurvivor/status/5001",
+    "https://vxtwitter.com/secretsurvivor/status/5001",
+    "https://fixupx.com/secretsurvivor/status/5001",
+    "https://fixvx.com/secretsurvivor",
+    "https://mobile.twitter.com/secretsurvivor/status/5001",
+    "nitter.net/secretsurvivor",
+])
+def test_mirror_links_are_pseudonymised_as_twitter_links_are(url):
+    """Mirrors and embed fixers (nitter instances, fxtwitter, vxtwitter, fixupx) carry the handle and
+    status id in the same path: they were published as written."""
+    from tagscope.report.pseudonym import Pseudonymiser
+
+    p = Pseudonymiser(b"k" * 32, notables=["bigcelebrity"])
+    out = p.urls(f"see {url} now")
+    assert "secretsurvivor" not in out.lower() and "5001" not in out
+    assert p.name("secretsurvivor") in out
+    celeb = url.replace("SecretSurvivor", "bigcelebrity").replace("secretsurvivor", "bigcelebrity")
+    assert p.urls(celeb) == celeb  # a public figure's links stay as written
+    assert Pseudonymiser(b"k" * 32, reveal=True).urls(url) == url
+
+
+@pytest.mark.parametrize("url", ["https://twitter.com/i/web/status/5001", "https://x.com/i/status/5001",
+                                 "https://twitter.com/statuses/5001", "https://nitter.net/i/status/5001"])
+def test_id_only_status_links_are_pseudonymised(url):
+    """twitter.com/i/web/status/ID names no handle, but the id leads to its author: whose it is the link
+    does not say, so it is pseudonymised (kept with --reveal-authors)."""
+    from tagscope.report.pseudonym import Pseudonymiser
+
+    p = Pseudonymiser(b"k" * 32)
+    out = p.urls(url)
+    assert "5001" not in out and out.endswith(p.post_id("5001") or "")
+    assert Pseudonymiser(b"k" * 32, reveal=True).urls(url) == url
+    assert p.urls("https://twitter.com/i/web/status/") == "https://twitter.com/i/web/status/"

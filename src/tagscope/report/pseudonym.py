@@ -34,13 +34,21 @@ DROP_KEYS = ("author_name", "author_id", "author_bio", "name", "bio")
 # only for public figures; ids of posts the row refers to (whose author it does not give) never are.
 POST_ID_KEYS = ("id", "post_id", "first_post_id", "example_id")
 REF_ID_KEYS = ("reply_to_id", "quote_of_id", "conversation_id", "repost_of_id")
-# A link to a post or profile on Twitter/X names its account in the path (twitter.com/<handle>/status/...).
+# Hosts that serve Twitter/X posts and profiles under the same paths: twitter.com and x.com (any
+# subdomain: www, mobile, m), the embed fixers (fxtwitter, vxtwitter, fixupx, fixvx, twittpr) and the
+# nitter mirrors (nitter.net, nitter.<anything>, xcancel.com).
+TWITTER_HOSTS = (r"(?:[a-z0-9-]+\.)*(?:(?:twitter|x|fxtwitter|vxtwitter|fixupx|fixvx|twittpr|xcancel)\.com"
+                 r"|[a-z0-9-]*nitter[a-z0-9-]*(?:\.[a-z0-9-]+)+)")
+# A link to a post or profile on them names its account in the path (twitter.com/<handle>/status/...).
 PROFILE_URL = re.compile(
-    r"(?i)(?<![\w.-])((?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/)@?([a-z0-9_]{1,15})"
-    r"(?:(/status(?:es)?/)([0-9]+))?(?=[/?#]|$)"
+    rf"(?i)(?<![\w.-])((?:https?://)?{TWITTER_HOSTS}/)@?([a-z0-9_]{{1,15}})"
+    r"(?:(/status(?:es)?/)([0-9]+))?(?![\w-])"
 )
+# A status link without a handle (twitter.com/i/web/status/ID, x.com/i/status/ID, twitter.com/statuses/ID):
+# the id alone leads to the author, whom the link does not name, so it is always pseudonymised.
+ID_URL = re.compile(rf"(?i)(?<![\w.-])((?:https?://)?{TWITTER_HOSTS}/(?:i/web/status|i/status|statuses)/)([0-9]+)(?![\w-])")
 # First path segments of twitter.com / x.com that are pages, not accounts.
-SITE_PATHS = frozenset({"i", "intent", "hashtag", "search", "home", "share", "explore", "settings", "login",
+SITE_PATHS = frozenset({"i", "statuses", "intent", "hashtag", "search", "home", "share", "explore", "settings", "login",
                         "signup", "messages", "notifications", "tos", "privacy", "about", "compose"})
 
 
@@ -95,7 +103,8 @@ class Pseudonymiser:
         return "post-" + digest[:6]
 
     def urls(self, text: str) -> str:
-        """``text`` with the handles (and status ids) in Twitter/X post and profile links pseudonymised.
+        """``text`` with the handles (and status ids) in Twitter/X post and profile links pseudonymised,
+        on twitter.com, x.com and the mirrors that serve the same paths (nitter, fxtwitter...).
 
         The links analytic lists the URLs posts shared, and a quoted or linked post's URL names its
         author: without this a private account's handle was published through its status links.
@@ -111,7 +120,10 @@ class Pseudonymiser:
             # The status id leads to the author as surely as the handle does.
             return m.group(1) + shown + m.group(3) + (m.group(4) if shown == handle else self.post_id(m.group(4)) or "")
 
-        return text if self.reveal or "." not in text else PROFILE_URL.sub(sub, text)
+        if self.reveal or "." not in text:
+            return text
+        text = ID_URL.sub(lambda m: m.group(1) + (self.post_id(m.group(2)) or ""), text)
+        return PROFILE_URL.sub(sub, text)
 
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """A copy of a table row safe to publish."""
