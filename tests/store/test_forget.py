@@ -293,3 +293,30 @@ def test_forget_by_id_before_the_posts_arrive_keeps_them_out(tmp_path) -> None:
     assert summary["ingested"] == 1 and summary["skipped_deleted"] == 1
     assert st.posts().column("id").to_pylist() == ["11"]
     st.close()
+
+
+def test_forgetting_an_account_does_not_forget_its_id_on_another_platform(tmp_path) -> None:
+    """Account ids are per platform: forget recorded every platform's account with the same id."""
+    from datetime import datetime
+
+    from tagscope.post import POST_SCHEMA, new_post
+    from tagscope.store import commit
+    from tagscope.store.tables import RAW_SCHEMA, to_table
+
+    st = Store(tmp_path / "store")
+    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [tweet("10", "story", user="carol", uid="42")]))])
+    def toot(pid: str) -> dict:
+        return new_post(platform="mastodon", id=pid, author_id="42", author_handle="zed",
+                        created_at=datetime(2014, 5, 25), text="hello", hashtags=[], hashtags_norm=[], mentions=[],
+                        urls=[], domains=[], kind="original")
+
+    with st.writer():
+        commit.commit_batch(st, to_table([toot("m1")], POST_SCHEMA), RAW_SCHEMA.empty_table(), [], [], "t")
+    res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(st.path)])
+    assert res.exit_code == 0, res.output
+    st.refresh()
+    assert st.sql("SELECT DISTINCT platform FROM forgotten").column("platform").to_pylist() == ["twitter"]
+    with st.writer():
+        out = commit.commit_batch(st, to_table([toot("m2")], POST_SCHEMA), RAW_SCHEMA.empty_table(), [], [], "u")
+    assert out["new"] == 1
+    st.close()

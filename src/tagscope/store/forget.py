@@ -116,11 +116,12 @@ def _remember(store: Store, authors: list[str], posts: list[str], platform: str 
     rows: list[dict[str, Any]] = []
     if handles:
         pf = " AND platform = ?" if platform else ""
+        # Account ids are per platform: every handle each matched (platform, author id) had.
         found = store.sql(
-            "SELECT DISTINCT platform, author_id AS id, lower(author_handle) AS handle FROM posts WHERE author_id IN ("
-            "SELECT author_id FROM posts WHERE (lower(author_handle) IN (SELECT unnest(?)) OR author_id IN "
-            f"(SELECT unnest(?))){pf}) AND author_id IS NOT NULL{pf}",
-            [handles, list(authors), *([platform, platform] if platform else [])]).to_pylist()
+            "SELECT DISTINCT p.platform, p.author_id AS id, lower(p.author_handle) AS handle FROM posts p SEMI JOIN ("
+            "SELECT platform, author_id FROM posts WHERE (lower(author_handle) IN (SELECT unnest(?)) OR author_id IN "
+            f"(SELECT unnest(?))){pf}) a ON a.platform = p.platform AND a.author_id = p.author_id",
+            [handles, list(authors), *([platform] if platform else [])]).to_pylist()
         rows += [{**r, "kind": "account"} for r in found]
         known = {r["id"] for r in found} | {r["handle"] for r in found}
         # Named before any of its posts was stored: matched later by id or handle, as forget matches.
