@@ -55,3 +55,28 @@ def write_jsonl(path: Path, records: list[Any]) -> Path:
     return path
 
 
+
+
+# Two days of the 2014 campaign, for stores whose figures are computed by hand.
+DAY1 = "Sat May 24 10:00:00 +0000 2014"
+DAY2 = "Sun May 25 18:30:00 +0000 2014"
+CAMPAIGN_TWEETS = [
+    tweet("1", "a", tags=["YesAllWomen"], created=DAY1),
+    tweet("2", "b", user="bob", tags=["YesAllWomen"], created=DAY1),
+    tweet("3", "c", user="cat", tags=["NotAllMen"], created=DAY1),
+    tweet("4", "d", user="dan", tags=["YesAllWomen", "NotAllMen"], created=DAY2),
+    tweet("5", "e", user="eve", tags=["Other"], created=DAY2),
+]
+
+
+def labelled_store(folder: Path, n: int, labels: dict[str, list[str]]):
+    """A store of the first N of :data:`CAMPAIGN_TWEETS`, each model in LABELS giving one label per post."""
+    from tagscope.classify import labels as label_store
+    from tagscope.store import Store
+
+    st = Store(folder / "store")
+    st.ingest([str(write_jsonl(folder / "a.jsonl", CAMPAIGN_TWEETS[:n]))])
+    ids = [str(i) for i in range(1, n + 1)]
+    for model, values in labels.items():
+        label_store.write(st, model, "v1", ["twitter"] * n, ids, values, [0.9] * n)
+    return st

@@ -9,28 +9,15 @@ from pathlib import Path
 import pytest
 
 from tagscope.analytics.backlash import backlash
-from tagscope.classify import labels as label_store
 from tagscope.report import build_report
 from tagscope.report.render import figure_body
 from tagscope.store import Store
-from tweetfactory import tweet, write_jsonl
-
-DAY1 = "Sat May 24 10:00:00 +0000 2014"
-DAY2 = "Sun May 25 18:30:00 +0000 2014"
+from tweetfactory import labelled_store, tweet, write_jsonl
 
 
 @pytest.fixture
 def stance_store(tmp_path: Path):
-    recs = [
-        tweet("1", "a", tags=["YesAllWomen"], created=DAY1),
-        tweet("2", "b", user="bob", tags=["YesAllWomen"], created=DAY1),
-        tweet("3", "c", user="cat", tags=["NotAllMen"], created=DAY1),
-        tweet("4", "d", user="dan", tags=["YesAllWomen", "NotAllMen"], created=DAY2),
-    ]
-    st = Store(tmp_path / "store")
-    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
-    label_store.write(st, "stance", "v1", ["twitter"] * 4, ["1", "2", "3", "4"], ["favor", "against", "against", "none"],
-                      [0.9] * 4)
+    st = labelled_store(tmp_path, 4, {"stance": ["favor", "against", "against", "none"]})
     yield st
     st.close()
 

@@ -10,30 +10,14 @@ import pytest
 
 from tagscope.analytics.backlash import backlash
 from tagscope.analytics.misogyny import misogyny
-from tagscope.classify import labels as label_store
-from tagscope.store import Store
-from tweetfactory import tweet, write_jsonl
+from tweetfactory import labelled_store
 from web.conftest import make_client
-
-DAY1 = "Sat May 24 10:00:00 +0000 2014"
-DAY2 = "Sun May 25 18:30:00 +0000 2014"
 
 
 @pytest.fixture
 def labelled(tmp_path: Path):
-    recs = [
-        tweet("1", "a", tags=["YesAllWomen"], created=DAY1),
-        tweet("2", "b", user="bob", tags=["YesAllWomen"], created=DAY1),
-        tweet("3", "c", user="cat", tags=["NotAllMen"], created=DAY1),
-        tweet("4", "d", user="dan", tags=["YesAllWomen", "NotAllMen"], created=DAY2),
-        tweet("5", "e", user="eve", tags=["Other"], created=DAY2),
-    ]
-    st = Store(tmp_path / "store")
-    st.ingest([str(write_jsonl(tmp_path / "a.jsonl", recs))])
-    ids = ["1", "2", "3", "4", "5"]
-    label_store.write(st, "stance", "v1", ["twitter"] * 5, ids, ["favor", "against", "against", "against", "none"], [0.9] * 5)
-    label_store.write(st, "sexism", "v1", ["twitter"] * 5, ids, ["not sexist", "sexist", "sexist", "not sexist", "sexist"],
-                      [0.9] * 5)
+    st = labelled_store(tmp_path, 5, {"stance": ["favor", "against", "against", "against", "none"],
+                                      "sexism": ["not sexist", "sexist", "sexist", "not sexist", "sexist"]})
     yield st
     st.close()
 
