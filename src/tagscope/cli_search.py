@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import JsonOpt, StoreOpt, app, console, emit_json, fail, open_store, out
+from .cli_analytics import CsvOpt, write_csv
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="From this UTC time, inclusive (YYYY-MM-DD = midnight).")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to this UTC time, exclusive.")]
@@ -60,6 +62,7 @@ def search(
     sort: Annotated[str, typer.Option("--sort", help="relevance (BM25), time (oldest first) or newest.")] = "relevance",
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching posts (plain digits).")] = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Search the posts' text: ranked hits and the exact number of matching posts."""
     _require_search()
@@ -81,6 +84,9 @@ def search(
         return
     if count:
         out.print(str(result.total), highlight=False)  # plain digits: scripts read it (n=$(... --count))
+        return
+    if as_csv:  # the hits of this page, the same fields as --json
+        write_csv(["post_id", "author", "created_at", "score", "text"], [h.to_json() for h in result.hits], sys.stdout)
         return
     table = Table(title=f"{result.total:,} posts match {escape(q)}", title_justify="left")
     for col in ("#", "score" if sort == "relevance" else "created_at", "author", "text"):
@@ -118,6 +124,7 @@ def count_query(
     kind: KindOpt = None,
     no_reposts: NoRepostsOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Count the posts matching each query per time bucket (exact; empty buckets are zero)."""
     _require_search()
@@ -135,6 +142,9 @@ def count_query(
         return
     if as_json:
         emit_json(fig.data)
+        return
+    if as_csv:  # one row per (query, bucket), as --json's series
+        write_csv(["query", "bucket", "count"], fig.data["series"], sys.stdout)
         return
     table = Table(title=f"Posts per {every} ({fig.data['tz']}; buckets start at the UTC time shown)", title_justify="left")
     table.add_column("bucket")

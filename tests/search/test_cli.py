@@ -135,3 +135,18 @@ def test_count_is_a_plain_integer_for_scripts(make_store):
 
     st = make_store([tweet(str(i), "supreme gentleman", user=f"u{i % 7}") for i in range(1, 1201)])
     assert run("search", "--store", str(st.path), "gentleman", "--count").stdout == "1200\n"
+
+
+def test_search_and_count_query_take_csv_like_every_analytic(make_store):
+    """Both had only a table and --json; the CSV carries --json's fields, through the one CSV writer."""
+    import csv
+    import io
+
+    st = make_store(CORPUS)
+    hits = orjson.loads(run("search", "--store", str(st.path), "#yesallwomen", "--json").stdout)["hits"]
+    rows = list(csv.DictReader(io.StringIO(run("search", "--store", str(st.path), "#yesallwomen", "--csv").stdout)))
+    assert [r["post_id"] for r in rows] == [h["post_id"] for h in hits]
+    assert rows[0]["text"] == hits[0]["text"] and set(rows[0]) == {"post_id", "author", "created_at", "score", "text"}
+    series = orjson.loads(run("count-query", "--store", str(st.path), "#yesallwomen", "--json").stdout)["series"]
+    out = run("count-query", "--store", str(st.path), "#yesallwomen", "--csv").stdout
+    assert list(csv.DictReader(io.StringIO(out))) == [{k: str(v) for k, v in r.items()} for r in series]
