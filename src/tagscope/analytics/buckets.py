@@ -20,29 +20,74 @@ def check(unit: str) -> str:
     return unit
 
 
-def sql(col: str, unit: str, tz: ZoneInfo | None) -> tuple[str, list]:
-    """SQL expression (and parameters) for the UTC start of COL's bucket."""
+MARGIN = "INTERVAL 6 HOUR"  # longer than any clock change, far shorter than the time between two
+
+
+def keys(col: str, unit: str, tz: ZoneInfo | None) -> tuple[list[str], list]:
+    """SQL expressions (and parameters) that tell COL's bucket apart, cheap enough for every row:
+    group by them, then give each group its UTC start with :func:`start`. In UTC and for minutes
+    the one key is the start itself; for local days and weeks, the local start B (a wall time);
+    for local hours, B and B in the post's own offset from UTC (which pass of a repeated hour)."""
     check(unit)
     if tz is None:
-        return f"date_trunc('{unit}', {col})", []
+        return [f"date_trunc('{unit}', {col})"], []
     local = f"timezone(?, timezone('UTC', {col}))"
-    if unit in ("minute", "hour"):
-        # Subtract the time since the local hour began: exact even in the repeated hour of a
-        # fall-back night, where a round trip through local time would merge two hours.
-        return f"{col} - ({local} - date_trunc('{unit}', {local}))", [tz.key, tz.key]
-    return f"timezone('UTC', timezone(?, date_trunc('{unit}', {local})))", [tz.key, tz.key]
+    wall = f"date_trunc('{unit}', {local})"
+    if unit == "minute":
+        # Subtract the time since the local minute began: exact even in the repeated hour of a
+        # fall-back night, where a round trip through local time would merge two minutes.
+        return [f"{col} - ({local} - {wall})"], [tz.key, tz.key]
+    if unit == "hour":
+        # B, and COL less the time since the local hour began (B at the post's own pass, unless a
+        # half-hour change came in between; an instant groups faster than an offset would).
+        return [wall, f"{col} - ({local} - {wall})"], [tz.key] * 3
+    return [wall], [tz.key]
+
+
+def start(cols: list[str], unit: str, tz: ZoneInfo | None) -> tuple[str, list]:
+    """SQL expression (and parameters) for the UTC start of the bucket whose :func:`keys` are COLS.
+
+    A local bucket start B (wall time) can occur twice (clocks go back at B) or not at all
+    (clocks jump over B). Engines resolve such a wall time differently when asked to convert it
+    (DuckDB takes the later instant), so B is converted only where it is unambiguous: shifted back
+    by MARGIN, converted, and the margin added back (B in the offset in force before a change at
+    B), or shifted forward (the offset after it); a candidate counts when it converts back to B.
+    Day and week buckets start at the earliest such instant; hour buckets at the one in the
+    post's own offset (two buckets in a repeated hour), else the earliest; a skipped B at the
+    moment clocks jump past it (B in the offset before the jump). As :func:`trunc` does."""
+    if tz is None or unit == "minute":
+        return cols[0], []
+    b = cols[0]
+    # As TIMESTAMP WITH TIME ZONE: adding or subtracting hours is exact.
+    back = f"(timezone(?, {b} - {MARGIN}) + {MARGIN})"
+    fwd = f"(timezone(?, {b} + {MARGIN}) - {MARGIN})"
+    expr = (f"timezone('UTC', CASE WHEN timezone(?, {back}) = {b} THEN {back} "
+            f"WHEN timezone(?, {fwd}) = {b} THEN {fwd} ELSE {back} END)")
+    if unit == "hour":
+        expr = f"CASE WHEN timezone(?, timezone('UTC', {cols[1]})) = {b} THEN {cols[1]} ELSE {expr} END"
+    return expr, [tz.key] * expr.count("?")
+
+
+def sql(col: str, unit: str, tz: ZoneInfo | None) -> tuple[str, list]:
+    """SQL expression (and parameters) for the UTC start of COL's bucket, row by row (:func:`keys`
+    put into :func:`start`; grouping by the keys first converts each bucket's start once)."""
+    cols, _ = keys(col, unit, tz)
+    expr, _ = start([f"({c})" for c in cols], unit, tz)
+    return expr, [tz.key] * expr.count("?") if tz else []
 
 
 def trunc(dt: datetime, unit: str, tz: ZoneInfo | None) -> datetime:
     """Python twin of :func:`sql` for one naive-UTC datetime."""
     local = dt.replace(tzinfo=UTC).astimezone(tz) if tz else dt
-    local = local.replace(tzinfo=None)
+    local = local.replace(tzinfo=None)  # keeps fold: 1 in the second pass of a repeated hour
     if unit == "minute":
         b = local.replace(second=0, microsecond=0)
     elif unit == "hour":
         b = local.replace(minute=0, second=0, microsecond=0)
     else:
-        b = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        # A day or week starts at the first pass of a repeated midnight (fold 0), whichever pass
+        # the post is in; a skipped midnight (fold 0) is the moment clocks jump past it.
+        b = local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0)
         if unit == "week":
             b -= timedelta(days=b.weekday())
     if tz is None:

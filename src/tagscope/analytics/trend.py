@@ -50,14 +50,33 @@ def trend(
     zone = rules.zone(tz)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     rel, col = rules.time_relation(f, every, zone)
-    bexpr, bparams = buckets.sql(col, every, zone)
+    # Group by the buckets' cheap keys first, then convert each bucket's start once.
+    kexprs, kparams = buckets.keys(col, every, zone)
+    knames = [f"k{i}" for i in range(len(kexprs))]
+    sexpr, sparams = buckets.start(knames, every, zone)
+    if col == "hour" and every == "hour":
+        # A row of the hourly rollup is one UTC hour, and so one local hour (time_relation takes
+        # it only in zones of whole-hour offsets; each pass of a repeated hour is its own).
+        kexprs, kparams, knames, sexpr, sparams = [col], [], ["k0"], "k0", []
+    direct = knames == [sexpr]  # UTC, minutes or hourly rollup rows: the key is the start
+    if direct:
+        knames = ["bucket"]
     rwhere, wparams = f.rel_where(names, time_col=col)
-    sql = f"""
-SELECT tag AS hashtag, {bexpr} AS bucket, CAST(sum(n) AS BIGINT) AS count
+    kcols = ", ".join(f"{e} AS {k}" for e, k in zip(kexprs, knames, strict=True))
+    groups = ", ".join(str(i + 2) for i in range(len(kexprs)))
+    inner = f"""SELECT tag AS hashtag, {kcols}, CAST(sum(n) AS BIGINT) AS count
 FROM {rel}
 WHERE {rwhere}
+GROUP BY 1, {groups}"""
+    if direct:
+        sql = f"\n{inner}\nORDER BY 2, 1"
+    else:
+        sql = f"""
+SELECT hashtag, {sexpr} AS bucket, CAST(sum(count) AS BIGINT) AS count
+FROM ({inner}) AS per_key
 GROUP BY 1, 2
 ORDER BY 2, 1"""
+    bparams = sparams + kparams
     specs = ([where] if isinstance(where, str) else list(where)) if where else []
     rule = rules.RULE
     if specs or by:
