@@ -18,6 +18,8 @@ A format module is a plain module with:
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +30,12 @@ import orjson
 
 class ParseError(ValueError):
     """A record that cannot be mapped to a post; the message is the quarantine reason."""
+
+
+# What a cut-off or corrupt file or zip member raises as it is read: a truncated deflate or gzip stream
+# (EOFError, zlib.error; BadGzipFile is an OSError), a bad CRC (BadZipFile). store/sources adds the
+# other decompressors' errors.
+READ_ERRORS: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, zipfile.BadZipFile)
 
 
 @dataclass(slots=True)

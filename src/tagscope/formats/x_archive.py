@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +24,7 @@ from typing import IO, Any
 import orjson
 
 from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import ParseError, Record, as_id, as_int, as_str
+from .base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
 from .twitter_v1 import parse_time
 
 NAME = "x-archive"
@@ -221,10 +220,6 @@ def _account(archive: _Archive) -> dict[str, Any] | None:
     return out
 
 
-# What a corrupt zip member raises as it is read (a bad CRC, a cut or damaged deflate stream).
-_READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile)
-
-
 def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
     """Records of every tweet file of the archive, numbered on across its files, each carrying the account.
 
@@ -240,7 +235,7 @@ def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
         except ParseError as exc:
             yield Record(1, None, b"", f"data/account.js: {exc}")
             account = None
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             yield Record(1, None, b"", f"data/account.js: unreadable: {type(exc).__name__}: {exc}")
             account = None
         names = sorted(
@@ -260,7 +255,7 @@ def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
                         else:
                             yield Record(line, obj, raw)
                         line += 1
-            except _READ_ERRORS as exc:  # a corrupt zip member: keep what it gave, read the other files
+            except READ_ERRORS as exc:  # a corrupt zip member: keep what it gave, read the other files
                 yield Record(line, None, b"", f"data/{name}: unreadable, read stopped here: {type(exc).__name__}: {exc}")
                 line += 1
     finally:

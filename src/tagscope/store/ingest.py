@@ -228,7 +228,7 @@ def _ingest_unit(run: Run, unit: Unit, fmt: str | None, stack: ExitStack) -> Non
     if unit.claimed_by is not None and (fmt is None or fmt == unit.claimed_by.NAME):  # type: ignore[attr-defined]
         mod: ModuleType | None = unit.claimed_by  # type: ignore[assignment]
         fsum["format"] = mod.NAME  # type: ignore[union-attr]
-        records = mod.path_records(unit.path) if unit.root is None else mod.path_records(unit.path, unit.root)  # type: ignore[union-attr]
+        records = mod.path_records(unit.path, unit.root)  # type: ignore[union-attr]
         _serial(run, mod, unit.name, records, fsum)
         return
     head, stream = open_sniffed(unit)

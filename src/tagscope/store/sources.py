@@ -14,7 +14,6 @@ import os
 import stat
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import IO
 import zstandard
 
 from .. import formats
+from ..formats.base import READ_ERRORS as FILE_READ_ERRORS
 from .sql_lines import count_breaks
 
 HEAD_BYTES = 65536
@@ -275,9 +275,9 @@ def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
     return opener
 
 
-# What a cut-off or corrupt input raises while it is read: a download cut short (.gz: EOFError), a
-# file that is not what its name says (BadGzipFile is an OSError), a bad zip member (BadZipFile: CRC).
-READ_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile, lzma.LZMAError, zstandard.ZstdError)
+# What a cut-off or corrupt input raises while it is read: a file or zip member's (formats.base), and
+# the other decompressors' (a cut .xz, a damaged .zst).
+READ_ERRORS = (*FILE_READ_ERRORS, lzma.LZMAError, zstandard.ZstdError)
 
 
 class PrefixedStream(io.RawIOBase):
