@@ -39,6 +39,15 @@ def open_store(path: Path | None) -> Store:
         raise  # unreachable: fail() exits
 
 
+def existing_store(path: Path | None) -> Store:
+    """:func:`open_store` for commands that read a store: a mistyped --store opened as an empty one
+    gave a confident 0 everywhere (and ``remap`` made it a store), so no store there is an error."""
+    st = open_store(path)
+    if not (st.path / "manifest.json").exists():
+        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    return st
+
+
 def emit_json(obj: Any) -> None:
     sys.stdout.write(orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
 

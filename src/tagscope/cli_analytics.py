@@ -21,7 +21,7 @@ from rich.table import Table
 from . import analytics
 from .analytics import rules
 from .analytics.figure import Figure
-from .cli import StoreOpt, app, console, emit_json, fail, open_store, out
+from .cli import StoreOpt, app, console, emit_json, existing_store, fail, out
 
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the table as CSV on stdout.")]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Also print the exact SQL run, with its parameters.")]
@@ -118,10 +118,7 @@ def show(fig: Figure, *, as_json: bool, as_csv: bool, explain: bool, title: str,
 
 
 def _run(fn: Any, store: Path | None, *args: Any, **kwargs: Any) -> Figure:
-    st = open_store(store)
-    if not (st.path / "manifest.json").exists():
-        # A mistyped --store read as an empty store: every figure was a confident 0.
-        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    st = existing_store(store)
     try:
         return fn(st, *args, **kwargs)
     except ValueError as exc:

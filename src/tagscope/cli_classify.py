@@ -273,10 +273,8 @@ def misogyny(
 ) -> None:
     """Rate misogyny by hashtag, community and author group, with 95% confidence intervals."""
     from .analytics.misogyny import misogyny as run
-    from .classify.labels import check
 
     try:
-        check(model, positive)
         fig = run(_posts_store(store), tag=tag, model=model, positive=positive, top=top, min_posts=min_posts,
                   since=since, until=until)
     except ValueError as exc:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .cli import JsonOpt, StoreOpt, app, console, emit_json, fail, open_store, out
+from .cli import JsonOpt, StoreOpt, app, console, emit_json, existing_store, fail, open_store, out
 from .cli_analytics import CsvOpt, write_csv
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="From this UTC time, inclusive (YYYY-MM-DD = midnight).")]
@@ -175,10 +175,7 @@ def reindex(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     _require_search()
     from .search import reindex as run
 
-    st = open_store(store)
-    if not (st.path / "manifest.json").exists():
-        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
-    result = run(st)
+    result = run(existing_store(store))
     if as_json:
         emit_json(result)
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import JsonOpt, StoreOpt, app, emit_json, fail, open_store, out
+from .cli import JsonOpt, StoreOpt, app, emit_json, existing_store, fail, open_store, out
 
 
 @app.command()
@@ -14,10 +14,7 @@ def remap(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the posts from the raw records kept in the store (after a mapping improved)."""
     from .store.remap import remap as run
 
-    st = open_store(store)
-    if not (st.path / "manifest.json").exists():  # a mistyped --store was made an empty store, "remapped"
-        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
-    result = run(st)
+    result = run(existing_store(store))
     if as_json:
         emit_json(result)
         return

@@ -149,10 +149,7 @@ def misogyny(
     min_posts: Annotated[int, Query(ge=0, description="Leave out groups with fewer labelled posts.")] = 1,
     since: SinceQ = None, until: UntilQ = None, explain: ExplainQ = False,
 ) -> JSONResponse:
-    from ..classify.labels import check
-
-    t = params.tag(tag, required=False)
-    check(model, positive)  # ValueError: a 400 naming the choices
+    t = params.tag(tag, required=False)  # a misspelt model or label: misogyny's ValueError, a 400 naming the choices
     s, u = params.window(since, until)
     with request.app.state.pool.borrow() as st:
         fig = figures.run("misogyny", st, tag=t, model=model, positive=positive, top=top, min_posts=min_posts,
