@@ -173,15 +173,7 @@ def scrub_records(store: Store, raws: pa.Table) -> pa.Table:
         rows = rows.filter(pc.match_substring_regex(raw.take(rows), pattern)) if len(rows) else rows
     else:
         rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(raw, pattern), False))
-    rows = rows.to_pylist()
-    changed: dict[int, bytes] = {}
-    for j in rows:
-        try:
-            obj = orjson.loads(raw[j].as_py())
-        except orjson.JSONDecodeError:
-            continue
-        if _scrub(obj, ids, accounts, handles):
-            changed[j] = orjson.dumps(obj)
+    changed = _scrubbed(raw, rows.to_pylist(), ids, accounts, handles)
     if not changed:
         return raws
     mask = pa.array(np.isin(np.arange(len(raws)), list(changed)))
@@ -250,25 +242,32 @@ def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str
     added, removed, changed = [], [], 0
     for i, (fname, wanted) in enumerate(sorted(by_file.items())):
         table = committer.rows_without(fname, pa.array([], pa.string()))
-        records = table.column("raw").to_pylist()
         rows = pc.is_in(committer._joined(table), value_set=pa.array(sorted(wanted), pa.string()))
-        edits = 0
-        for j in pc.indices_nonzero(rows).to_pylist():  # only the records that matched, not the whole file
-            try:
-                obj = orjson.loads(records[j])
-            except orjson.JSONDecodeError:
-                continue
-            if _scrub(obj, ids, accounts, handles):
-                records[j] = orjson.dumps(obj)
-                edits += 1
+        # Only the records that matched, not the whole file.
+        edits = _scrubbed(table.column("raw"), pc.indices_nonzero(rows).to_pylist(), ids, accounts, handles)
         if edits:
-            changed += edits
+            changed += len(edits)
+            records = [edits.get(j, r) for j, r in enumerate(table.column("raw").to_pylist())]
             table = table.set_column(table.schema.get_field_index("raw"), "raw", pa.array(records, pa.binary()))
             name = f"raw-{store.generation + 1:06d}-scrub-{uuid.uuid4().hex[:8]}-{i}.parquet"
             added.append(committer._write(store, "raw", name, table.cast(RAW_SCHEMA)))
             removed.append(fname.rsplit("/", 1)[-1])
     if added:
         store.commit({"raw": (added, removed)})
+    return changed
+
+
+def _scrubbed(raw: Any, rows: list[int], ids: set[str], accounts: set[str], handles: set[str]) -> dict[int, bytes]:
+    """The records at ROWS of RAW (an Arrow column of JSON bytes) that held a copy of a forgotten post or
+    account, without it, by row; a record that is not JSON is left as it is."""
+    changed: dict[int, bytes] = {}
+    for j in rows:
+        try:
+            obj = orjson.loads(raw[j].as_py())
+        except orjson.JSONDecodeError:
+            continue
+        if _scrub(obj, ids, accounts, handles):
+            changed[j] = orjson.dumps(obj)
     return changed
 
 
