@@ -107,12 +107,7 @@ def test_forget_scrubs_copies_of_the_posts_embedded_in_other_records(tmp_path) -
     quote = tweet("11", "Please read this", user="dave", uid="7", is_quote_status=True,
                   quoted_status_id_str="10", quoted_status=orig)
     quote["entities"]["user_mentions"] = [{"screen_name": "carol", "name": "Carol Realname", "id_str": "42"}]
-    page = {"data": [{"id": "21", "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
-                      "referenced_tweets": [{"type": "quoted", "id": "20"}]}],
-            "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
-                                   {"id": "42", "username": "carol", "name": "Carol", "description": "survivor"}],
-                         "tweets": [{"id": "20", "text": "I was followed home", "author_id": "42",
-                                     "created_at": "2014-05-25T09:00:00.000Z"}]}}
+    page = _quote_page("21", "20", "carol", "I was followed home")
     st = Store(store_dir)
     st.ingest([str(write_jsonl(tmp_path / "a.jsonl", [orig, quote])), str(write_jsonl(tmp_path / "b.jsonl", [page]))])
     before = {r["id"]: r for r in st.posts().to_pylist()}
@@ -262,12 +257,7 @@ def test_a_forgotten_account_stays_out_of_later_ingests(tmp_path) -> None:
     new["user"]["description"] = "survivor, she/her"
     quote = tweet("31", "Please read this", user="dave", uid="7", is_quote_status=True,
                   quoted_status_id_str="30", quoted_status=new)
-    page = {"data": [{"id": "41", "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
-                      "referenced_tweets": [{"type": "quoted", "id": "40"}]}],
-            "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
-                                   {"id": "42", "username": "carol_2", "name": "Carol", "description": "survivor"}],
-                         "tweets": [{"id": "40", "text": "my new private story", "author_id": "42",
-                                     "created_at": "2014-05-25T09:00:00.000Z"}]}}
+    page = _quote_page("41", "40", "carol_2", "my new private story")
     later = [new, tweet("32", user="erin", uid="8", retweet_of=tweet("33", "a private story", user="carol", uid="42")),
              quote, tweet("34", user="erin", uid="8")]
     summary = st.ingest([str(write_jsonl(tmp_path / "b.jsonl", later)), str(write_jsonl(tmp_path / "c.jsonl", [page]))])
@@ -320,3 +310,14 @@ def test_forgetting_an_account_does_not_forget_its_id_on_another_platform(tmp_pa
         out = commit.commit_batch(st, to_table([toot("m2")], POST_SCHEMA), RAW_SCHEMA.empty_table(), [], [], "u")
     assert out["new"] == 1
     st.close()
+
+
+def _quote_page(pid: str, quoted: str, handle: str, text: str) -> dict:
+    """A twarc2 page: erin (8) quotes account 42's post QUOTED, whose copy and author (HANDLE, with a
+    bio) the page's includes carry."""
+    return {"data": [{"id": pid, "text": "Read this", "author_id": "8", "created_at": "2014-05-25T10:00:00.000Z",
+                      "referenced_tweets": [{"type": "quoted", "id": quoted}]}],
+            "includes": {"users": [{"id": "8", "username": "erin", "name": "Erin"},
+                                   {"id": "42", "username": handle, "name": "Carol", "description": "survivor"}],
+                         "tweets": [{"id": quoted, "text": text, "author_id": "42",
+                                     "created_at": "2014-05-25T09:00:00.000Z"}]}}
