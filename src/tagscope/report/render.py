@@ -9,13 +9,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
 from ..analytics.figure import Figure
+from ..times import to_utc
 from .pseudonym import Pseudonymiser
 from .svg import Marker, bar_chart, fmt_num, line_chart
 
@@ -26,23 +27,12 @@ VALUE_KEYS = ("count", "posts", "uses", "authors", "followers", "n", "share")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 (with or without Z) or datetime -> naive UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(None).replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    text = str(value).strip()
+    """ISO 8601 (with or without Z), a date or a datetime as naive UTC; None for anything else (a chart
+    leaves out a bucket it cannot place)."""
     try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return to_utc(value)
+    except (TypeError, ValueError):
         return None
-    if dt.tzinfo is not None:
-        from datetime import UTC
-
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
 
 
 def trend_series(fig: Figure, value_key: str = "count") -> dict[str, list[tuple[datetime, float]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -16,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..report.figures import NotAvailable
+from ..analytics.registry import NotAvailable
 from . import security
 from .params import BadRequest
 from .pool import StorePool
@@ -99,8 +100,8 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
 
     from . import api, pages
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(api.router())
+    app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     security.install(app, token)
     return app
@@ -108,8 +109,6 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
 
 def app_from_env() -> FastAPI:
     """The app for `tagscope serve --workers N` (uvicorn imports it in each worker process)."""
-    import os
-
     return create_app(os.environ["TAGSCOPE_STORE"], token=os.environ.get("TAGSCOPE_TOKEN") or None)
 
 
