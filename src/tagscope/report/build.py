@@ -11,6 +11,7 @@ import jinja2
 
 from .. import __version__ as tagscope_version
 from ..analytics import registry
+from ..analytics.display import text
 from ..analytics.registry import NotAvailable
 from ..post import fold_tag
 from .pseudonym import NOTABLE_FOLLOWERS, Pseudonymiser, load_key
@@ -32,7 +33,7 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    env.filters["num"] = lambda v: text(v) if isinstance(v, int) and not isinstance(v, bool) else v
     return env
 
 

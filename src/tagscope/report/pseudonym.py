@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..files import write_bytes
+
 NOTABLE_FOLLOWERS = 10_000
 # Columns / keys that hold an account name and get pseudonymised.
 AUTHOR_KEYS = ("author", "author_handle", "handle", "account", "screen_name", "user", "repost_of_author")
@@ -62,9 +64,7 @@ def load_key(store_path: str | os.PathLike[str] | None) -> bytes:
     except (FileNotFoundError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(key.hex())
-        os.replace(tmp, path)
+        write_bytes(path, key.hex().encode())
         return key
 
 

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
+from ..analytics.display import text
 from ..analytics.registry import NotAvailable
 from . import security
 from .params import BadRequest
@@ -29,7 +30,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(ROOT / "templates")), autoescape=True
     )
-    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
+    env.filters["num"] = lambda v: text(v) if isinstance(v, int) and not isinstance(v, bool) else v
     env.globals["version"] = __version__
     return env
 
