@@ -107,7 +107,7 @@ class Pseudonymiser:
         on twitter.com, x.com and the mirrors that serve the same paths (nitter, fxtwitter...).
 
         The links analytic lists the URLs posts shared, and a quoted or linked post's URL names its
-        author: without this a private account's handle was published through its status links.
+        author: left as it is, a private account's handle would be published through its status links.
         """
 
         def sub(m: re.Match[str]) -> str:

@@ -174,11 +174,6 @@ def trend_chart(
     )
 
 
-def bars(fig: Figure, *, chart_id: str, title: str) -> Markup:
-    rows = bar_rows(figure_rows(fig))
-    return Markup(bar_chart(rows, chart_id=chart_id, title=title)) if rows else Markup("")
-
-
 def highlight(text: str, terms: Iterable[str]) -> Markup:
     """Escape ``text`` and wrap each case-insensitive occurrence of a term in <mark>."""
     words = sorted({t for t in terms if t}, key=len, reverse=True)

@@ -64,17 +64,6 @@ def pick_every(first: datetime | None, last: datetime | None) -> str:
     return "week"
 
 
-def kv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Scalar entries of a JSON object as (measure, value) rows (for velocity-like figures)."""
-    rows = []
-    for k, v in data.items():
-        if isinstance(v, dict) and all(not isinstance(x, dict | list) for x in v.values()):
-            rows.extend({"measure": f"{k}: {kk}".replace("_", " "), "value": vv} for kk, vv in v.items())
-        elif not isinstance(v, dict | list):
-            rows.append({"measure": k.replace("_", " "), "value": v})
-    return rows
-
-
 def _finish(sec: Section, fig: Figure, body: Markup) -> Section:
     sec.body = body
     sec.rule = fig.rule

@@ -17,7 +17,7 @@ from ..analytics import registry
 from ..analytics.registry import Analytic, NotAvailable
 from ..report import render as draw
 from ..report.sections import pick_every
-from .app import render
+from .html import render
 from .params import EVERY, KINDS, SORTS, BadRequest, choice, window
 from .params import tag as check_tag
 from .queries import cached_stats

@@ -15,6 +15,7 @@ from fastapi import Request
 from ..analytics.figure import Figure
 from ..analytics.registry import NotAvailable
 from ..store import Store
+from ..times import to_utc
 
 FEED_COLUMNS = "platform, id AS post_id, author_handle AS author, created_at, text, kind"
 
@@ -51,8 +52,9 @@ def parse_cursor(value: str | None) -> tuple[datetime, str, str] | None:
     parts = value.split("|", 2)
     if len(parts) != 3:
         raise ValueError("after must be a cursor returned by /api/feed (time|platform|id)")
-    t = datetime.fromisoformat(parts[0].replace("Z", ""))
-    return t.replace(tzinfo=None), parts[1], parts[2]
+    t = to_utc(parts[0])
+    assert t is not None
+    return t, parts[1], parts[2]
 
 
 def post(store: Store, platform: str, post_id: str) -> dict[str, Any] | None:
