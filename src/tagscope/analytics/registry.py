@@ -137,13 +137,9 @@ class Analytic:
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
 
-    @property
-    def filters(self) -> tuple[str, ...]:
-        """The shared filters it takes."""
-        return tuple(o.name for o in self.options if FILTERS.get(o.name) == o)
-
     def call(self) -> Callable[..., Figure]:
-        """Its function (resolved when first called, so declaring never imports a heavy module)."""
+        """Its function, looked up when called: the declaration runs before the module defines it, and
+        tests may stand another in (:func:`substituted`)."""
         if self.name in _SUBSTITUTES:
             return _SUBSTITUTES[self.name]
         return getattr(importlib.import_module(self.module), self.function or self.name)
@@ -191,8 +187,8 @@ def declare(
     ``heading``: the CLI table's title (a format string over the Figure's JSON, or a function of the
     Figure); ``note``: a line printed under it; ``columns``: headings mapped to formats over a row,
     when the CLI table joins columns (a share with its interval). ``api``: the query parameters of
-    ``/api/NAME`` in order (own options by their query name, or the shared ``tag``, ``since``,
-    ``until``, ``top``); None: no route. ``page`` and ``section``: its dashboard page, report section.
+    ``/api/NAME`` in order (its options by name, or the shared ``tag``, ``since``, ``until``,
+    ``top``, which it need not take); None: no route. ``page`` and ``section``: its dashboard page, report section.
     """
     opts = tuple(_shared(o) if isinstance(o, str) else o for o in options)
     spec = Analytic(name, title, question, help, module, opts, order, function, rollup, labels, heading, note, columns, api,
@@ -237,17 +233,19 @@ def discover() -> None:
 
 
 def run(name: str, store: Any, **options: Any) -> Figure:
-    """Call analytic NAME with the options it declares; None, and a declared default, are left out.
+    """Call analytic NAME with the options it declares; None, an empty list and a declared default are
+    left out, and ``engine`` is passed when given.
 
     Front ends pass what they have (the report: its window, top and bucket) and each analytic takes
     its own share of it."""
     spec = get(name)
     kwargs = {}
     for key, value in options.items():
-        opt = spec.option(key) if key != "engine" else None
-        if value is None or (opt is None and key != "engine") or (opt is not None and value == opt.default):
+        if value is None or (isinstance(value, list | tuple) and not value):
             continue
-        kwargs[key] = value
+        opt = spec.option(key)
+        if key == "engine" or (opt is not None and value != opt.default):
+            kwargs[key] = value
     args = []
     first = spec.options[0] if spec.options else None
     if first is not None and first.argument and first.name in kwargs:
