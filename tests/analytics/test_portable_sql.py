@@ -9,8 +9,7 @@ import pytest
 import sqlglot
 
 from tagscope import analytics as an
-from tagscope.analytics import rollup
-from tagscope.engines import engine_for
+from tagscope.engines import engine_for, rollup
 from tagscope.engines.duckdb import rollup_dir
 from tweetfactory import delete_notice, tweet, write_jsonl
 
