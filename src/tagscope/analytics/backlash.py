@@ -61,7 +61,7 @@ def backlash(
 WITH scope AS (
     SELECT platform, id, date_trunc('{every}', created_at) AS bucket,
            list_contains(hashtags_norm, ?) AS uses_tag,
-           list_has_any(hashtags_norm, ?::VARCHAR[]) AS uses_counter
+           list_has_any(hashtags_norm, CAST(? AS VARCHAR[])) AS uses_counter
     FROM posts
     {where}
 )
