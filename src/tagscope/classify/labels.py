@@ -81,7 +81,7 @@ def check(model: str, label: str | None = None) -> None:
     """ValueError naming the choices when ``model`` is not a classifier, or ``label`` is not one of its
     labels (models with an open label set, such as language, take any label). A misspelt name would
     otherwise match no post and show as a plausible 0."""
-    from .registry import all_models
+    from .registry import all_models  # the models (and their numpy/scipy) load only to check a name
 
     models = all_models()
     if model not in models:
