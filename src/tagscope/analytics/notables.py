@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .plan import Plan
 from .registry import Option, Page, Section, declare
 
 RANKS = ("followers", "reach", "engagement")
@@ -46,6 +46,7 @@ def notables(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """The TOP accounts using TAG ranked BY followers | reach | engagement."""
     if by not in RANKS:
@@ -69,7 +70,7 @@ FROM (SELECT author_handle AS author, followers, CAST({posts} AS BIGINT) AS post
 ORDER BY {by} DESC NULLS LAST, posts DESC, platform, author_id
 LIMIT ?"""
     plan = Plan(sql, [*params, rules.cap(top)], ("tag_accounts",), [t], f, scan=f.windowed)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     rows = table.to_pylist()
     data = {"hashtag": t, "by": by, "accounts": rows, "definitions": DEFINITIONS, **f.describe()}
     return Figure("notables", table, data, queries, rules.RULE + " " + DEFINITIONS, {"filters": f.describe()})

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, burst, rules
 from .figure import Figure
-from .plan import Plan
 from .registry import Option, Page, Section, declare
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
@@ -49,6 +49,7 @@ def velocity(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Milestones, peak, burst and half-life of TAG (buckets of width EVERY, local to TZ)."""
     t = rules.tag(tag)
@@ -63,7 +64,7 @@ WHERE {where}
 GROUP BY minute
 ORDER BY minute"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     minutes, queries = eng.run(Plan(sql, params, ("tag_minutes",), [t], f, scan=not exact), rollup=rollup)
     first_sql = f"SELECT min(created_at) AS first_use FROM tag_first WHERE {f.rel_where([t])[0]}"
     first_params = f.rel_where([t])[1]

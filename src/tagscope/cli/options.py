@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import engines
 from ..analytics.registry import FILTERS, Option
 
 StoreOpt = Annotated[
@@ -23,8 +24,8 @@ CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the table as CSV on s
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Also print the exact SQL run, with its parameters.")]
 EngineOpt = Annotated[
     str | None,
-    typer.Option("--engine", envvar="TAGSCOPE_ENGINE", help="Engine that runs the analytic (default: duckdb).",
-                 show_default=False),
+    typer.Option("--engine", envvar=engines.ENV, show_default=False,
+                 help=f"Engine that runs the analytic: {', '.join(engines.names())} (default: {engines.DEFAULT})."),
 ]
 
 
