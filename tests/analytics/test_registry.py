@@ -78,6 +78,9 @@ def test_a_declared_analytic_gets_a_command_a_route_a_page_and_a_section(campaig
         assert "/api/toy" in client.get("/openapi.json").json()["paths"]
         page = client.get("/toy", params={"tag": "yesallwomen"})
         assert page.status_code == 200 and "Toy authors" in page.text and 'id="table-toy"' in page.text
+        nav = page.text.split("<nav>")[1].split("</nav>")[0]  # its menu entry, after the others (order=1000)
+        assert '<a href="/toy?tag=yesallwomen" class="active">Toy authors</a>' in nav
+        assert nav.index("/misogyny") < nav.index("/toy") < nav.index("/feed")
 
     report = build_report(campaign_store, "yesallwomen")
     section = next(s for s in report.sections if s.id == "toy")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,20 @@ def test_pages_render(client, fake_analytics, url):
     assert r.status_code == 200, r.text[:300]
     assert r.headers["content-type"].startswith("text/html")
     assert "<nav>" in r.text and "tagscope" in r.text
+
+
+def test_the_menu_lists_every_analytic_page(client):
+    """The menu comes from the analytics registry: the pages it always listed, with their labels and in
+    their order, then the velocity, backlash and misogyny pages it left out (reachable only by URL)."""
+    nav = client.get("/notables?tag=yesallwomen").text.split("<nav>")[1].split("</nav>")[0]
+    links = re.findall(r'<a href="([^"?]*)[^"]*"[^>]*>([^<]*)</a>', nav)
+    assert links == [
+        ("/", "Overview"), ("/search", "Search"), ("/trend", "Trend"), ("/notables", "Notables"),
+        ("/cotags", "Co-hashtags"), ("/links", "Links"), ("/variants", "Variants"), ("/audience", "Audience"),
+        ("/origin", "Origin"), ("/velocity", "Velocity"), ("/backlash", "Backlash"), ("/misogyny", "Misogyny"),
+        ("/feed", "Live feed"), ("/docs", "API")]
+    assert '<a href="/cotags?tag=yesallwomen">Co-hashtags</a>' in nav and 'href="/notables?tag=yesallwomen" class="active"' in nav
+    assert '<a href="/backlash" class="active">' in client.get("/backlash").text
 
 
 def test_missing_analytic_is_a_panel_not_an_error(client, fake_analytics):

@@ -37,7 +37,8 @@ META = declare(
     heading="{authors:,} accounts using #{hashtag}, by declared pronouns",
     api=("tag", "since", "until", "top"),
     api_summary="Authors by the pronouns they declare in their bio (never guessed from names).",
-    page=Page("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names."),
+    page=Page("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names.",
+                menu_order=91),  # the menu has always listed it after variants
     section=Section("Audience by self-declared pronouns",
                     "Who posted, by the pronouns they state in their bio (never guessed from names)?"),
 )

@@ -29,7 +29,8 @@ META = declare(
     heading="Accounts using #{hashtag}, by {by}",
     api=("tag", "since", "until", "top"),
     api_summary="Accounts that used the tag, ranked (followers as of their latest post in the store).",
-    page=Page("Notable accounts", "Which prominent accounts used the tag? Ranked by followers as of their latest post."),
+    page=Page("Notable accounts", "Which prominent accounts used the tag? Ranked by followers as of their latest post.",
+                menu="Notables"),
     section=Section("Notable accounts", "Which prominent accounts joined?"),
 )
 

@@ -25,7 +25,8 @@ META = declare(
     note=lambda fig: fig.meta["caveat"],
     api=("tag", "since", "until", "top"),
     api_summary="The earliest posts using the tag, with author and time (the archive may not hold the true first use).",
-    page=Page("Origin", "Who used it first, and when? (The archive may not hold the true first use.)"),
+    page=Page("Origin", "Who used it first, and when? (The archive may not hold the true first use.)",
+                menu_order=92),  # after audience, as the menu has always listed it
     section=Section("Origin", "Who used it first, and when?"),
 )
 

@@ -98,10 +98,14 @@ EVERY = ("minute", "hour", "day", "week")
 
 @dataclass(frozen=True)
 class Page:
-    """The analytic's dashboard page: its heading and the question it answers there."""
+    """The analytic's dashboard page: its heading, the question it answers there, and its entry in the
+    dashboard's menu: ``menu`` is the label (default: the heading), ``menu_order`` its place among
+    the analytics' entries (default: the analytic's ``order``)."""
 
     title: str
     question: str
+    menu: str = ""
+    menu_order: int | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,13 @@ def analytics() -> list[Analytic]:
     """Every analytic, by ``order`` (the CLI's, the dashboard's and the report's order)."""
     discover()
     return sorted(REGISTRY.values(), key=lambda a: (a.order, a.name))
+
+
+def menu() -> list[tuple[str, str]]:
+    """The (name, label) of every analytic's dashboard page, in the dashboard menu's order."""
+    pages = [(a.page.menu_order if a.page.menu_order is not None else a.order, a.name, a.page.menu or a.page.title)
+             for a in analytics() if a.page is not None]
+    return [(name, label) for _, name, label in sorted(pages)]
 
 
 def discover() -> None:

@@ -32,7 +32,7 @@ META = declare(
     heading="Velocity of #{hashtag}",
     api=("tag", "since", "until", "top"),
     api_summary="Time to 1k/10k/100k/1M uses, peak bucket and rate, burst start and end, half-life.",
-    page=Page("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?"),
+    page=Page("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?", menu_order=93),
     section=Section("Velocity and lifecycle", "How fast did it spread, when did it peak, how fast did it fade?"),
 )
 

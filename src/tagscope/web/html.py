@@ -10,18 +10,21 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from .. import __version__
+from ..analytics import registry
 from ..analytics.display import text
 
 ROOT = files("tagscope.web")
 
 
 def templates() -> jinja2.Environment:
-    """The templates, autoescaped: post text can never become markup; ``num`` writes numbers as the CLI does."""
+    """The templates, autoescaped: post text can never become markup; ``num`` writes numbers as the CLI does;
+    ``menu`` lists the analytics' pages, from the registry, so a new analytic is in the menu."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(ROOT / "templates")), autoescape=True
     )
     env.filters["num"] = lambda v: text(v) if isinstance(v, int) and not isinstance(v, bool) else v
     env.globals["version"] = __version__
+    env.globals["menu"] = registry.menu()
     return env
 
 
