@@ -78,9 +78,9 @@ def stance_score(gold: list[str], pred: list[str]) -> float:
 
 
 def sexism(folder: Path) -> dict[str, Any]:
-    from .sexism import BINARY
+    from tagscope.classify.tasks import SEXISM
 
-    fast = BINARY.load()
+    fast = SEXISM.linear()
     rs = datasets.rows("edos", "dev")
     batch, gold = Batch([r["text"] for r in rs]), [r["a"] for r in rs]
     first = onnx_name("sexism")
@@ -124,7 +124,7 @@ def sexism_sets(first: str, others: list[str], most: int | None = MAX_GRAPHS) ->
 
 
 def category(folder: Path) -> dict[str, Any]:
-    from .sexism import CATEGORY
+    from tagscope.classify.tasks import SEXISM_CATEGORY
 
     rs = [r for r in datasets.rows("edos", "dev") if r["a"] == "sexist"]
     batch, gold = Batch([r["text"] for r in rs]), [r["b"] for r in rs]
@@ -132,7 +132,7 @@ def category(folder: Path) -> dict[str, Any]:
     first = onnx_name("category")
     others = graph_names(folder, "category")
     probs = {g: graph_scorer(g, folder).outputs(batch.texts)["p"] for g in [first, *others]}
-    p_fast = fast_columns(CATEGORY.load().model, batch, cats)
+    p_fast = fast_columns(SEXISM_CATEGORY.linear().model, batch, cats)
     y = np.array([cats.index(g) for g in gold])
     best: tuple[float, float, bool, tuple[str, ...]] = (-1.0, 1.0, False, (first,))  # dev(-CV) macro-F1, weight, offsets, graphs
     for graphs in sexism_sets(first, others):
@@ -218,7 +218,7 @@ def stance_candidates(graphs: list[str]) -> list[tuple[str, ...]]:
 def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = None) -> tuple[dict[str, Any], StanceHead | None]:
     from sklearn.model_selection import StratifiedKFold
 
-    from .stance import TASK
+    from tagscope.classify.tasks import STANCE as STANCE_TASK
 
     rs = datasets.rows("stance_feminist", ("train", "dev"))
     texts, gold = [r["text"] for r in rs], [r["label"] for r in rs]
@@ -238,7 +238,7 @@ def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = No
         oof = {k: np.zeros((len(texts), 3)) for k in product(emb, STANCE_C)}
         fast = np.zeros((len(texts), 3))
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=repeat).split(texts, y):
-            model = linear.fit([texts[i] for i in tr], [gold[i] for i in tr], classes=STANCE, c=TASK.c, seed=0)
+            model = linear.fit([texts[i] for i in tr], [gold[i] for i in tr], classes=STANCE, c=STANCE_TASK.c, seed=0)
             fast[te] = model.proba_blocks(Batch([texts[i] for i in te]).blocks)
             for t, c in oof:
                 oof[t, c][te] = _fit_head(emb[t][tr], y[tr], c).proba(emb[t][te])

@@ -1,7 +1,9 @@
 """Offline classifiers: sexism, stance, hate, offensive, sentiment, language and testimony.
 
 ``predict(model, texts)`` labels texts; ``tagscope classify`` labels the store (see :mod:`.run`),
-``tagscope evaluate`` scores every model on official test splits. Model files ship in ``models/``.
+``tagscope evaluate`` scores every model on official test splits. Model files ship in ``models/``;
+every model is declared in :mod:`.tasks`. Importing this package (or its registry and labels) needs
+no optional extra: scikit-learn, scipy, onnxruntime and the lexicons load when a model is used.
 """
 
 from __future__ import annotations

@@ -355,15 +355,14 @@ def _version(folder: Path, *names: str) -> str:
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
     """The accurate predictor of one of :data:`MODELS`; its version covers its ONNX, settings and fast files."""
-    from .sexism import BINARY, CATEGORY
-    from .stance import TASK as STANCE
+    from .tasks import SEXISM, SEXISM_CATEGORY, STANCE
 
     if name not in MODELS:
         raise KeyError(f"no accurate tier for {name!r}: choose one of {', '.join(MODELS)}")
     info = settings(folder)
     threads = int(os.environ.get("TAGSCOPE_THREADS", "2"))
     if name == "stance":
-        fast = STANCE.load()
+        fast = STANCE.linear()
         s = info["stance"]
         own = s["encoder"] == "stance"
         sgraphs = stance_graphs(info)
@@ -371,7 +370,7 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
                          None if own else StanceHead.load(folder / STANCE_NPZ),
                          more=tuple(graph_scorer(g, folder, threads) for g in sgraphs[1:]))
         return AccurateStancePredictor(name, f"{_version(folder, INFO, *stance_files(info))}+{fast.version}", head)
-    fast = BINARY.load()
+    fast = SEXISM.linear()
     a = info["sexism"]
     graphs = sexism_files(info)
     more = tuple(graph_scorer(g, folder, threads) for g in graphs[1:])
@@ -380,7 +379,7 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
                                          float(a["weight"]), more=more), float(a["threshold"]))
     if name == "sexism":
         return binary
-    fast_cat = CATEGORY.load()
+    fast_cat = SEXISM_CATEGORY.linear()  # its own model: the cascade is the accurate `sexism`'s
     c = info["category"]
     offsets = np.array(c["offsets"], dtype=np.float64) if c.get("offsets") else None
     cgraphs = category_files(info)
@@ -391,7 +390,7 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
 
 def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list[Result]:
     """The accurate tier's scores on the official test splits (the same rows as the fast tier's)."""
-    from .sexism import EDOS_REF
+    from .tasks import EDOS_REF, GUEST_REF, STANCE_REF
 
     models = list(MODELS) if models is None else [m for m in models if m in MODELS]
     out = []
@@ -404,7 +403,7 @@ def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list
         labels, _ = pred.predict(Batch([r["text"] for r in rs]))
         mapped = ["Misogynistic" if lab == "sexist" else "Nonmisogynistic" for lab in labels]
         out.append(Result("sexism (accurate)", "guest2021", "F1 misogynistic", class_f1([r["level_1"] for r in rs], mapped, "Misogynistic"),
-                          {"paper": 0.43, "TF-IDF": 0.457}, len(rs)))
+                          GUEST_REF, len(rs)))
     if "sexism-category" in models:
         # Scored like the task and the fast tier: the category of each sexist test post, no cascade.
         cat = load("sexism-category", folder)
@@ -419,5 +418,5 @@ def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list
         labels, _ = pred.predict(Batch([r["text"] for r in rs]))
         out.append(Result("stance (accurate)", "stance-feminist", "mean F1 favor/against",
                           macro_f1([r["label"] for r in rs], labels, labels=["favor", "against"]),
-                          {"best published": 0.600, "TF-IDF": 0.553}, len(rs)))
+                          STANCE_REF, len(rs)))
     return out
