@@ -17,7 +17,7 @@ exported ONNX files through tagscope/classify/accurate.py (so the choices are ma
 - stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
   (stratified, 3 repeats, seeded) on the 664 train+dev tweets chooses the encoder whose embedding
   feeds a logistic regression (one of the EDOS A graphs `sexism` ships, or the mean of those of one
-  encoder: no extra graph to run; or session 3's seed-0 MiniLM graph, which would then ship for
+  encoder: no extra graph to run; or the seed-0 MiniLM graph, which would then ship for
   stance alone; unchosen EDOS A graphs are deleted once stance has chosen), its C, and its weight against the fast tier (refitted on each fold's
   training part, so its probabilities are out-of-fold too), or a stance fine-tune's own
   out-of-fold probabilities (``--task stance --cv [--tag]``) in place of the regression. A candidate
@@ -56,20 +56,19 @@ from tagscope.files import write_bytes
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0)
 STANCE_C = (0.01, 0.03, 0.1, 0.3, 1.0)
 # Encoders whose embedding may feed the stance regression: the EDOS A graphs `sexism` ships (each one,
-# and since session 7 the mean of their embeddings: no extra graph, they already run for `sexism`).
-# Session 4's cross-validation preferred the category encoder (C = 0.003, +0.004, inside the repeats'
-# spread), which scored 0.5347 on test, below the TF-IDF reference the test suite requires; so only
-# EDOS A encoders, with session 3's C grid (>= 0.01), are compared.
+# and the mean of their embeddings: no extra graph, they already run for `sexism`). Only EDOS A
+# encoders, with C >= 0.01: the category encoder's narrow cross-validation lead did not hold on test
+# (docs/models/stance.md has the numbers).
 STANCE_ENCODERS = ("sexism",)
 STANCE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 OFFSETS = tuple(np.arange(-1.0, 1.51, 0.25))
-# At most this many graphs averaged per task (EDOS A, EDOS B). Session 7 allowed two (four 11.3 MB
-# MiniLM graphs, ~57.5 MB); session 8 allows three, so that an mpnet graph (88.8 MB, in parts, about
-# eight MiniLM graphs' work per post) can join a MiniLM pair, and lets dev decide.
+# At most this many graphs averaged per task (EDOS A, EDOS B): three lets an mpnet graph (88.8 MB, in
+# parts, about eight MiniLM graphs' work per post) join a MiniLM pair, and dev decide (the size budget's
+# history is in docs/models/sexism.md).
 MAX_GRAPHS = 3
 # A stance candidate that needs a graph of its own (+89 MB for mpnet, and a second encoder pass per
 # post) must beat the regression on what `sexism` already runs by this much cross-validated mean F1
-# favor/against: the spread between the cross-validation's repeats (sessions 4-9).
+# favor/against: the spread between the cross-validation's repeats.
 EXTRA_GRAPH_MARGIN = 0.015
 
 
@@ -145,7 +144,7 @@ def category(folder: Path) -> dict[str, Any]:
             best = max(best, (plain, w, False, graphs), (tuned, w, True, graphs))
     f, w, use, graphs = best
     for g in [first, *others]:
-        if g not in graphs:  # not chosen: not shipped (seed 0's graph too, since session 7)
+        if g not in graphs:  # not chosen: not shipped (seed 0's graph included)
             remove(folder / g)
     p_acc = np.mean([probs[g] for g in graphs], axis=0)
     lp = np.log(w * p_acc + (1 - w) * p_fast + 1e-9)
@@ -223,7 +222,7 @@ def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = No
     rs = datasets.rows("stance_feminist", ("train", "dev"))
     texts, gold = [r["text"] for r in rs], [r["label"] for r in rs]
     y = np.array([STANCE.index(g) for g in gold])
-    # The shipped EDOS A graphs, and session 3's encoder even when `sexism` no longer averages it (it
+    # The shipped EDOS A graphs, and the seed-0 MiniLM encoder even when `sexism` does not average it (it
     # would then ship for stance alone: an extra graph to run, so it must win cross-validation).
     chosen = sexism_graphs or []
     cands = stance_candidates(chosen) + [(g,) for g in map(onnx_name, STANCE_ENCODERS) if g not in chosen and parts(folder / g)]

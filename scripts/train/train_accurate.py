@@ -9,13 +9,13 @@ layers of 768: about eight times MiniLM's work per post; its graphs ship in piec
     nice python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
     nice python scripts/train/train_accurate.py --calibrate
 
-Separate fine-tunes, not one multi-task compromise (session 2's single network traded EDOS A for
-B and stance): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
+Separate fine-tunes, not one multi-task compromise (a single network traded EDOS A for B and
+stance; see docs/models/sexism.md): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
 give a second file, ``accurate-sexism-<tag>.onnx``, that --calibrate may average with the first);
 ``category`` learns EDOS B on the sexist EDOS train posts only, with ``--vectors`` through EDOS C's
 11 finer vectors (its head predicts the vectors, a category's probability is their sum, and the loss
 is the categories' plus half the vectors'; ``--task sexism --vectors`` does the same for EDOS A with
-a 12-way head, tried in session 5 and not shipped). ``--task stance --cv [--soup N]`` cross-validates
+a 12-way head, not shipped). ``--task stance --cv [--soup N]`` cross-validates
 a stance fine-tune (N runs' weights averaged into one network) for --calibrate. Each is an encoder, mean-pooled, plus one linear head;
 class-weighted cross-entropy, AdamW (warm-up then linear decay), batches of similar lengths, at most
 96 tokens, the word-embedding table frozen. Each epoch's dev score is printed and its state saved

@@ -9,12 +9,11 @@ no optional extra: scikit-learn, scipy, onnxruntime and the lexicons load when a
 from __future__ import annotations
 
 from .base import Batch
+from .registry import get
 
 
 def predict(model: str, texts: list[str]) -> list[tuple[str, float]]:
     """[(label, score)] for each text, with the named model (fast tier)."""
-    from .registry import get
-
     labels, scores = get(model).load().predict(Batch(list(texts)))
     return [(lab, float(s)) for lab, s in zip(labels, scores, strict=True)]
 

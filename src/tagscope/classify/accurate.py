@@ -30,6 +30,7 @@ train+dev tweets) and are stored in ``models/accurate.json``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -39,8 +40,10 @@ from typing import Any
 
 import numpy as np
 
+from ..files import replacing
 from . import datasets
 from .base import MODELS_DIR, Batch, Result, class_f1, macro_f1
+from .tasks import EDOS_REF, GUEST_REF, SEXISM, SEXISM_CATEGORY, STANCE, STANCE_REF
 
 MAX_LEN = 96
 TOKENIZER = "accurate.tokenizer.json"
@@ -198,8 +201,6 @@ class AccurateScorer:
 @lru_cache(maxsize=2)
 def embeddings(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The shared int8 word-embedding table and its per-row scales (read once per process)."""
-    import io
-
     with np.load(path if path.exists() else io.BytesIO(read_bytes(path))) as z:
         return z["q"], z["scale"]
 
@@ -237,7 +238,8 @@ class StanceHead:
             return cls(*(z[k].astype(np.float32) for k in ("mean", "scale", "coef", "intercept")))
 
     def save(self, path: Path) -> None:
-        np.savez(path, mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
+        with replacing(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
 
     def proba(self, e: np.ndarray) -> np.ndarray:
         z = ((e - self.mean) / self.scale) @ self.coef + self.intercept
@@ -355,8 +357,6 @@ def _version(folder: Path, *names: str) -> str:
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
     """The accurate predictor of one of :data:`MODELS`; its version covers its ONNX, settings and fast files."""
-    from .tasks import SEXISM, SEXISM_CATEGORY, STANCE
-
     if name not in MODELS:
         raise KeyError(f"no accurate tier for {name!r}: choose one of {', '.join(MODELS)}")
     info = settings(folder)
@@ -390,8 +390,6 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
 
 def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list[Result]:
     """The accurate tier's scores on the official test splits (the same rows as the fast tier's)."""
-    from .tasks import EDOS_REF, GUEST_REF, STANCE_REF
-
     models = list(MODELS) if models is None else [m for m in models if m in MODELS]
     out = []
     if "sexism" in models:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import accurate
 from .base import Classifier
 from .tasks import ALL
 
@@ -44,9 +45,6 @@ def load(name: str, tier: str = "fast") -> Predictor:
     """The predictor of a model in a tier; models without an accurate tier use the fast one."""
     if tier not in ("fast", "accurate"):
         raise KeyError(f"no tier named {tier!r}: use fast or accurate")
-    if tier == "accurate" and name in ACCURATE:
-        from . import accurate  # onnxruntime, tokenizers: the accurate extra
-
-        if name in accurate.tiers():
-            return accurate.load(name)
+    if tier == "accurate" and name in ACCURATE and name in accurate.tiers():
+        return accurate.load(name)
     return get(name).load()
