@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from accurate_data import BASE_SHA256, MPNET_SHA256, STANCE, categories, guest_rows
 from model_parts import graph_names, remove
-from train_accurate import BASE_SHA256, BUILD, MAX_LEN, MPNET_SHA256, STANCE, categories, guest_rows
+from train_accurate import BUILD, MAX_LEN
 
 from tagscope.classify import datasets, linear
 from tagscope.classify.accurate import (

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import model_parts
 import numpy as np
 import pytest
+from accurate_data import categories, vectors
 from calibrate_accurate import _b_f1, _offsets
-from train_accurate import categories, vectors
 
 from tagscope.classify import accurate
 from tagscope.classify.base import MODELS_DIR, Batch
