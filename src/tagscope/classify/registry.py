@@ -5,19 +5,13 @@ check model and label names through it without the classify extra installed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import accurate
-from .base import Classifier
+from .base import Classifier, Predictor
 from .tasks import ALL
-
-if TYPE_CHECKING:
-    from .base import Predictor
 
 MODELS: dict[str, Classifier] = {c.name: c for c in ALL}
 # Everything but the opt-in models (hate: CC BY-NC data).
 DEFAULT = tuple(n for n, c in MODELS.items() if not c.opt_in)
-ACCURATE = ("sexism", "sexism-category", "stance")  # models that can have an accurate tier (see accurate.py)
 
 
 def all_models() -> dict[str, Classifier]:
@@ -45,6 +39,6 @@ def load(name: str, tier: str = "fast") -> Predictor:
     """The predictor of a model in a tier; models without an accurate tier use the fast one."""
     if tier not in ("fast", "accurate"):
         raise KeyError(f"no tier named {tier!r}: use fast or accurate")
-    if tier == "accurate" and name in ACCURATE and name in accurate.tiers():
+    if tier == "accurate" and name in accurate.MODELS and name in accurate.tiers():
         return accurate.load(name)
     return get(name).load()
