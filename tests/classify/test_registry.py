@@ -20,7 +20,7 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_analytics_and_the_registry_import_no_classify_extra() -> None:
     """A core install (no classify extra) imports the analytics, which check label names here."""
-    code = ("import sys, tagscope.analytics, tagscope.classify.registry, tagscope.classify.labels; "
+    code = ("import sys, tagscope.analytics, tagscope.store.forget, tagscope.classify.registry, tagscope.classify.labels; "
             "from tagscope.classify.labels import check; check('stance', 'against'); "
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     res = _run(code)

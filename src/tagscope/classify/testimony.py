@@ -27,6 +27,8 @@ def agreement() -> Result:
 
 @dataclass(kw_only=True)
 class TestimonyTask(LinearTask):
+    __test__ = False  # a task, not a test class, whatever pytest makes of its name
+
     def evaluate(self, data: Path | None = None, path: Path | None = None) -> list[Result]:
         results = super().evaluate(data, path)
         with needs_extra(f"evaluating {self.name}", self.extra):
