@@ -88,7 +88,7 @@ def json_records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError:
             # Not one document: JSON lines whose first line is broken.
-            yield from _line_records(data.split(b"\n"), 1)
+            yield from line_records(data.split(b"\n"), 1)
             return
         if isinstance(doc, list):
             yield from _array_records(doc)
@@ -101,9 +101,9 @@ def json_records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
             yield from _array_records(obj)
             return
         yield Record(1, obj, first)
-        yield from _line_records(rest.splitlines(keepends=False), 2)
+        yield from line_records(rest.splitlines(keepends=False), 2)
         return
-    yield from _line_records(_chain_first(first, stream), 1)
+    yield from line_records(_chain_first(first, stream), 1)
 
 
 def _chain_first(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
@@ -111,7 +111,7 @@ def _chain_first(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
     yield from stream
 
 
-def _line_records(lines: Any, start: int) -> Iterator[Record]:
+def line_records(lines: Any, start: int) -> Iterator[Record]:
     for lineno, line in enumerate(lines, start):
         if not line.strip():
             continue

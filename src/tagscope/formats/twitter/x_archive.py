@@ -23,11 +23,15 @@ from typing import IO, Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
-from .twitter_v1 import parse_time
+from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
+from . import scrubbing
+from .v1 import parse_time
 
 NAME = "x-archive"
+PLATFORM = "twitter"
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _PREFIX = re.compile(rb"^\s*window\.YTD\.[A-Za-z0-9_]+\.part\d+\s*=\s*")
 # Files holding tweets, in reading order (parts sorted by number after these names).

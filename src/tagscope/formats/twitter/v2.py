@@ -21,10 +21,15 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, unique, url_fields
-from .base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
+from ...post import Tombstone, hashtag_fields, unique, url_fields
+from ..base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
+from . import scrubbing
 
 NAME = "twitter-v2"
+PLATFORM = "twitter"
+SQL_MAPPING = ".v2_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
