@@ -14,6 +14,8 @@ from ..contract import Forgotten
 
 # The JSON keys under which Twitter's records name an account's handle (forget's search pattern).
 HANDLE_KEYS = ("screen_name", "username", "preferredUsername")
+# What a v2 mention is without the profile twarc2 flatten adds to it.
+_MENTION_KEYS = frozenset({"start", "end", "username", "id"})
 STATUS_URL = re.compile(r"(?i)(?:twitter|x)\.com/@?([a-z0-9_]{1,15})/status(?:es)?/([0-9]+)")
 
 
@@ -27,14 +29,16 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
 
 
 def _scrub(obj: Any, ids: frozenset[str], accounts: frozenset[str], handles: frozenset[str]) -> bool:
+    def gone_user(user: dict[str, Any]) -> bool:
+        return (str(user.get("id_str") or user.get("id")) in accounts
+                or str(user.get("screen_name") or user.get("username")).lower() in handles)
+
     def gone_tweet(t: Any) -> bool:
         if not isinstance(t, dict):
             return False
         user = t.get("user") if isinstance(t.get("user"), dict) else t.get("author")
         user = user if isinstance(user, dict) else {}
-        return (str(t.get("id_str") or t.get("id")) in ids or str(t.get("author_id")) in accounts
-                or str(user.get("id_str") or user.get("id")) in accounts
-                or str(user.get("screen_name") or user.get("username")).lower() in handles)
+        return str(t.get("id_str") or t.get("id")) in ids or str(t.get("author_id")) in accounts or gone_user(user)
 
     changed = False
     if isinstance(obj, list):
@@ -53,6 +57,14 @@ def _scrub(obj: Any, ids: frozenset[str], accounts: frozenset[str], handles: fro
         if isinstance(m, dict) and "name" in m and (str(m.get("id_str") or m.get("id")) in accounts
                                                     or str(m.get("screen_name")).lower() in handles):
             del m["name"]
+            changed = True
+    for m in obj.get("mentions") or () if isinstance(obj.get("mentions"), list) else ():
+        # twarc2 flatten copies the mentioned account's profile into the mention: the handle and id
+        # stay (they are the mention), the rest of the profile goes.
+        extra = set(m) - _MENTION_KEYS if isinstance(m, dict) else set()
+        if extra and gone_user(m):
+            for k in extra:
+                del m[k]
             changed = True
     gq = obj.get("twitter_quoted_status")
     if isinstance(gq, dict) and len(gq) > 1:  # Gnip: ids are "tag:search.twitter.com,2005:NNN"
@@ -75,6 +87,11 @@ def _scrub(obj: Any, ids: frozenset[str], accounts: frozenset[str], handles: fro
             if isinstance(ref, dict) and len(ref) > 2 and gone_tweet(ref):
                 refs[j] = {k: ref[k] for k in ("type", "id") if k in ref}
                 changed = True
+    replied = obj.get("in_reply_to_user")
+    if isinstance(replied, dict) and len(replied) > 1 and gone_user(replied):
+        # twarc2 flatten inlines the replied-to account's profile (the mapping reads in_reply_to_user_id)
+        obj["in_reply_to_user"] = {"id": replied["id"]} if "id" in replied else {}
+        changed = True
     inc = obj.get("includes")
     if isinstance(inc, dict):  # v2: the referenced tweets and their authors
         for u in inc.get("users") or ():
