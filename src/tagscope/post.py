@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -102,13 +102,6 @@ def url_fields(urls: list[str]) -> dict[str, list[str]]:
     """Both URL columns from the expanded URLs."""
     clean = unique([u for u in urls if u])
     return {"urls": clean, "domains": unique([d for d in map(domain_of, clean) if d])}
-
-
-def utc_naive(dt: datetime) -> datetime:
-    """A datetime as a zone-less UTC value (the store's convention)."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
 
 
 def new_post(**values: Any) -> dict[str, Any]:

@@ -88,8 +88,8 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
 
 
 def _page_tweet(i: int, tw: Any, users: dict[str, Any], tweets: dict[str, Any]) -> list[Any]:
-    """The posts of tweet I of a page, or its rejection: a bad tweet is quarantined alone, since
-    quarantining its page lost up to 99 good tweets with it."""
+    """The posts of tweet I of a page, or its rejection: a bad tweet is quarantined alone, so the
+    page's other tweets (up to 99) are still posts."""
     try:
         return _tweet(tw, users, tweets, with_raw=True)
     except ParseError as exc:

@@ -179,7 +179,7 @@ def zip_roots(names: list[str]) -> list[str]:
 def claims_path(path: Path) -> bool:
     """A folder holding ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``), or a .zip that is
     one archive and nothing else: a zip that also holds other files or archives is read member by
-    member, each archive in it claimed by ``zip_roots`` (a zip of a collection lost all but one)."""
+    member, each archive in it claimed by ``zip_roots`` (so a zip of a collection gives every archive in it)."""
     try:
         if path.is_dir():
             data = path / "data"
