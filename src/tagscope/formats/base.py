@@ -1,19 +1,6 @@
-"""What every format module shares: the record type, the parse error, and JSON record readers.
+"""What every format shares: the record type, the parse errors, JSON record readers, value coercions.
 
-A format module is a plain module with:
-
-- ``NAME``: its name (``--format NAME``) and the ``source_format`` of its posts;
-- ``sniff(head: bytes) -> bool``: whether the first bytes of a file look like this format;
-- ``parse(obj) -> list[dict | Tombstone | Rejected]``: a pure function from one raw record to posts
-  (dicts made with :func:`tagscope.post.new_post`) and tombstones; raises :class:`ParseError`
-  for a record it cannot map (missing id or author...), or returns a :class:`Rejected` for one bad
-  part of a record that holds several posts (the others are still posts). A post dict may carry ``"_raw"``
-  (bytes): the self-contained raw record to keep for that post when one input record holds
-  several posts (a v2 page); otherwise the input record is kept;
-- optionally ``records(stream, source) -> Iterator[Record]`` when its files are not JSON lines
-  or JSON documents (default: :func:`json_records`), and ``claims_path(path) -> bool`` plus
-  ``path_records(path) -> Iterator[Record]`` for inputs that are a folder or zip as a whole (and
-  ``zip_roots(names)``, ``path_records(path, root)`` for such inputs found inside a larger zip).
+The contract a format keeps is in :mod:`tagscope.formats.contract`.
 """
 
 from __future__ import annotations
