@@ -77,6 +77,7 @@ def test_goldens(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sniffed_or_claimed(name: str) -> None:
+    """Its files are sniffed (or, read as a whole, claimed) as it; every other format's are not."""
     mod = formats.get(name)
     for path in _cases(name):
         if _claims(mod, path):
@@ -84,6 +85,16 @@ def test_sniffed_or_claimed(name: str) -> None:
         head = path.read_bytes()[:65536]
         assert mod.sniff(head), path
         assert formats.sniff(head) is mod, path
+    for other in NAMES:
+        for path in _cases(other) if other != name else ():
+            assert not _claims(mod, path), path
+            assert path.is_dir() or not mod.sniff(path.read_bytes()[:65536]), path
+
+
+def test_the_sniff_matrix_covers_every_format() -> None:
+    from formats.test_sniff import OWN
+
+    assert set(OWN) == set(NAMES), "add the format's fixture folder to tests/formats/test_sniff.py OWN"
 
 
 def _cut(mod: Any, path: Path, tmp: Path) -> tuple[Path, Path]:
