@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from formats.golden import CASES, DATA, golden_path, normalise
 from tagscope import formats
@@ -258,3 +260,20 @@ def test_forget_leaves_no_trace_of_an_author(name: str, tmp_path: Path) -> None:
             on_disk = [f for f in index.folder(store).rglob("*")
                        if f.is_file() and f.suffix != ".json" and word.encode() in f.read_bytes()]
             assert not on_disk, word
+
+
+_SCRUB_KEYS = ["id", "id_str", "user", "author", "author_id", "screen_name", "username", "name", "quoted_status",
+               "user_mentions", "mentions", "twitter_quoted_status", "actor", "preferredUsername", "expanded_url",
+               "expanded_url_title", "referenced_tweets", "type", "in_reply_to_user", "includes", "users", "tweets",
+               "data", "entities", "text"]
+_scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["1", "2", "al", "AL", "x.com/al/status/1"])
+_records = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.sampled_from(_SCRUB_KEYS), inner, max_size=6), max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(NAMES), _records)
+def test_scrub_of_any_json_value_never_raises(name: str, obj: Any) -> None:
+    """forget hands every candidate raw record to its format's scrub: an odd record (one its parse took)
+    must not stop a forget half-way."""
+    assert formats.get(name).scrub(obj, formats.Forgotten.of(ids=["1"], accounts=["2"], handles=["al"])) in (True, False)

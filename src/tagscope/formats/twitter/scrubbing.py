@@ -94,21 +94,21 @@ def _scrub(obj: Any, ids: frozenset[str], accounts: frozenset[str], handles: fro
         changed = True
     inc = obj.get("includes")
     if isinstance(inc, dict):  # v2: the referenced tweets and their authors
-        for u in inc.get("users") or ():
+        users = inc.get("users") if isinstance(inc.get("users"), list) else None
+        for u in users or ():
             if isinstance(u, dict) and str(u.get("username")).lower() in handles:
                 accounts = accounts | {str(u.get("id"))}
-        tweets = inc.get("tweets")
-        if isinstance(tweets, list) and any(gone_tweet(t) for t in tweets):
-            inc["tweets"] = [t for t in tweets if not gone_tweet(t)]
+        tweets = inc.get("tweets") if isinstance(inc.get("tweets"), list) else None
+        if tweets is not None and any(gone_tweet(t) for t in tweets):
+            inc["tweets"] = tweets = [t for t in tweets if not gone_tweet(t)]
             changed = True
-        users = inc.get("users")
-        if isinstance(users, list) and changed:
+        if users is not None and changed:
             main = obj.get("data")
-            needed = {t.get("author_id") for t in [*(main if isinstance(main, list) else [main]), *inc["tweets"]]
+            needed = {str(t.get("author_id")) for t in [*(main if isinstance(main, list) else [main]), *(tweets or ())]
                       if isinstance(t, dict)}
-            inc["users"] = [u for u in users if isinstance(u, dict) and u.get("id") in needed
+            inc["users"] = [u for u in users if isinstance(u, dict) and str(u.get("id")) in needed
                             and str(u.get("id")) not in accounts]
-        elif isinstance(users, list) and any(isinstance(u, dict) and str(u.get("id")) in accounts for u in users):
+        elif users is not None and any(isinstance(u, dict) and str(u.get("id")) in accounts for u in users):
             inc["users"] = [u for u in users if not (isinstance(u, dict) and str(u.get("id")) in accounts)]
             changed = True
     for k, v in obj.items():
