@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,34 @@ def test_scrub_of_any_json_value_never_raises(name: str, obj: Any) -> None:
     """forget hands every candidate raw record to its format's scrub: an odd record (one its parse took)
     must not stop a forget half-way."""
     assert formats.get(name).scrub(obj, formats.Forgotten.of(ids=["1"], accounts=["2"], handles=["al"])) in (True, False)
+
+
+def test_the_registry_finds_a_platform_by_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform is a folder: the registry imports it and its formats with no list edited elsewhere,
+    and refuses a format whose folder says another platform or whose name is taken."""
+    from tagscope.formats import _platform_packages, _register
+
+    fmt = ('NAME = "{name}"\nPLATFORM = "{platform}"\n'
+           "def sniff(head): return head.startswith(b'#fake')\ndef parse(obj): return []\n"
+           "def scrub(obj, forgotten): return False\n")
+    root = tmp_path / "fakeformats"
+    (root / "fakeplat").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "fakeplat" / "__init__.py").write_text('from . import one\nPLATFORM = "fake"\nFORMATS = (one,)\n')
+    (root / "fakeplat" / "one.py").write_text(fmt.format(name="fake-one", platform="fake"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    platforms, found = _register(_platform_packages([str(root)], "fakeformats"))
+    assert list(platforms) == ["fake"] and list(found) == ["fake-one"] and found["fake-one"].sniff(b"#fake")
+
+    (root / "fakeplat" / "one.py").write_text(fmt.format(name="twitter-v1", platform="fake"))
+    for mod in [m for m in sys.modules if m.startswith("fakeformats")]:
+        monkeypatch.delitem(sys.modules, mod)
+    packages = [*_platform_packages(formats.__path__, formats.__name__), *_platform_packages([str(root)], "fakeformats")]
+    with pytest.raises(TypeError, match="two formats are called 'twitter-v1'"):
+        _register(packages)
+
+    (root / "fakeplat" / "one.py").write_text(fmt.format(name="fake-one", platform="elsewhere"))
+    for mod in [m for m in sys.modules if m.startswith("fakeformats")]:
+        monkeypatch.delitem(sys.modules, mod)
+    with pytest.raises(TypeError, match="says platform 'elsewhere' in folder 'fake'"):
+        _register(_platform_packages([str(root)], "fakeformats"))

@@ -18,9 +18,10 @@ from .base import ParseError, Record, Rejected
 from .contract import Forgotten, Format, SqlMapping, check
 
 
-def _platform_packages() -> list[ModuleType]:
-    infos = sorted((i for i in pkgutil.iter_modules(__path__) if i.ispkg), key=lambda i: i.name)
-    return [importlib.import_module(f"{__name__}.{i.name}") for i in infos]
+def _platform_packages(path: list[str], package: str) -> list[ModuleType]:
+    """Every sub-package of PACKAGE (found on PATH), imported, in name order."""
+    infos = sorted((i for i in pkgutil.iter_modules(path) if i.ispkg), key=lambda i: i.name)
+    return [importlib.import_module(f"{package}.{i.name}") for i in infos]
 
 
 def _register(packages: list[ModuleType]) -> tuple[dict[str, ModuleType], dict[str, ModuleType]]:
@@ -40,7 +41,7 @@ def _register(packages: list[ModuleType]) -> tuple[dict[str, ModuleType], dict[s
 
 PLATFORMS: dict[str, ModuleType]
 FORMATS: dict[str, ModuleType]  # every registered format by name, in sniffing order
-PLATFORMS, FORMATS = _register(_platform_packages())
+PLATFORMS, FORMATS = _register(_platform_packages(__path__, __name__))
 _MERGE_RULES = {name: pkg.merge for name, pkg in PLATFORMS.items() if hasattr(pkg, "merge")}
 
 
