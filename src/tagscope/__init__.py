@@ -14,14 +14,20 @@ import sys
 if sys.platform == "linux" and "pyarrow" not in sys.modules and not os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
+from . import engines
 from .store import Store
 
 __version__ = "0.1.0"
 
 
-def open(path: str | os.PathLike[str] | None = None) -> Store:
-    """Open (or create on first ingest) the store at PATH, $TAGSCOPE_STORE or ./tagscope-data."""
-    return Store(path)
+def open(path: str | os.PathLike[str] | None = None, engine: str | None = None) -> Store:
+    """Open (or create on first ingest) the store at PATH, $TAGSCOPE_STORE or ./tagscope-data.
+
+    ENGINE (a name from ``tagscope.engines.names()``) runs this store's analytics when a call does
+    not name one with ``engine=``; without it, ``$TAGSCOPE_ENGINE`` or duckdb does."""
+    store = Store(path)
+    engines.choose(store, engine)
+    return store
 
 
 __all__ = ["Store", "__version__", "open"]

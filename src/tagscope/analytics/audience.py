@@ -14,10 +14,10 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import Page, Section, declare
 
 GROUPS = ("she", "he", "they", "none")
 PATTERN = r"(^|[^a-z])(she|he|they)\s*/\s*(her|hers|him|his|them|theirs|she|he|they|xe|ze|it)([^a-z]|$)"
@@ -30,7 +30,16 @@ META = declare(
     "audience",
     "Who used a tag, by declared pronouns",
     "Accounts using the tag grouped by the pronouns in their bio (she/he/they/none); never guessed from names.",
-    pick("since", "until", "tz", "no_reposts", "platform"),
+    ("tag", "since", "until", "tz", "no_reposts", "platform"),
+    help="Group the accounts using a tag by the pronouns declared in their bio.",
+    module=__name__,
+    order=60,
+    heading="{authors:,} accounts using #{hashtag}, by declared pronouns",
+    api=("tag", "since", "until", "top"),
+    api_summary="Authors by the pronouns they declare in their bio (never guessed from names).",
+    page=Page("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names."),
+    section=Section("Audience by self-declared pronouns",
+                    "Who posted, by the pronouns they state in their bio (never guessed from names)?"),
 )
 
 
@@ -44,6 +53,7 @@ def audience(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Accounts (and their posts) using TAG per declared pronoun group."""
     t = rules.tag(tag)
@@ -62,7 +72,7 @@ FROM (SELECT coalesce(nullif(regexp_extract(lower(author_bio), '{PATTERN}', 2), 
       WHERE {" AND ".join(conds)}) AS g
 GROUP BY pronouns"""
     plan = Plan(sql, params, ("tag_accounts",), [t], f, scan=f.windowed)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     got = {r["pronouns"]: r for r in table.to_pylist()}
     total = sum(int(r["authors"]) for r in got.values())
     rows = []

@@ -12,21 +12,42 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from ..classify import labels as label_store
 from ..classify.intervals import wilson
+from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import EVERY, Option, Page, Section, declare
 
 META = declare(
     "backlash",
     "Measure the backlash against a campaign",
     "Share of the tag's posts labelled against by the stance model, and share of counter-hashtag posts, per bucket.",
-    pick("since", "until", "no_reposts", "platform",
-         counter="Counter-hashtags (repeatable), e.g. notallmen.",
-         every="Bucket size: minute, hour, day or week.",
-         model="Stance model whose labels count (default stance)."),
+    (
+        "tag",
+        Option("counter", help="Counter-hashtag (repeatable), e.g. notallmen.", repeatable=True, tag=True,
+               api_help="Counter-hashtag (repeat the parameter for several), e.g. notallmen.",
+               api_max_items=8, api_too_many="give at most 8 counter-hashtags"),
+        Option("every", default="day", help="Bucket: minute, hour, day or week.", choices=EVERY,
+               api_help="minute, hour, day or week."),
+        "since", "until", "no_reposts", "platform",
+    ),
+    help="Measure backlash: share of against-stance posts and of counter-hashtag posts over time.",
+    module=__name__,
+    order=110,
     rollup=False,
+    labels=True,
+    heading="backlash",
+    columns={
+        "bucket (UTC)": "{bucket}", "posts": "{posts}", "labelled": "{labelled}", "against": "{against}",
+        "against share [95% CI]": "{against_share} [{against_low}-{against_high}]",
+        "counter posts": "{counter_posts}", "counter share [95% CI]": "{counter_share} [{counter_low}-{counter_high}]",
+    },
+    api=("tag", "counter", "every", "since", "until", "no_reposts", "platform"),
+    api_summary="Against-stance and counter-hashtag shares per bucket, with 95% intervals",
+    page=Page("Backlash", "How much of the conversation was against it, and how much used counter-hashtags? "
+                          "(Needs `tagscope classify`.)"),
+    section=Section("Stance and backlash", "How much of it was support, and how much backlash?"),
 )
 
 RULE = (
@@ -48,6 +69,7 @@ def backlash(
     until: str | datetime | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    engine: str | None = None,
 ) -> Figure:
     """Against-stance share and counter-hashtag share of TAG's conversation per bucket."""
     t = rules.tag(tag)
@@ -55,13 +77,11 @@ def backlash(
     buckets.check(every)
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where([t, *counters])
-    con = store.con
-    label_store.register_view(store, con)
     sql = f"""
 WITH scope AS (
     SELECT platform, id, date_trunc('{every}', created_at) AS bucket,
            list_contains(hashtags_norm, ?) AS uses_tag,
-           list_has_any(hashtags_norm, ?::VARCHAR[]) AS uses_counter
+           list_has_any(hashtags_norm, CAST(? AS VARCHAR[])) AS uses_counter
     FROM posts
     {where}
 )
@@ -77,7 +97,8 @@ LEFT JOIN labels l ON l.platform = s.platform AND l.id = s.id AND l.model = ?
 GROUP BY s.bucket
 ORDER BY s.bucket"""
     params = [t, counters, *wparams, model]
-    rows = con.execute(sql, params).to_arrow_table().to_pylist()
+    table, queries = engine_for(store, engine).run(Plan(sql, params, ("labels",), scan=True), rollup=False)
+    rows = table.to_pylist()
     out_rows = [_shares(r) for r in rows]
     total = _shares({
         "bucket": None,
@@ -96,7 +117,7 @@ ORDER BY s.bucket"""
     meta = {"filters": f.describe()}
     if total["labelled"] == 0 and total["posts"]:
         meta["caveat"] = f"No post using #{t} has a {model} label: run `tagscope classify --models {model} --tag {t}`."
-    return Figure("backlash", table, data, [(sql, params)], RULE, meta)
+    return Figure("backlash", table, data, queries, RULE, meta)
 
 
 _SCHEMA = pa.schema([

@@ -14,21 +14,40 @@ import pyarrow as pa
 
 from ..classify import labels as label_store
 from ..classify.intervals import wilson
+from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 META = declare(
     "misogyny",
     "Rate misogyny by hashtag, community and author group",
     "Share of labelled posts the sexism model calls sexist, per hashtag, community and follower band, with 95% intervals.",
-    pick("since", "until", "no_reposts", "platform",
-         tag="Only posts using this tag.",
-         model="Model whose labels count (default sexism).",
-         positive="Label that counts (default sexist).",
-         top="Hashtags and communities to list (most labelled first).",
-         min_posts="Leave out groups with fewer labelled posts."),
+    (
+        Option("tag", help="Only posts using this hashtag.", tag=True,
+               api_help="Only posts using this hashtag (default: every post)."),
+        Option("model", default="sexism", help="Model whose labels count."),
+        Option("positive", default="sexist", help="Label that counts."),
+        Option("top", int, 20, "Groups to list per dimension.", min=0, api_min=1, api_max=1000),
+        Option("min_posts", int, 1, "Leave out groups with fewer labelled posts.", min=0, api_min=0),
+        "since", "until",
+    ),
+    help="Rate misogyny by hashtag, community and author group, with 95% confidence intervals.",
+    module=__name__,
+    order=120,
     rollup=False,
+    labels=True,
+    heading="misogyny",
+    columns={
+        "by": "{dimension}", "group": "{group}", "posts": "{posts}", "labelled": "{labelled}",
+        "positive": "{positive}", "rate [95% CI]": "{rate} [{low}-{high}]",
+    },
+    api=("tag", "model", "positive", "top", "min_posts", "since", "until"),
+    api_summary="Rate of a label by hashtag, community and follower band, with 95% intervals",
+    page=Page("Misogyny", "What share of posts did the classifier label misogynistic? (Needs `tagscope classify`.)"),
+    section=Section("Misogyny", "What share of posts did the classifier label sexist, by hashtag, community and "
+                                "follower band?"),
 )
 
 DIMENSIONS = ("hashtag", "community", "author_group")
@@ -69,6 +88,7 @@ def misogyny(
     until: str | datetime | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    engine: str | None = None,
 ) -> Figure:
     """Rates of POSITIVE labels from MODEL per hashtag, community and author group."""
     for d in by:
@@ -79,8 +99,7 @@ def misogyny(
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where(tags)
     scope = f"(SELECT * FROM posts {where})"
-    con = store.con
-    label_store.register_view(store, con)
+    eng = engine_for(store, engine)
     queries: list[tuple[str, list]] = []
     rows: list[dict] = []
     overall_sql = f"""
@@ -88,10 +107,9 @@ SELECT count(*) AS posts, count(l.label) AS labelled, count(*) FILTER (WHERE l.l
 FROM {scope} p
 LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?"""
     params = [positive, *wparams, model]
-    queries.append((overall_sql, params))
-    o = con.execute(overall_sql, params).fetchone()
-    assert o is not None
-    overall = _rate("all", "all posts", int(o[0]), int(o[1]), int(o[2]))
+    o, q = eng.run(Plan(overall_sql, params, ("labels",), scan=True), rollup=False)
+    queries += q
+    overall = _rate("all", "all posts", *(int(v) for v in o.to_pylist()[0].values()))
     for dim in by:
         sql = f"""
 SELECT grp, count(*) AS posts, count(label) AS labelled, count(*) FILTER (WHERE label = ?) AS positive
@@ -105,9 +123,10 @@ HAVING count(label) >= ?
 ORDER BY labelled DESC, grp
 LIMIT ?"""
         params = [positive, *wparams, model, int(min_posts), int(top)]
-        queries.append((sql, params))
-        for g, n, lab, pos in con.execute(sql, params).fetchall():
-            rows.append(_rate(dim, str(g), int(n), int(lab), int(pos)))
+        got, q = eng.run(Plan(sql, params, ("labels",), scan=True), rollup=False)
+        queries += q
+        for r in got.to_pylist():
+            rows.append(_rate(dim, str(r["grp"]), int(r["posts"]), int(r["labelled"]), int(r["positive"])))
     table = pa.Table.from_pylist([overall, *rows], schema=_SCHEMA)
     data = {
         "model": model,

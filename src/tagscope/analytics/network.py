@@ -16,10 +16,10 @@ from xml.sax.saxutils import quoteattr
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import REQUIRED, Option, declare
 
 KINDS = ("retweet", "mention", "cohashtag")
 
@@ -27,9 +27,19 @@ META = declare(
     "network",
     "Network of a tag",
     "Retweet, mention or co-hashtag network of the posts using the tag, written as GEXF or GraphML.",
-    pick("since", "until", "tz", "platform", kind="retweet, mention or cohashtag", min_degree="Drop nodes with fewer neighbours.",
-         output="File to write (.gexf or .graphml)."),
+    (
+        "tag",
+        Option("output", Path, REQUIRED, "File to write: .gexf or .graphml.", flags=("-o", "--output"), api=None),
+        Option("kind", default="retweet", help="retweet, mention or cohashtag.", api=None),
+        Option("min_degree", int, 0, "Keep nodes with at least K neighbours.", min=0, api=None),
+        "since", "until", "tz", "platform",
+    ),
+    help="Write the retweet, mention or co-hashtag network of a tag as GEXF or GraphML.",
+    module=__name__,
+    order=100,
     rollup=False,
+    heading=lambda fig: f"{fig.data['kind'].title()} network of #{fig.data['hashtag']}",
+    note=lambda fig: f"Wrote {fig.data['nodes']:,} nodes and {fig.data['edges']:,} edges to {fig.data['file']}.",
 )
 
 
@@ -68,6 +78,7 @@ def network(
     tz: str | None = None,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Edges of the KIND network of TAG's posts; written to OUTPUT (.gexf or .graphml) when given."""
     if kind not in KINDS:
@@ -81,7 +92,7 @@ def network(
     min_degree = rules.cap(min_degree)
     f = rules.Filters.of(since, until, tz, False, platform)
     where, params = f.post_where([t])
-    table, queries = engine_for(store).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
+    table, queries = engine_for(store, engine).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
     edges = [(r["source"], r["target"], int(r["weight"])) for r in table.to_pylist() if r["source"] and r["target"]]
     edges = [e for e in edges if e[0] != e[1]]
     neighbours: dict[str, set[str]] = {}

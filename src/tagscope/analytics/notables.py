@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import Option, Page, Section, declare
 
 RANKS = ("followers", "reach", "engagement")
 DEFINITIONS = (
@@ -21,7 +21,16 @@ META = declare(
     "notables",
     "Notable accounts using a tag",
     "Accounts that used the tag, ranked by followers, reach or engagement.",
-    pick("since", "until", "tz", "no_reposts", "platform", by="Rank by followers, reach or engagement.", top="Rows."),
+    ("tag", Option("by", default="followers", help="followers, reach or engagement.", api=None), "top",
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Rank the accounts that used a tag by followers, reach or engagement.",
+    module=__name__,
+    order=50,
+    heading="Accounts using #{hashtag}, by {by}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Accounts that used the tag, ranked (followers as of their latest post in the store).",
+    page=Page("Notable accounts", "Which prominent accounts used the tag? Ranked by followers as of their latest post."),
+    section=Section("Notable accounts", "Which prominent accounts joined?"),
 )
 
 
@@ -37,6 +46,7 @@ def notables(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """The TOP accounts using TAG ranked BY followers | reach | engagement."""
     if by not in RANKS:
@@ -60,7 +70,7 @@ FROM (SELECT author_handle AS author, followers, CAST({posts} AS BIGINT) AS post
 ORDER BY {by} DESC NULLS LAST, posts DESC, platform, author_id
 LIMIT ?"""
     plan = Plan(sql, [*params, rules.cap(top)], ("tag_accounts",), [t], f, scan=f.windowed)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     rows = table.to_pylist()
     data = {"hashtag": t, "by": by, "accounts": rows, "definitions": DEFINITIONS, **f.describe()}
     return Figure("notables", table, data, queries, rules.RULE + " " + DEFINITIONS, {"filters": f.describe()})

@@ -7,20 +7,31 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, labelled, rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import EVERY, REQUIRED, Option, Section, declare
 
 META = declare(
     "trend",
     "Trend of tags over time",
     "Posts per minute, hour, day or week for each tag on one time axis (several tags = a comparison).",
-    pick(
-        "since", "until", "tz", "no_reposts", "platform",
-        every="Bucket width: minute, hour, day or week (weeks start on Monday).",
-        cumulative="Give running totals instead of counts per bucket.",
+    (
+        Option("tags", default=REQUIRED, help="One or more hashtags (several = a comparison).", repeatable=True,
+               argument=True, tag=True, api="tag", api_help="One or more hashtags (repeat the parameter to compare).",
+               api_max_items=8, api_too_many="compare at most 8 tags at a time"),
+        Option("every", default="day", help="minute, hour, day or week.", choices=EVERY),
+        Option("cumulative", bool, False, "Running totals.", api_help="Running totals instead of uses per bucket."),
+        "since", "until", "tz", "no_reposts", "platform", "where", "by",
     ),
+    help="Show uses of tags per time bucket on one axis, empty buckets as zero.",
+    module=__name__,
+    order=20,
+    heading=lambda fig: (f"Posts per {fig.data['every']} ({fig.data['tz']} buckets, starts in UTC): "
+                         + ", ".join("#" + t for t in fig.meta["hashtags"])),
+    api=("tags", "every", "cumulative", "tz", "since", "until", "where", "by"),
+    api_summary="Uses per time bucket for one or more tags",
+    section=Section("Volume over time", "How many posts used the tag, and when?"),
 )
 
 
@@ -38,6 +49,7 @@ def trend(
     where: str | list[str] | None = None,
     by: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Per-bucket (or cumulative) uses of TAGS; buckets are local to TZ when given, starts in UTC.
 
@@ -80,12 +92,12 @@ ORDER BY 2, 1"""
     specs = ([where] if isinstance(where, str) else list(where)) if where else []
     rule = rules.RULE
     if specs or by:
-        table, queries = labelled.trend(store, names, f, every, zone, specs, by)
+        table, queries = labelled.trend(engine_for(store, engine), names, f, every, zone, specs, by)
         rule += labelled.LABEL_RULE
     else:
         exact = rules.on_minute(f.since) and rules.on_minute(f.until)
         plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
-        table, queries = engine_for(store).run(plan, rollup=rollup)
+        table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     got = {(r["hashtag"], r.get("label"), r["bucket"]): int(r["count"]) for r in table.to_pylist()}
     seen = sorted({b for _, _, b in got})
     groups = sorted({lab for _, lab, _ in got if lab is not None}) if by else [None]

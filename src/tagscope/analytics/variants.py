@@ -13,17 +13,26 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from ..post import fold_tag
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import Option, Page, Section, declare
 
 META = declare(
     "variants",
     "Spellings and near misses of a tag",
     "Case variants as written, and near-miss tags (1–2 edits) with counts and shared authors.",
-    pick("since", "until", "tz", "no_reposts", "platform", max_distance="Largest edit distance for near misses."),
+    ("tag", Option("max_distance", int, None, "Edits allowed for near misses.", min=0, api=None),
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Show how a tag was spelled and the near-miss tags beside it.",
+    module=__name__,
+    order=90,
+    heading="Spellings and near misses of #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Spellings of the tag that differ in case, and near-miss tags, with counts and shared authors.",
+    page=Page("Variants", "Which spellings (case variants) and near-miss tags were used, and by how many?"),
+    section=Section("Variants", "Which spellings and near-misses were used?"),
 )
 
 
@@ -61,12 +70,13 @@ def variants(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Case variants of TAG and near-miss tags, with posts and shared authors."""
     t = rules.tag(tag)
     limit = default_distance(t) if max_distance is None else rules.cap(max(0, int(max_distance)))
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     where, params = f.post_where([t])
     case_sql = f"""
 SELECT written, CAST(count(*) AS BIGINT) AS posts, CAST(count(DISTINCT author_key) AS BIGINT) AS authors

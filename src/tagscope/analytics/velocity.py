@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, burst, rules
 from .figure import Figure
-from .meta import declare, pick
-from .plan import Plan
+from .registry import Option, Page, Section, declare
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
 RULE = (
@@ -24,7 +24,16 @@ META = declare(
     "velocity",
     "Speed of a tag",
     "Time to 1k/10k/100k/1M uses, peak bucket and rate, Kleinberg burst start and end, half-life of the decay.",
-    pick("since", "until", "tz", "no_reposts", "platform", every="Bucket width for peak, burst and half-life."),
+    ("tag", Option("every", default="hour", help="Bucket for peak, burst and half-life.", api=None),
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Measure how fast a tag spread: milestones, peak, burst, half-life.",
+    module=__name__,
+    order=40,
+    heading="Velocity of #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Time to 1k/10k/100k/1M uses, peak bucket and rate, burst start and end, half-life.",
+    page=Page("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?"),
+    section=Section("Velocity and lifecycle", "How fast did it spread, when did it peak, how fast did it fade?"),
 )
 
 
@@ -40,6 +49,7 @@ def velocity(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Milestones, peak, burst and half-life of TAG (buckets of width EVERY, local to TZ)."""
     t = rules.tag(tag)
@@ -54,7 +64,7 @@ WHERE {where}
 GROUP BY minute
 ORDER BY minute"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     minutes, queries = eng.run(Plan(sql, params, ("tag_minutes",), [t], f, scan=not exact), rollup=rollup)
     first_sql = f"SELECT min(created_at) AS first_use FROM tag_first WHERE {f.rel_where([t])[0]}"
     first_params = f.rel_where([t])[1]

@@ -14,6 +14,7 @@ import orjson
 import pyarrow as pa
 import tantivy
 
+from ..engines.filters import Filters
 from ..post import KINDS, fold_tag
 from . import analysis, index
 from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
@@ -22,20 +23,6 @@ if TYPE_CHECKING:
     from ..store import Store
 
 SORTS = ("relevance", "time", "newest")
-
-
-@dataclass
-class Filters:
-    """Restrictions on the posts searched; times are half-open [since, until), naive UTC."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    tag: str | None = None
-    author: str | None = None
-    lang: str | None = None
-    platform: str | None = None
-    kind: str | None = None
-    no_reposts: bool = False
 
 
 @dataclass

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
     from .store import Store
 
-UPDATERS: list[str] = ["tagscope.analytics.rollup:update"]
+UPDATERS: list[str] = ["tagscope.engines.rollup:update"]
 # Called by a writer with a posts file's rows in memory, before the file is committed: derived data
 # made from them at once (`module:function(store, posts_file, table)`); UPDATERS still check it.
-FILE_UPDATERS: list[str] = ["tagscope.analytics.rollup:add_file"]
+FILE_UPDATERS: list[str] = ["tagscope.engines.rollup:add_file"]
 ON_DEMAND: list[str] = ["tagscope.search.index:update"]
 
 
