@@ -3,13 +3,13 @@
 Each format is a module of this folder (``v1``, ``v2``, ``gnip``, ``x_archive``, ``twarc_csv``); v1.1
 and v2 also state their JSON-lines mapping in SQL (``v1_sql``, ``v2_sql``) and in C++ (``v1_native``,
 ``v2_native``, over ``tagscope._native``) for ingest's fast path. They share forget's scrub
-(``scrubbing``) and the platform's merge rule (``merge``).
+(``scrubbing``) and the platform's merge rule (``merging``).
 """
 
 from __future__ import annotations
 
 from . import gnip, twarc_csv, v1, v2, x_archive
-from .merge import merge
+from .merging import merge
 
 PLATFORM = "twitter"
 
