@@ -65,7 +65,7 @@ class Tombstone:
 
     platform: str
     id: str
-    reason: str = "deleted"  # deleted | edited | compliance
+    reason: str = "deleted"  # deleted | edited | compliance | removed (a moderator's or the platform's)
     at: datetime | None = None
 
 

@@ -134,7 +134,8 @@ class Store:
             "first_post": first.isoformat() + "Z" if first else None,
             "last_post": last.isoformat() + "Z" if last else None,
             "quarantined": int(quarantined),
-            "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0)),
+            # A removal (Reddit: by a moderator or Reddit) takes a post out as its author's deletion does.
+            "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0) + reasons.get("removed", 0)),
             "edited": int(reasons.get("edited", 0)),
             "formats": fmts,
             "generation": self.generation,

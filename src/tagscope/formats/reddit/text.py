@@ -13,8 +13,9 @@ from typing import Any
 
 from ...post import hashtag_fields, unique, url_fields
 
-# A link ends at white space or at the Markdown that closes it (``[text](url)``, ``<url>``).
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+", re.IGNORECASE)
+# A link ends at white space or at the Markdown that closes it (``[text](url)``, ``<url>``); a pair of
+# parentheses inside it is its own (``wiki/Cut_(film)``).
+_URL = re.compile(r"https?://(?:[^\s<>\"'()\[\]]|\([^\s<>\"'()\[\]]*\))+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?*'\"\\"
 # A tag: '#' after neither a word character (``page#top``), '&' (``&#39;``) nor '#' (``##Heading``),
 # then word characters of which at least one is a letter (``#1`` is a number, not a tag).
