@@ -257,3 +257,29 @@ def test_end_to_end_ingest_stats_count_trend(tmp_path: Path) -> None:
     assert [s for s in series if s["count"]] == [
         {"hashtag": "yesallwomen", "bucket": "2014-05-24T00:00:00Z", "count": 2},
         {"hashtag": "notallmen", "bucket": "2014-05-25T00:00:00Z", "count": 1}]
+
+
+def test_forget_scrubs_a_crosspost_of_the_forgotten_author(tmp_path: Path) -> None:
+    """Made-up records: yara crossposts xavier's submission, whose copy sits in her record."""
+    from tagscope.store.forget import forget
+
+    parent = {"id": "p1", "name": "t3_p1", "author": "xavier_r", "created_utc": 1400889600, "subreddit": "a",
+              "title": "A sentence only xavier wrote", "selftext": "", "is_self": True}
+    crosspost = {"id": "c1", "name": "t3_c1", "author": "yara_r", "created_utc": 1400889700, "subreddit": "b",
+                 "title": "Look at this", "selftext": "", "crosspost_parent": "t3_p1",
+                 "crosspost_parent_list": [parent]}
+    path = tmp_path / "RS.ndjson"
+    path.write_bytes(orjson.dumps(parent) + b"\n" + orjson.dumps(crosspost) + b"\n")
+    with Store(tmp_path / "store") as store:
+        store.ingest([str(path)])
+        assert forget(store, authors=["xavier_r"])["forgotten"] == 1
+        store.refresh()
+        assert store.posts().column("id").to_pylist() == ["t3_c1"]
+        raws = store.sql("SELECT raw FROM raw").column("raw").to_pylist()
+        assert len(raws) == 1 and b"xavier" not in raws[0]
+        assert orjson.loads(raws[0])["crosspost_parent_list"] == [{"id": "p1", "name": "t3_p1"}]
+        # Ingested again (a later dump): the parent stays out and the new copy of the crosspost is scrubbed.
+        store.ingest([str(path)])
+        store.refresh()
+        assert store.posts().column("id").to_pylist() == ["t3_c1"]
+        assert all(b"xavier" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
