@@ -283,3 +283,10 @@ def test_forget_scrubs_a_crosspost_of_the_forgotten_author(tmp_path: Path) -> No
         store.refresh()
         assert store.posts().column("id").to_pylist() == ["t3_c1"]
         assert all(b"xavier" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
+
+
+def test_a_dump_opening_with_a_long_selftext_is_sniffed() -> None:
+    """Dumps sort a record's keys: a long ``selftext`` puts ``subreddit`` tens of KiB into the line."""
+    record = {"created_utc": 1, "id": "x", "selftext": "word " * 9000, "subreddit": "s", "title": "t"}
+    head = (orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n")[:65536]
+    assert formats.sniff(head) is pushshift

@@ -47,7 +47,7 @@ def sniff(head: bytes) -> bool:
     h = head[:65536].lstrip(b" \t\r\n\xef\xbb\xbf")
     if not h.startswith(b"{"):
         return False
-    keys = set(_KEY.findall(h[:16384]))
+    keys = set(_KEY.findall(h))  # the whole head: dumps sort keys, and a long selftext comes before subreddit
     return {b"subreddit", b"created_utc"} <= keys and bool(keys & {b"body", b"parent_id", b"title", b"selftext"})
 
 
