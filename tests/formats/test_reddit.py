@@ -6,6 +6,7 @@ fixtures; here are the Reddit rules those do not name, with numbers counted by h
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from datetime import datetime
 from pathlib import Path
@@ -162,6 +163,9 @@ def test_parse_of_a_record_with_any_value_replaced_raises_only_parse_error(data:
         cur = cur[key]
     cur[path[-1]] = data.draw(json_values)
     _check("reddit-pushshift", obj)
+    # Nothing is lost unsaid: a record is one post or one tombstone, or quarantined with a reason.
+    with contextlib.suppress(formats.ParseError):
+        assert len(pushshift.parse(obj)) == 1
     assert isinstance(pushshift.scrub(obj, formats.Forgotten.of(ids=["t3_1"], handles=["a"])), bool)
 
 
