@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow as pa
-import tantivy
 
 from ..post import KINDS, fold_tag
-from . import analysis, index
+from . import index
 from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
+
+if index.tantivy is not None:
+    import tantivy
+
+    from . import analysis
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -190,6 +194,8 @@ def ensure_current(store: Store) -> None:
     """Catch the index up with the store if a crash or a `derived=False` store left it behind."""
     if not (store.path / "manifest.json").exists():
         raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    if index.tantivy is None:
+        raise ModuleNotFoundError(index.MISSING)
     store.refresh()
     if not index.is_current(store):
         with store.writer():

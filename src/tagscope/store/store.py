@@ -27,7 +27,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from . import manifest
+from .. import files as atomic
+from . import events, manifest
+from .sql import sql_list
 from .tables import SCHEMAS
 
 DEFAULT_STORE = "tagscope-data"
@@ -37,18 +39,8 @@ def default_path() -> Path:
     return Path(os.environ.get("TAGSCOPE_STORE") or DEFAULT_STORE)
 
 
-def sql_str(value: str) -> str:
-    """A SQL string literal (file paths are user input)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join(sql_str(p) for p in paths) + "]"
-
-
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
-SCRATCH = ".scratch"  # the writer's scratch folder inside the store (ingest's blocks for DuckDB)
 SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
@@ -161,7 +153,9 @@ class Store:
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
-                shutil.rmtree(self.path / SCRATCH, ignore_errors=True)  # left by a killed ingest
+                shutil.rmtree(self.path / manifest.SCRATCH, ignore_errors=True)  # left by a killed ingest
+                # The writing machinery loads with the first writer: readers (analytics, the dashboard)
+                # never pay for it.
                 from .commit import apply_tombstones
 
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
@@ -184,7 +178,7 @@ class Store:
                 staged = self.path / kind / ("." + name)
                 if staged.exists():
                     os.replace(staged, self.path / kind / name)
-            manifest.fsync_dir(self.path / kind)
+            atomic.fsync_dir(self.path / kind)
         manifest.save(self.path, data)
         self.manifest = data
         for kind, (_, removed) in changes.items():
@@ -192,13 +186,11 @@ class Store:
                 with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
         if self._derived and not self._deferring:
-            from . import derived
-
-            derived.after_commit(self)
+            events.after_commit.emit(self)
 
     @contextmanager
     def derived_deferred(self) -> Iterator[None]:
-        """Commits inside skip the derived updaters, which run once on leaving (call inside writer()).
+        """Commits inside emit no ``after_commit``; it is emitted once on leaving (call inside writer()).
 
         An ingest run commits batch after batch and rewrites earlier files at its end (deferred
         deletions): rollups of files about to be replaced would be computed for nothing."""
@@ -208,9 +200,7 @@ class Store:
         finally:
             self._deferring = False
         if self._derived:
-            from . import derived
-
-            derived.after_commit(self)
+            events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
                index: bool = False) -> dict[str, Any]:
@@ -218,7 +208,8 @@ class Store:
 
         One path may be given alone (a string was read as a list of one-letter paths). With ``index``
         the search index is brought up to date before returning (otherwise the first search does it)."""
-        from .ingest import ingest
+        from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
+
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
@@ -229,10 +220,15 @@ class Store:
 
     def update_derived(self, *, on_demand: bool = True) -> None:
         """Bring derived data (with ON_DEMAND: the search index too) in step with the posts."""
-        from . import derived
-
         with self.writer():
-            derived.after_commit(self, on_demand=on_demand)
+            self.derived_changed(on_demand=on_demand)
+
+    def derived_changed(self, *, on_demand: bool = False) -> None:
+        """Emit the events that bring derived data in step (call inside writer()): ``after_commit``, and
+        with ON_DEMAND ``catch_up`` too (see :mod:`.events`)."""
+        events.after_commit.emit(self)
+        if on_demand:
+            events.catch_up.emit(self)
 
     def close(self) -> None:
         if self._con is not None:
