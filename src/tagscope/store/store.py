@@ -144,7 +144,7 @@ class Store:
         with open(self.path / ".lock", "a+b") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             # DuckDB caches the Parquet bytes it reads (external file cache): while writing, every
-            # batch reads the key columns of the whole store, so the cache grew with the store
+            # batch reads the key columns of the whole store, so the cache would grow with the store
             # (~150 bytes a post). Writes do not need it; memory stays bounded by the batch.
             self.con.execute("SET enable_external_file_cache = false")
             # Writing runs for hours over a growing store: cap what DuckDB keeps between queries.
@@ -206,10 +206,9 @@ class Store:
                index: bool = False) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
-        One path may be given alone (a string was read as a list of one-letter paths). With ``index``
+        One path may be given alone, as a string or a path. With ``index``
         the search index is brought up to date before returning (otherwise the first search does it)."""
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
-
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
