@@ -185,7 +185,7 @@ def by(model: str, posts: str = "posts") -> tuple[str, list[str]]:
             f"AND l.model = ?), 'unlabelled')"), [model]
 
 
-def forget(store: Store, forgotten: events.Forgotten) -> None:
+def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
     """Rewrite the label files without the rows of the forgotten posts: a label (testimony, sexism...)
     is read from the forgotten text, so it must not outlive it. Each filtered copy is published before
     its original is removed: a crash leaves a duplicate row, never a lost label of anyone else."""

@@ -130,7 +130,7 @@ def reindex(store: Store, *, progress: Any = None) -> dict[str, int]:
     return {"added_files": len(want), "removed_files": 0, "documents": docs}
 
 
-def forget(store: Store, forgotten: events.Forgotten) -> None:
+def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
     """Rebuild an existing index without the forgotten (or purged deleted) posts. An update would not
     do: tantivy only marks a deleted document, and its stored text stays in the segment's files until a
     merge, which its merge policy may never make for a segment still holding other posts. Without

@@ -23,7 +23,7 @@ Events (subscribers are called in subscription order, on the writer's thread, wi
     (the search index: building it once over the final posts files costs less than keeping it in
     step with every batch of an ingest, whose merges and deletions rewrite files).
 ``on_forget(store, forgotten)``
-    After ``forget`` removed posts (:class:`Forgotten`): derived data holding their text or anything
+    After ``forget`` removed posts (:class:`ForgottenPosts`): derived data holding their text or anything
     read from it must drop it from disk, not only from view.
 """
 
@@ -72,7 +72,7 @@ class Event(Generic[P]):
 
 
 @dataclass(frozen=True)
-class Forgotten:
+class ForgottenPosts:
     """What one ``forget`` removed: the (platform, id) of the forgotten posts, and whether the raw
     records of deleted posts were purged too (their text may wait in derived data as well)."""
 
@@ -83,7 +83,7 @@ class Forgotten:
 file_written: Event[[Store, str, pa.Table]] = Event("file_written")
 after_commit: Event[[Store]] = Event("after_commit")
 catch_up: Event[[Store]] = Event("catch_up")
-on_forget: Event[[Store, Forgotten]] = Event("on_forget")
+on_forget: Event[[Store, ForgottenPosts]] = Event("on_forget")
 
 _loaders: list[Callable[[], None]] = []
 _loaded = threading.Event()

@@ -96,7 +96,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         _scrub_raw(store, {k["id"] for k in keys + originals}, account_ids, set(names))
         # Derived data holding the text (the search index, labels) drops it from disk, whatever the
         # store's derived setting: forgetting is a promise, not an update.
-        events.on_forget.emit(store, events.Forgotten(tuple((k["platform"], k["id"]) for k in keys), deleted))
+        events.on_forget.emit(store, events.ForgottenPosts(tuple((k["platform"], k["id"]) for k in keys), deleted))
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
             store.derived_changed(on_demand=True)
