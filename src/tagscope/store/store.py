@@ -29,8 +29,10 @@ import pyarrow as pa
 
 from .. import files as atomic
 from . import events, manifest
-from .sql import sql_list
+from .sql import sql_list, sql_str  # sql_str: re-exported, as it always was
 from .tables import SCHEMAS
+
+__all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "sql_list", "sql_str"]
 
 DEFAULT_STORE = "tagscope-data"
 
