@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from .. import files as atomic
 from . import events, manifest
-from .sql import sql_list, sql_str  # sql_str: re-exported, as it always was
+from .sql import sql_list, sql_str  # both re-exported (see __all__)
 from .tables import SCHEMAS
 
 __all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "sql_list", "sql_str"]
