@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from tagscope import analytics as an
-from tagscope.analytics import rollup
+from tagscope.engines import rollup
 from tagscope.store import Store
 
 TAG = "yesallwomen"

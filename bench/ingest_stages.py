@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, os.environ.get("SRC", os.path.join(os.path.dirname(__file__), "..", "src")))
 
-import tagscope.analytics.rollup as rollup
+import tagscope.engines.rollup as rollup
 from tagscope.store import Store, sql_lines
 from tagscope.store import commit as committer
 

@@ -14,6 +14,7 @@ import sys
 if sys.platform == "linux" and "pyarrow" not in sys.modules and not os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
+from . import engines
 from .store import Store, events
 
 __version__ = "0.1.0"
@@ -23,17 +24,22 @@ def _subscribe_derived() -> None:
     """Import the parts that keep data derived from the posts (each subscribes to the store's events on
     import). Run by the store before its first event, whichever entry point wrote: the store itself
     names none of them. Imported here and not at the top so that reading a store loads none of them."""
-    from .analytics import rollup  # noqa: F401
     from .classify import labels  # noqa: F401
+    from .engines import rollup  # noqa: F401
     from .search import index  # noqa: F401
 
 
 events.add_loader(_subscribe_derived)
 
 
-def open(path: str | os.PathLike[str] | None = None) -> Store:
-    """Open (or create on first ingest) the store at PATH, $TAGSCOPE_STORE or ./tagscope-data."""
-    return Store(path)
+def open(path: str | os.PathLike[str] | None = None, engine: str | None = None) -> Store:
+    """Open (or create on first ingest) the store at PATH, $TAGSCOPE_STORE or ./tagscope-data.
+
+    ENGINE (a name from ``tagscope.engines.names()``) runs this store's analytics when a call does
+    not name one with ``engine=``; without it, ``$TAGSCOPE_ENGINE`` or duckdb does."""
+    store = Store(path)
+    engines.choose(store, engine)
+    return store
 
 
 __all__ = ["Store", "__version__", "open"]

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from tagscope.analytics import relations
+from tagscope.engines import relations
 
 T = datetime(2014, 5, 24, 10, 0, 0)
 

@@ -148,20 +148,20 @@ def dst_store(tmp_path_factory):
 
 @pytest.mark.parametrize("zone", list(AROUND))
 @pytest.mark.parametrize("unit", ["hour", "day", "week"])
-def test_trend_and_count_query_bucket_like_pandas(dst_store, zone, unit):
+def test_trend_and_count_query_bucket_like_pandas(dst_store, zone, unit, engine):
     st, times = dst_store
     ref = Counter(pd.Timestamp(b).to_pydatetime() for b in pandas_start(pd.DatetimeIndex(times), unit, zone))
     want = {b.strftime("%Y-%m-%dT%H:%M:%SZ"): n for b, n in ref.items()}
     for rollup in (True, False):
-        got = {r["bucket"]: r["count"] for r in an.trend(st, "dst", every=unit, tz=zone, rollup=rollup).data["series"]}
+        got = {r["bucket"]: r["count"] for r in an.trend(st, "dst", every=unit, tz=zone, rollup=rollup, engine=engine).data["series"]}
         assert {b: n for b, n in got.items() if n} == want, (rollup, got)
     cq = {r["bucket"]: r["count"] for r in count_query(st, "#dst", every=unit, tz=zone).data["series"]}
     assert {b: n for b, n in cq.items() if n} == want
 
 
-def test_havana_repeated_midnight_is_one_day_from_its_first_instant(dst_store):
+def test_havana_repeated_midnight_is_one_day_from_its_first_instant(dst_store, engine):
     st, _ = dst_store
-    series = an.trend(st, "dst", every="day", tz="America/Havana", since="2014-11-01", until="2014-11-04").data["series"]
+    series = an.trend(st, "dst", every="day", tz="America/Havana", since="2014-11-01", until="2014-11-04", engine=engine).data["series"]
     # 2014-11-02 local starts at 00:00 CDT = 04:00Z (not at the second midnight, 05:00Z), 25 hours long.
     assert [r["bucket"] for r in series] == ["2014-11-01T04:00:00Z", "2014-11-02T04:00:00Z", "2014-11-03T05:00:00Z"]
     # Posts 00:00Z-09:40Z: twelve before 04:00Z (Nov 1 local), eighteen on Nov 2 (in both midnights).

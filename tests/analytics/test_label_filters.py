@@ -34,18 +34,19 @@ def _store(tmp_path: Path) -> Store:
     return st
 
 
-def test_count_where(tmp_path: Path) -> None:
+def test_count_where(tmp_path: Path, engine: str) -> None:
+    # Label filters always scan posts joined to the engine's labels: one path per engine.
     st = _store(tmp_path)
-    assert count(st, "yesallwomen").data["count"] == 4
-    assert count(st, "yesallwomen", where="stance=against").data["count"] == 2
-    assert count(st, "yesallwomen", where="stance=favor").data["count"] == 1
-    assert count(st, "yesallwomen", where="stance!=against").data["count"] == 2  # post 1 and the unlabelled repost
-    assert count(st, "yesallwomen", where="stance=against", since="2014-05-25").data["count"] == 1
+    assert count(st, "yesallwomen", engine=engine).data["count"] == 4
+    assert count(st, "yesallwomen", where="stance=against", engine=engine).data["count"] == 2
+    assert count(st, "yesallwomen", where="stance=favor", engine=engine).data["count"] == 1
+    assert count(st, "yesallwomen", where="stance!=against", engine=engine).data["count"] == 2  # post 1 and the unlabelled repost
+    assert count(st, "yesallwomen", where="stance=against", since="2014-05-25", engine=engine).data["count"] == 1
 
 
-def test_trend_by_and_where(tmp_path: Path) -> None:
+def test_trend_by_and_where(tmp_path: Path, engine: str) -> None:
     st = _store(tmp_path)
-    fig = trend(st, "yesallwomen", every="day", by="stance")
+    fig = trend(st, "yesallwomen", every="day", by="stance", engine=engine)
     got = {(s["label"], s["bucket"][:10]): s["count"] for s in fig.data["series"]}
     assert got == {
         ("against", "2014-05-24"): 1, ("against", "2014-05-25"): 1,
@@ -53,9 +54,9 @@ def test_trend_by_and_where(tmp_path: Path) -> None:
         ("unlabelled", "2014-05-24"): 0, ("unlabelled", "2014-05-25"): 1,
     }
     # The groups add up to the unfiltered trend.
-    plain = {s["bucket"]: s["count"] for s in trend(st, "yesallwomen", every="day").data["series"]}
+    plain = {s["bucket"]: s["count"] for s in trend(st, "yesallwomen", every="day", engine=engine).data["series"]}
     assert plain == {"2014-05-24T00:00:00Z": 2, "2014-05-25T00:00:00Z": 2}
-    fig = trend(st, "yesallwomen", every="day", where="stance=against", cumulative=True)
+    fig = trend(st, "yesallwomen", every="day", where="stance=against", cumulative=True, engine=engine)
     assert [s["count"] for s in fig.data["series"]] == [1, 2]
 
 

@@ -5,35 +5,38 @@ from __future__ import annotations
 
 import os
 
-import pytest
 import sqlglot
 
 from tagscope import analytics as an
-from tagscope.analytics import rollup
 from tagscope.engines import engine_for
+from tagscope.engines import rollup as rollups
 from tagscope.engines.duckdb import rollup_dir
 from tweetfactory import delete_notice, tweet, write_jsonl
 
 
-def _figures(store, tmp_path, rollup_: bool):
-    yield an.count(store, "yesallwomen", since="2014-05-24T10:00:30", rollup=rollup_)
-    yield an.count(store, "yesallwomen", no_reposts=True, platform="twitter", rollup=rollup_)
-    yield an.trend(store, ["yesallwomen", "notallmen"], every="day", tz="Asia/Tokyo", rollup=rollup_)
-    yield an.origin(store, "yesallwomen", rollup=rollup_)
-    yield an.notables(store, "yesallwomen", by="reach", rollup=rollup_)
-    yield an.audience(store, "yesallwomen", rollup=rollup_)
-    yield an.cotags(store, "yesallwomen", rollup=rollup_)
-    yield an.links(store, "yesallwomen", rollup=rollup_)
-    yield an.variants(store, "everydaysexism", rollup=rollup_)
-    yield an.velocity(store, "yesallwomen", rollup=rollup_)
+def _figures(store, tmp_path, rollup_: bool, engine: str):
+    yield an.count(store, "yesallwomen", since="2014-05-24T10:00:30", rollup=rollup_, engine=engine)
+    yield an.count(store, "yesallwomen", no_reposts=True, platform="twitter", rollup=rollup_, engine=engine)
+    yield an.trend(store, ["yesallwomen", "notallmen"], every="day", tz="Asia/Tokyo", rollup=rollup_, engine=engine)
+    yield an.origin(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.notables(store, "yesallwomen", by="reach", rollup=rollup_, engine=engine)
+    yield an.audience(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.cotags(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.links(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.variants(store, "everydaysexism", rollup=rollup_, engine=engine)
+    yield an.velocity(store, "yesallwomen", rollup=rollup_, engine=engine)
     for kind in ("retweet", "mention", "cohashtag"):
-        yield an.network(store, "yesallwomen", kind=kind, output=tmp_path / f"{kind}.gexf", rollup=rollup_)
+        yield an.network(store, "yesallwomen", kind=kind, output=tmp_path / f"{kind}.gexf", rollup=rollup_, engine=engine)
+    # Label relations: these always scan, on either path.
+    yield an.count(store, "yesallwomen", where=["stance=against"], rollup=rollup_, engine=engine)
+    yield an.trend(store, "yesallwomen", by="stance", rollup=rollup_, engine=engine)
+    yield an.backlash(store, "yesallwomen", counter=["notallmen"], engine=engine)
+    yield an.misogyny(store, engine=engine)
 
 
-@pytest.mark.parametrize("rollup_", [True, False], ids=["rollup", "scan"])
-def test_every_analytic_statement_transpiles_to_spark(camp, tmp_path, rollup_):
+def test_every_analytic_statement_transpiles_to_spark(camp, tmp_path, rollup, engine):
     seen = 0
-    for fig in _figures(camp, tmp_path, rollup_):
+    for fig in _figures(camp, tmp_path, rollup, engine):
         assert fig.queries, fig.name
         for sql, _ in fig.queries:
             if sql.startswith("-- warm table"):
@@ -41,7 +44,7 @@ def test_every_analytic_statement_transpiles_to_spark(camp, tmp_path, rollup_):
             spark = sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
             assert spark and spark[0]
             seen += 1
-    assert seen >= 14
+    assert seen >= 18
 
 
 def test_explain_names_the_rollup_or_the_scan(camp):
@@ -69,7 +72,7 @@ def test_rollups_follow_deletes_and_new_files(tmp_path):
     fresh = Store(tmp_path / "s")
     assert not engine_for(fresh).has_rollups()
     assert an.count(fresh, "yesallwomen").data["count"] == 2
-    assert rollup.update(fresh)["added"] > 0
+    assert rollups.update(fresh)["added"] > 0
     fresh2 = Store(tmp_path / "s")
     assert engine_for(fresh2).has_rollups() and an.count(fresh2, "yesallwomen").data["count"] == 2
     for st in (store, fresh, fresh2):

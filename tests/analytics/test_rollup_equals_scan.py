@@ -82,7 +82,7 @@ def _data(fig) -> dict:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(post, min_size=1, max_size=25))
-def test_rollup_path_equals_scan_path(tmp_path, posts):
+def test_rollup_path_equals_scan_path(tmp_path, engine, posts):
     work = tmp_path / str(next(_counter))
     work.mkdir()
     first, second, live = _records(posts)
@@ -92,27 +92,27 @@ def test_rollup_path_equals_scan_path(tmp_path, posts):
         store.ingest([str(write_jsonl(work / "b.jsonl", second))])
         expected = sum("yesallwomen" in set(tags) for tags in live.values())
         if not store.files("posts"):  # every post deleted (or never stored): there is nothing to roll up
-            assert an.count(store, "YesAllWomen").data["count"] == expected == 0
+            assert an.count(store, "YesAllWomen", engine=engine).data["count"] == expected == 0
             return
-        assert engine_for(store).has_rollups()
-        assert an.count(store, "YesAllWomen").data["count"] == expected
+        assert engine_for(store, engine).has_rollups()
+        assert an.count(store, "YesAllWomen", engine=engine).data["count"] == expected
         calls = [
-            lambda r: an.count(store, "yesallwomen", rollup=r),
-            lambda r: an.count(store, "yesallwomen", since="2014-05-25", tz="Asia/Tokyo", no_reposts=True, rollup=r),
-            lambda r: an.count(store, "notallmen", since="2014-05-25T01:00", until="2014-05-25T13:00", rollup=r),
-            lambda r: an.trend(store, ["yesallwomen", "notallmen"], every="hour", rollup=r),
-            lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Tokyo", cumulative=True, rollup=r),
-            lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Kolkata", rollup=r),
-            lambda r: an.trend(store, "yesallwomen", every="minute", since="2014-05-25T00:00", until="2014-05-25T01:00", rollup=r),
-            lambda r: an.origin(store, "yesallwomen", first=5, rollup=r),
-            lambda r: an.origin(store, "yesallwomen", first=3, no_reposts=True, rollup=r),
-            lambda r: an.notables(store, "yesallwomen", rollup=r),
-            lambda r: an.notables(store, "yesallwomen", by="reach", rollup=r),
-            lambda r: an.notables(store, "yesallwomen", by="engagement", no_reposts=True, rollup=r),
-            lambda r: an.audience(store, "yesallwomen", rollup=r),
-            lambda r: an.cotags(store, "yesallwomen", rollup=r),
-            lambda r: an.variants(store, "everydaysexism", rollup=r),
-            lambda r: an.velocity(store, "yesallwomen", milestones=(2, 5), rollup=r),
+            lambda r: an.count(store, "yesallwomen", rollup=r, engine=engine),
+            lambda r: an.count(store, "yesallwomen", since="2014-05-25", tz="Asia/Tokyo", no_reposts=True, rollup=r, engine=engine),
+            lambda r: an.count(store, "notallmen", since="2014-05-25T01:00", until="2014-05-25T13:00", rollup=r, engine=engine),
+            lambda r: an.trend(store, ["yesallwomen", "notallmen"], every="hour", rollup=r, engine=engine),
+            lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Tokyo", cumulative=True, rollup=r, engine=engine),
+            lambda r: an.trend(store, "yesallwomen", every="day", tz="Asia/Kolkata", rollup=r, engine=engine),
+            lambda r: an.trend(store, "yesallwomen", every="minute", since="2014-05-25T00:00", until="2014-05-25T01:00", rollup=r, engine=engine),
+            lambda r: an.origin(store, "yesallwomen", first=5, rollup=r, engine=engine),
+            lambda r: an.origin(store, "yesallwomen", first=3, no_reposts=True, rollup=r, engine=engine),
+            lambda r: an.notables(store, "yesallwomen", rollup=r, engine=engine),
+            lambda r: an.notables(store, "yesallwomen", by="reach", rollup=r, engine=engine),
+            lambda r: an.notables(store, "yesallwomen", by="engagement", no_reposts=True, rollup=r, engine=engine),
+            lambda r: an.audience(store, "yesallwomen", rollup=r, engine=engine),
+            lambda r: an.cotags(store, "yesallwomen", rollup=r, engine=engine),
+            lambda r: an.variants(store, "everydaysexism", rollup=r, engine=engine),
+            lambda r: an.velocity(store, "yesallwomen", milestones=(2, 5), rollup=r, engine=engine),
         ]
         for call in calls:
             assert _data(call(True)) == _data(call(False))

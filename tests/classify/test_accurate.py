@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tagscope.classify import accurate, datasets
-from tagscope.classify import labels as label_store
 from tagscope.classify.base import MODELS_DIR, Batch, macro_f1
 from tagscope.classify.registry import load
 from tagscope.classify.run import classify
 from tagscope.cli import app
+from tagscope.engines import engine_for
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
@@ -148,6 +148,7 @@ def test_classify_store_with_accurate_stance(tmp_path: Path) -> None:
     assert s.labelled == {"stance": 3, "sexism": 3}
     assert s.models["stance"].startswith("accurate-") and s.models["sexism"].startswith("accurate-")
     expected, _ = load("stance", "accurate").predict(Batch(texts))
-    got = dict(label_store.register_view(st).execute("SELECT id, label FROM labels WHERE model = 'stance'").fetchall())
+    rows = engine_for(st).query("SELECT id, label FROM labels WHERE model = 'stance'", needs=("labels",)).to_pylist()
+    got = {r["id"]: r["label"] for r in rows}
     assert got == {str(i + 1): lab for i, lab in enumerate(expected)}
     assert classify(st, "stance", tier="accurate", jobs=1).todo == {"stance": 0}

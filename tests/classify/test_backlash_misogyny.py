@@ -14,6 +14,7 @@ from tagscope.analytics.misogyny import misogyny
 from tagscope.classify import labels as label_store
 from tagscope.classify.intervals import wilson
 from tagscope.cli import app
+from tagscope.engines import engine_for
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
@@ -140,13 +141,16 @@ def test_cli_backlash_and_misogyny_json_and_explain(stance_store: Store, sexism_
 
 
 def test_where_and_by_helpers_for_analytics_filters(stance_store: Store) -> None:
-    con = label_store.register_view(stance_store)
-    cond, params = label_store.where("stance=against")
-    assert con.execute(f"SELECT list(id ORDER BY id) FROM posts WHERE {cond}", params).fetchone()[0] == ["2", "3", "5", "6"]
-    cond, params = label_store.where("stance!=against")
-    assert con.execute(f"SELECT list(id ORDER BY id) FROM posts WHERE {cond}", params).fetchone()[0] == ["1", "4", "7", "8"]
+    eng = engine_for(stance_store)
+
+    def ids(cond: str, params: list) -> list[str]:
+        return eng.query(f"SELECT id FROM posts WHERE {cond} ORDER BY id", params, ("labels",)).column("id").to_pylist()
+
+    assert ids(*label_store.where("stance=against")) == ["2", "3", "5", "6"]
+    assert ids(*label_store.where("stance!=against")) == ["1", "4", "7", "8"]
     expr, params = label_store.by("stance")
-    rows = dict(con.execute(f"SELECT {expr} AS s, count(*) FROM posts GROUP BY s", params).fetchall())
+    got = eng.query(f"SELECT {expr} AS s, count(*) AS n FROM posts GROUP BY s", params, ("labels",)).to_pylist()
+    rows = {r["s"]: r["n"] for r in got}
     assert rows == {"against": 4, "favor": 1, "none": 1, "unlabelled": 2}
     with pytest.raises(ValueError, match="MODEL=LABEL"):
         label_store.where("stance")

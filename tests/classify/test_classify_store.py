@@ -11,6 +11,7 @@ from tagscope.classify import labels as label_store
 from tagscope.classify import predict
 from tagscope.classify.run import classify
 from tagscope.cli import app
+from tagscope.engines import engine_for
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
@@ -32,8 +33,8 @@ def _store(tmp_path: Path) -> tuple[Store, Path]:
 
 
 def _current(st: Store, model: str) -> dict[str, str]:
-    con = label_store.register_view(st)
-    return dict(con.execute("SELECT id, label FROM labels WHERE model = ?", [model]).fetchall())
+    rows = engine_for(st).query("SELECT id, label FROM labels WHERE model = ?", [model], ("labels",)).to_pylist()
+    return {r["id"]: r["label"] for r in rows}
 
 
 def test_labels_every_post_once_then_only_new_ones(tmp_path: Path) -> None:
@@ -99,9 +100,9 @@ def test_a_new_model_version_relabels_and_wins(tmp_path: Path) -> None:
 
 def test_empty_view_before_any_label(tmp_path: Path) -> None:
     st, _ = _store(tmp_path)
-    con = label_store.register_view(st)
-    assert con.execute("SELECT count(*) FROM labels").fetchone() == (0,)
-    assert [d[0] for d in con.execute("SELECT * FROM labels").description] == ["platform", "id", "model", "label", "score"]
+    labels = engine_for(st).query("SELECT * FROM labels", needs=("labels",))
+    assert labels.num_rows == 0
+    assert labels.column_names == ["platform", "id", "model", "label", "score"]
 
 
 def test_two_worker_processes_give_the_same_labels(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import orjson
 from typer.testing import CliRunner
 
 from tagscope.cli import app
+from tagscope.engines import engine_for
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
@@ -90,8 +91,7 @@ def test_forget_drops_the_labels_of_forgotten_posts(tmp_path) -> None:
     res = CliRunner().invoke(app, ["forget", "--author", "carol", "--store", str(store_dir)])
     assert res.exit_code == 0, res.output
     st.refresh()
-    labels.register_view(st)
-    assert st.sql("SELECT model, id FROM label_rows ORDER BY model").to_pylist() == [
+    assert engine_for(st).query("SELECT model, id FROM label_rows ORDER BY model", needs=("label_rows",)).to_pylist() == [
         {"model": "stance", "id": "11"}, {"model": "testimony", "id": "11"}]
     st.close()
 

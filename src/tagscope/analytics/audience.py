@@ -14,10 +14,10 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 GROUPS = ("she", "he", "they", "none")
 PATTERN = r"(^|[^a-z])(she|he|they)\s*/\s*(her|hers|him|his|them|theirs|she|he|they|xe|ze|it)([^a-z]|$)"
@@ -44,6 +44,7 @@ def audience(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Accounts (and their posts) using TAG per declared pronoun group."""
     t = rules.tag(tag)
@@ -62,7 +63,7 @@ FROM (SELECT coalesce(nullif(regexp_extract(lower(author_bio), '{PATTERN}', 2), 
       WHERE {" AND ".join(conds)}) AS g
 GROUP BY pronouns"""
     plan = Plan(sql, params, ("tag_accounts",), [t], f, scan=f.windowed)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     got = {r["pronouns"]: r for r in table.to_pylist()}
     total = sum(int(r["authors"]) for r in got.values())
     rows = []

@@ -12,8 +12,9 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from ..classify import labels as label_store
 from ..classify.intervals import wilson
+from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, rules
 from .figure import Figure
 from .meta import declare, pick
@@ -48,6 +49,7 @@ def backlash(
     until: str | datetime | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    engine: str | None = None,
 ) -> Figure:
     """Against-stance share and counter-hashtag share of TAG's conversation per bucket."""
     t = rules.tag(tag)
@@ -55,13 +57,11 @@ def backlash(
     buckets.check(every)
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where([t, *counters])
-    con = store.con
-    label_store.register_view(store, con)
     sql = f"""
 WITH scope AS (
     SELECT platform, id, date_trunc('{every}', created_at) AS bucket,
            list_contains(hashtags_norm, ?) AS uses_tag,
-           list_has_any(hashtags_norm, ?::VARCHAR[]) AS uses_counter
+           list_has_any(hashtags_norm, CAST(? AS VARCHAR[])) AS uses_counter
     FROM posts
     {where}
 )
@@ -77,7 +77,8 @@ LEFT JOIN labels l ON l.platform = s.platform AND l.id = s.id AND l.model = ?
 GROUP BY s.bucket
 ORDER BY s.bucket"""
     params = [t, counters, *wparams, model]
-    rows = con.execute(sql, params).to_arrow_table().to_pylist()
+    table, queries = engine_for(store, engine).run(Plan(sql, params, ("labels",), scan=True), rollup=False)
+    rows = table.to_pylist()
     out_rows = [_shares(r) for r in rows]
     total = _shares({
         "bucket": None,
@@ -96,7 +97,7 @@ ORDER BY s.bucket"""
     meta = {"filters": f.describe()}
     if total["labelled"] == 0 and total["posts"]:
         meta["caveat"] = f"No post using #{t} has a {model} label: run `tagscope classify --models {model} --tag {t}`."
-    return Figure("backlash", table, data, [(sql, params)], RULE, meta)
+    return Figure("backlash", table, data, queries, RULE, meta)
 
 
 _SCHEMA = pa.schema([

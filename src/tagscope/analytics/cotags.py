@@ -7,10 +7,10 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 META = declare(
     "cotags",
@@ -31,6 +31,7 @@ def cotags(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """The TOP hashtags co-occurring with TAG, by posts holding both."""
     t = rules.tag(tag)
@@ -44,7 +45,7 @@ GROUP BY cotag
 ORDER BY count DESC, hashtag
 LIMIT ?"""
     plan = Plan(sql, [*params, rules.cap(top)], ("tag_pairs",), [t], f, scan=f.windowed)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     table = table.cast(pa.schema([("hashtag", pa.string()), ("count", pa.int64())]))
     data = {"hashtag": t, "hashtags": table.to_pylist(), **f.describe()}
     return Figure("cotags", table, data, queries, rules.RULE + " A co-tag's count is the posts using both tags.", {"filters": f.describe()})

@@ -7,10 +7,10 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import labelled, rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 META = declare(
     "count",
@@ -31,6 +31,7 @@ def count(
     platform: str | None = None,
     where: str | list[str] | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Posts using TAG; ``where="stance=against"`` keeps posts with that classifier label.
 
@@ -39,7 +40,7 @@ def count(
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     if where:
         specs = [where] if isinstance(where, str) else list(where)
-        n, reposts, queries = labelled.count(store, t, f, specs)
+        n, reposts, queries = labelled.count(engine_for(store, engine), t, f, specs)
         out = pa.table({"hashtag": [t], "count": [n], "reposts": [reposts], "originals": [n - reposts]})
         data = {"hashtag": t, "count": n, "reposts": reposts, "where": specs, **f.describe()}
         return Figure("count", out, data, queries, rules.RULE + labelled.LABEL_RULE, {"filters": f.describe()})
@@ -52,7 +53,7 @@ FROM {rel}
 WHERE {where}"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
     plan = Plan(sql, params, (rel,), [t], f, scan=not exact)
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     row = table.to_pylist()[0]
     n, reposts = int(row["count"]), int(row["reposts"])
     out = pa.table({"hashtag": [t], "count": [n], "reposts": [reposts], "originals": [n - reposts]})

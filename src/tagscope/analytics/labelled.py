@@ -1,7 +1,7 @@
 """Classifier labels as filters and groups: ``count TAG --where stance=against``, ``trend --by stance``.
 
-Labels live beside the posts (``STORE/labels/``, see :mod:`tagscope.classify.labels`), not in the
-rollups, so a labelled question scans posts joined to the current labels; the counting rules are the
+Labels live beside the posts (``STORE/labels/``, see :mod:`tagscope.engines.labels`), not in the
+rollups, so a labelled question scans posts joined to the engine's ``labels`` relation; the counting rules are the
 same (``Filters.post_where``: tag on the post's own folded hashtags, half-open window, reposts unless
 --no-reposts). Unlabelled posts never match ``MODEL=LABEL``; with ``--by`` they form the group
 ``unlabelled``, so the groups always add up to the unfiltered count.
@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from ..classify import labels
+from ..engines import Engine
+from ..engines.plan import Plan
 from . import buckets, rules
 
 LABEL_RULE = (
@@ -22,17 +25,7 @@ LABEL_RULE = (
 )
 
 
-def _con(store: Any) -> Any:
-    from ..classify import labels
-
-    con = store.con
-    labels.register_view(store, con)
-    return con
-
-
 def _where(specs: list[str]) -> tuple[list[str], list[Any]]:
-    from ..classify import labels
-
     conds, params = [], []
     for spec in specs:
         cond, p = labels.where(spec, posts="posts")
@@ -41,7 +34,7 @@ def _where(specs: list[str]) -> tuple[list[str], list[Any]]:
     return conds, params
 
 
-def count(store: Any, tag: str, f: rules.Filters, where: list[str]) -> tuple[int, int, list[tuple[str, list[Any]]]]:
+def count(eng: Engine, tag: str, f: rules.Filters, where: list[str]) -> tuple[int, int, list[tuple[str, list[Any]]]]:
     """(count, reposts, queries) of posts using TAG that pass the label filters."""
     base, params = f.post_where([tag])
     conds, lparams = _where(where)
@@ -50,15 +43,14 @@ def count(store: Any, tag: str, f: rules.Filters, where: list[str]) -> tuple[int
 SELECT count(*) AS count, count(*) FILTER (WHERE kind = 'repost') AS reposts
 FROM posts
 {clause}"""
-    row = _con(store).execute(sql, params + lparams).fetchone()
-    return int(row[0]), int(row[1]), [(sql, params + lparams)]
+    table, queries = eng.run(Plan(sql, params + lparams, ("labels",), scan=True), rollup=False)
+    row = table.to_pylist()[0]
+    return int(row["count"]), int(row["reposts"]), queries
 
 
-def trend(store: Any, names: list[str], f: rules.Filters, every: str, zone: ZoneInfo | None,
+def trend(eng: Engine, names: list[str], f: rules.Filters, every: str, zone: ZoneInfo | None,
           where: list[str], by: str | None) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
     """Rows (hashtag, bucket, count[, label]) of posts using NAMES, filtered and grouped by labels."""
-    from ..classify import labels
-
     bexpr, bparams = buckets.sql("created_at", every, zone)
     base, params = f.post_where(names)
     conds, lparams = _where(where)
@@ -74,5 +66,4 @@ FROM (SELECT *, unnest(list_intersect(hashtags_norm, ?)) AS tag FROM posts {base
 GROUP BY ALL
 ORDER BY 2, 1"""
     all_params = bparams + label_params + [list(names)] + params + lparams
-    table = _con(store).execute(sql, all_params).to_arrow_table()
-    return table, [(sql, all_params)]
+    return eng.run(Plan(sql, all_params, ("labels",), scan=True), rollup=False)

@@ -7,10 +7,10 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 META = declare(
     "links",
@@ -32,12 +32,13 @@ def links(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """The TOP URLs and domains in posts using TAG (a post counts once per URL or domain)."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     where, params = f.post_where([t])
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     results, queries = {}, []
     for col, name in (("urls", "url"), ("domains", "domain")):
         sql = f"""

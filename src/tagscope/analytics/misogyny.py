@@ -14,6 +14,8 @@ import pyarrow as pa
 
 from ..classify import labels as label_store
 from ..classify.intervals import wilson
+from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
@@ -69,6 +71,7 @@ def misogyny(
     until: str | datetime | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    engine: str | None = None,
 ) -> Figure:
     """Rates of POSITIVE labels from MODEL per hashtag, community and author group."""
     for d in by:
@@ -79,8 +82,7 @@ def misogyny(
     f = rules.Filters.of(since, until, None, no_reposts, platform)
     where, wparams = f.post_where(tags)
     scope = f"(SELECT * FROM posts {where})"
-    con = store.con
-    label_store.register_view(store, con)
+    eng = engine_for(store, engine)
     queries: list[tuple[str, list]] = []
     rows: list[dict] = []
     overall_sql = f"""
@@ -88,10 +90,9 @@ SELECT count(*) AS posts, count(l.label) AS labelled, count(*) FILTER (WHERE l.l
 FROM {scope} p
 LEFT JOIN labels l ON l.platform = p.platform AND l.id = p.id AND l.model = ?"""
     params = [positive, *wparams, model]
-    queries.append((overall_sql, params))
-    o = con.execute(overall_sql, params).fetchone()
-    assert o is not None
-    overall = _rate("all", "all posts", int(o[0]), int(o[1]), int(o[2]))
+    o, q = eng.run(Plan(overall_sql, params, ("labels",), scan=True), rollup=False)
+    queries += q
+    overall = _rate("all", "all posts", *(int(v) for v in o.to_pylist()[0].values()))
     for dim in by:
         sql = f"""
 SELECT grp, count(*) AS posts, count(label) AS labelled, count(*) FILTER (WHERE label = ?) AS positive
@@ -105,9 +106,10 @@ HAVING count(label) >= ?
 ORDER BY labelled DESC, grp
 LIMIT ?"""
         params = [positive, *wparams, model, int(min_posts), int(top)]
-        queries.append((sql, params))
-        for g, n, lab, pos in con.execute(sql, params).fetchall():
-            rows.append(_rate(dim, str(g), int(n), int(lab), int(pos)))
+        got, q = eng.run(Plan(sql, params, ("labels",), scan=True), rollup=False)
+        queries += q
+        for r in got.to_pylist():
+            rows.append(_rate(dim, str(r["grp"]), int(r["posts"]), int(r["labelled"]), int(r["positive"])))
     table = pa.Table.from_pylist([overall, *rows], schema=_SCHEMA)
     data = {
         "model": model,

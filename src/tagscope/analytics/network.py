@@ -16,10 +16,10 @@ from xml.sax.saxutils import quoteattr
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 KINDS = ("retweet", "mention", "cohashtag")
 
@@ -68,6 +68,7 @@ def network(
     tz: str | None = None,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Edges of the KIND network of TAG's posts; written to OUTPUT (.gexf or .graphml) when given."""
     if kind not in KINDS:
@@ -81,7 +82,7 @@ def network(
     min_degree = rules.cap(min_degree)
     f = rules.Filters.of(since, until, tz, False, platform)
     where, params = f.post_where([t])
-    table, queries = engine_for(store).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
+    table, queries = engine_for(store, engine).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
     edges = [(r["source"], r["target"], int(r["weight"])) for r in table.to_pylist() if r["source"] and r["target"]]
     edges = [e for e in edges if e[0] != e[1]]
     neighbours: dict[str, set[str]] = {}

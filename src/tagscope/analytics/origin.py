@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..engines import engine_for
-from . import relations, rules
+from ..engines import engine_for, relations
+from ..engines.plan import Plan
+from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 CAVEAT = (
     "These are the earliest posts in this store. The archive may not hold the true first use: "
@@ -21,7 +21,8 @@ META = declare(
 )
 
 
-def origin(store, tag: str, *, first: int = 10, no_reposts: bool = False, platform: str | None = None, rollup: bool = True) -> Figure:
+def origin(store, tag: str, *, first: int = 10, no_reposts: bool = False, platform: str | None = None, rollup: bool = True,
+           engine: str | None = None) -> Figure:
     """The FIRST earliest posts using TAG, ordered by (created_at, platform, id)."""
     if first < 1:
         raise ValueError("Give --first 1 or more.")
@@ -36,7 +37,7 @@ WHERE {where}
 ORDER BY created_at, platform, id
 LIMIT ?"""
     plan = Plan(sql, [*params, first], ("tag_first",), [t], f, scan=first > relations.FIRST_K, k=max(first, 1))
-    table, queries = engine_for(store).run(plan, rollup=rollup)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     rows = table.to_pylist()
     data = {
         "hashtag": t,

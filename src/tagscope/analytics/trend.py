@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, labelled, rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 META = declare(
     "trend",
@@ -38,6 +38,7 @@ def trend(
     where: str | list[str] | None = None,
     by: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Per-bucket (or cumulative) uses of TAGS; buckets are local to TZ when given, starts in UTC.
 
@@ -80,12 +81,12 @@ ORDER BY 2, 1"""
     specs = ([where] if isinstance(where, str) else list(where)) if where else []
     rule = rules.RULE
     if specs or by:
-        table, queries = labelled.trend(store, names, f, every, zone, specs, by)
+        table, queries = labelled.trend(engine_for(store, engine), names, f, every, zone, specs, by)
         rule += labelled.LABEL_RULE
     else:
         exact = rules.on_minute(f.since) and rules.on_minute(f.until)
         plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
-        table, queries = engine_for(store).run(plan, rollup=rollup)
+        table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     got = {(r["hashtag"], r.get("label"), r["bucket"]): int(r["count"]) for r in table.to_pylist()}
     seen = sorted({b for _, _, b in got})
     groups = sorted({lab for _, lab, _ in got if lab is not None}) if by else [None]

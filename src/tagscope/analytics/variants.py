@@ -13,11 +13,11 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from ..post import fold_tag
 from . import rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 META = declare(
     "variants",
@@ -61,12 +61,13 @@ def variants(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Case variants of TAG and near-miss tags, with posts and shared authors."""
     t = rules.tag(tag)
     limit = default_distance(t) if max_distance is None else rules.cap(max(0, int(max_distance)))
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     where, params = f.post_where([t])
     case_sql = f"""
 SELECT written, CAST(count(*) AS BIGINT) AS posts, CAST(count(DISTINCT author_key) AS BIGINT) AS authors

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from ..engines import engine_for
+from ..engines.plan import Plan
 from . import buckets, burst, rules
 from .figure import Figure
 from .meta import declare, pick
-from .plan import Plan
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
 RULE = (
@@ -40,6 +40,7 @@ def velocity(
     no_reposts: bool = False,
     platform: str | None = None,
     rollup: bool = True,
+    engine: str | None = None,
 ) -> Figure:
     """Milestones, peak, burst and half-life of TAG (buckets of width EVERY, local to TZ)."""
     t = rules.tag(tag)
@@ -54,7 +55,7 @@ WHERE {where}
 GROUP BY minute
 ORDER BY minute"""
     exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-    eng = engine_for(store)
+    eng = engine_for(store, engine)
     minutes, queries = eng.run(Plan(sql, params, ("tag_minutes",), [t], f, scan=not exact), rollup=rollup)
     first_sql = f"SELECT min(created_at) AS first_use FROM tag_first WHERE {f.rel_where([t])[0]}"
     first_params = f.rel_where([t])[1]

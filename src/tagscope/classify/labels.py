@@ -9,47 +9,32 @@ with the latest ``labelled_at`` (an older version's label stands in until the po
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import files as atomic
+from ..engines import engine_for
+from ..engines.labels import SCHEMA, files, folder
+from ..files import replacing
 from ..store import events
 
 if TYPE_CHECKING:
     from ..store import Store
 
-SCHEMA = pa.schema([
-    ("platform", pa.string()),
-    ("id", pa.string()),
-    ("model", pa.string()),
-    ("version", pa.string()),
-    ("label", pa.string()),
-    ("score", pa.float32()),
-    ("labelled_at", pa.timestamp("us")),
-])
-VIEW_COLUMNS = "platform, id, model, label, score"
+__all__ = ["SCHEMA", "by", "check", "compact", "files", "folder", "where", "write"]
 
 
-def folder(store: Store, model: str | None = None) -> Path:
-    base = Path(store.path) / "labels"
-    return base / model if model else base
-
-
-def files(store: Store, model: str | None = None) -> list[str]:
-    """Committed label files (hidden names are files being written)."""
-    base = folder(store)
-    if not base.exists():
-        return []
-    dirs = [base / model] if model else sorted(p for p in base.iterdir() if p.is_dir())
-    return [str(f) for d in dirs if d.exists() for f in sorted(d.glob("*.parquet")) if not f.name.startswith(".")]
+def _publish(table: pa.Table, d: Path, now: datetime) -> Path:
+    """Write TABLE as a new label file of folder D, atomically (a reader never sees half a file)."""
+    path = d / f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
+    with replacing(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return path
 
 
 def write(store: Store, model: str, version: str, platforms: list[str], ids: list[str],
@@ -70,51 +55,7 @@ def write(store: Store, model: str, version: str, platforms: list[str], ids: lis
     }, schema=SCHEMA)
     d = folder(store, model)
     d.mkdir(parents=True, exist_ok=True)
-    name = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
-    tmp = d / f".{name}"
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, d / name)
-    return d / name
-
-
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-
-
-def register_view(store: Store, con: duckdb.DuckDBPyConnection | None = None,
-                  versions: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
-    """Create the views ``labels(platform, id, model, label, score)`` (current labels, empty when
-    none) and ``label_rows`` (every stored row, all versions) on ``con`` (default ``store.con``).
-
-    ``versions`` maps a model to its current version; without it, the version of each model's most
-    recent row counts as current. Call again after labelling to see new files."""
-    con = con if con is not None else store.con
-    paths = files(store)
-    if paths:
-        con.execute(f"CREATE OR REPLACE VIEW label_rows AS SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true)")
-    else:
-        con.register("_empty_label_rows", SCHEMA.empty_table())
-        con.execute("CREATE OR REPLACE VIEW label_rows AS SELECT * FROM _empty_label_rows")
-    if versions:
-        con.register("_label_versions_given", pa.table({"model": list(versions), "version": list(versions.values())}))
-        con.execute("CREATE OR REPLACE VIEW _label_versions AS SELECT * FROM _label_versions_given")
-    else:
-        con.execute(
-            "CREATE OR REPLACE VIEW _label_versions AS "
-            "SELECT model, arg_max(version, labelled_at) AS version FROM label_rows GROUP BY model"
-        )
-    con.execute(f"""
-        CREATE OR REPLACE VIEW labels AS
-        SELECT {VIEW_COLUMNS} FROM (
-            SELECT r.*, row_number() OVER (
-                PARTITION BY r.platform, r.id, r.model
-                ORDER BY (r.version = v.version) DESC NULLS LAST, r.labelled_at DESC) AS _rank
-            FROM label_rows r LEFT JOIN _label_versions v USING (model)
-        ) WHERE _rank = 1
-    """)
-    return con
+    return _publish(table, d, now)
 
 
 def compact(store: Store, model: str, version: str | None = None, *, min_files: int = 8) -> int:
@@ -126,22 +67,13 @@ def compact(store: Store, model: str, version: str | None = None, *, min_files: 
     paths = files(store, model)
     if len(paths) < min_files:
         return 0
-    con = duckdb.connect()
     order = "(version = ?) DESC, labelled_at DESC" if version else "labelled_at DESC"
-    table = con.execute(
+    table = engine_for(store).query(
         f"SELECT * EXCLUDE (_rank) FROM (SELECT *, row_number() OVER (PARTITION BY platform, id ORDER BY {order}) AS _rank "
-        f"FROM read_parquet({_sql_list(paths)}, union_by_name = true)) WHERE _rank = 1 ORDER BY platform, id",
-        [version] if version else [],
-    ).to_arrow_table().cast(SCHEMA)
-    con.close()
-    d = folder(store, model)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    name = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
-    tmp = d / f".{name}"
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, d / name)
+        "FROM label_rows WHERE model = ?) WHERE _rank = 1 ORDER BY platform, id",
+        [*([version] if version else []), model], ("label_rows",),
+    ).select(SCHEMA.names).cast(SCHEMA)
+    _publish(table, folder(store, model), datetime.now(UTC).replace(tzinfo=None))
     for old in paths:
         Path(old).unlink(missing_ok=True)
     return len(paths)
@@ -151,7 +83,7 @@ def check(model: str, label: str | None = None) -> None:
     """ValueError naming the choices when ``model`` is not a classifier, or ``label`` is not one of its
     labels (models with an open label set, such as language, take any label). A misspelt name would
     otherwise match no post and show as a plausible 0."""
-    from .registry import all_models
+    from .registry import all_models  # the models (and their numpy/scipy) load only to check a name
 
     models = all_models()
     if model not in models:
@@ -166,7 +98,7 @@ def where(spec: str, posts: str = "posts") -> tuple[str, list[str]]:
 
     ``where("stance=against")`` -> ``EXISTS (SELECT 1 FROM labels ...)`` keeping posts whose current
     stance label is 'against'; ``stance!=against`` keeps the others (unlabelled posts included).
-    Needs :func:`register_view` on the connection first. For analytics filters."""
+    Over the engine's ``labels`` relation (:mod:`tagscope.engines.labels`). For analytics filters."""
     negate = "!=" in spec
     model, sep, label = spec.partition("!=" if negate else "=")
     model, label = model.strip(), label.strip()
@@ -198,7 +130,7 @@ def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
         if kept.num_rows == table.num_rows:
             continue
         if kept.num_rows:
-            with atomic.replacing(path.with_name(f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet")) as tmp:
+            with replacing(path.with_name(f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet")) as tmp:
                 pq.write_table(kept, tmp, compression="zstd")
         path.unlink()
 

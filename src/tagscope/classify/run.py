@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
+from ..engines import engine_for
+from ..engines.plan import Plan
 from ..post import fold_tag
 from . import labels as label_store
 from .base import Batch, Predictor
@@ -95,75 +97,74 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
     names = parse(models) if not isinstance(models, list) else parse(",".join(models))
     predictors = load_predictors(names, tier)
     summary = Summary(models={n: p.version for n, p in predictors.items()})
-    con = store.con
-    label_store.register_view(store, con)
     sql, tag_params = _todo_query(names, tag)
     params: list[Any] = []
     for n in names:
         params += [n, summary.models[n]]
     params += tag_params
     need_cols = [f"need_{i}" for i in range(len(names))]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _classify_todo AS SELECT * FROM ({sql}) WHERE {' OR '.join(need_cols)}", params)
-    counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({c})' for c in need_cols)} FROM _classify_todo").fetchone()
-    assert counts is not None
-    total = int(counts[0])
-    summary.todo = {n: int(c or 0) for n, c in zip(names, counts[1:], strict=True)}
-    summary.labelled = dict.fromkeys(names, 0)
-    if progress:
-        progress(0, total)
-    if total == 0:
-        return summary
-    jobs = jobs or min(2, os.cpu_count() or 1)
-    pool = None
-    if jobs > 1 and total >= 4_000:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(names, tier))
-    pending: dict[str, tuple[list[str], list[str], list[str], list[float]]] = {n: ([], [], [], []) for n in names}
+    eng = engine_for(store)
+    todo = Plan(f"SELECT * FROM ({sql}) AS todo WHERE {' OR '.join(need_cols)}", params, ("label_rows",))
+    # Computed once, counted, then streamed: the anti-join over every post runs a single time.
+    with eng.temp_table("_classify_todo", todo) as table:
+        counts = list(eng.query(f"SELECT count(*), {', '.join(f'count_if({c})' for c in need_cols)} FROM {table}")
+                      .to_pylist()[0].values())
+        total = int(counts[0])
+        summary.todo = {n: int(c or 0) for n, c in zip(names, counts[1:], strict=True)}
+        summary.labelled = dict.fromkeys(names, 0)
+        if progress:
+            progress(0, total)
+        if total == 0:
+            return summary
+        jobs = jobs or min(2, os.cpu_count() or 1)
+        pool = None
+        if jobs > 1 and total >= 4_000:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(names, tier))
+        pending: dict[str, tuple[list[str], list[str], list[str], list[float]]] = {n: ([], [], [], []) for n in names}
 
-    def flush_labels(force: bool) -> None:
-        for n, (plats, ids, labs, scores) in pending.items():
-            if ids and (force or len(ids) >= flush):
-                label_store.write(store, n, summary.models[n], plats, ids, labs, scores)
-                summary.labelled[n] += len(ids)
-                pending[n] = ([], [], [], [])
+        def flush_labels(force: bool) -> None:
+            for n, (plats, ids, labs, scores) in pending.items():
+                if ids and (force or len(ids) >= flush):
+                    label_store.write(store, n, summary.models[n], plats, ids, labs, scores)
+                    summary.labelled[n] += len(ids)
+                    pending[n] = ([], [], [], [])
 
-    try:
-        reader = con.execute("SELECT * FROM _classify_todo").to_arrow_reader(batch_size)
-        done = 0
-        for rb in reader:
-            cols = rb.to_pydict()
-            texts, plats, ids = cols["text"], cols["platform"], cols["id"]
-            needs = {n: [i for i, v in enumerate(cols[c]) if v] for n, c in zip(names, need_cols, strict=True)}
-            if pool is None:
-                parts = [label_texts(predictors, texts, needs)]
-                offsets = [0]
-            else:
-                step = -(-len(texts) // jobs)
-                offsets = list(range(0, len(texts), step))
-                futures = []
-                for off in offsets:
-                    sub_needs = {n: [i - off for i in rows if off <= i < off + step] for n, rows in needs.items()}
-                    futures.append(pool.submit(_label_chunk, texts[off : off + step], sub_needs))
-                parts = [f.result() for f in futures]
-            step = len(texts) if pool is None else -(-len(texts) // jobs)
-            for off, part in zip(offsets, parts, strict=True):
-                for n, (labs, scores) in part.items():
-                    rows = [i for i in needs[n] if off <= i < off + step]
-                    p = pending[n]
-                    p[0].extend(plats[i] for i in rows)
-                    p[1].extend(ids[i] for i in rows)
-                    p[2].extend(labs)
-                    p[3].extend(scores)
-            done += len(texts)
-            summary.posts = done
-            flush_labels(force=False)
-            if progress:
-                progress(done, total)
-        flush_labels(force=True)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-        con.execute("DROP TABLE IF EXISTS _classify_todo")
+        try:
+            reader = eng.stream(Plan(f"SELECT * FROM {table}"), batch_size)
+            done = 0
+            for rb in reader:
+                cols = rb.to_pydict()
+                texts, plats, ids = cols["text"], cols["platform"], cols["id"]
+                needs = {n: [i for i, v in enumerate(cols[c]) if v] for n, c in zip(names, need_cols, strict=True)}
+                if pool is None:
+                    parts = [label_texts(predictors, texts, needs)]
+                    offsets = [0]
+                else:
+                    step = -(-len(texts) // jobs)
+                    offsets = list(range(0, len(texts), step))
+                    futures = []
+                    for off in offsets:
+                        sub_needs = {n: [i - off for i in rows if off <= i < off + step] for n, rows in needs.items()}
+                        futures.append(pool.submit(_label_chunk, texts[off : off + step], sub_needs))
+                    parts = [f.result() for f in futures]
+                step = len(texts) if pool is None else -(-len(texts) // jobs)
+                for off, part in zip(offsets, parts, strict=True):
+                    for n, (labs, scores) in part.items():
+                        rows = [i for i in needs[n] if off <= i < off + step]
+                        p = pending[n]
+                        p[0].extend(plats[i] for i in rows)
+                        p[1].extend(ids[i] for i in rows)
+                        p[2].extend(labs)
+                        p[3].extend(scores)
+                done += len(texts)
+                summary.posts = done
+                flush_labels(force=False)
+                if progress:
+                    progress(done, total)
+            flush_labels(force=True)
+        finally:
+            if pool is not None:
+                pool.shutdown()
     for n in names:
         label_store.compact(store, n, summary.models[n])
-    label_store.register_view(store, con, summary.models)
     return summary

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pyarrow as pa
 
+from ..engines.filters import Filters
 from ..post import KINDS, fold_tag
 from ..times import to_utc
 from . import index
@@ -27,20 +28,6 @@ if TYPE_CHECKING:
     from ..store import Store
 
 SORTS = ("relevance", "time", "newest")
-
-
-@dataclass
-class Filters:
-    """Restrictions on the posts searched; times are half-open [since, until), naive UTC."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    tag: str | None = None
-    author: str | None = None
-    lang: str | None = None
-    platform: str | None = None
-    kind: str | None = None
-    no_reposts: bool = False
 
 
 @dataclass

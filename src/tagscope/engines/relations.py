@@ -1,7 +1,7 @@
 """Derived relations every analytic reads, defined once in portable SQL over a posts relation.
 
 Each analytic is one SQL statement over these relation names. An engine provides them either from
-the rollups (one Parquet per posts file, kept by :mod:`tagscope.analytics.rollup`) or, when the
+the rollups (one Parquet per posts file, kept by :mod:`tagscope.engines.rollup`) or, when the
 rollups cannot answer exactly, as a ``WITH`` clause over ``posts`` with the filters applied first.
 Because a live post is in exactly one posts file, summing the per-file rows is exact.
 

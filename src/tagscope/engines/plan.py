@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import relations
-from .rules import Filters
+from .filters import Filters
 
 
 @dataclass
