@@ -175,7 +175,7 @@ def test_csv_neutralises_formulas_in_text_never_numbers(tmp_path):
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert [r["name"] for r in rows] == ["'" + n for n in names[:-2]] + ["Plain -x", "Mid\r=1+1"]
     assert [r["followers"] for r in rows] == [str(100 - i) for i in range(1, 9)]  # numbers stay numbers
-    from tagscope.cli_analytics import csv_cell
+    from tagscope.analytics.display import csv_cell
 
     assert [csv_cell(v) for v in (-5, -0.5, True, None, "-5", ["=a", "b"])] == [-5, -0.5, True, None, "'-5", "'=a|b"]
     # --json is the lossless output: untouched.

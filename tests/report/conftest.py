@@ -23,9 +23,11 @@ def campaign_store(tmp_path: Path):
 @pytest.fixture
 def fake_analytics(monkeypatch: pytest.MonkeyPatch):
     """Use the stand-ins (documented shapes, fixed numbers) instead of whatever analytics exist."""
-    from tagscope.report import figures
+    from tagscope.analytics import registry
+    from tagscope.web import queries
 
-    monkeypatch.setattr(figures, "OVERRIDES", dict(FAKES))
+    monkeypatch.setattr(queries, "search_function", lambda: FAKES["search"])
     # Analytics without a stand-in count as not installed, so those panels are tested too.
-    monkeypatch.setattr(figures, "LOCATIONS", {k: [] for k in figures.LOCATIONS})
-    return FAKES
+    stand_ins = {spec.name: FAKES.get(spec.name) or registry.unavailable(spec.name) for spec in registry.analytics()}
+    with registry.substituted(stand_ins):
+        yield FAKES

@@ -51,7 +51,8 @@ def trend(store: Any, tags: list[str], *, every: str = "day", cumulative: bool =
         sql = (f"SELECT date_trunc('{every}', created_at) AS bucket, count(*) AS count FROM posts "
                f"WHERE {TAGGED}{w} GROUP BY 1 ORDER BY 1")
         total = 0
-        for b, n in store.con.execute(sql, [fold_tag(tag), *p]).fetchall():
+        for row in store.sql(sql, [fold_tag(tag), *p]).to_pylist():
+            b, n = row["bucket"], row["count"]
             total += n
             rows.append({"hashtag": fold_tag(tag), "bucket": b.isoformat() + "Z", "count": total if cumulative else n})
         queries.append((sql, [fold_tag(tag), *p]))

@@ -6,8 +6,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagscope.report import figures
-
 PAGES = ["/", "/search?q=woman", "/trend?tag=yesallwomen&compare=notallmen", "/notables?tag=yesallwomen",
          "/cotags?tag=yesallwomen", "/links?tag=yesallwomen", "/variants?tag=yesallwomen", "/audience?tag=yesallwomen",
          "/origin?tag=yesallwomen", "/velocity?tag=yesallwomen", "/backlash?tag=yesallwomen", "/feed?tag=yesallwomen", "/post?id=1001", "/docs",
@@ -89,8 +87,7 @@ def test_no_input_makes_a_500(client, fake_analytics, tag, since, every, q):
 
 
 def test_real_search_syntax_error_is_400(client, monkeypatch):
-    if not figures.available("search"):
-        pytest.skip("search is not installed")
+    pytest.importorskip("tantivy", reason="search is not installed")
     r = client.get("/api/search", params={"q": '"unbalanced'})
     assert r.status_code == 400 and "quote" in r.json()["error"]
 

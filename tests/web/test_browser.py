@@ -21,11 +21,15 @@ WAIT = 30  # seconds an expected change may take to show (a ceiling, never a spe
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     require_browser()
-    from tagscope.report import figures
+    from tagscope.analytics.registry import NotAvailable
+    from tagscope.web import queries
 
-    # Real analytics where installed; stand-ins (documented shapes) for the rest.
-    saved = dict(figures.OVERRIDES)
-    figures.OVERRIDES.update({k: v for k, v in FAKES.items() if not figures.available(k)})
+    # Real analytics; a stand-in (documented shape) for search when its extra is not installed.
+    real_search = queries.search_function
+    try:
+        real_search()
+    except NotAvailable:
+        queries.search_function = lambda: FAKES["search"]
     work = tmp_path_factory.mktemp("site")
     store = build(work / "store", work)
     driver = chrome(work / "profile")
@@ -35,8 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             yield {"base": base, "driver": driver, "store": store, "work": work}
     finally:
         driver.quit()
-        figures.OVERRIDES.clear()
-        figures.OVERRIDES.update(saved)
+        queries.search_function = real_search
 
 
 def wait(driver, condition):

@@ -6,7 +6,9 @@
     count(store, "yesallwomen").data        # {"count": ...}
     backlash(store, "yesallwomen")          # needs stance labels: tagscope classify
 
-The counting rules are in :mod:`.rules`; the SQL each analytic runs is in ``Figure.queries``.
+The counting rules are in :mod:`.rules`; the SQL each analytic runs is in ``Figure.queries``. Each
+analytic declares itself in :mod:`.registry`, from which the CLI, the API, the dashboard and the
+report are made.
 """
 
 from .audience import audience
@@ -15,11 +17,11 @@ from .cotags import cotags
 from .count import count
 from .figure import Figure
 from .links import links
-from .meta import REGISTRY
 from .misogyny import misogyny
 from .network import network
 from .notables import notables
 from .origin import origin
+from .registry import REGISTRY
 from .trend import trend
 from .variants import variants
 from .velocity import velocity

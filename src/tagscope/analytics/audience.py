@@ -17,7 +17,7 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Page, Section, declare
 
 GROUPS = ("she", "he", "they", "none")
 PATTERN = r"(^|[^a-z])(she|he|they)\s*/\s*(her|hers|him|his|them|theirs|she|he|they|xe|ze|it)([^a-z]|$)"
@@ -30,7 +30,16 @@ META = declare(
     "audience",
     "Who used a tag, by declared pronouns",
     "Accounts using the tag grouped by the pronouns in their bio (she/he/they/none); never guessed from names.",
-    pick("since", "until", "tz", "no_reposts", "platform"),
+    ("tag", "since", "until", "tz", "no_reposts", "platform"),
+    help="Group the accounts using a tag by the pronouns declared in their bio.",
+    module=__name__,
+    order=60,
+    heading="{authors:,} accounts using #{hashtag}, by declared pronouns",
+    api=("tag", "since", "until", "top"),
+    api_summary="Authors by the pronouns they declare in their bio (never guessed from names).",
+    page=Page("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names."),
+    section=Section("Audience by self-declared pronouns",
+                    "Who posted, by the pronouns they state in their bio (never guessed from names)?"),
 )
 
 

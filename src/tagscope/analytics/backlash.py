@@ -17,17 +17,37 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import buckets, rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import EVERY, Option, Page, Section, declare
 
 META = declare(
     "backlash",
     "Measure the backlash against a campaign",
     "Share of the tag's posts labelled against by the stance model, and share of counter-hashtag posts, per bucket.",
-    pick("since", "until", "no_reposts", "platform",
-         counter="Counter-hashtags (repeatable), e.g. notallmen.",
-         every="Bucket size: minute, hour, day or week.",
-         model="Stance model whose labels count (default stance)."),
+    (
+        "tag",
+        Option("counter", help="Counter-hashtag (repeatable), e.g. notallmen.", repeatable=True, tag=True,
+               api_help="Counter-hashtag (repeat the parameter for several), e.g. notallmen.",
+               api_max_items=8, api_too_many="give at most 8 counter-hashtags"),
+        Option("every", default="day", help="Bucket: minute, hour, day or week.", choices=EVERY,
+               api_help="minute, hour, day or week."),
+        "since", "until", "no_reposts", "platform",
+    ),
+    help="Measure backlash: share of against-stance posts and of counter-hashtag posts over time.",
+    module=__name__,
+    order=110,
     rollup=False,
+    labels=True,
+    heading="backlash",
+    columns={
+        "bucket (UTC)": "{bucket}", "posts": "{posts}", "labelled": "{labelled}", "against": "{against}",
+        "against share [95% CI]": "{against_share} [{against_low}-{against_high}]",
+        "counter posts": "{counter_posts}", "counter share [95% CI]": "{counter_share} [{counter_low}-{counter_high}]",
+    },
+    api=("tag", "counter", "every", "since", "until", "no_reposts", "platform"),
+    api_summary="Against-stance and counter-hashtag shares per bucket, with 95% intervals",
+    page=Page("Backlash", "How much of the conversation was against it, and how much used counter-hashtags? "
+                          "(Needs `tagscope classify`.)"),
+    section=Section("Stance and backlash", "How much of it was support, and how much backlash?"),
 )
 
 RULE = (

@@ -10,13 +10,21 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Page, Section, declare
 
 META = declare(
     "cotags",
     "Hashtags used with a tag",
     "Other hashtags in the posts using the tag, most used first; count = posts holding both.",
-    pick("since", "until", "tz", "no_reposts", "platform", top="Rows."),
+    ("tag", "top", "since", "until", "tz", "no_reposts", "platform"),
+    help="List the hashtags used together with a tag, most used first.",
+    module=__name__,
+    order=70,
+    heading="Hashtags used with #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Hashtags used together with the tag, most used first.",
+    page=Page("Co-hashtags", "Which other hashtags travelled with it? Most used first."),
+    section=Section("Co-hashtags", "Which other hashtags travelled with it?"),
 )
 
 

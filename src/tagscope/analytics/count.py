@@ -10,13 +10,19 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import labelled, rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import declare
 
 META = declare(
     "count",
     "Count posts using a tag",
     "Posts whose own text has the tag, reposts included unless --no-reposts, in a half-open window.",
-    pick("since", "until", "tz", "no_reposts", "platform"),
+    ("tag", "since", "until", "tz", "no_reposts", "platform", "where"),
+    help="Count posts using a tag (reposts included unless --no-reposts).",
+    module=__name__,
+    order=10,
+    heading="Posts using #{hashtag}",
+    api=("tag", "since", "until", "no_reposts", "platform", "where"),
+    api_summary="Posts using a tag",
 )
 
 

@@ -10,14 +10,22 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Page, Section, declare
 
 META = declare(
     "links",
     "Links shared with a tag",
     "Expanded URLs and their domains in posts using the tag; count = posts linking it.",
-    pick("since", "until", "tz", "no_reposts", "platform", top="Rows of each list."),
+    ("tag", "top", "since", "until", "tz", "no_reposts", "platform"),
+    help="List the URLs and domains shared in posts using a tag.",
+    module=__name__,
+    order=80,
     rollup=False,
+    heading="Links shared with #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="URLs and domains linked from posts using the tag.",
+    page=Page("Links", "Which links and sites were shared in posts using the tag?"),
+    section=Section("Links", "Which links and sites were shared?"),
 )
 
 

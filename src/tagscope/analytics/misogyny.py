@@ -18,19 +18,36 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 META = declare(
     "misogyny",
     "Rate misogyny by hashtag, community and author group",
     "Share of labelled posts the sexism model calls sexist, per hashtag, community and follower band, with 95% intervals.",
-    pick("since", "until", "no_reposts", "platform",
-         tag="Only posts using this tag.",
-         model="Model whose labels count (default sexism).",
-         positive="Label that counts (default sexist).",
-         top="Hashtags and communities to list (most labelled first).",
-         min_posts="Leave out groups with fewer labelled posts."),
+    (
+        Option("tag", help="Only posts using this hashtag.", tag=True,
+               api_help="Only posts using this hashtag (default: every post)."),
+        Option("model", default="sexism", help="Model whose labels count."),
+        Option("positive", default="sexist", help="Label that counts."),
+        Option("top", int, 20, "Groups to list per dimension.", min=0, api_min=1, api_max=1000),
+        Option("min_posts", int, 1, "Leave out groups with fewer labelled posts.", min=0, api_min=0),
+        "since", "until",
+    ),
+    help="Rate misogyny by hashtag, community and author group, with 95% confidence intervals.",
+    module=__name__,
+    order=120,
     rollup=False,
+    labels=True,
+    heading="misogyny",
+    columns={
+        "by": "{dimension}", "group": "{group}", "posts": "{posts}", "labelled": "{labelled}",
+        "positive": "{positive}", "rate [95% CI]": "{rate} [{low}-{high}]",
+    },
+    api=("tag", "model", "positive", "top", "min_posts", "since", "until"),
+    api_summary="Rate of a label by hashtag, community and follower band, with 95% intervals",
+    page=Page("Misogyny", "What share of posts did the classifier label misogynistic? (Needs `tagscope classify`.)"),
+    section=Section("Misogyny", "What share of posts did the classifier label sexist, by hashtag, community and "
+                                "follower band?"),
 )
 
 DIMENSIONS = ("hashtag", "community", "author_group")

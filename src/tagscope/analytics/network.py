@@ -19,7 +19,7 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import REQUIRED, Option, declare
 
 KINDS = ("retweet", "mention", "cohashtag")
 
@@ -27,9 +27,19 @@ META = declare(
     "network",
     "Network of a tag",
     "Retweet, mention or co-hashtag network of the posts using the tag, written as GEXF or GraphML.",
-    pick("since", "until", "tz", "platform", kind="retweet, mention or cohashtag", min_degree="Drop nodes with fewer neighbours.",
-         output="File to write (.gexf or .graphml)."),
+    (
+        "tag",
+        Option("output", Path, REQUIRED, "File to write: .gexf or .graphml.", flags=("-o", "--output"), api=None),
+        Option("kind", default="retweet", help="retweet, mention or cohashtag.", api=None),
+        Option("min_degree", int, 0, "Keep nodes with at least K neighbours.", min=0, api=None),
+        "since", "until", "tz", "platform",
+    ),
+    help="Write the retweet, mention or co-hashtag network of a tag as GEXF or GraphML.",
+    module=__name__,
+    order=100,
     rollup=False,
+    heading=lambda fig: f"{fig.data['kind'].title()} network of #{fig.data['hashtag']}",
+    note=lambda fig: f"Wrote {fig.data['nodes']:,} nodes and {fig.data['edges']:,} edges to {fig.data['file']}.",
 )
 
 

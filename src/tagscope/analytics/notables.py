@@ -8,7 +8,7 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 RANKS = ("followers", "reach", "engagement")
 DEFINITIONS = (
@@ -21,7 +21,16 @@ META = declare(
     "notables",
     "Notable accounts using a tag",
     "Accounts that used the tag, ranked by followers, reach or engagement.",
-    pick("since", "until", "tz", "no_reposts", "platform", by="Rank by followers, reach or engagement.", top="Rows."),
+    ("tag", Option("by", default="followers", help="followers, reach or engagement.", api=None), "top",
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Rank the accounts that used a tag by followers, reach or engagement.",
+    module=__name__,
+    order=50,
+    heading="Accounts using #{hashtag}, by {by}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Accounts that used the tag, ranked (followers as of their latest post in the store).",
+    page=Page("Notable accounts", "Which prominent accounts used the tag? Ranked by followers as of their latest post."),
+    section=Section("Notable accounts", "Which prominent accounts joined?"),
 )
 
 

@@ -6,7 +6,7 @@ from ..engines import engine_for, relations
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 CAVEAT = (
     "These are the earliest posts in this store. The archive may not hold the true first use: "
@@ -17,7 +17,16 @@ META = declare(
     "origin",
     "First uses of a tag",
     "The earliest posts using the tag, with author and time; the archive may not hold the true first use.",
-    pick("no_reposts", "platform", first="How many posts to list."),
+    ("tag", Option("first", int, 10, "How many earliest posts.", min=1, api=None), "no_reposts", "platform"),
+    help="List the earliest posts using a tag, with author and time.",
+    module=__name__,
+    order=30,
+    heading="First posts using #{hashtag}",
+    note=lambda fig: fig.meta["caveat"],
+    api=("tag", "since", "until", "top"),
+    api_summary="The earliest posts using the tag, with author and time (the archive may not hold the true first use).",
+    page=Page("Origin", "Who used it first, and when? (The archive may not hold the true first use.)"),
+    section=Section("Origin", "Who used it first, and when?"),
 )
 
 

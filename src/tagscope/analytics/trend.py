@@ -10,17 +10,28 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import buckets, labelled, rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import EVERY, REQUIRED, Option, Section, declare
 
 META = declare(
     "trend",
     "Trend of tags over time",
     "Posts per minute, hour, day or week for each tag on one time axis (several tags = a comparison).",
-    pick(
-        "since", "until", "tz", "no_reposts", "platform",
-        every="Bucket width: minute, hour, day or week (weeks start on Monday).",
-        cumulative="Give running totals instead of counts per bucket.",
+    (
+        Option("tags", default=REQUIRED, help="One or more hashtags (several = a comparison).", repeatable=True,
+               argument=True, tag=True, api="tag", api_help="One or more hashtags (repeat the parameter to compare).",
+               api_max_items=8, api_too_many="compare at most 8 tags at a time"),
+        Option("every", default="day", help="minute, hour, day or week.", choices=EVERY),
+        Option("cumulative", bool, False, "Running totals.", api_help="Running totals instead of uses per bucket."),
+        "since", "until", "tz", "no_reposts", "platform", "where", "by",
     ),
+    help="Show uses of tags per time bucket on one axis, empty buckets as zero.",
+    module=__name__,
+    order=20,
+    heading=lambda fig: (f"Posts per {fig.data['every']} ({fig.data['tz']} buckets, starts in UTC): "
+                         + ", ".join("#" + t for t in fig.meta["hashtags"])),
+    api=("tags", "every", "cumulative", "tz", "since", "until", "where", "by"),
+    api_summary="Uses per time bucket for one or more tags",
+    section=Section("Volume over time", "How many posts used the tag, and when?"),
 )
 
 

@@ -17,13 +17,22 @@ from ..engines.plan import Plan
 from ..post import fold_tag
 from . import rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 META = declare(
     "variants",
     "Spellings and near misses of a tag",
     "Case variants as written, and near-miss tags (1–2 edits) with counts and shared authors.",
-    pick("since", "until", "tz", "no_reposts", "platform", max_distance="Largest edit distance for near misses."),
+    ("tag", Option("max_distance", int, None, "Edits allowed for near misses.", min=0, api=None),
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Show how a tag was spelled and the near-miss tags beside it.",
+    module=__name__,
+    order=90,
+    heading="Spellings and near misses of #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Spellings of the tag that differ in case, and near-miss tags, with counts and shared authors.",
+    page=Page("Variants", "Which spellings (case variants) and near-miss tags were used, and by how many?"),
+    section=Section("Variants", "Which spellings and near-misses were used?"),
 )
 
 

@@ -10,7 +10,7 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import buckets, burst, rules
 from .figure import Figure
-from .meta import declare, pick
+from .registry import Option, Page, Section, declare
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
 RULE = (
@@ -24,7 +24,16 @@ META = declare(
     "velocity",
     "Speed of a tag",
     "Time to 1k/10k/100k/1M uses, peak bucket and rate, Kleinberg burst start and end, half-life of the decay.",
-    pick("since", "until", "tz", "no_reposts", "platform", every="Bucket width for peak, burst and half-life."),
+    ("tag", Option("every", default="hour", help="Bucket for peak, burst and half-life.", api=None),
+     "since", "until", "tz", "no_reposts", "platform"),
+    help="Measure how fast a tag spread: milestones, peak, burst, half-life.",
+    module=__name__,
+    order=40,
+    heading="Velocity of #{hashtag}",
+    api=("tag", "since", "until", "top"),
+    api_summary="Time to 1k/10k/100k/1M uses, peak bucket and rate, burst start and end, half-life.",
+    page=Page("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?"),
+    section=Section("Velocity and lifecycle", "How fast did it spread, when did it peak, how fast did it fade?"),
 )
 
 

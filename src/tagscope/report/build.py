@@ -10,8 +10,10 @@ from typing import Any
 import jinja2
 
 from .. import __version__ as tagscope_version
+from ..analytics import registry
+from ..analytics.display import text
+from ..analytics.registry import NotAvailable
 from ..post import fold_tag
-from . import figures
 from .pseudonym import NOTABLE_FOLLOWERS, Pseudonymiser, load_key
 from .render import figure_rows, parse_time
 from .sections import Context, Section, build_sections, pick_every
@@ -31,15 +33,15 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    env.filters["num"] = lambda v: text(v) if isinstance(v, int) and not isinstance(v, bool) else v
     return env
 
 
 def notable_handles(store: Any, tag: str, top: int, window: dict[str, Any]) -> list[str]:
     """Public figures among the tag's most-followed accounts: the accounts a report names."""
     try:
-        fig = figures.run("notables", store, tag, top=max(top, 200), **window)
-    except figures.NotAvailable:
+        fig = registry.run("notables", store, tag=tag, top=max(top, 200), **window)
+    except NotAvailable:
         return []
     return [
         str(r["author"]) for r in figure_rows(fig)
@@ -74,8 +76,8 @@ def build_report(
     ctx = Context(store, tag, compare, since, until, every or pick_every(first, last), pseudo, top)
     total: int | None
     try:
-        total = int(figures.run("count", store, tag, **window).data["count"])
-    except figures.NotAvailable:
+        total = int(registry.run("count", store, tag=tag, **window).data["count"])
+    except NotAvailable:
         total = None
     sections = build_sections(ctx)
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")

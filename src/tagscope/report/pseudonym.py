@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..files import write_bytes
+
 NOTABLE_FOLLOWERS = 10_000
 # Columns / keys that hold an account name and get pseudonymised.
 AUTHOR_KEYS = ("author", "author_handle", "handle", "account", "screen_name", "user", "repost_of_author")
@@ -62,9 +64,7 @@ def load_key(store_path: str | os.PathLike[str] | None) -> bytes:
     except (FileNotFoundError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(key.hex())
-        os.replace(tmp, path)
+        write_bytes(path, key.hex().encode())
         return key
 
 
@@ -107,7 +107,7 @@ class Pseudonymiser:
         on twitter.com, x.com and the mirrors that serve the same paths (nitter, fxtwitter...).
 
         The links analytic lists the URLs posts shared, and a quoted or linked post's URL names its
-        author: without this a private account's handle was published through its status links.
+        author: left as it is, a private account's handle would be published through its status links.
         """
 
         def sub(m: re.Match[str]) -> str:

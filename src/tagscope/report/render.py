@@ -9,13 +9,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
+from ..analytics.display import text as as_text
 from ..analytics.figure import Figure
+from ..times import to_utc
 from .pseudonym import Pseudonymiser
 from .svg import Marker, bar_chart, fmt_num, line_chart
 
@@ -26,23 +28,12 @@ VALUE_KEYS = ("count", "posts", "uses", "authors", "followers", "n", "share")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 (with or without Z) or datetime -> naive UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(None).replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    text = str(value).strip()
+    """ISO 8601 (with or without Z), a date or a datetime as naive UTC; None for anything else (a chart
+    leaves out a bucket it cannot place)."""
     try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return to_utc(value)
+    except (TypeError, ValueError):
         return None
-    if dt.tzinfo is not None:
-        from datetime import UTC
-
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
 
 
 def trend_series(fig: Figure, value_key: str = "count") -> dict[str, list[tuple[datetime, float]]]:
@@ -111,16 +102,12 @@ def bar_rows(rows: list[dict[str, Any]], limit: int = 15) -> list[tuple[str, flo
     return [(str(r.get(label)), float(r.get(value) or 0)) for r in rows[:limit]]
 
 
-def cell(value: Any) -> str:
-    """One escaped table cell."""
+def cell(value: Any, column: str = "") -> str:
+    """One escaped table cell; numbers read as in the terminal (:func:`tagscope.analytics.display.text`)."""
     if value is None:
         return '<span class="null">–</span>'
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, bool | int | float):
+        return as_text(value, column)
     if isinstance(value, datetime):
         return escape(value.isoformat(sep=" ", timespec="seconds"))
     if isinstance(value, list | tuple):
@@ -158,7 +145,7 @@ def table_html(
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
             if not cls and (c == "id" or c.endswith("_id")):  # ids (19 digits) read whole, never wrapped
                 cls = ' class="id"'
-            cells.append(f"<td{cls}>{cell(v)}</td>")
+            cells.append(f"<td{cls}>{cell(v, c)}</td>")
         if any(hrefs):
             cells.append(f'<td><a href="{escape(href)}">view</a></td>' if href else "<td></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -187,15 +174,8 @@ def trend_chart(
     )
 
 
-def bars(fig: Figure, *, chart_id: str, title: str) -> Markup:
-    rows = bar_rows(figure_rows(fig))
-    return Markup(bar_chart(rows, chart_id=chart_id, title=title)) if rows else Markup("")
-
-
 def highlight(text: str, terms: Iterable[str]) -> Markup:
     """Escape ``text`` and wrap each case-insensitive occurrence of a term in <mark>."""
-    import re
-
     words = sorted({t for t in terms if t}, key=len, reverse=True)
     if not words:
         return Markup(escape(text))
@@ -211,8 +191,6 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
 
 def query_terms(query: str) -> list[str]:
     """The words of a search query worth highlighting (operators and syntax dropped)."""
-    import re
-
     terms = []
     for tok in re.findall(r'"[^"]*"|\S+', query):
         tok = tok.strip('"()').rstrip("*")

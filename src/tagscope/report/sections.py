@@ -1,8 +1,10 @@
 """The sections of a report: which analytic answers which question, and how it is drawn.
 
-Each section calls one analytic through :mod:`tagscope.report.figures` and turns its Figure into
-HTML; an analytic that is missing becomes a "not available" panel, one that fails becomes an
-error panel (and is listed in ``Report.problems``) so one broken figure never loses the report.
+Every analytic that declares a ``section`` in the analytics registry gets one, in the registry's
+order: a chart and table of its Figure, or for trend (volume, cumulative uses, comparison) and
+origin the drawings below. An analytic that is missing becomes a "not available" panel, one that
+fails becomes an error panel (and is listed in ``Report.problems``) so one broken figure never loses
+the report.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..analytics import registry
 from ..analytics.figure import Figure
-from . import figures
+from ..analytics.registry import Analytic, NotAvailable
 from .pseudonym import Pseudonymiser
 from .render import figure_body, figure_rows, milestone_markers, table_html, trend_chart
 
@@ -61,17 +64,6 @@ def pick_every(first: datetime | None, last: datetime | None) -> str:
     return "week"
 
 
-def kv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Scalar entries of a JSON object as (measure, value) rows (for velocity-like figures)."""
-    rows = []
-    for k, v in data.items():
-        if isinstance(v, dict) and all(not isinstance(x, dict | list) for x in v.values()):
-            rows.extend({"measure": f"{k}: {kk}".replace("_", " "), "value": vv} for kk, vv in v.items())
-        elif not isinstance(v, dict | list):
-            rows.append({"measure": k.replace("_", " "), "value": v})
-    return rows
-
-
 def _finish(sec: Section, fig: Figure, body: Markup) -> Section:
     sec.body = body
     sec.rule = fig.rule
@@ -82,27 +74,31 @@ def _finish(sec: Section, fig: Figure, body: Markup) -> Section:
     return sec
 
 
-def _table_section(name: str, title: str, question: str) -> Callable[[Context], Section]:
+def table_section(spec: Analytic) -> Callable[[Context], Section]:
+    """The section of an analytic drawn as every Figure is: its chart(s), then its table(s)."""
+    assert spec.section is not None
+    title, question = spec.section.title, spec.section.question
+
     def build(ctx: Context) -> Section:
-        sec = Section(name, title, question)
-        fig = figures.run(name, ctx.store, ctx.tag, top=ctx.top, every=ctx.every, **ctx.window)
-        return _finish(sec, fig, figure_body(fig, name=name, title=title, pseudo=ctx.pseudo))
+        sec = Section(spec.name, title, question)
+        fig = registry.run(spec.name, ctx.store, tag=ctx.tag, top=ctx.top, every=ctx.every, **ctx.window)
+        return _finish(sec, fig, figure_body(fig, name=spec.name, title=title, pseudo=ctx.pseudo))
 
     return build
 
 
 def volume(ctx: Context) -> Section:
     sec = Section("volume", "Volume over time", f"How many posts used #{ctx.tag}, and when?")
-    fig = figures.run_trend(ctx.store, [ctx.tag], every=ctx.every, **ctx.window)
+    fig = registry.run("trend", ctx.store, tags=[ctx.tag], every=ctx.every, **ctx.window)
     return _finish(sec, fig, trend_chart(fig, chart_id="chart-volume", title=f"#{ctx.tag} uses per {ctx.every}"))
 
 
 def cumulative(ctx: Context) -> Section:
     sec = Section("cumulative", "Cumulative uses", "When did it pass 1,000, 10,000, 100,000 and 1 million uses?")
-    fig = figures.run_trend(ctx.store, [ctx.tag], every=ctx.every, cumulative=True, **ctx.window)
+    fig = registry.run("trend", ctx.store, tags=[ctx.tag], every=ctx.every, cumulative=True, **ctx.window)
     try:
-        markers = milestone_markers(figures.run("velocity", ctx.store, ctx.tag, **ctx.window))
-    except figures.NotAvailable:
+        markers = milestone_markers(registry.run("velocity", ctx.store, tag=ctx.tag, **ctx.window))
+    except NotAvailable:
         markers = []
     body = trend_chart(fig, chart_id="chart-cumulative", title=f"#{ctx.tag}: total uses so far", cumulative=True,
                        markers=markers)
@@ -112,57 +108,51 @@ def cumulative(ctx: Context) -> Section:
 def compare(ctx: Context) -> Section:
     tags = ", ".join("#" + t for t in ctx.compare)
     sec = Section("compare", "Comparison", f"How did #{ctx.tag} do against {tags}?")
-    fig = figures.run_trend(ctx.store, [ctx.tag, *ctx.compare], every=ctx.every, **ctx.window)
+    fig = registry.run("trend", ctx.store, tags=[ctx.tag, *ctx.compare], every=ctx.every, **ctx.window)
     return _finish(sec, fig, trend_chart(fig, chart_id="chart-compare", title=f"#{ctx.tag} compared"))
 
 
 def origin(ctx: Context) -> Section:
     sec = Section("origin", "Origin", "Who used it first, and when?")
-    fig = figures.run("origin", ctx.store, ctx.tag, first=10, **ctx.window)
+    fig = registry.run("origin", ctx.store, tag=ctx.tag, first=10, **ctx.window)
     sec = _finish(sec, fig, table_html(figure_rows(fig), table_id="table-origin", pseudo=ctx.pseudo))
     sec.note = sec.note or "The archive may not hold the true first use: these are the earliest posts it holds."
     return sec
 
 
-BUILDERS: list[tuple[str, Callable[[Context], Section]]] = [
-    ("volume", volume),
-    ("cumulative", cumulative),
-    ("compare", compare),
-    ("origin", origin),
-    ("velocity", _table_section("velocity", "Velocity and lifecycle",
-                                "How fast did it spread, when did it peak, how fast did it fade?")),
-    ("notables", _table_section("notables", "Notable accounts", "Which prominent accounts joined?")),
-    ("audience", _table_section("audience", "Audience by self-declared pronouns",
-                                "Who posted, by the pronouns they state in their bio (never guessed from names)?")),
-    ("cotags", _table_section("cotags", "Co-hashtags", "Which other hashtags travelled with it?")),
-    ("links", _table_section("links", "Links", "Which links and sites were shared?")),
-    ("variants", _table_section("variants", "Variants", "Which spellings and near-misses were used?")),
-    ("backlash", _table_section("backlash", "Stance and backlash", "How much of it was support, and how much backlash?")),
-    ("misogyny", _table_section("misogyny", "Misogyny", "What share of posts did the classifier label sexist, by hashtag, community and follower band?")),
-]
+Builder = tuple[str, str, Callable[[Context], Section]]  # section id, title, builder
+
+# Analytics whose sections are drawn by hand rather than as a Figure's chart and table.
+DRAWN: dict[str, list[Builder]] = {
+    "trend": [("volume", "Volume over time", volume), ("cumulative", "Cumulative uses", cumulative),
+              ("compare", "Comparison", compare)],
+    "origin": [("origin", "Origin", origin)],
+}
+
+
+def builders() -> list[Builder]:
+    """Every section, in the order of the analytics that declare one."""
+    out: list[Builder] = []
+    for spec in registry.analytics():
+        if spec.section is not None:
+            out += DRAWN.get(spec.name) or [(spec.name, spec.section.title, table_section(spec))]
+    return out
 
 
 def build_sections(ctx: Context) -> list[Section]:
     sections = []
-    for name, builder in BUILDERS:
+    for name, title, builder in builders():
         if name == "compare" and not ctx.compare:
             continue
         try:
             sections.append(builder(ctx))
-        except figures.NotAvailable as exc:
-            sections.append(_placeholder(name, builder, ctx, "unavailable", f"Not available: {exc}."))
+        except NotAvailable as exc:
+            sections.append(_placeholder(name, title, "unavailable", f"Not available: {exc}."))
         except Exception as exc:  # one failing figure must not lose the whole report
             ctx.problems.append(f"{name}: {type(exc).__name__}: {exc}")
-            sections.append(_placeholder(name, builder, ctx, "error", f"Could not compute this figure: {exc}"))
+            sections.append(_placeholder(name, title, "error", f"Could not compute this figure: {exc}"))
     return sections
 
 
-def _placeholder(name: str, builder: Callable[[Context], Section], ctx: Context, status: str, note: str) -> Section:
-    titles = {
-        "volume": "Volume over time", "cumulative": "Cumulative uses", "compare": "Comparison", "origin": "Origin",
-        "velocity": "Velocity and lifecycle", "notables": "Notable accounts",
-        "audience": "Audience by self-declared pronouns", "cotags": "Co-hashtags", "links": "Links",
-        "variants": "Variants", "backlash": "Stance and backlash", "misogyny": "Misogyny",
-    }
-    return Section(name, titles.get(name, name), "", Markup(f'<p class="unavailable">{Markup.escape(note)}</p>'),
-                   status=status)
+def _placeholder(name: str, title: str, status: str, note: str) -> Section:
+    return Section(name, title, "", Markup(f'<p class="unavailable">{Markup.escape(note)}</p>'), status=status)

@@ -1,45 +1,30 @@
-"""The JSON API under /api/: the same objects as `tagscope COMMAND --json`, read-only."""
+"""The JSON API under /api/: the same objects as `tagscope COMMAND --json`, read-only.
+
+``/api/<name>`` of every analytic is made from its declaration in the analytics registry (its
+``api`` parameters); stats, search, the feed and single posts are written here.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from ..report import figures
+from ..analytics import registry
+from ..analytics.display import payload
+from ..analytics.registry import FILTERS, TAG, TOP, Analytic, Option
 from . import params, queries
 
-router = APIRouter(prefix="/api", tags=["api"])
-
-TagQ = Annotated[str | None, Query(description="Hashtag, # optional, matched case-insensitively (NFKC + casefold).")]
-SinceQ = Annotated[str | None, Query(description="Start, inclusive: ISO 8601 UTC or a bare date (midnight).")]
-UntilQ = Annotated[str | None, Query(description="End, exclusive: ISO 8601 UTC or a bare date (midnight).")]
-TopQ = Annotated[int, Query(ge=1, le=1000, description="Rows to return.")]
-NoRepostsQ = Annotated[bool, Query(description="Leave reposts out (they count by default).")]
-PlatformQ = Annotated[str | None, Query(description="Only posts from this platform: twitter, bluesky, mastodon, reddit.")]
+TagQ = Annotated[str | None, Query(description=TAG.api_help)]
+SinceQ = Annotated[str | None, Query(description=FILTERS["since"].api_help)]
+UntilQ = Annotated[str | None, Query(description=FILTERS["until"].api_help)]
+NoRepostsQ = Annotated[bool, Query(description=FILTERS["no_reposts"].help)]
+PlatformQ = Annotated[str | None, Query(description=FILTERS["platform"].api_help)]
 ExplainQ = Annotated[bool, Query(description="Add `queries` (the exact SQL, with parameters) and `rule`, as --json --explain does.")]
-WhereQ = Annotated[list[str] | None, Query(description="Keep posts with this classifier label, e.g. stance=against "
-                                                     "(repeatable; != negates), as --where does.")]
-
-FIGURES = {
-    "origin": "The earliest posts using the tag, with author and time (the archive may not hold the true first use).",
-    "velocity": "Time to 1k/10k/100k/1M uses, peak bucket and rate, burst start and end, half-life.",
-    "notables": "Accounts that used the tag, ranked (followers as of their latest post in the store).",
-    "audience": "Authors by the pronouns they declare in their bio (never guessed from names).",
-    "cotags": "Hashtags used together with the tag, most used first.",
-    "links": "URLs and domains linked from posts using the tag.",
-    "variants": "Spellings of the tag that differ in case, and near-miss tags, with counts and shared authors.",
-}
-
-
-def payload(fig: figures.Figure, explain: bool) -> dict[str, Any]:
-    data = dict(fig.data)
-    if explain:  # as `--json --explain` prints it
-        data["queries"] = [{"sql": sql.strip(), "params": params} for sql, params in fig.queries]
-        data["rule"] = fig.rule
-    return data
 
 
 class ORJSONResponse(JSONResponse):
@@ -53,111 +38,94 @@ def json(obj: Any) -> JSONResponse:
     return ORJSONResponse(obj)
 
 
-@router.get("/stats", summary="What the store holds (tagscope stats --json)")
-def stats(request: Request) -> JSONResponse:
-    from .pages import cached_stats
-
-    with request.app.state.pool.borrow() as st:
-        return json(cached_stats(request, st))
-
-
-@router.get("/count", summary="Posts using a tag (tagscope count --json)")
-def count(
-    request: Request, tag: TagQ = None, since: SinceQ = None, until: UntilQ = None,
-    no_reposts: NoRepostsQ = False, platform: PlatformQ = None, where: WhereQ = None, explain: ExplainQ = False,
-) -> JSONResponse:
-    t = params.tag(tag)
-    s, u = params.window(since, until)
-    with request.app.state.pool.borrow() as st:
-        fig = figures.run("count", st, t, since=s, until=u, no_reposts=no_reposts or None, platform=platform,
-                          where=where or None)
-    return json(payload(fig, explain))
+def option_for(spec: Analytic, name: str) -> Option:
+    """The option behind API parameter NAME of SPEC: its own, else a shared one (which it may not take:
+    the generic routes accept ``tag``, ``since``, ``until`` and ``top`` alike)."""
+    own = spec.option(name)
+    if own is not None:
+        return own
+    if name == "tag":
+        return TAG
+    if name == "top":
+        return TOP
+    return FILTERS[name]
 
 
-@router.get("/trend", summary="Uses per time bucket for one or more tags (tagscope trend --json)")
-def trend(
-    request: Request,
-    tag: Annotated[list[str] | None, Query(description="One or more hashtags (repeat the parameter to compare).")] = None,
-    every: Annotated[str, Query(description="minute, hour, day or week.")] = "day",
-    cumulative: Annotated[bool, Query(description="Running totals instead of uses per bucket.")] = False,
-    tz: Annotated[str | None, Query(description="IANA time zone for bucket boundaries and bare dates (default UTC).")] = None,
-    since: SinceQ = None, until: UntilQ = None, where: WhereQ = None,
-    by: Annotated[str | None, Query(description="One series per label of this classifier, e.g. stance, as --by does.")] = None,
-    explain: ExplainQ = False,
-) -> JSONResponse:
-    tags = [params.tag(t) for t in tag or []]
-    if not tags:
-        raise params.BadRequest("give at least one tag: /api/trend?tag=yesallwomen&tag=notallmen")
-    if len(tags) > 8:
-        raise params.BadRequest("compare at most 8 tags at a time")
-    every = params.choice(every, "every", params.EVERY, "day")
-    s, u = params.window(since, until)
-    with request.app.state.pool.borrow() as st:
-        fig = figures.run_trend(st, [t for t in tags if t], every=every, cumulative=cumulative or None, tz=tz or None,
-                                since=s, until=u, where=where or None, by=by or None)
-    return json(payload(fig, explain))
+def query(opt: Option) -> tuple[Any, Any]:
+    """The (annotation, default) of OPT as a query parameter; hashtags are checked by :func:`convert`."""
+    kind: Any = list[opt.type] if opt.repeatable else opt.type  # type: ignore[name-defined]
+    default = opt.default
+    if opt.repeatable or opt.required or default is None:
+        kind, default = kind | None, None
+    bounds = {"ge": opt.api_min if opt.api_min is not None else opt.min, "le": opt.api_max}
+    info = Query(description=opt.api_help or opt.help, **{k: v for k, v in bounds.items() if v is not None})
+    return Annotated[kind, info], default
 
 
-def _figure_route(name: str, doc: str) -> None:
-    def endpoint(
-        request: Request, tag: TagQ = None, since: SinceQ = None, until: UntilQ = None, top: TopQ = 20,
-        explain: ExplainQ = False,
-    ) -> JSONResponse:
-        t = params.tag(tag)
-        s, u = params.window(since, until)
+def convert(spec: Analytic, opt: Option, value: Any) -> Any:
+    """A query value as the analytic takes it; bad input is a 400 that says what to write."""
+    if opt.tag and opt.repeatable:
+        tags = [t for t in (params.tag(v) for v in value or []) if t]
+        if opt.required and not tags:
+            raise params.BadRequest(f"give at least one tag: /api/{spec.name}?tag=yesallwomen&tag=notallmen")
+        if opt.api_max_items is not None and len(tags) > opt.api_max_items:
+            raise params.BadRequest(opt.api_too_many)
+        return tags
+    if opt.tag:
+        return params.tag(value, required=opt.required)
+    if opt.choices:
+        return params.choice(value, opt.query or opt.name, opt.choices, opt.default)
+    return value
+
+
+def figure_route(spec: Analytic) -> Callable[..., JSONResponse]:
+    """The endpoint of ``/api/<name>``, its query parameters those the analytic declares for the API."""
+    opts = [option_for(spec, name) for name in spec.api or ()]
+
+    def endpoint(request: Request, **values: Any) -> JSONResponse:
+        explain = values.pop("explain")
+        kwargs = {o.name: convert(spec, o, values[o.query]) for o in opts if o.name not in ("since", "until")}
+        kwargs["since"], kwargs["until"] = params.window(values.get("since"), values.get("until"))
         with request.app.state.pool.borrow() as st:
-            fig = figures.run(name, st, t, since=s, until=u, top=top)
+            fig = registry.run(spec.name, st, **kwargs)
         return json(payload(fig, explain))
 
-    endpoint.__name__ = f"api_{name}"
-    router.add_api_route(f"/{name}", endpoint, methods=["GET"], summary=f"{doc} (tagscope {name} --json)")
+    kind = inspect.Parameter.KEYWORD_ONLY
+    signature = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    for o in opts:
+        annotation, default = query(o)
+        signature.append(inspect.Parameter(o.query or o.name, kind, default=default, annotation=annotation))
+    signature.append(inspect.Parameter("explain", kind, default=False, annotation=ExplainQ))
+    endpoint.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"api_{spec.name}"
+    return endpoint
 
 
-for _name, _doc in FIGURES.items():
-    _figure_route(_name, _doc)
+def summary(spec: Analytic) -> str:
+    needs = "; needs the classifiers" if spec.labels else ""
+    return f"{spec.api_summary} (tagscope {spec.name} --json{needs})"
 
 
-@router.get("/backlash", summary="Against-stance and counter-hashtag shares per bucket, with 95% intervals "
-            "(tagscope backlash --json; needs the classifiers)")
-def backlash(
-    request: Request, tag: TagQ = None,
-    counter: Annotated[list[str] | None, Query(description="Counter-hashtag (repeat the parameter for several), e.g. notallmen.")] = None,
-    every: Annotated[str, Query(description="minute, hour, day or week.")] = "day",
-    since: SinceQ = None, until: UntilQ = None, no_reposts: NoRepostsQ = False, platform: PlatformQ = None,
-    explain: ExplainQ = False,
-) -> JSONResponse:
-    t = params.tag(tag)
-    others = [c for c in (params.tag(c) for c in counter or []) if c]
-    if len(others) > 8:
-        raise params.BadRequest("give at most 8 counter-hashtags")
-    every = params.choice(every, "every", params.EVERY, "day")
-    s, u = params.window(since, until)
+def router() -> APIRouter:
+    """The API: stats, one route per analytic that declares one, search, the feed, single posts."""
+    api = APIRouter(prefix="/api", tags=["api"])
+    api.add_api_route("/stats", stats, methods=["GET"], summary="What the store holds (tagscope stats --json)")
+    for spec in registry.analytics():
+        if spec.api is not None:
+            api.add_api_route(f"/{spec.name}", figure_route(spec), methods=["GET"], summary=summary(spec))
+    api.add_api_route("/search", search, methods=["GET"],
+                      summary="Ranked full-text search with the exact total (tagscope search --json)")
+    api.add_api_route("/feed", feed, methods=["GET"],
+                      summary="Newest posts (using a tag), after a cursor: poll it for a live feed")
+    api.add_api_route("/posts/{platform}/{post_id}", post, methods=["GET"], summary="Every stored field of one post")
+    return api
+
+
+def stats(request: Request) -> JSONResponse:
     with request.app.state.pool.borrow() as st:
-        fig = figures.run("backlash", st, t, counter=others, every=every, since=s, until=u,
-                          no_reposts=no_reposts or None, platform=platform)
-    return json(payload(fig, explain))
+        return json(queries.cached_stats(request, st))
 
 
-@router.get("/misogyny", summary="Rate of a label by hashtag, community and follower band, with 95% intervals "
-            "(tagscope misogyny --json; needs the classifiers)")
-def misogyny(
-    request: Request,
-    tag: Annotated[str | None, Query(description="Only posts using this hashtag (default: every post).")] = None,
-    model: Annotated[str, Query(description="Model whose labels count.")] = "sexism",
-    positive: Annotated[str, Query(description="Label that counts.")] = "sexist",
-    top: Annotated[int, Query(ge=1, le=1000, description="Groups to list per dimension.")] = 20,
-    min_posts: Annotated[int, Query(ge=0, description="Leave out groups with fewer labelled posts.")] = 1,
-    since: SinceQ = None, until: UntilQ = None, explain: ExplainQ = False,
-) -> JSONResponse:
-    t = params.tag(tag, required=False)  # a misspelt model or label: misogyny's ValueError, a 400 naming the choices
-    s, u = params.window(since, until)
-    with request.app.state.pool.borrow() as st:
-        fig = figures.run("misogyny", st, tag=t, model=model, positive=positive, top=top, min_posts=min_posts,
-                          since=s, until=u)
-    return json(payload(fig, explain))
-
-
-@router.get("/search", summary="Ranked full-text search with the exact total (tagscope search --json)")
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Query: words, \"phrases\", AND/OR/NOT, prefix*, #tag, @handle.")],
@@ -179,11 +147,10 @@ def search(
         limit=limit, offset=offset,
     )
     with request.app.state.pool.borrow() as st:
-        data, _ = figures.run_search(st, q, **opts)
+        data, _ = queries.search(st, q, **opts)
     return json(data)
 
 
-@router.get("/feed", summary="Newest posts (using a tag), after a cursor: poll it for a live feed")
 def feed(
     request: Request, tag: TagQ = None,
     after: Annotated[str | None, Query(description="`cursor` of the newest post already shown.")] = None,
@@ -200,7 +167,6 @@ def feed(
     return json({"generation": generation, "tag": t, "posts": posts, "cursor": posts[0]["cursor"] if posts else after})
 
 
-@router.get("/posts/{platform}/{post_id}", summary="Every stored field of one post")
 def post(
     request: Request,
     platform: Annotated[str, Path(description="twitter, bluesky, mastodon or reddit.")],

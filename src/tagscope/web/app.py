@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -16,21 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..report.figures import NotAvailable
-from . import security
+from ..analytics.registry import NotAvailable
+from . import api, pages, security
+from .html import ROOT, templates
 from .params import BadRequest
 from .pool import StorePool
-
-ROOT = files("tagscope.web")
-
-
-def templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(ROOT / "templates")), autoescape=True
-    )
-    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
-    env.globals["version"] = __version__
-    return env
 
 
 def wants_json(request: Request) -> bool:
@@ -97,10 +86,8 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
             message = "There is no such page: start from the overview at /."
         return error_response(request, exc.status_code, message)
 
-    from . import api, pages
-
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(api.router())
+    app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     security.install(app, token)
     return app
@@ -108,13 +95,4 @@ def create_app(store_path: str | Path, *, token: str | None = None, pool_size: i
 
 def app_from_env() -> FastAPI:
     """The app for `tagscope serve --workers N` (uvicorn imports it in each worker process)."""
-    import os
-
     return create_app(os.environ["TAGSCOPE_STORE"], token=os.environ.get("TAGSCOPE_TOKEN") or None)
-
-
-def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
-    env: jinja2.Environment = request.app.state.templates
-    context.setdefault("tag", None)
-    context.setdefault("query", dict(request.query_params))
-    return HTMLResponse(env.get_template(template).render(**context), code)

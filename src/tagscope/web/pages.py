@@ -1,4 +1,8 @@
-"""Server-rendered pages: each one calls the analytics (through report.figures) and draws Figures."""
+"""Server-rendered pages: each one calls the analytics (through their registry) and draws Figures.
+
+An analytic that declares a ``page`` gets one at ``/<name>``; the trend page (volume, comparison and
+cumulative charts), search, the feed and single posts are written here.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +13,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from ..report import figures
+from ..analytics import registry
+from ..analytics.registry import Analytic, NotAvailable
 from ..report import render as draw
 from ..report.sections import pick_every
-from .app import render
+from .html import render
 from .params import EVERY, KINDS, SORTS, BadRequest, choice, window
 from .params import tag as check_tag
+from .queries import cached_stats
 from .queries import feed as feed_rows
 from .queries import post as post_row
-
-router = APIRouter(include_in_schema=False)
-
-FIGURE_PAGES = {
-    "notables": ("Notable accounts", "Which prominent accounts used the tag? Ranked by followers as of their latest post."),
-    "cotags": ("Co-hashtags", "Which other hashtags travelled with it? Most used first."),
-    "links": ("Links", "Which links and sites were shared in posts using the tag?"),
-    "variants": ("Variants", "Which spellings (case variants) and near-miss tags were used, and by how many?"),
-    "audience": ("Audience", "Who posted, by the pronouns they declare in their bio? Never guessed from names."),
-    "origin": ("Origin", "Who used it first, and when? (The archive may not hold the true first use.)"),
-    "velocity": ("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?"),
-    "backlash": ("Backlash", "How much of the conversation was against it, and how much used counter-hashtags? (Needs `tagscope classify`.)"),
-    "misogyny": ("Misogyny", "What share of posts did the classifier label misogynistic? (Needs `tagscope classify`.)"),
-}
-
-
-def cached_stats(request: Request, st: Any) -> dict[str, Any]:
-    """`store.stats()` once per store generation (it counts distinct authors: seconds at 10M posts)."""
-    cache = request.app.state.stats_cache
-    if cache.get("generation") != st.generation:
-        cache.update(generation=st.generation, stats=st.stats())
-    return dict(cache["stats"])
+from .queries import search as search_hits
 
 
 def post_link(row: dict[str, Any]) -> str | None:
@@ -51,14 +36,12 @@ def post_link(row: dict[str, Any]) -> str | None:
     return "/post?" + urlencode(q)
 
 
-@router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     with request.app.state.pool.borrow() as st:
         stats = cached_stats(request, st)
     return render(request, "overview.html", page="overview", stats=stats)
 
 
-@router.get("/trend", response_class=HTMLResponse)
 def trend(
     request: Request, tag: str | None = None, compare: str | None = None, every: str | None = None,
     since: str | None = None, until: str | None = None,
@@ -72,23 +55,23 @@ def trend(
     with request.app.state.pool.borrow() as st:
         first, last = s, u
         if first is None or last is None:
-            lo, hi = st.con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone() or (None, None)
-            first, last = first or lo, last or hi
+            span = st.sql("SELECT min(created_at) AS lo, max(created_at) AS hi FROM posts").to_pylist()[0]
+            first, last = first or span["lo"], last or span["hi"]
         step = choice(every, "every", EVERY, pick_every(first, last))
         w = {"since": s, "until": u}
         panels: dict[str, Any] = {}
         try:
-            panels["count"] = figures.run("count", st, t, **w)
-        except figures.NotAvailable:
+            panels["count"] = registry.run("count", st, tag=t, **w)
+        except NotAvailable:
             panels["count"] = None
         try:
-            fig = figures.run_trend(st, [t, *others], every=step, **w)
-            cum = figures.run_trend(st, [t], every=step, cumulative=True, **w)
+            fig = registry.run("trend", st, tags=[t, *others], every=step, **w)
+            cum = registry.run("trend", st, tags=[t], every=step, cumulative=True, **w)
             try:
-                ctx["markers"] = draw.milestone_markers(figures.run("velocity", st, t, **w))
-            except figures.NotAvailable:
+                ctx["markers"] = draw.milestone_markers(registry.run("velocity", st, tag=t, **w))
+            except NotAvailable:
                 ctx["markers"] = []
-        except figures.NotAvailable as exc:
+        except NotAvailable as exc:
             fig = cum = None
             ctx["unavailable"] = str(exc)
     if fig is not None and cum is not None:
@@ -100,38 +83,58 @@ def trend(
     return render(request, "trend.html", **ctx)
 
 
-def _figure_page(name: str, title: str, question: str) -> None:
+def figure_page(spec: Analytic) -> Any:
+    """The page of an analytic that declares one: a form, then its Figure drawn as the report draws it.
+
+    An analytic whose tag is optional (misogyny) rates every post until a tag is given; one that takes
+    counter-hashtags (backlash) reads them from the form."""
+    assert spec.page is not None
+    name, title, question = spec.name, spec.page.title, spec.page.question
+    tag_opt = spec.option("tag")
+    all_posts = tag_opt is not None and not tag_opt.required
+
     def endpoint(
         request: Request, tag: str | None = None, since: str | None = None, until: str | None = None,
         top: Annotated[int, Query(ge=1, le=500)] = 25, counter: str | None = None,
     ) -> HTMLResponse:
         t = check_tag(tag, required=False)
         ctx: dict[str, Any] = {"page": name, "tag": t, "title": title, "question": question, "top": top,
-                               "all_posts": name == "misogyny"}  # as `tagscope misogyny`: every post unless a tag is given
-        if t is None and not ctx["all_posts"]:
+                               "all_posts": all_posts}
+        if t is None and not all_posts:
             return render(request, "figure.html", **ctx)
         s, u = window(since, until)
         extra: dict[str, Any] = {}
-        if name == "backlash":  # its counter-hashtag share needs the counter-hashtags, as `backlash --counter`
+        if spec.option("counter") is not None:
             extra["counter"] = [c for c in (check_tag(x) for x in (counter or "").replace(",", " ").split()) if c][:8]
         try:
             with request.app.state.pool.borrow() as st:
-                fig = figures.run(name, st, t, since=s, until=u, top=top, **extra)
-        except figures.NotAvailable as exc:
+                fig = registry.run(name, st, tag=t, since=s, until=u, top=top, **extra)
+        except NotAvailable as exc:
             return render(request, "figure.html", unavailable=str(exc), **ctx)
         body = draw.figure_body(fig, name=name, title=title, link=post_link, limit=top)
         caveat = fig.meta.get("caveat") or fig.data.get("caveat")
         return render(request, "figure.html", fig=fig, body=body, caveat=caveat, **ctx)
 
     endpoint.__name__ = f"page_{name}"
-    router.add_api_route(f"/{name}", endpoint, methods=["GET"], response_class=HTMLResponse)
+    return endpoint
 
 
-for _name, (_title, _question) in FIGURE_PAGES.items():
-    _figure_page(_name, _title, _question)
+def router() -> APIRouter:
+    """The pages: the overview, trend, one per analytic that declares a page, search, post, feed, API docs."""
+    pages = APIRouter(include_in_schema=False)
+    html = {"methods": ["GET"], "response_class": HTMLResponse}
+    pages.add_api_route("/", overview, **html)
+    pages.add_api_route("/trend", trend, **html)
+    for spec in registry.analytics():
+        if spec.page is not None:
+            pages.add_api_route(f"/{spec.name}", figure_page(spec), **html)
+    pages.add_api_route("/search", search, **html)
+    pages.add_api_route("/post", post, **html)
+    pages.add_api_route("/feed", feed, **html)
+    pages.add_api_route("/docs", api_docs, **html)
+    return pages
 
 
-@router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request, q: str | None = None, tag: str | None = None, author: str | None = None,
     lang: str | None = None, platform: str | None = None, kind: str | None = None, no_reposts: bool = False,
@@ -153,8 +156,8 @@ def search(
     )
     try:
         with request.app.state.pool.borrow() as st:
-            data, hits = figures.run_search(st, q, **opts)
-    except figures.NotAvailable as exc:
+            data, hits = search_hits(st, q, **opts)
+    except NotAvailable as exc:
         return render(request, "search.html", unavailable=str(exc), **ctx)
     terms = draw.query_terms(q)
     for h in hits:
@@ -170,7 +173,6 @@ def search(
     return render(request, "search.html", **ctx)
 
 
-@router.get("/post", response_class=HTMLResponse)
 def post(request: Request, id: str, platform: str | None = None) -> HTMLResponse:
     with request.app.state.pool.borrow() as st:
         if platform is None:
@@ -196,7 +198,6 @@ def post_body(row: dict[str, Any]) -> Markup:
     return Markup.escape(text)
 
 
-@router.get("/feed", response_class=HTMLResponse)
 def feed(request: Request, tag: str | None = None) -> HTMLResponse:
     t = check_tag(tag, required=False)
     with request.app.state.pool.borrow() as st:
@@ -206,7 +207,6 @@ def feed(request: Request, tag: str | None = None) -> HTMLResponse:
                   cursor=rows[0]["cursor"] if rows else "")
 
 
-@router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     spec = request.app.openapi()
     routes = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..post import fold_tag
-from ..report.render import parse_time
+from ..times import to_utc
 
 EVERY = ("minute", "hour", "day", "week")
 KINDS = ("original", "reply", "quote", "repost")
@@ -34,7 +34,10 @@ def tag(value: str | None, *, required: bool = True) -> str | None:
 def when(value: str | None, name: str) -> datetime | None:
     if value is None or not value.strip():
         return None
-    t = parse_time(value)
+    try:
+        t = to_utc(value)
+    except ValueError:
+        t = None
     if t is None or not (1990 <= t.year <= 2100):
         raise BadRequest(f"{name}={value[:40]!r} is not a time: write it like 2014-05-24 or 2014-05-24T18:00")
     return t

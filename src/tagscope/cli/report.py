@@ -1,4 +1,4 @@
-"""`tagscope report` (one self-contained HTML file) and `tagscope serve` (the dashboard)."""
+"""`tagscope report` (one self-contained HTML file) and `tagscope serve` (the dashboard): the web extra."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from typing import Annotated
 
 import typer
 
-from .cli import StoreOpt, app, console, fail, open_store, out
+from .. import files
+from ..times import to_utc
+from .common import app, console, fail, needs_extra, open_store, out, posts_store
+from .options import StoreOpt
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -19,12 +22,10 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     """A bare date (midnight UTC) or an ISO 8601 time; a clear error otherwise."""
     if not value:
         return None
-    from .report.render import parse_time
-
-    t = parse_time(value)
-    if t is None:
+    try:
+        return to_utc(value)
+    except ValueError:
         fail(f"--{name} {value!r} is not a date: write it like 2014-05-24 or 2014-05-24T18:00")
-    return t
 
 
 @app.command()
@@ -41,16 +42,13 @@ def report(
 ) -> None:
     """Write a self-contained HTML report on a hashtag (opens from disk, no network)."""
     try:
-        from .report import build_report
+        from ..report import build_report
     except ImportError as exc:
-        fail(f"the report needs the web extra: pip install 'tagscope[web]' ({exc.name} is missing)")
-        return
+        needs_extra("web", "the report", exc)
 
     if every is not None and every not in ("minute", "hour", "day", "week"):
         fail(f"--every {every!r}: choose minute, hour, day or week")
-    st = open_store(store)
-    if not st.files("posts"):
-        fail(f"the store {st.path} holds no posts yet: ingest some first with `tagscope ingest --store {st.path} FILES`")
+    st = posts_store(store)
     start, end = parse_when(since, "since"), parse_when(until, "until")
     if start is not None and end is not None and start >= end:
         fail(f"--since {since} is not before --until {until}: the window would hold no posts")
@@ -61,21 +59,17 @@ def report(
         )
     except ValueError as exc:
         fail(str(exc))
-        return
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(result.html, encoding="utf-8")
-    os.replace(tmp, output)
+    files.write_bytes(output, result.html.encode("utf-8"))
     for problem in result.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
     if pdf:
-        from .report.pdf import html_to_pdf
+        from ..report.pdf import html_to_pdf
 
         try:
             printed = html_to_pdf(output, output.with_suffix(".pdf"))
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
             fail(str(exc))
-            return
         out.print(f"Printed it to {printed} ({printed.stat().st_size:,} bytes).", highlight=False)
     missing = [s.title for s in result.sections if s.status == "unavailable"]
     out.print(f"Wrote the report on #{tag.lstrip('#')} to {output} ({len(result.html):,} bytes).", highlight=False)
@@ -98,10 +92,9 @@ def serve(
     try:
         import uvicorn
 
-        from .web.app import create_app
+        from ..web.app import create_app
     except ImportError as exc:
-        fail(f"the dashboard needs the web extra: pip install 'tagscope[web]' ({exc.name} is missing)")
-        return
+        needs_extra("web", "the dashboard", exc)
     if host not in LOOPBACK and not token:
         fail(f"refusing to listen on {host} without a token: pass --token SECRET or set $TAGSCOPE_TOKEN")
     st = open_store(store)

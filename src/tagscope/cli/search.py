@@ -1,4 +1,8 @@
-"""Search commands: search, count-query, reindex."""
+"""Search commands: search, count-query, reindex (the search extra).
+
+Not made from the analytics registry: they query the full-text index in its own query language,
+with filters of their own (author, lang, kind), and ``search`` returns hits, not a Figure.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +14,25 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .cli import JsonOpt, StoreOpt, app, console, emit_json, existing_store, fail, open_store, out
-from .cli_analytics import CsvOpt, write_csv
+from ..analytics.display import write_csv
+from .common import app, console, emit_json, existing_store, fail, needs_extra, open_store, out
+from .options import CsvOpt, JsonOpt, NoRepostsOpt, PlatformOpt, SinceOpt, StoreOpt, TzOpt, UntilOpt
 
-SinceOpt = Annotated[str | None, typer.Option("--since", help="From this UTC time, inclusive (YYYY-MM-DD = midnight).")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to this UTC time, exclusive.")]
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag (case-insensitive).")]
 AuthorOpt = Annotated[str | None, typer.Option("--author", help="Only posts by this handle.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Only posts in this declared language (en, ja...).")]
-PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only posts from this platform.")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help="Only original, reply, quote or repost.")]
-NoRepostsOpt = Annotated[bool, typer.Option("--no-reposts", help="Leave reposts out.")]
 
 
 def _require_search() -> None:
     try:
         import tantivy  # noqa: F401
-    except ModuleNotFoundError:
-        fail("full-text search needs the search extra: pip install 'tagscope[search]'")
+    except ModuleNotFoundError as exc:
+        needs_extra("search", "full-text search", exc)
 
 
 def _filters(since, until, tag, author, lang, platform, kind, no_reposts):  # type: ignore[no-untyped-def]
-    from .search import Filters
+    from ..search import Filters
 
     return Filters(since=since, until=until, tag=tag, author=author, lang=lang, platform=platform, kind=kind,
                    no_reposts=no_reposts)
@@ -66,8 +67,8 @@ def search(
 ) -> None:
     """Search the posts' text: ranked hits and the exact number of matching posts."""
     _require_search()
-    from .search import QuerySyntaxError
-    from .search import search as run
+    from ..search import QuerySyntaxError
+    from ..search import search as run
 
     q = " ".join(query)
     try:
@@ -114,7 +115,7 @@ def count_query(
     queries: Annotated[list[str], typer.Argument(help="One or more queries (quote each); one series per query.")],
     store: StoreOpt = None,
     every: Annotated[str, typer.Option("--every", help="Bucket: minute, hour, day or week (weeks start Monday).")] = "day",
-    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the buckets (IANA name); --since/--until are local to it.")] = None,
+    tz: TzOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     tag: TagOpt = None,
@@ -128,8 +129,8 @@ def count_query(
 ) -> None:
     """Count the posts matching each query per time bucket (exact; empty buckets are zero)."""
     _require_search()
-    from .search import QuerySyntaxError
-    from .search import count_query as run
+    from ..search import QuerySyntaxError
+    from ..search import count_query as run
 
     try:
         fig = run(open_store(store), queries, every=every, tz=tz,
@@ -160,7 +161,7 @@ def count_query(
 
 
 def _bad(query: str) -> bool:
-    from .search import QuerySyntaxError, parse
+    from ..search import QuerySyntaxError, parse
 
     try:
         parse(query)
@@ -173,7 +174,7 @@ def _bad(query: str) -> bool:
 def reindex(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the full-text search index from the store's posts."""
     _require_search()
-    from .search import reindex as run
+    from ..search import reindex as run
 
     result = run(existing_store(store))
     if as_json:

@@ -1,4 +1,4 @@
-"""`tagscope simulate`: write a synthetic campaign in real formats (registered on the main app)."""
+"""`tagscope simulate`: write a synthetic campaign in real formats, with its ground truth."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli import JsonOpt, app, console, emit_json, fail, out
-from . import DEFAULT_POSTS, DEFAULT_SEED, FILES, TRUTH
-from . import simulate as run_simulation
+from ..simulate import DEFAULT_POSTS, DEFAULT_SEED, FILES, TRUTH
+from ..simulate import simulate as run_simulation
+from .common import app, console, emit_json, fail, out
+from .options import JsonOpt
 
 
 @app.command()
@@ -39,7 +40,6 @@ def simulate(
         truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress)
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror or exc}; choose another --out folder")
-        return
     seconds = time.perf_counter() - started
     files = {name: {**info, "path": str(out_dir / info["path"])} for name, info in truth["files"].items()}
     summary = {

@@ -1,62 +1,15 @@
-"""The `tagscope` command line: thin wrappers over the store and the analytics.
-
-Every command that prints a result takes ``--json`` (one JSON object on stdout, nothing else).
-Command groups live in their own modules (``cli_*.py``) and register themselves on ``app``.
-"""
+"""Store commands: ingest, stats, quarantine, remap, forget."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .store import Store, default_path
-
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="Observatory for hashtag movements and online misogyny.")
-console = Console(stderr=True)
-out = Console()
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder (default ./tagscope-data).", show_default=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
-
-
-def open_store(path: Path | None) -> Store:
-    """The store, or a clear error (no traceback) when the path cannot be one."""
-    try:
-        return Store(path or default_path())
-    except ValueError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail() exits
-
-
-def existing_store(path: Path | None) -> Store:
-    """:func:`open_store` for commands that read a store: a mistyped --store opened as an empty one
-    gave a confident 0 everywhere (and ``remap`` made it a store), so no store there is an error."""
-    st = open_store(path)
-    if not (st.path / "manifest.json").exists():
-        fail(f"no store at {st.path}: ingest posts first (tagscope ingest --store PATH FILES)")
-    return st
-
-
-def emit_json(obj: Any) -> None:
-    sys.stdout.write(orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print MESSAGE as an error and exit. It is plain text, not Rich markup: it quotes what the user
-    typed ('[/]' crashed with a MarkupError) and hints such as "pip install 'tagscope[search]'"."""
-    console.print(f"[red]error:[/red] {escape(message)}")
-    raise typer.Exit(code)
+from .common import app, console, emit_json, existing_store, fail, open_store, out, plural
+from .options import JsonOpt, StoreOpt
 
 
 @app.command()
@@ -81,12 +34,10 @@ def ingest(
         summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-        return
     if as_json:
         emit_json(summary)
         return
-    # Rich markup: file names and reasons are the user's text ("[bold]x.jsonl" showed as "x.jsonl", and a
-    # reason quoting "[/bold]" crashed `tagscope quarantine` with a MarkupError).
+    # File names and reasons are the user's text, not Rich markup.
     table = Table(title=escape(f"Ingested into {st.path}"))
     for col in ("file", "format", "records", "posts", "quarantined"):
         table.add_column(col, justify="right" if col in ("records", "posts", "quarantined") else "left")
@@ -94,18 +45,13 @@ def ingest(
         table.add_row(escape(f["file"]), f["format"] or "?", f"{f['records']:,}", f"{f['posts']:,}", f"{f['quarantined']:,}")
     out.print(table)
     out.print(
-        f"Stored {_count(summary['ingested'], 'new post')}; {_count(summary['duplicates'], 'duplicate')} "
-        f"({summary['updated']:,} added information); {_count(summary['deleted'], 'deletion')} recorded; "
-        f"{_count(summary['quarantined'], 'record')} quarantined; {summary['seconds']:.1f} s.",
+        f"Stored {plural(summary['ingested'], 'new post')}; {plural(summary['duplicates'], 'duplicate')} "
+        f"({summary['updated']:,} added information); {plural(summary['deleted'], 'deletion')} recorded; "
+        f"{plural(summary['quarantined'], 'record')} quarantined; {summary['seconds']:.1f} s.",
         highlight=False,
     )
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
-
-
-def _count(n: int, noun: str) -> str:
-    """'1 new post', '2 new posts': counts read as sentences."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 @app.command()
@@ -137,7 +83,7 @@ def quarantine(
 ) -> None:
     """List quarantined records with file, line and reason."""
     st = open_store(store)
-    total = st.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]  # type: ignore[index]
+    total = st.sql("SELECT count(*) AS n FROM quarantine").column(0)[0].as_py()
     rows = st.sql(
         "SELECT source_file, source_line, source_format, reason FROM quarantine ORDER BY source_file, source_line LIMIT ?",
         [limit],
@@ -145,7 +91,7 @@ def quarantine(
     if as_json:
         emit_json({"total": total, "records": rows})
         return
-    table = Table(title=_count(total, "quarantined record"))
+    table = Table(title=plural(total, "quarantined record"))
     for col in ("file", "line", "format", "reason"):
         table.add_column(col)
     for r in rows:
@@ -153,14 +99,45 @@ def quarantine(
     out.print(table)
 
 
-# Command groups contributed by other modules (analytics, search, classify, report, web, simulate).
-for _mod in ("cli_store", "cli_analytics", "cli_search", "cli_classify", "cli_report", "simulate.cli"):
+@app.command()
+def remap(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Rebuild the posts from the raw records kept in the store (after a mapping improved)."""
+    from ..store.remap import remap as run
+
+    result = run(existing_store(store))
+    if as_json:
+        emit_json(result)
+        return
+    out.print(f"Remapped the store: {result['posts']:,} posts; {result['failed']:,} raw records no longer map.")
+
+
+@app.command()
+def forget(
+    author: Annotated[list[str] | None, typer.Option("--author", help="Handle or author id (repeatable).")] = None,
+    post: Annotated[list[str] | None, typer.Option("--post", help="Post id (repeatable).")] = None,
+    platform: Annotated[str | None, typer.Option(help="Only on this platform.")] = None,
+    drop_quarantine: Annotated[bool, typer.Option("--quarantine", help="Also drop every quarantined record.")] = False,
+    deleted: Annotated[bool, typer.Option(
+        "--deleted", help="Also purge the raw records of every post a delete notice removed.")] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove an author's or a post's data from the store for good (posts, raw records, index)."""
+    from ..store.forget import forget as run
+
     try:
-        importlib.import_module(f"{__package__}.{_mod}")
-    except ModuleNotFoundError as _exc:
-        if not (_exc.name or "").startswith(f"{__package__}.{_mod.split('.')[0]}"):
-            raise
-
-
-def main() -> None:  # pragma: no cover
-    app()
+        result = run(open_store(store), authors=author or [], posts=post or [], platform=platform,
+                     drop_quarantine=drop_quarantine, deleted=deleted)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json(result)
+        return
+    if author or post:
+        out.print(
+            f"Forgot {result['forgotten']:,} posts and purged {result['raw_records_purged']:,} raw records; "
+            "later copies of them will stay out of the store.",
+            highlight=False,
+        )
+    if deleted:
+        out.print(f"Purged {result['deleted_raw_records_purged']:,} raw records of deleted posts.", highlight=False)

@@ -1,0 +1,64 @@
+"""The analytics commands, one per registered analytic, made from its declaration.
+
+Each takes the analytic's options, ``--store``, ``--json/--csv/--explain`` and ``--engine``, opens
+the store, calls the analytic through the registry and renders its Figure (:mod:`.output`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from ..analytics import registry
+from ..analytics.registry import Analytic
+from .common import app, existing_store, fail, posts_store
+from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, StoreOpt, param
+from .output import show
+
+# Parameters every analytics command adds to the analytic's own, in this order after them.
+OUTPUT = (("as_json", JsonOpt, False), ("as_csv", CsvOpt, False), ("explain", ExplainOpt, False),
+          ("engine", EngineOpt, None))
+
+
+def command(spec: Analytic) -> Callable[..., None]:
+    """The command function of SPEC, its signature built from the declared options.
+
+    Arguments come first, then required options, ``--store``, the other options as declared, and the
+    output options."""
+
+    def run(**values: Any) -> None:
+        store, as_json, as_csv, explain = (values.pop(k) for k in ("store", "as_json", "as_csv", "explain"))
+        engine = values.pop("engine")
+        st = posts_store(store) if spec.labels else existing_store(store)
+        if engine:  # passed only when chosen, so analytics that take no engine yet keep working
+            values["engine"] = engine
+        try:
+            fig = registry.run(spec.name, st, **values)
+        except ValueError as exc:
+            fail(str(exc))
+        show(spec, fig, as_json=as_json, as_csv=as_csv, explain=explain)
+
+    def parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+    own = [parameter(o.name, *param(o)) for o in spec.options]
+    first = [p for o, p in zip(spec.options, own, strict=True) if o.argument or o.required]
+    rest = [p for p in own if p not in first]
+    params = [*first, parameter("store", StoreOpt, None), *rest, *(parameter(*o) for o in OUTPUT)]
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    run.__name__ = spec.name
+    run.__doc__ = spec.help
+    return run
+
+
+def add(typer_app: typer.Typer, spec: Analytic) -> None:
+    """Add SPEC's command to TYPER_APP."""
+    typer_app.command(spec.name)(command(spec))
+
+
+for _spec in registry.analytics():
+    add(app, _spec)
