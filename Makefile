@@ -37,13 +37,13 @@ demo: setup
 accurate-model: setup
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train-accurate]"
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --epochs 3
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task sexism --epochs 3
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
 browser:

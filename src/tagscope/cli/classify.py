@@ -177,7 +177,7 @@ def train(
             fail(f"Pass --data DIR to train {name}: its data is not shipped (see docs/models/{name}.md).")
         try:
             path = cl.train(data)
-        except (ValueError, FileNotFoundError) as exc:
+        except (ValueError, FileNotFoundError, ModuleNotFoundError) as exc:
             fail(str(exc))
             return
         console.print(f"Wrote {path}", highlight=False)
