@@ -151,7 +151,6 @@ def test_commits_emit_after_commit_only_for_stores_keeping_derived_data(tmp_path
     assert bool(seen) is derived
 
 
-@pytest.mark.xfail(reason="classify imports scipy at the top until the classify work lands")
 def test_every_derived_part_subscribes_in_a_core_install() -> None:
     """Without any extra (and even without tantivy), every part that keeps derived data imports and
     subscribes: a part missing here would leave forgotten text on disk, or rollups behind."""
