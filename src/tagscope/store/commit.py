@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..post import POST_SCHEMA, merge_into
-from . import events
+from ..formats import merge_into
+from ..post import POST_SCHEMA
+from . import events, scrub
 from .sql import sql_list
 from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
@@ -177,9 +178,7 @@ def commit_batch(
     # run, which has the cores to itself, ends sooner.
     raws = raws.cast(RAW_SCHEMA)
     if store.files("forgotten"):  # later quotes and replies keep no copy of what forget removed
-        from .forget import scrub_records
-
-        raws = scrub_records(store, raws)
+        raws = scrub.scrub_records(store, raws)
     step = -(-len(raws) // RAW_PARTS)
     raw_files = [_SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}-{i}.parquet", raws.slice(at, step))
                  for i, at in enumerate(range(0, len(raws), step or 1))]

@@ -1,6 +1,13 @@
-"""SQL literals for the queries the store builds as text (DuckDB takes file lists only inline)."""
+"""SQL text for the store's DuckDB queries: literals (DuckDB takes file lists only inline), and where
+every connection of the store spills."""
 
 from __future__ import annotations
+
+import os
+import tempfile
+
+# Spills (a capped write, a big sort) go to the system's temporary folder, not the working folder.
+SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
 def sql_str(value: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -29,7 +28,7 @@ import pyarrow as pa
 
 from .. import files as atomic
 from . import events, manifest
-from .sql import sql_list, sql_str  # both re-exported (see __all__)
+from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
 
 __all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "sql_list", "sql_str"]
@@ -43,7 +42,6 @@ def default_path() -> Path:
 
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
-SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
 class Store:
