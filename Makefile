@@ -1,4 +1,4 @@
-# Targets used by the README quickstart and by CI (.ci/run calls `make test`).
+# Targets used by the README quickstart and by CI (.ci/run calls `make core-smoke` and `make test`).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STORE ?= demo/store
 DEMO_POSTS ?= 200000
 TAG ?= yesallwomen
 
-.PHONY: setup demo test lint bench clean browser accurate-model
+.PHONY: setup demo test lint lint-imports core-smoke bench clean browser accurate-model
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -49,11 +49,20 @@ accurate-model: setup
 browser:
 	@if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh; fi
 
-test: setup browser
+# The import contracts first (seconds), then the suite.
+test: setup browser lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+
+# The layering declared in pyproject.toml ([tool.importlinter]): post -> formats -> store -> ... -> cli.
+lint-imports: setup
+	$(BIN)/lint-imports --no-cache
+
+# `pip install .` without extras in a fresh venv, then simulate -> ingest -> stats -> count -> trend -> search.
+core-smoke:
+	PY=$(PY) bash scripts/core_smoke.sh
 
 clean:
 	rm -rf demo .pytest_cache

@@ -13,20 +13,17 @@ the raw files at every ingest would cost as much as writing them. ``--deleted`` 
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..formats import Forgotten
 from ..post import POST_SCHEMA
 from . import commit as committer
-from . import derived, scrub
+from . import events, scrub
 from .store import Store, sql_list
 from .tables import FORGOTTEN_SCHEMA, RAW_SCHEMA, to_table
 
@@ -91,12 +88,12 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
         purged, purged_dead = _purge_raw(store, keys, dead)
         _scrub_raw(store, Forgotten.of({k["id"] for k in keys + originals}, account_ids, names))
-        _purge_labels(store, keys)
+        # Derived data holding the text (the search index, labels) drops it from disk, whatever the
+        # store's derived setting: forgetting is a promise, not an update.
+        events.on_forget.emit(store, events.ForgottenPosts(tuple((k["platform"], k["id"]) for k in keys), deleted))
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
-            if keys or deleted:  # deleted posts' text waits in tantivy's segments too
-                _rebuild_search_index(store)
-            derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
+            store.derived_changed(on_demand=True)
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
             "raw_records_purged": purged, "deleted_raw_records_purged": purged_dead, "quarantine_dropped": dropped}
 
@@ -203,45 +200,6 @@ def _scrub_raw(store: Store, gone: Forgotten) -> int:
     if added:
         store.commit({"raw": (added, removed)})
     return changed
-
-
-def _rebuild_search_index(store: Store) -> None:
-    """Rebuild an existing search index from scratch. tantivy only marks a deleted document; its stored
-    text stays in the segment's files until a merge, which its merge policy may never make for a
-    segment still holding other posts: an update would leave the forgotten text readable on disk."""
-    from ..search import index
-
-    if index.tantivy is not None and index.covered(store) is not None:
-        index.reindex(store)
-
-
-def _purge_labels(store: Store, keys: list[dict[str, str]]) -> int:
-    """Rewrite the label files (``STORE/labels/<model>/``, outside the manifest) without the rows of
-    KEYS; return how many rows went. A label (testimony, sexism...) is read from the forgotten text, so
-    it must not outlive it. Each filtered copy is published (hidden, fsync, rename) before its original
-    is removed: a crash leaves a duplicate row, never a lost label of anyone else."""
-    from ..classify import labels
-
-    paths = labels.files(store) if keys else []
-    if not paths:
-        return 0
-    drop = committer.joined_keys(pa.Table.from_pylist(keys))
-    removed = 0
-    for path in map(Path, paths):
-        table = pq.read_table(path)
-        kept = table.filter(pc.invert(pc.is_in(committer._joined(table), value_set=drop)))
-        if kept.num_rows == table.num_rows:
-            continue
-        removed += table.num_rows - kept.num_rows
-        if kept.num_rows:
-            name = f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet"
-            tmp = path.with_name("." + name)
-            pq.write_table(kept, tmp, compression="zstd")
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path.with_name(name))
-        path.unlink()
-    return removed
 
 
 def _drop_quarantine(store: Store) -> int:

@@ -43,8 +43,8 @@ from ..formats.base import Record, json_records
 from . import commit as committer
 from . import sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
+from .manifest import SCRATCH
 from .sources import PrefixedStream, Unit, expand, open_sniffed, read_error, regular_fd
-from .store import SCRATCH
 
 # Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
 BATCH_POSTS = int(os.environ.get("TAGSCOPE_BATCH_POSTS", "100000"))

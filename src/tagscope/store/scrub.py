@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -21,8 +21,10 @@ import pyarrow.compute as pc
 
 from .. import formats
 from ..formats import Forgotten
-from .store import Store
 from .tables import filter_views
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # Up to this many forgotten ids and handles, ingest looks for each on its own before the exact pattern.
 LITERAL_PASSES = 16

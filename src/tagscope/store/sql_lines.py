@@ -27,7 +27,7 @@ from ..formats.base import line_records
 from ..native import native
 from ..post import POST_SCHEMA
 from .chunk import Chunk, dedup, parse_records
-from .store import SPILL_DIR
+from .sql import SPILL_DIR
 from .tables import RAW_SCHEMA
 
 _IS_SPACE = np.zeros(256, bool)
