@@ -1,4 +1,4 @@
-# Targets used by the README quickstart and by CI (.ci/run calls `make test`).
+# Targets used by the README quickstart and by CI (.ci/run calls `make core-smoke` and `make test`).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STORE ?= demo/store
 DEMO_POSTS ?= 200000
 TAG ?= yesallwomen
 
-.PHONY: setup demo test lint bench clean browser accurate-model
+.PHONY: setup demo test lint lint-imports core-smoke bench clean browser accurate-model
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,23 +37,32 @@ demo: setup
 accurate-model: setup
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train-accurate]"
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --epochs 3
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m tagscope.classify.train_accurate --calibrate
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task sexism --epochs 3
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub
+	HF_HUB_OFFLINE=1 nice $(BIN)/python scripts/train/train_accurate.py --calibrate
 
 # Debian's Chromium for the browser tests (CI runs as root; skipped when it is already there).
 browser:
 	@if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh; fi
 
-test: setup browser
+# The import contracts first (seconds), then the suite.
+test: setup browser lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+
+# The layering declared in pyproject.toml ([tool.importlinter]): post -> formats -> store -> ... -> cli.
+lint-imports: setup
+	$(BIN)/lint-imports --no-cache
+
+# `pip install .` without extras in a fresh venv, then simulate -> ingest -> stats -> count -> trend -> search.
+core-smoke:
+	PY=$(PY) bash scripts/core_smoke.sh
 
 clean:
 	rm -rf demo .pytest_cache

@@ -1,5 +1,5 @@
 // tagscope._native: the parts of ingest that run in C++ (built by setup.py; optional, see
-// formats/twitter_v1_native.py and store/sql_lines.py for the Python they stand in for).
+// formats/twitter/v1_native.py and store/sql_lines.py for the Python they stand in for).
 
 #include "native.h"
 

@@ -1,4 +1,4 @@
-// tagscope._native.map_v1: the v1.1 status mapping (formats/twitter_v1.parse_status) in C++ over simdjson.
+// tagscope._native.map_v1: the v1.1 status mapping (formats/twitter/v1.parse_status) in C++ over simdjson.
 //
 // Why: DuckDB's JSON reader and the SQL mapping cost ~9 CPU-s per million statuses, most of ingest's
 // budget; simdjson's DOM parser validates and indexes a line at over 1 GB/s. The mapping is stated
@@ -9,7 +9,7 @@
 // three paths (native, DuckDB, Python) post for post on the real fixtures and on generated statuses.
 //
 // map_v1(block, starts, ends) -> {column: buffers}: one row per line [starts[i], ends[i]) of the block,
-// each column as Arrow buffers that formats/twitter_v1_native.py wraps without copying again.
+// each column as Arrow buffers that formats/twitter/v1_native.py wraps without copying again.
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -62,7 +62,7 @@ struct Row {
 
 
 
-// twitter_v1.parse_time's fast path ('Thu Jun 08 15:23:27 +0000 2017'), microseconds since the epoch;
+// twitter/v1.parse_time's fast path ('Thu Jun 08 15:23:27 +0000 2017'), microseconds since the epoch;
 // false for anything it does not take exactly (then Python decides).
 inline bool twitter_time(std::string_view s, int64_t& us) {
   if (s.size() != 30) return false;
@@ -114,7 +114,7 @@ inline bool url_items(const Opt& list, std::vector<std::string_view>& out, bool&
 constexpr std::string_view NOTICE_NAMES[3] = {"delete", "user", "statuses"};
 constexpr std::string_view DELETE_NAMES[2] = {"status", "timestamp_ms"};
 
-// A streaming delete notice (twitter_v1._parse's "delete" branch): its post's id in ROW.id and its time
+// A streaming delete notice (twitter/v1._parse's "delete" branch): its post's id in ROW.id and its time
 // (timestamp_ms, or 0 when it has none) in ROW.created; false: the line is left to Python.
 bool map_delete(const object& obj, Row& row) {
   Opt top[3];

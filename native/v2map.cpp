@@ -1,4 +1,4 @@
-// tagscope._native.map_v2: twarc2 response pages (formats/twitter_v2.parse) mapped in C++ over simdjson.
+// tagscope._native.map_v2: twarc2 response pages (formats/twitter/v2.parse) mapped in C++ over simdjson.
 //
 // Why: DuckDB's JSON reader and the v2 SQL (its joins of each page's includes) cost ~24 CPU-s per
 // million tweets, three quarters of a v2 ingest. As for v1.1 (v1map.cpp), the mapping is restated field
@@ -9,7 +9,7 @@
 // given twice, and when any value read has a type this code does not restate exactly.
 //
 // Each post keeps its raw record: the tweet with the includes it references, as
-// twitter_v2._self_contained builds it and orjson writes it (compact, keys in order, UTF-8 as is,
+// twitter/v2._self_contained builds it and orjson writes it (compact, keys in order, UTF-8 as is,
 // control characters escaped, floats as Python's repr). dump() writes that from the parsed values; a
 // line holding a value it does not write as orjson does (a key repeated in one object, a float in
 // exponent form) goes to Python.

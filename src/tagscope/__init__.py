@@ -15,9 +15,21 @@ if sys.platform == "linux" and "pyarrow" not in sys.modules and not os.path.isdi
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 from . import engines
-from .store import Store
+from .store import Store, events
 
 __version__ = "0.1.0"
+
+
+def _subscribe_derived() -> None:
+    """Import the parts that keep data derived from the posts (each subscribes to the store's events on
+    import). Run by the store before its first event, whichever entry point wrote: the store itself
+    names none of them. Imported here and not at the top so that reading a store loads none of them."""
+    from .classify import labels  # noqa: F401
+    from .engines import rollup  # noqa: F401
+    from .search import index  # noqa: F401
+
+
+events.add_loader(_subscribe_derived)
 
 
 def open(path: str | os.PathLike[str] | None = None, engine: str | None = None) -> Store:

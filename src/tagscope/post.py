@@ -8,10 +8,9 @@ An absent value is ``None``: never an empty string and never a zero.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -66,7 +65,7 @@ class Tombstone:
 
     platform: str
     id: str
-    reason: str = "deleted"  # deleted | edited | compliance
+    reason: str = "deleted"  # deleted | edited | compliance | removed (a moderator's or the platform's)
     at: datetime | None = None
 
 
@@ -105,13 +104,6 @@ def url_fields(urls: list[str]) -> dict[str, list[str]]:
     return {"urls": clean, "domains": unique([d for d in map(domain_of, clean) if d])}
 
 
-def utc_naive(dt: datetime) -> datetime:
-    """A datetime as a zone-less UTC value (the store's convention)."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
-
-
 def new_post(**values: Any) -> dict[str, Any]:
     """A post dict with every field present (absent ones null)."""
     post = dict.fromkeys(POST_FIELDS)
@@ -119,34 +111,14 @@ def new_post(**values: Any) -> dict[str, Any]:
     return post
 
 
-# What Twitter's compat mode writes for a status over 140 characters: the start of the text, an
-# ellipsis and a link to the status itself (the full text is only in extended mode).
-_TRUNCATED = re.compile(r"(.*\S)\s*\u2026 https://t\.co/\w+", re.S)
-# The fields read from a post's text: a full text replaces them together.
-TEXT_FIELDS = ("text", "hashtags", "hashtags_norm", "mentions", "urls", "domains")
-
-
-def completes(old_text: str | None, new_text: str | None) -> bool:
-    """Whether NEW_TEXT is the full text of which OLD_TEXT is Twitter's compat-mode truncation."""
-    if not old_text or not new_text or "\u2026 https://t.co/" not in old_text or new_text == old_text:
-        return False
-    m = _TRUNCATED.fullmatch(old_text)
-    return m is not None and new_text.startswith(m.group(1)) and _TRUNCATED.fullmatch(new_text) is None
-
-
-def merge_into(old: dict[str, Any], new: dict[str, Any]) -> bool:
+def merge_fields(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Merge a later copy of a post into the one already known; return whether anything changed.
 
     The later copy never erases: a field already known stays, a null is filled, and counts take
     the larger value (an archive copy has no follower counts, a later API copy may have more likes).
-    One exception: a compat-mode text cut at 140 characters is replaced by a later copy's full
-    text, together with what is read from the text (hashtags, mentions, URLs, domains).
+    A platform may add a rule of its own, run first (``tagscope.formats.merge_into`` runs both).
     """
     changed = False
-    if completes(old.get("text"), new.get("text")):
-        for name in TEXT_FIELDS:
-            old[name] = new.get(name)
-        changed = True
     for name in POST_FIELDS:
         nv = new.get(name)
         if nv is None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import model_parts
 import numpy as np
 import pytest
+from accurate_data import categories, vectors
+from calibrate_accurate import _b_f1, _offsets
 
 from tagscope.classify import accurate
 from tagscope.classify.base import MODELS_DIR, Batch
-from tagscope.classify.calibrate_accurate import _b_f1, _offsets
-from tagscope.classify.train_accurate import categories, vectors
 
 CLASSES = ["a", "b", "c"]
 
@@ -112,19 +113,20 @@ def test_make_target_runs_the_recorded_build_commands() -> None:
     """`make accurate-model` and accurate.json's `commands` (train_accurate.BUILD) must not drift apart."""
     from pathlib import Path
 
-    from tagscope.classify.train_accurate import BUILD
+    from train_accurate import BUILD
 
     makefile = Path(__file__).resolve().parents[2] / "Makefile"
     if not makefile.exists():
         pytest.skip("not a source checkout")
-    lines = [ln.split("$(BIN)/python ", 1)[1].strip() for ln in makefile.read_text().splitlines() if "tagscope.classify.train_accurate" in ln]
+    lines = [ln.split("$(BIN)/python ", 1)[1].strip() for ln in makefile.read_text().splitlines() if "scripts/train/train_accurate.py" in ln]
     assert lines == [c.removeprefix("python ") for c in BUILD]
 
 
 def test_edos_a_through_the_vectors_has_twelve_outputs() -> None:
     """`--task sexism --vectors`: output 0 is `not sexist`, outputs 1-11 the vectors, summed into `sexist`."""
+    from train_accurate import vector_targets
+
     from tagscope.classify import datasets
-    from tagscope.classify.train_accurate import vector_targets
 
     target, groups = vector_targets("sexism")
     assert groups == [0] + [1] * 11
@@ -140,7 +142,7 @@ def test_edos_a_through_the_vectors_has_twelve_outputs() -> None:
 
 def test_vector_loss_skips_posts_without_a_vector() -> None:
     torch = pytest.importorskip("torch")
-    from tagscope.classify.train_accurate import vector_loss
+    from train_accurate import vector_loss
 
     logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0]])
     alone = torch.nn.functional.cross_entropy(logits[1:2], torch.tensor([1]))
@@ -151,7 +153,7 @@ def test_vector_loss_skips_posts_without_a_vector() -> None:
 
 
 def test_calibration_compares_every_set_of_edos_a_graphs() -> None:
-    from tagscope.classify.calibrate_accurate import sexism_sets
+    from calibrate_accurate import sexism_sets
 
     assert sexism_sets("a", []) == [("a",)]
     sets = sexism_sets("a", ["b", "c"], most=None)
@@ -164,7 +166,7 @@ def test_calibration_compares_every_set_of_edos_a_graphs() -> None:
 
 def test_stance_head_reads_the_averaged_embedding_of_its_graphs() -> None:
     """A regression over several graphs' embeddings sees their mean (graphs `sexism` runs anyway)."""
-    from tagscope.classify.calibrate_accurate import stance_candidates
+    from calibrate_accurate import stance_candidates
 
     @dataclass
     class Embeds:
@@ -202,17 +204,17 @@ def test_fast_category_f1_equals_sklearns_macro_f1() -> None:
 
 def test_large_files_ship_in_parts_and_read_back_whole(tmp_path, monkeypatch) -> None:
     """An mpnet graph (84 MB) is committed as pieces under 20 MB; readers join them in memory."""
-    monkeypatch.setattr(accurate, "PART_BYTES", 10)
+    monkeypatch.setattr(model_parts, "PART_BYTES", 10)
     graph = tmp_path / "accurate-sexism-mpnet.onnx"
     data = bytes(range(256)) * 2  # 512 bytes: 52 pieces, so piece 10 must sort after piece 9
-    written = accurate.write_parts(graph, data)
+    written = model_parts.write_parts(graph, data)
     assert len(written) == 52 and not graph.exists() and all(p.stat().st_size <= 10 for p in written)
     assert accurate.parts(graph) == written and accurate.read_bytes(graph) == data
     (tmp_path / "accurate-sexism-ls1.onnx").write_bytes(b"small")
-    assert accurate.graph_names(tmp_path, "sexism") == ["accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"]
-    assert accurate.write_parts(graph, b"tiny") == [graph]  # a smaller rebuild replaces the pieces
+    assert model_parts.graph_names(tmp_path, "sexism") == ["accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"]
+    assert model_parts.write_parts(graph, b"tiny") == [graph]  # a smaller rebuild replaces the pieces
     assert accurate.parts(graph) == [graph] and not list(tmp_path.glob("*.part*"))
-    accurate.remove(graph)
+    model_parts.remove(graph)
     assert accurate.parts(graph) == []
     with pytest.raises(FileNotFoundError):
         accurate.read_bytes(graph)
@@ -225,9 +227,9 @@ def test_split_embedding_table_loads_like_a_whole_one(tmp_path, monkeypatch) -> 
     scale = np.linspace(0.1, 2.0, 20, dtype=np.float32)
     buf = io.BytesIO()
     np.savez(buf, q=q, scale=scale)
-    monkeypatch.setattr(accurate, "PART_BYTES", 256)
+    monkeypatch.setattr(model_parts, "PART_BYTES", 256)
     path = tmp_path / "accurate-mpnet-embeddings.npz"
-    assert len(accurate.write_parts(path, buf.getvalue())) > 1
+    assert len(model_parts.write_parts(path, buf.getvalue())) > 1
     got_q, got_scale = accurate.embeddings(path)
     assert np.array_equal(got_q, q) and np.array_equal(got_scale, scale)
 
@@ -246,7 +248,7 @@ def test_each_graph_reads_the_tokenizer_and_table_of_its_encoder() -> None:
 
 def test_stance_averages_embeddings_only_within_one_encoder() -> None:
     """MiniLM (384) and mpnet (768) embeddings live in different spaces: never averaged together."""
-    from tagscope.classify.calibrate_accurate import stance_candidates
+    from calibrate_accurate import stance_candidates
 
     a, b, m = "accurate-sexism.onnx", "accurate-sexism-ls1.onnx", "accurate-sexism-mpnet.onnx"
     assert stance_candidates([a, b, m]) == [(a,), (b,), (m,), (a, b)]
@@ -258,8 +260,8 @@ def test_a_split_file_versions_like_the_whole_file(tmp_path, monkeypatch) -> Non
     data = bytes(range(200)) * 3
     (tmp_path / "whole").mkdir()
     (tmp_path / "whole" / "g.onnx").write_bytes(data)
-    monkeypatch.setattr(accurate, "PART_BYTES", 64)
-    assert len(accurate.write_parts(tmp_path / "g.onnx", data)) == 10
+    monkeypatch.setattr(model_parts, "PART_BYTES", 64)
+    assert len(model_parts.write_parts(tmp_path / "g.onnx", data)) == 10
     version = accurate._version(tmp_path, "g.onnx")
     assert version == accurate._version(tmp_path / "whole", "g.onnx") and len(version) == len("accurate-") + 6
 
@@ -267,12 +269,12 @@ def test_a_split_file_versions_like_the_whole_file(tmp_path, monkeypatch) -> Non
 def test_calibration_finds_every_stance_fine_tune_and_the_run_time_reads_its_own(tmp_path, monkeypatch) -> None:
     """A tagged stance fine-tune (``--tag=-mpnet``, shipped in pieces) is a candidate like the untagged one;
     when chosen, the tier reads that graph and its encoder's files, not the regression's npz."""
-    from tagscope.classify.calibrate_accurate import stance_tunes
+    from calibrate_accurate import stance_tunes
 
     assert stance_tunes(tmp_path) == []
     (tmp_path / "accurate-stance.onnx").write_bytes(b"minilm")
-    monkeypatch.setattr(accurate, "PART_BYTES", 4)
-    accurate.write_parts(tmp_path / "accurate-stance-mpnet.onnx", b"0123456789")
+    monkeypatch.setattr(model_parts, "PART_BYTES", 4)
+    model_parts.write_parts(tmp_path / "accurate-stance-mpnet.onnx", b"0123456789")
     (tmp_path / "accurate-sexism-mpnet.onnx").write_bytes(b"not a stance graph")
     assert stance_tunes(tmp_path) == ["accurate-stance.onnx", "accurate-stance-mpnet.onnx"]
     info = {"sexism": {"graphs": ["accurate-sexism-mpnet.onnx"]}, "category": {"graphs": ["accurate-category.onnx"]},
@@ -282,7 +284,7 @@ def test_calibration_finds_every_stance_fine_tune_and_the_run_time_reads_its_own
 
 
 def test_a_stance_candidate_with_its_own_graph_must_win_by_the_margin() -> None:
-    from tagscope.classify.calibrate_accurate import EXTRA_GRAPH_MARGIN, stance_choice
+    from calibrate_accurate import EXTRA_GRAPH_MARGIN, stance_choice
 
     reg, tune = ("accurate-sexism-mpnet.onnx", 0.01, 0.25), ("accurate-stance-mpnet.onnx", 0.0, 0.5)
     close = {reg: 0.6570, tune: 0.6586}  # session 9's measurement: +0.0016 keeps the regression

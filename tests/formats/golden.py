@@ -39,6 +39,8 @@ CASES: list[tuple[str, str]] = [
     ("twarc-csv", "twarc-csv/brexit.csv"),
     ("twarc-csv", "twarc-csv/brexit_multiline.csv"),
     ("twarc-csv", "twarc-csv/edited.csv"),
+    ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_comments.ndjson"),
+    ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_submissions.ndjson"),
 ]
 
 

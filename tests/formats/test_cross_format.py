@@ -6,8 +6,10 @@ from pathlib import Path
 
 import orjson
 
-from tagscope.formats import gnip, twarc_csv, twitter_v1, twitter_v2
 from tagscope.formats.base import json_records
+from tagscope.formats.twitter import gnip, twarc_csv
+from tagscope.formats.twitter import v1 as twitter_v1
+from tagscope.formats.twitter import v2 as twitter_v2
 from tagscope.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -8,7 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tagscope.formats import ParseError, gnip, twarc_csv, x_archive
+from tagscope.formats import ParseError
+from tagscope.formats.twitter import gnip, twarc_csv, x_archive
 from tagscope.post import Tombstone
 
 DATA = Path(__file__).resolve().parents[1] / "data"

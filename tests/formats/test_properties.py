@@ -117,8 +117,8 @@ def test_real_records_with_one_value_replaced(data: st.DataObject) -> None:
 def test_readers_of_any_bytes_yield_records_and_never_raise(data: bytes) -> None:
     import io
 
-    from tagscope.formats import twarc_csv, x_archive
     from tagscope.formats.base import json_records
+    from tagscope.formats.twitter import twarc_csv, x_archive
 
     header = b"id,conversation_id,referenced_tweets.replied_to.id,author_id,created_at,text\n"
     cases = [(json_records, data, None), (twarc_csv.records, header + data, "twarc-csv"),

@@ -15,6 +15,7 @@ OWN = {
     "gnip": "gnip",
     "twarc-csv": "twarc-csv",
     "x-archive": "x-archive/folder/data",
+    "reddit-pushshift": "reddit-pushshift",
 }
 EMPTY = {"empty.json"}
 
@@ -41,12 +42,16 @@ def test_other_platforms_and_text_are_rejected() -> None:
     heads = [
         b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n',
         b'[{"id":"110","created_at":"2023-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"acct":"a"}}]',
-        b'{"author":"bob","body":"hi","created_utc":1400000000,"id":"abc","subreddit":"x"}\n',
         b"# A heading\nsome text\n",
         b"",
     ]
     for head in heads:
         assert [name for name in OWN if formats.get(name).sniff(head)] == []
+
+
+def test_a_reddit_line_is_reddit() -> None:
+    head = b'{"author":"bob","body":"hi","created_utc":1400000000,"id":"abc","subreddit":"x"}\n'
+    assert [name for name in OWN if formats.get(name).sniff(head)] == ["reddit-pushshift"]
 
 
 def test_empty_file_is_claimed_by_no_format() -> None:

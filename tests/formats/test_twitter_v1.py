@@ -8,8 +8,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tagscope.formats import ParseError, twitter_v1
+from tagscope.formats import ParseError
 from tagscope.formats.base import json_records
+from tagscope.formats.twitter import v1 as twitter_v1
 from tagscope.post import Tombstone
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "twitter-v1.1"

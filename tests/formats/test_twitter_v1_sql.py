@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from formats.both_paths import both, fast_path
-from tagscope.formats import twitter_v1_native
+from tagscope.formats.twitter import v1_native as twitter_v1_native
 from tagscope.store import ingest as ingest_mod
 from tweetfactory import DATA
 

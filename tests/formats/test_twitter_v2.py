@@ -7,8 +7,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tagscope.formats import ParseError, twitter_v2
+from tagscope.formats import ParseError
 from tagscope.formats.base import json_records
+from tagscope.formats.twitter import v2 as twitter_v2
 from tagscope.post import Tombstone
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "twitter-v2"

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from formats.both_paths import both, fast_path
-from tagscope.formats import twitter_v2_native
+from tagscope.formats.twitter import v2_native as twitter_v2_native
 from tweetfactory import DATA
 
 FIXTURES = DATA / "twitter-v2"
@@ -45,12 +45,12 @@ def test_real_fixtures_map_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_fixture_pages_take_the_fast_path(tmp_path: Path) -> None:
     """Plain pages are mapped by the query, not handed to Python (else the test above proves little)."""
-    from tagscope.formats import twitter_v2_sql
-    from tagscope.store.sql_lines import Lines, _split
+    from tagscope.formats.twitter import v2_sql as twitter_v2_sql
+    from tagscope.store.sql_lines import Lines, _split, connect
 
     path = tmp_path / "pages.jsonl"
     path.write_bytes(b"\n".join(_fixture_lines()) + b"\n")
-    con = twitter_v2_sql.connect()
+    con = connect(twitter_v2_sql)  # the store's connection for a mapping: the format is SQL text
     table = con.execute(twitter_v2_sql.query(), [str(path)]).to_arrow_table()
     lines = Lines(path.read_bytes(), 1)
     posts, _, _, slow, gone = _split(lines, table)

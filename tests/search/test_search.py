@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -261,3 +266,16 @@ def test_any_query_string_is_answered_or_rejected_with_a_column(tmp_path_factory
 
     check()
     st.close()
+
+
+def test_search_without_tantivy_fails_with_one_line_naming_the_extra(make_store, tmp_path):
+    """A trimmed install without tantivy: ingest works, and searching says what to install."""
+    st = make_store([tweet("1", "hello #YesAllWomen", tags=["YesAllWomen"])])
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    code = ("import sys; sys.modules['tantivy'] = None\n"
+            "from tagscope.store import Store\nfrom tagscope.search import search\n"
+            f"try:\n    search(Store({str(st.path)!r}), 'hello')\nexcept ModuleNotFoundError as exc:\n    print(exc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "full-text search needs the search extra: pip install 'tagscope[search]'"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagscope.formats import twitter_v1_native
+from tagscope.formats.twitter import v1_native as twitter_v1_native
 from tagscope.store import Store, ingest, sql_lines
 from tagscope.store.sources import Unit, open_sniffed, regular_fd
 from tweetfactory import delete_notice, tweet, write_jsonl

@@ -2,7 +2,7 @@
 
 Selected with ``--model accurate`` for ``sexism``, ``sexism-category`` and ``stance`` (the other
 models stay fast). Needs the ``accurate`` extra (onnxruntime, tokenizers), never torch. Int8 ONNX
-files built by train_accurate.py, one per fine-tune (``accurate-<task><tag>.onnx``; a tag naming
+files built by scripts/train/train_accurate.py, one per fine-tune (``accurate-<task><tag>.onnx``; a tag naming
 mpnet marks an all-mpnet-base-v2 fine-tune, any other all-MiniLM-L6-v2), with outputs ``p`` (class
 probabilities) and ``e`` (the mean-pooled sentence embedding). Every fine-tune kept its encoder's
 word-embedding table frozen, so each table is stored once (``accurate-embeddings.npz``,
@@ -30,6 +30,7 @@ train+dev tweets) and are stored in ``models/accurate.json``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -39,8 +40,10 @@ from typing import Any
 
 import numpy as np
 
+from ..files import replacing
 from . import datasets
 from .base import MODELS_DIR, Batch, Result, class_f1, macro_f1
+from .tasks import EDOS_REF, GUEST_REF, SEXISM, SEXISM_CATEGORY, STANCE, STANCE_REF
 
 MAX_LEN = 96
 TOKENIZER = "accurate.tokenizer.json"
@@ -49,8 +52,7 @@ EMBEDDINGS = "accurate-embeddings.npz"
 # graph whose tag names mpnet (``accurate-sexism-mpnet.onnx``) all-mpnet-base-v2's, any other MiniLM's.
 BASES = {"minilm": (TOKENIZER, EMBEDDINGS), "mpnet": ("accurate-mpnet.tokenizer.json", "accurate-mpnet-embeddings.npz")}
 # A committed file stays under 20 MB: larger ones (an mpnet graph, its table) ship as `<name>.part0`,
-# `<name>.part1`, ... and are joined in memory when read.
-PART_BYTES = 19 * 2**20
+# `<name>.part1`, ... (written by scripts/train/model_parts.py) and are joined in memory when read.
 INFO = "accurate.json"
 STANCE_NPZ = "accurate-stance.npz"
 TASKS = ("sexism", "category")
@@ -67,13 +69,14 @@ def base_files(graphs: list[str]) -> list[str]:
     return [f for b in dict.fromkeys(base_of(g) for g in graphs) for f in BASES[b]]
 
 
-def _pieces(path: Path) -> list[Path]:
+def pieces(path: Path) -> list[Path]:
+    """The numbered pieces of a split file, in order (none when it is whole or missing)."""
     return sorted(path.parent.glob(path.name + ".part[0-9]*"), key=lambda p: int(p.name.rpartition(".part")[2]))
 
 
 def parts(path: Path) -> list[Path]:
     """The files that hold ``path``: itself, or its numbered pieces when it was split (none: missing)."""
-    return [path] if path.exists() else _pieces(path)
+    return [path] if path.exists() else pieces(path)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -81,33 +84,6 @@ def read_bytes(path: Path) -> bytes:
     if not found:
         raise FileNotFoundError(path)
     return b"".join(p.read_bytes() for p in found)
-
-
-def write_parts(path: Path, data: bytes) -> list[Path]:
-    """Write ``data`` as ``path``, or as pieces of at most :data:`PART_BYTES` when larger (replacing
-    whatever form was there)."""
-    remove(path)
-    if len(data) <= PART_BYTES:
-        path.write_bytes(data)
-        return [path]
-    out = []
-    for k, start in enumerate(range(0, len(data), PART_BYTES)):
-        out.append(path.with_name(f"{path.name}.part{k}"))
-        out[-1].write_bytes(data[start : start + PART_BYTES])
-    return out
-
-
-def graph_names(folder: Path, task: str) -> list[str]:
-    """The other runs' graphs of a task found in ``folder`` (``accurate-<task>-<tag>.onnx``, whole or in parts)."""
-    whole = {p.name for p in folder.glob(f"accurate-{task}-*.onnx")}
-    split = {p.name.removesuffix(".part0") for p in folder.glob(f"accurate-{task}-*.onnx.part0")}
-    return sorted(whole | split)
-
-
-def remove(path: Path) -> None:
-    """Delete ``path`` in every form: whole and any pieces."""
-    for p in [path, *_pieces(path)]:
-        p.unlink(missing_ok=True)
 
 
 def onnx_name(task: str, tag: str = "") -> str:
@@ -184,7 +160,7 @@ class AccurateScorer:
         tok, table = (self.path.parent / f for f in BASES[base_of(self.path.name)])
         if not parts(self.path) or not tok.exists() or not parts(table):
             raise FileNotFoundError(f"{self.path} is missing: build it once with `make accurate-model` "
-                                    "(python -m tagscope.classify.train_accurate)")
+                                    "(python scripts/train/train_accurate.py)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
@@ -225,8 +201,6 @@ class AccurateScorer:
 @lru_cache(maxsize=2)
 def embeddings(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The shared int8 word-embedding table and its per-row scales (read once per process)."""
-    import io
-
     with np.load(path if path.exists() else io.BytesIO(read_bytes(path))) as z:
         return z["q"], z["scale"]
 
@@ -264,7 +238,8 @@ class StanceHead:
             return cls(*(z[k].astype(np.float32) for k in ("mean", "scale", "coef", "intercept")))
 
     def save(self, path: Path) -> None:
-        np.savez(path, mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
+        with replacing(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
 
     def proba(self, e: np.ndarray) -> np.ndarray:
         z = ((e - self.mean) / self.scale) @ self.coef + self.intercept
@@ -382,15 +357,12 @@ def _version(folder: Path, *names: str) -> str:
 
 def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor | AccurateCategoryPredictor | AccurateStancePredictor:
     """The accurate predictor of one of :data:`MODELS`; its version covers its ONNX, settings and fast files."""
-    from .sexism import BINARY, CATEGORY
-    from .stance import TASK as STANCE
-
     if name not in MODELS:
         raise KeyError(f"no accurate tier for {name!r}: choose one of {', '.join(MODELS)}")
     info = settings(folder)
     threads = int(os.environ.get("TAGSCOPE_THREADS", "2"))
     if name == "stance":
-        fast = STANCE.load()
+        fast = STANCE.linear()
         s = info["stance"]
         own = s["encoder"] == "stance"
         sgraphs = stance_graphs(info)
@@ -398,7 +370,7 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
                          None if own else StanceHead.load(folder / STANCE_NPZ),
                          more=tuple(graph_scorer(g, folder, threads) for g in sgraphs[1:]))
         return AccurateStancePredictor(name, f"{_version(folder, INFO, *stance_files(info))}+{fast.version}", head)
-    fast = BINARY.load()
+    fast = SEXISM.linear()
     a = info["sexism"]
     graphs = sexism_files(info)
     more = tuple(graph_scorer(g, folder, threads) for g in graphs[1:])
@@ -407,7 +379,7 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
                                          float(a["weight"]), more=more), float(a["threshold"]))
     if name == "sexism":
         return binary
-    fast_cat = CATEGORY.load()
+    fast_cat = SEXISM_CATEGORY.linear()  # its own model: the cascade is the accurate `sexism`'s
     c = info["category"]
     offsets = np.array(c["offsets"], dtype=np.float64) if c.get("offsets") else None
     cgraphs = category_files(info)
@@ -418,8 +390,6 @@ def load(name: str = "sexism", folder: Path = MODELS_DIR) -> AccuratePredictor |
 
 def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list[Result]:
     """The accurate tier's scores on the official test splits (the same rows as the fast tier's)."""
-    from .sexism import EDOS_REF
-
     models = list(MODELS) if models is None else [m for m in models if m in MODELS]
     out = []
     if "sexism" in models:
@@ -431,7 +401,7 @@ def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list
         labels, _ = pred.predict(Batch([r["text"] for r in rs]))
         mapped = ["Misogynistic" if lab == "sexist" else "Nonmisogynistic" for lab in labels]
         out.append(Result("sexism (accurate)", "guest2021", "F1 misogynistic", class_f1([r["level_1"] for r in rs], mapped, "Misogynistic"),
-                          {"paper": 0.43, "TF-IDF": 0.457}, len(rs)))
+                          GUEST_REF, len(rs)))
     if "sexism-category" in models:
         # Scored like the task and the fast tier: the category of each sexist test post, no cascade.
         cat = load("sexism-category", folder)
@@ -446,5 +416,5 @@ def evaluate(models: list[str] | None = None, folder: Path = MODELS_DIR) -> list
         labels, _ = pred.predict(Batch([r["text"] for r in rs]))
         out.append(Result("stance (accurate)", "stance-feminist", "mean F1 favor/against",
                           macro_f1([r["label"] for r in rs], labels, labels=["favor", "against"]),
-                          {"best published": 0.600, "TF-IDF": 0.553}, len(rs)))
+                          STANCE_REF, len(rs)))
     return out

@@ -1,24 +1,26 @@
-"""What every classifier shares: the batch it reads, the metrics it reports, how its file is named.
+"""What every classifier shares: the batch it reads, the metrics it reports, how it is declared.
 
-A classifier module exposes ``MODELS``: a dict of model name -> :class:`Classifier`. A classifier
-knows how to ``train`` (write its file into ``classify/models``), ``evaluate`` (score the official
-test split with the shipped file) and ``load`` a predictor whose ``predict(batch)`` returns one
-(label, score) per text.
+A classifier is declared once (:class:`Classifier`: name, labels, licence, opt-in or not) and the
+registry lists those declarations without importing numpy's heavy neighbours: scikit-learn, scipy,
+onnxruntime and the lexicons are the ``classify``/``accurate`` extras, imported when a model is
+trained, evaluated or loaded. A loaded predictor's ``predict(batch)`` returns one (label, score) per text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import scipy.sparse as sp
+if TYPE_CHECKING:
+    import numpy as np
+    import scipy.sparse as sp
 
-from . import features
+    from . import features
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -35,10 +37,14 @@ class Batch:
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
+        from . import features  # scipy: the classify extra
+
         return features.counts(self.texts)
 
     @cached_property
     def blocks(self) -> features.Blocks:
+        from . import features
+
         return features.blocks(self.counts)
 
     def __len__(self) -> int:
@@ -72,19 +78,43 @@ class Result:
                 "reference": self.reference, "n": self.n}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Classifier:
-    """A named model: how to train it, evaluate it and load it."""
+    """A named model as the registry lists it; subclasses say how to train, evaluate and load it."""
 
     name: str
     summary: str
-    labels: list[str]
     licence: str
-    train: Callable[..., Path]
-    evaluate: Callable[..., list[Result]]
-    load: Callable[[], Predictor]
     opt_in: bool = False  # True: never run unless asked for by name (e.g. non-commercial training data)
     needs_data: bool = False  # True: training/evaluation data is not shipped (pass --data)
+    extra: str = "classify"  # the pip extra its code needs
+
+    @property
+    def labels(self) -> list[str]:
+        """The labels it gives (empty: an open set, such as language codes)."""
+        raise NotImplementedError
+
+    def train(self, data: Path | None = None) -> Path:
+        """Write its model file into ``classify/models``; returns the path."""
+        raise NotImplementedError
+
+    def evaluate(self, data: Path | None = None) -> list[Result]:
+        """Score the shipped file on the official test split(s)."""
+        raise NotImplementedError
+
+    def load(self) -> Predictor:
+        raise NotImplementedError
+
+
+@contextlib.contextmanager
+def needs_extra(what: str, extra: str = "classify") -> Iterator[None]:
+    """Turn a missing optional dependency into one line naming the extra that brings it."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        if not exc.name or exc.name.split(".")[0] == "tagscope":
+            raise
+        raise ModuleNotFoundError(f"{what} needs {exc.name}: pip install 'tagscope[{extra}]'", name=exc.name) from None
 
 
 def file_version(path: Path, prefix: str = "fast") -> str:

@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from ..files import replacing
+
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 OUT = Path(__file__).resolve().parent / "data"
@@ -25,7 +27,8 @@ OUT = Path(__file__).resolve().parent / "data"
 
 def _write(name: str, rows: list[dict[str, Any]]) -> None:
     OUT.mkdir(exist_ok=True)
-    with open(OUT / f"{name}.jsonl.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh:
+    with replacing(OUT / f"{name}.jsonl.gz") as tmp, open(tmp, "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh:
         for r in rows:
             fh.write(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n")
     print(f"wrote {len(rows):,} rows to {name}.jsonl.gz")

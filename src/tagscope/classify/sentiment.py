@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import write_bytes
 from . import datasets, features, linear
-from .base import MODELS_DIR, Batch, Classifier, Result, file_version, macro_f1
+from .base import MODELS_DIR, Batch, Result, file_version, macro_f1
+from .tasks import SENTIMENT
 
-LICENCE = "UMSAB (cardiffnlp/xlm-t) Apache-2.0; VADER lexicon MIT"
-CLASSES = ["negative", "neutral", "positive"]
+CLASSES = SENTIMENT.classes
 PATH = MODELS_DIR / "sentiment.npz"
 STACK = MODELS_DIR / "sentiment.stack.json"
 REFERENCE = {"best published (XLM-T)": 0.706, "TF-IDF": 0.519, "VADER": 0.560}
@@ -101,10 +102,10 @@ def train(data: Path | None = None, seed: int = 0) -> Path:
     stacker = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced", random_state=seed)
     stacker.fit(_stack_features(oof, vader_scores(texts)), [CLASSES.index(g) for g in gold])
     model = linear.fit(texts, gold, classes=CLASSES, c=1.0, seed=seed)
-    model.meta = {"model": "sentiment", "trained_on": len(texts), "c": 1.0, "seed": seed, "licence": LICENCE,
+    model.meta = {"model": "sentiment", "trained_on": len(texts), "c": 1.0, "seed": seed, "licence": SENTIMENT.licence,
                   "command": "tagscope train sentiment"}
     model.save(PATH)
-    STACK.write_text(json.dumps({"coef": stacker.coef_.round(6).tolist(), "intercept": stacker.intercept_.round(6).tolist()}))
+    write_bytes(STACK, json.dumps({"coef": stacker.coef_.round(6).tolist(), "intercept": stacker.intercept_.round(6).tolist()}).encode())
     return PATH
 
 
@@ -122,14 +123,3 @@ def evaluate(data: Path | None = None) -> list[Result]:
     pred, _ = load().predict(Batch(texts))
     return [Result("sentiment", "umsab-en", "macro-F1", macro_f1(gold, pred), REFERENCE, len(texts)),
             Result("vader-baseline", "umsab-en", "macro-F1", macro_f1(gold, vader_labels(texts)), REFERENCE, len(texts))]
-
-
-def predict(texts: list[str]) -> list[tuple[str, float]]:
-    labels, scores = load().predict(Batch(texts))
-    return [(lab, float(s)) for lab, s in zip(labels, scores, strict=True)]
-
-
-MODELS: dict[str, Classifier] = {
-    "sentiment": Classifier("sentiment", "sentiment: negative / neutral / positive (UMSAB English + VADER)",
-                            CLASSES, LICENCE, train, evaluate, load),
-}

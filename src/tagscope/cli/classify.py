@@ -54,11 +54,17 @@ def classify(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        failure = None
         try:
             summary = run_classify(st, models, tag=tag, tier=tier, jobs=jobs, progress=progress)
-        except (KeyError, FileNotFoundError, ModuleNotFoundError) as exc:
-            fail(str(exc).strip("'\""))
-            return
+        except ModuleNotFoundError as exc:  # a model's extra: its message names it
+            failure = str(exc)
+        except (KeyError, FileNotFoundError) as exc:
+            failure = str(exc).strip("'\"")  # a KeyError's message comes quoted
+        if failure is not None:
+            bar.live.transient = True  # the error alone, not a bar left at 0/? under it
+    if failure is not None:
+        fail(failure)
     if as_json:
         emit_json(summary.as_dict())
         return
@@ -177,7 +183,7 @@ def train(
             fail(f"Pass --data DIR to train {name}: its data is not shipped (see docs/models/{name}.md).")
         try:
             path = cl.train(data)
-        except (ValueError, FileNotFoundError) as exc:
+        except (ValueError, FileNotFoundError, ModuleNotFoundError) as exc:
             fail(str(exc))
             return
         console.print(f"Wrote {path}", highlight=False)

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..files import replacing
+from ..store import events
 from ..store.store import SPILL_DIR, sql_str
 from . import relations
 
@@ -132,3 +133,8 @@ def rebuild(store: Store) -> dict[str, int]:
         for name in os.listdir(folder):
             Path(folder / name).unlink(missing_ok=True)
     return update(store)
+
+
+# Every figure reads the rollups: they follow every commit (see tagscope.store.events).
+events.file_written.subscribe(add_file)
+events.after_commit.subscribe(update)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from . import index
 from .engine import Filters, Hit, SearchResult, count_query, search
 from .query import QuerySyntaxError, parse
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["Filters", "Hit", "QuerySyntaxError", "SearchResult", "count_query", "parse", "reindex", "search"]
 
 
-def reindex(store):  # type: ignore[no-untyped-def]
+def reindex(store: Store) -> dict[str, int]:
     """Rebuild the search index of a store from scratch."""
-    from .index import reindex as run
-
     with store.writer():
-        return run(store)
+        return index.reindex(store)

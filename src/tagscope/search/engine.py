@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow as pa
-import tantivy
 
 from ..engines.filters import Filters
 from ..post import KINDS, fold_tag
-from . import analysis, index
+from ..times import to_utc
+from . import index
 from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
+
+if index.tantivy is not None:
+    import tantivy
+
+    from . import analysis
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -59,14 +64,10 @@ class SearchResult:
 
 def parse_time(value: datetime | str | None) -> datetime | None:
     """A bound as naive UTC: a datetime, an ISO string (``Z``/offset allowed) or a bare date (midnight)."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
-    text = value.strip()
     try:
-        dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        return to_utc(value)
     except ValueError as exc:
         raise ValueError(f"cannot read the time {value!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]") from exc
-    return parse_time(dt)
 
 
 def _escape_regex(text: str) -> str:
@@ -147,13 +148,13 @@ class _Builder:
 def check_filters(f: Filters) -> Filters:
     if f.kind and f.kind not in KINDS:
         raise ValueError(f"unknown kind {f.kind!r}: use one of {', '.join(KINDS)}")
-    # A bare '#' or '@' folds to nothing and matched no post: say so, as the analytics do.
+    # A bare '#' or '@' folds to nothing and would match no post: say so, as the analytics do.
     if f.tag and not fold_tag(f.tag):
         raise ValueError(f"--tag needs a hashtag, e.g. yesallwomen (got {f.tag!r})")
     if f.author and not analysis.fold_handle(f.author):
         raise ValueError(f"--author needs a handle, e.g. alice (got {f.author!r})")
     f.since, f.until = parse_time(f.since), parse_time(f.until)
-    f.platform = f.platform.strip().lower() if f.platform else None  # stored lower-case: "Twitter" found 0
+    f.platform = f.platform.strip().lower() if f.platform else None  # platforms are stored lower-case
     if f.since and f.until and f.until <= f.since:
         raise ValueError("--until must be later than --since")
     return f
@@ -177,6 +178,8 @@ def ensure_current(store: Store) -> None:
     """Catch the index up with the store if a crash or a `derived=False` store left it behind."""
     if not (store.path / "manifest.json").exists():
         raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+    if index.tantivy is None:
+        raise ModuleNotFoundError(index.MISSING)
     store.refresh()
     if not index.is_current(store):
         with store.writer():

@@ -8,12 +8,14 @@ between the two leaves a list older than the index: the next update deletes the 
 "new" files again before adding them, so a crash means a catch-up, never a wrong index.
 
 Layout: ``STORE/derived/search/index/`` (tantivy) and ``STORE/derived/search/covered.json``.
+
+Kept in step through the store's events (:mod:`tagscope.store.events`): ``catch_up`` runs ``update``,
+``on_forget`` rebuilds the index (see :func:`forget`). This module subscribes when it is imported.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -22,14 +24,19 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pyarrow.parquet as pq
 
+from .. import files as atomic
+from ..store import events
+
 try:
     import tantivy
 
     from . import analysis
-except ModuleNotFoundError as _exc:  # the `search` extra is not installed: ingest still works
+except ModuleNotFoundError as _exc:  # tantivy missing (a trimmed install): ingest and forget still work
     if _exc.name != "tantivy":
         raise
     tantivy = None
+
+MISSING = "full-text search needs the search extra: pip install 'tagscope[search]'"
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -72,13 +79,8 @@ def covered(store: Store) -> list[str] | None:
 
 
 def _save_covered(store: Store, files: list[str]) -> None:
-    path = _covered_path(store)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(orjson.dumps({"schema_version": SCHEMA_VERSION, "generation": store.generation, "files": files}))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    data = {"schema_version": SCHEMA_VERSION, "generation": store.generation, "files": files}
+    atomic.write_bytes(_covered_path(store), orjson.dumps(data))
 
 
 def open_index(store: Store, *, create: bool = False) -> tantivy.Index:
@@ -128,6 +130,19 @@ def reindex(store: Store, *, progress: Any = None) -> dict[str, int]:
     return {"added_files": len(want), "removed_files": 0, "documents": docs}
 
 
+def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
+    """Rebuild an existing index without the forgotten (or purged deleted) posts. An update would not
+    do: tantivy only marks a deleted document, and its stored text stays in the segment's files until a
+    merge, which its merge policy may never make for a segment still holding other posts. Without
+    tantivy the index cannot be rewritten, so it goes: it is derived data, rebuilt by the next search."""
+    if not (forgotten.keys or forgotten.deleted) or not folder(store).exists():
+        return
+    if tantivy is None:
+        shutil.rmtree(folder(store))
+    else:
+        reindex(store)
+
+
 def _apply(store: Store, index: tantivy.Index, drop: list[str], add: list[str], progress: Any) -> int:
     writer = index.writer(HEAP_BYTES, 1)
     for name in drop:
@@ -166,3 +181,7 @@ def _doc_json(row: dict[str, Any], file: str) -> str:
     if created is not None:
         doc["created_at"] = created.isoformat() + "Z"
     return orjson.dumps(doc).decode()
+
+
+events.catch_up.subscribe(update)
+events.on_forget.subscribe(forget)

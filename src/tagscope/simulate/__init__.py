@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from ..files import write_bytes
 from .campaign import Campaign, Deletion
 from .render_v1 import V1Renderer
 from .render_v2 import V2Renderer
@@ -87,9 +88,7 @@ def simulate(
             counts["v2"]["pages"] = v2.pages
     files = {name: {"path": FILES[name], "bytes": paths[name].stat().st_size, **counts[name]} for name in formats}
     result = truth.result(files)
-    tmp = out / ("." + TRUTH + ".tmp")
-    tmp.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
-    os.replace(tmp, out / TRUTH)
+    write_bytes(out / TRUTH, orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     return result
 
 

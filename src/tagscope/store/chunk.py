@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import formats
-from ..formats.base import ParseError, Record, Rejected
-from ..formats.base import _line_records as line_records
-from ..post import KEY, POST_SCHEMA, Tombstone, merge_into
+from ..formats import merge_into
+from ..formats.base import ParseError, Record, Rejected, line_records
+from ..post import KEY, POST_SCHEMA, Tombstone
 from .tables import RAW_SCHEMA, to_table
 
 MAX_QUARANTINE_RAW = 65536

@@ -10,17 +10,21 @@ import contextlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..post import POST_SCHEMA, merge_into
-from . import derived
-from .store import Store, sql_list
+from ..formats import merge_into
+from ..post import POST_SCHEMA
+from . import events, scrub
+from .sql import sql_list
 from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # Posts files rewritten at once when deletions are applied (the end of an ingest run: nothing else runs).
 REWRITE_THREADS = os.cpu_count() or 1
@@ -174,9 +178,7 @@ def commit_batch(
     # run, which has the cores to itself, ends sooner.
     raws = raws.cast(RAW_SCHEMA)
     if store.files("forgotten"):  # later quotes and replies keep no copy of what forget removed
-        from .forget import scrub_records
-
-        raws = scrub_records(store, raws)
+        raws = scrub.scrub_records(store, raws)
     step = -(-len(raws) // RAW_PARTS)
     raw_files = [_SIDE.submit(_write, store, "raw", f"raw-{gen:06d}-{tag}-{i}.parquet", raws.slice(at, step))
                  for i, at in enumerate(range(0, len(raws), step or 1))]
@@ -237,7 +239,8 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
         kept = rows_without(fname, keys).cast(POST_SCHEMA)  # Arrow's reader and writer release the GIL
         # Written even when empty, as a rewrite at commit time is: readers then always find a file.
         name = _write(store, "posts", f"part-{gen:06d}-{tag}-d{i}.parquet", kept)
-        derived.file_written(store, name, kept)  # its rollups while its rows are at hand
+        if store._derived:  # its rollups while its rows are at hand
+            events.file_written.emit(store, name, kept)
         return name
 
     touched = sorted(set(hits.column("filename").to_pylist()))

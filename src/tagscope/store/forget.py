@@ -13,28 +13,19 @@ the raw files at every ingest would cost as much as writing them. ``--deleted`` 
 
 from __future__ import annotations
 
-import functools
-import os
-import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from ..formats import Forgotten
 from ..post import POST_SCHEMA
 from . import commit as committer
-from . import derived
+from . import events, scrub
 from .store import Store, sql_list
-from .tables import FORGOTTEN_SCHEMA, RAW_SCHEMA, filter_views, to_table
-
-# Up to this many forgotten ids and handles, ingest looks for each on its own before the exact pattern.
-LITERAL_PASSES = 16
-STATUS_URL = re.compile(r"(?i)(?:twitter|x)\.com/@?([a-z0-9_]{1,15})/status(?:es)?/([0-9]+)")
+from .tables import FORGOTTEN_SCHEMA, RAW_SCHEMA, to_table
 
 
 def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), platform: str | None = None,  # type: ignore[assignment]
@@ -96,13 +87,13 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         ) if tombs else {"deleted": 0}
         dead = store.sql("SELECT DISTINCT platform, id FROM tombstones").to_pylist() if deleted and store.files("tombstones") else []
         purged, purged_dead = _purge_raw(store, keys, dead)
-        _scrub_raw(store, {k["id"] for k in keys + originals}, account_ids, set(names))
-        _purge_labels(store, keys)
+        _scrub_raw(store, Forgotten.of({k["id"] for k in keys + originals}, account_ids, names))
+        # Derived data holding the text (the search index, labels) drops it from disk, whatever the
+        # store's derived setting: forgetting is a promise, not an update.
+        events.on_forget.emit(store, events.ForgottenPosts(tuple((k["platform"], k["id"]) for k in keys), deleted))
         dropped = _drop_quarantine(store) if drop_quarantine else 0
         if store._derived:
-            if keys or deleted:  # deleted posts' text waits in tantivy's segments too
-                _rebuild_search_index(store)
-            derived.after_commit(store, on_demand=True)  # no forgotten text left in the search index
+            store.derived_changed(on_demand=True)
     return {"forgotten": len({(k["platform"], k["id"]) for k in keys}), "tombstones": result["deleted"],
             "raw_records_purged": purged, "deleted_raw_records_purged": purged_dead, "quarantine_dropped": dropped}
 
@@ -144,56 +135,6 @@ def _remember(store: Store, authors: list[str], posts: list[str], platform: str 
     return len(table)
 
 
-def forgotten_sets(store: Store) -> tuple[set[str], set[str], set[str]]:
-    """The post ids, account ids and handles that ``forget`` recorded (empty for most stores)."""
-    if not store.files("forgotten"):
-        return set(), set(), set()
-    rows = store.sql("SELECT kind, id, handle FROM forgotten").to_pylist()
-    ids = {r["id"] for r in rows if r["kind"] == "post" and r["id"]}
-    accounts = {r["id"] for r in rows if r["kind"] != "post" and r["id"]}
-    return ids, accounts, {r["handle"] for r in rows if r["handle"]}
-
-
-def scrub_records(store: Store, raws: pa.Table) -> pa.Table:
-    """RAWS (an ingest batch's raw records) with the embedded copies of forgotten posts and accounts
-    removed, as ``forget`` scrubs the records it finds: a later quote or reply must not bring their
-    text back. Only the records the pattern finds are parsed; a store without ``forgotten/`` pays
-    nothing (the caller checks)."""
-    ids, accounts, handles = forgotten_sets(store)
-    if not len(raws) or not (ids or accounts or handles):
-        return raws
-    raw = raws.column("raw").cast(pa.binary())
-    pattern = _pattern(ids, accounts, handles)
-    literals = [re.escape(x) for x in sorted(ids | accounts)] + ["(?i)" + re.escape(h) for h in sorted(handles - ids - accounts)]
-    if len(literals) <= LITERAL_PASSES:
-        # One pass per literal first: RE2 finds a single literal by memchr, ~7x faster than the
-        # alternation with word bounds (measured: 0.04 s against 0.29 s per 100,000 v1.1 records).
-        hit = functools.reduce(pc.or_, (pc.match_substring_regex(raw, x) for x in literals))
-        rows = pc.indices_nonzero(pc.fill_null(hit, False))
-        rows = rows.filter(pc.match_substring_regex(raw.take(rows), pattern)) if len(rows) else rows
-    else:
-        rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(raw, pattern), False))
-    changed = _scrubbed(raw, rows.to_pylist(), ids, accounts, handles)
-    if not changed:
-        return raws
-    mask = pa.array(np.isin(np.arange(len(raws)), list(changed)))
-    edited = filter_views(raws, mask)
-    edited = edited.set_column(edited.schema.get_field_index("raw"), edited.schema.field("raw"),
-                               pa.array([changed[j] for j in sorted(changed)], pa.binary()).cast(pa.binary_view()))
-    return pa.concat_tables([filter_views(raws, pc.invert(mask)), edited])
-
-
-def _pattern(ids: set[str], accounts: set[str], handles: set[str]) -> str:
-    """A regex finding the records that may embed these: ids as whole numbers or strings, handles only
-    where JSON names an account (not as words of a text)."""
-    parts = []
-    if ids | accounts:
-        parts.append("(^|[^0-9A-Za-z_])(" + "|".join(sorted(map(re.escape, ids | accounts))) + ")($|[^0-9A-Za-z_])")
-    if handles:
-        parts.append('"(screen_name|username|preferredUsername)"\\s*:\\s*"(' + "|".join(sorted(map(re.escape, handles))) + ')"')
-    return "(?i)" + "|".join(parts)
-
-
 def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, str]]) -> tuple[int, int]:
     """Rewrite the raw files holding records of KEYS (forgotten) or DEAD (deleted) posts without them, in
     one pass; return how many records of each were purged."""
@@ -225,16 +166,16 @@ def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, st
     return purged, purged_dead
 
 
-def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str]) -> int:
-    """Rewrite the raw records of other posts that embed a copy of a forgotten post or account (a
-    quote's v1.1 ``quoted_status`` or Gnip ``twitter_quoted_status``, the v2 ``includes`` of a quote
-    or reply, an inlined referenced tweet) without it; return how many records changed. The copy holds the forgotten text, handle
-    and bio; the post embedding it keeps its own fields (its mapping never reads the copy's)."""
-    if not (ids or accounts or handles) or not store.files("raw"):
+def _scrub_raw(store: Store, gone: Forgotten) -> int:
+    """Rewrite the raw records of other posts that embed a copy of a forgotten post or account without
+    it (each record by its own format's ``scrub``, see store/scrub.py); return how many records changed
+    or were dropped. The copy holds the forgotten text, handle and bio; the post embedding it keeps its
+    own fields (its mapping never reads the copy's)."""
+    if not gone or not store.files("raw"):
         return 0
     hits = store.con.execute(
         f"SELECT filename, platform, id FROM read_parquet({sql_list(store.files('raw'))}, filename=true) "
-        "WHERE regexp_matches(try(decode(raw)), ?)", [_pattern(ids, accounts, handles)]
+        "WHERE regexp_matches(try(decode(raw)), ?)", [scrub.pattern(gone)]
     ).fetchall()
     by_file: dict[str, set[str]] = {}
     for fname, platform, pid in hits:
@@ -244,146 +185,21 @@ def _scrub_raw(store: Store, ids: set[str], accounts: set[str], handles: set[str
         table = committer.rows_without(fname, pa.array([], pa.string()))
         rows = pc.is_in(committer._joined(table), value_set=pa.array(sorted(wanted), pa.string()))
         # Only the records that matched, not the whole file.
-        edits = _scrubbed(table.column("raw"), pc.indices_nonzero(rows).to_pylist(), ids, accounts, handles)
+        edits = scrub.scrubbed(table.column("raw"), table.column("source_format"),
+                               pc.indices_nonzero(rows).to_pylist(), gone)
         if edits:
             changed += len(edits)
             records = [edits.get(j, r) for j, r in enumerate(table.column("raw").to_pylist())]
             table = table.set_column(table.schema.get_field_index("raw"), "raw", pa.array(records, pa.binary()))
+            dropped = [j for j, r in edits.items() if r is None]
+            if dropped:
+                table = table.filter(pa.array(~np.isin(np.arange(len(table)), dropped)))
             name = f"raw-{store.generation + 1:06d}-scrub-{uuid.uuid4().hex[:8]}-{i}.parquet"
             added.append(committer._write(store, "raw", name, table.cast(RAW_SCHEMA)))
             removed.append(fname.rsplit("/", 1)[-1])
     if added:
         store.commit({"raw": (added, removed)})
     return changed
-
-
-def _scrubbed(raw: Any, rows: list[int], ids: set[str], accounts: set[str], handles: set[str]) -> dict[int, bytes]:
-    """The records at ROWS of RAW (an Arrow column of JSON bytes) that held a copy of a forgotten post or
-    account, without it, by row; a record that is not JSON is left as it is."""
-    changed: dict[int, bytes] = {}
-    for j in rows:
-        try:
-            obj = orjson.loads(raw[j].as_py())
-        except orjson.JSONDecodeError:
-            continue
-        if _scrub(obj, ids, accounts, handles):
-            changed[j] = orjson.dumps(obj)
-    return changed
-
-
-def _scrub(obj: Any, ids: set[str], accounts: set[str], handles: set[str]) -> bool:
-    """Remove, in place, the embedded copies of forgotten posts and accounts from one raw record."""
-
-    def gone_tweet(t: Any) -> bool:
-        if not isinstance(t, dict):
-            return False
-        user = t.get("user") if isinstance(t.get("user"), dict) else t.get("author")
-        user = user if isinstance(user, dict) else {}
-        return (str(t.get("id_str") or t.get("id")) in ids or str(t.get("author_id")) in accounts
-                or str(user.get("id_str") or user.get("id")) in accounts
-                or str(user.get("screen_name") or user.get("username")).lower() in handles)
-
-    changed = False
-    if isinstance(obj, list):
-        for item in obj:
-            changed |= _scrub(item, ids, accounts, handles)
-        return changed
-    if not isinstance(obj, dict):
-        return False
-    q = obj.get("quoted_status")
-    if gone_tweet(q):  # v1.1: keep only the id the quote's mapping reads
-        obj["quoted_status"] = {"id_str": str(q.get("id_str") or q.get("id"))}
-        changed = True
-    for m in obj.get("user_mentions") or () if isinstance(obj.get("user_mentions"), list) else ():
-        # A mention of the account in someone else's post keeps its handle (it is in their text) but
-        # not the account's display name, which v1.1 copies into the mention.
-        if isinstance(m, dict) and "name" in m and (str(m.get("id_str") or m.get("id")) in accounts
-                                                    or str(m.get("screen_name")).lower() in handles):
-            del m["name"]
-            changed = True
-    gq = obj.get("twitter_quoted_status")
-    if isinstance(gq, dict) and len(gq) > 1:  # Gnip: ids are "tag:search.twitter.com,2005:NNN"
-        actor = gq.get("actor") if isinstance(gq.get("actor"), dict) else {}
-        if (str(gq.get("id")).rsplit(":", 1)[-1] in ids or str(actor.get("id")).rsplit(":", 1)[-1] in accounts
-                or str(actor.get("preferredUsername")).lower() in handles):
-            obj["twitter_quoted_status"] = {"id": gq.get("id")}
-            changed = True
-    url = obj.get("expanded_url")
-    if isinstance(url, str) and ("expanded_url_title" in obj or "expanded_url_description" in obj):
-        # Gnip's URL enrichment quotes the linked page: for a forgotten post's status link, its text.
-        m = STATUS_URL.search(url)
-        if m and (m.group(2) in ids or m.group(1).lower() in handles):
-            obj.pop("expanded_url_title", None)
-            obj.pop("expanded_url_description", None)
-            changed = True
-    refs = obj.get("referenced_tweets")
-    if isinstance(refs, list):  # twarc2 flatten inlines the referenced tweets
-        for j, ref in enumerate(refs):
-            if isinstance(ref, dict) and len(ref) > 2 and gone_tweet(ref):
-                refs[j] = {k: ref[k] for k in ("type", "id") if k in ref}
-                changed = True
-    inc = obj.get("includes")
-    if isinstance(inc, dict):  # v2: the referenced tweets and their authors
-        for u in inc.get("users") or ():
-            if isinstance(u, dict) and str(u.get("username")).lower() in handles:
-                accounts = accounts | {str(u.get("id"))}
-        tweets = inc.get("tweets")
-        if isinstance(tweets, list) and any(gone_tweet(t) for t in tweets):
-            inc["tweets"] = [t for t in tweets if not gone_tweet(t)]
-            changed = True
-        users = inc.get("users")
-        if isinstance(users, list) and changed:
-            main = obj.get("data")
-            needed = {t.get("author_id") for t in [*(main if isinstance(main, list) else [main]), *inc["tweets"]]
-                      if isinstance(t, dict)}
-            inc["users"] = [u for u in users if isinstance(u, dict) and u.get("id") in needed
-                            and str(u.get("id")) not in accounts]
-        elif isinstance(users, list) and any(isinstance(u, dict) and str(u.get("id")) in accounts for u in users):
-            inc["users"] = [u for u in users if not (isinstance(u, dict) and str(u.get("id")) in accounts)]
-            changed = True
-    for k, v in obj.items():
-        if k not in ("quoted_status", "includes") and isinstance(v, dict | list):
-            changed |= _scrub(v, ids, accounts, handles)
-    return changed
-
-
-def _rebuild_search_index(store: Store) -> None:
-    """Rebuild an existing search index from scratch. tantivy only marks a deleted document; its stored
-    text stays in the segment's files until a merge, which its merge policy may never make for a
-    segment still holding other posts: an update would leave the forgotten text readable on disk."""
-    from ..search import index
-
-    if index.tantivy is not None and index.covered(store) is not None:
-        index.reindex(store)
-
-
-def _purge_labels(store: Store, keys: list[dict[str, str]]) -> int:
-    """Rewrite the label files (``STORE/labels/<model>/``, outside the manifest) without the rows of
-    KEYS; return how many rows went. A label (testimony, sexism...) is read from the forgotten text, so
-    it must not outlive it. Each filtered copy is published (hidden, fsync, rename) before its original
-    is removed: a crash leaves a duplicate row, never a lost label of anyone else."""
-    from ..classify import labels
-
-    paths = labels.files(store) if keys else []
-    if not paths:
-        return 0
-    drop = committer.joined_keys(pa.Table.from_pylist(keys))
-    removed = 0
-    for path in map(Path, paths):
-        table = pq.read_table(path)
-        kept = table.filter(pc.invert(pc.is_in(committer._joined(table), value_set=drop)))
-        if kept.num_rows == table.num_rows:
-            continue
-        removed += table.num_rows - kept.num_rows
-        if kept.num_rows:
-            name = f"{path.stem}-forget-{uuid.uuid4().hex[:8]}.parquet"
-            tmp = path.with_name("." + name)
-            pq.write_table(kept, tmp, compression="zstd")
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path.with_name(name))
-        path.unlink()
-    return removed
 
 
 def _drop_quarantine(store: Store) -> int:

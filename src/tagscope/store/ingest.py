@@ -3,7 +3,7 @@
 Rules (docs/store.md states them for users):
 
 - a post is identified by (platform, id); a copy of a known post is a duplicate: it is stored once,
-  and it may fill fields the store did not know, never erase them (see ``post.merge_into``);
+  and it may fill fields the store did not know, never erase them (see ``formats.merge_into``);
 - a tombstone (delete notice, compliance delete, superseded edit) removes its post from ``posts/`` and
   is remembered, so a copy arriving later stays deleted;
 - a record that cannot be read or mapped is quarantined with file, line and reason, and the rest
@@ -19,6 +19,7 @@ Either way chunks are combined and committed in input order, so the result does 
 from __future__ import annotations
 
 import gc
+import io
 import mmap
 import os
 import queue
@@ -42,8 +43,8 @@ from ..formats.base import Record, json_records
 from . import commit as committer
 from . import sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
-from .sources import Unit, expand, open_sniffed, read_error, regular_fd
-from .store import SCRATCH
+from .manifest import SCRATCH
+from .sources import PrefixedStream, Unit, expand, open_sniffed, read_error, regular_fd
 
 # Posts per commit; TAGSCOPE_BATCH_POSTS overrides it (smaller = less memory, more files).
 BATCH_POSTS = int(os.environ.get("TAGSCOPE_BATCH_POSTS", "100000"))
@@ -264,10 +265,6 @@ def _read_stream(run: Run, unit: Unit, fmt: str | None, head: bytes, stream: IO[
             else:
                 _parallel_lines(run, mod, unit.name, first, start, stream, fsum)
             return
-        import io
-
-        from .sources import PrefixedStream
-
         stream = io.BufferedReader(PrefixedStream(b"\n" * (start - 1) + first, stream))  # type: ignore[assignment]
         reader = json_records
     _serial(run, mod, unit.name, reader(stream, unit.name), fsum)

@@ -8,15 +8,17 @@ interrupted commit and are removed the next time the store is opened for writing
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from .. import files
+
 KINDS = ("posts", "raw", "tombstones", "quarantine", "forgotten")
 MANIFEST = "manifest.json"
+SCRATCH = ".scratch"  # the writer's scratch folder inside the store (ingest's blocks for DuckDB)
 FORMAT_VERSION = 1
 
 
@@ -42,28 +44,9 @@ def load(root: Path) -> dict[str, Any]:
     return data
 
 
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save(root: Path, data: dict[str, Any]) -> None:
-    """Replace the manifest atomically (write, fsync, rename, fsync the folder)."""
-    tmp = root / (MANIFEST + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / MANIFEST)
-    fsync_dir(root)
+    """Replace the manifest atomically: this rename is the commit."""
+    files.write_bytes(root / MANIFEST, orjson.dumps(data, option=orjson.OPT_INDENT_2))
 
 
 # The names the store gives its data files (staged with a leading dot): commit.py, forget.py.
@@ -85,7 +68,7 @@ def collect_garbage(root: Path, data: dict[str, Any]) -> int:
             if f.is_file() and f.name not in keep and DATA_FILE.fullmatch(f.name):
                 f.unlink()
                 removed += 1
-    tmp = root / (MANIFEST + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
+    # The temporary of an interrupted save (and the name stores written before files.py used).
+    for tmp in (files.temp_path(root / MANIFEST), root / (MANIFEST + ".tmp")):
+        tmp.unlink(missing_ok=True)
     return removed

@@ -16,8 +16,9 @@ import orjson
 import pyarrow.parquet as pq
 
 from .. import formats
+from ..formats import merge_into
 from ..formats.base import ParseError, Rejected
-from ..post import POST_SCHEMA, Tombstone, merge_into
+from ..post import POST_SCHEMA, Tombstone
 from . import commit as committer
 from .chunk import raw_row
 from .ingest import BATCH_POSTS

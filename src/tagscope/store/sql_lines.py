@@ -3,11 +3,12 @@
 Where ``tagscope._native`` is built, a format's native mapping gives the query's rows straight from the
 block (``Mapper``); otherwise:
 
-A block of whole lines is written to a scratch file that DuckDB's JSON reader maps on both cores (see
-``formats.twitter_v1_sql``); numpy finds the lines in the same bytes, so each mapped row gets its line
-number and its raw bytes. Rows the SQL cannot vouch for, and any block the reader refuses (a record
-spread over several lines, say), go to the format's Python parser: what is stored and quarantined
-does not depend on which path read a line.
+A block of whole lines is written to a scratch file that DuckDB's JSON reader maps on both cores (the
+format's ``SQL_MAPPING``, e.g. ``formats.twitter.v1_sql``: SQL text run on this module's own connections);
+numpy finds the lines in the same bytes, so each mapped row gets its line number and its raw bytes.
+Rows the SQL cannot vouch for, and any block the reader refuses (a record spread over several lines,
+say), go to the format's Python parser: what is stored and quarantined does not depend on which path
+read a line.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..formats.base import _line_records as line_records
+from ..formats.base import line_records
 from ..native import native
 from ..post import POST_SCHEMA
 from .chunk import Chunk, dedup, parse_records
+from .sql import SPILL_DIR
 from .tables import RAW_SCHEMA
 
 _IS_SPACE = np.zeros(256, bool)
@@ -119,16 +121,28 @@ class Lines:
         return bytes(self.data[self.starts[i]:self.ends[i]])  # the block may be a view of a mapped file
 
 
+def connect(sql_mod: ModuleType) -> duckdb.DuckDBPyConnection:
+    """A private connection for one mapping thread, with the mapping's macros."""
+    con = duckdb.connect()
+    # No memory_limit here: a cap slowed the JSON reader twofold (measured); the block size bounds it.
+    # One thread: ingest runs a connection per core on separate blocks, which parallelises better
+    # than two threads on one block (measured).
+    con.execute("SET threads = 1; SET preserve_insertion_order = true; SET enable_progress_bar = false; "
+                f"SET temp_directory = '{SPILL_DIR}'")
+    con.execute(sql_mod.MACROS)
+    return con
+
+
 class Mapper:
     """One DuckDB connection and scratch folder for a run of blocks of one format; or, where the format
-    has a native mapping that is built (its SQL module's ``NATIVE``: ``formats.twitter_v1_native``,
-    ``formats.twitter_v2_native``), that: the same rows from C++, no scratch file, no connection."""
+    has a native mapping that is built (its SQL module's ``NATIVE``: ``formats.twitter.v1_native``,
+    ``formats.twitter.v2_native``), that: the same rows from C++, no scratch file, no connection."""
 
     def __init__(self, sql_mod: ModuleType, scratch: str):
         self.sql = sql_mod
         native = getattr(sql_mod, "NATIVE", None)
         self.native: ModuleType | None = native if native is not None and native.ENABLED else None
-        self.con: duckdb.DuckDBPyConnection | None = None if self.native else sql_mod.connect()
+        self.con: duckdb.DuckDBPyConnection | None = None if self.native else connect(sql_mod)
         self.scratch = scratch
 
     def map_block(self, data: bytes, first_line: int) -> tuple[Lines, pa.Table | None]:
@@ -184,7 +198,7 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
         posts = posts.take(pc.sort_indices(posts, sort_keys=[("source_line", "ascending")]))  # a stable sort
         raws = pa.concat_tables([raws, *(c.raws for c in runs if len(c.raws))])
     posts, dups = dedup(posts)
-    tombs = [{"platform": "twitter" if p is None else p, "id": i, "reason": r, "at": at, "source_file": source,
+    tombs = [{"platform": mod.PLATFORM if p is None else p, "id": i, "reason": r, "at": at, "source_file": source,
               "source_line": int(lines.numbers[k])} for k, p, i, r, at in gone]
     tombs = sorted(tombs + [t for c in runs for t in c.tombstones], key=lambda t: t["source_line"])  # stable
     return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -27,8 +26,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from . import manifest
+from .. import files as atomic
+from . import events, manifest
+from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
+
+__all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "sql_list", "sql_str"]
 
 DEFAULT_STORE = "tagscope-data"
 
@@ -37,19 +40,8 @@ def default_path() -> Path:
     return Path(os.environ.get("TAGSCOPE_STORE") or DEFAULT_STORE)
 
 
-def sql_str(value: str) -> str:
-    """A SQL string literal (file paths are user input)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join(sql_str(p) for p in paths) + "]"
-
-
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
-SCRATCH = ".scratch"  # the writer's scratch folder inside the store (ingest's blocks for DuckDB)
-SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb").replace("'", "''")
 
 
 class Store:
@@ -134,7 +126,8 @@ class Store:
             "first_post": first.isoformat() + "Z" if first else None,
             "last_post": last.isoformat() + "Z" if last else None,
             "quarantined": int(quarantined),
-            "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0)),
+            # A removal (Reddit: by a moderator or Reddit) takes a post out as its author's deletion does.
+            "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0) + reasons.get("removed", 0)),
             "edited": int(reasons.get("edited", 0)),
             "formats": fmts,
             "generation": self.generation,
@@ -152,7 +145,7 @@ class Store:
         with open(self.path / ".lock", "a+b") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             # DuckDB caches the Parquet bytes it reads (external file cache): while writing, every
-            # batch reads the key columns of the whole store, so the cache grew with the store
+            # batch reads the key columns of the whole store, so the cache would grow with the store
             # (~150 bytes a post). Writes do not need it; memory stays bounded by the batch.
             self.con.execute("SET enable_external_file_cache = false")
             # Writing runs for hours over a growing store: cap what DuckDB keeps between queries.
@@ -161,7 +154,9 @@ class Store:
             try:
                 self.refresh()
                 manifest.collect_garbage(self.path, self.manifest)
-                shutil.rmtree(self.path / SCRATCH, ignore_errors=True)  # left by a killed ingest
+                shutil.rmtree(self.path / manifest.SCRATCH, ignore_errors=True)  # left by a killed ingest
+                # The writing machinery loads with the first writer: readers (analytics, the dashboard)
+                # never pay for it.
                 from .commit import apply_tombstones
 
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
@@ -184,7 +179,7 @@ class Store:
                 staged = self.path / kind / ("." + name)
                 if staged.exists():
                     os.replace(staged, self.path / kind / name)
-            manifest.fsync_dir(self.path / kind)
+            atomic.fsync_dir(self.path / kind)
         manifest.save(self.path, data)
         self.manifest = data
         for kind, (_, removed) in changes.items():
@@ -192,13 +187,11 @@ class Store:
                 with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
         if self._derived and not self._deferring:
-            from . import derived
-
-            derived.after_commit(self)
+            events.after_commit.emit(self)
 
     @contextmanager
     def derived_deferred(self) -> Iterator[None]:
-        """Commits inside skip the derived updaters, which run once on leaving (call inside writer()).
+        """Commits inside emit no ``after_commit``; it is emitted once on leaving (call inside writer()).
 
         An ingest run commits batch after batch and rewrites earlier files at its end (deferred
         deletions): rollups of files about to be replaced would be computed for nothing."""
@@ -208,17 +201,15 @@ class Store:
         finally:
             self._deferring = False
         if self._derived:
-            from . import derived
-
-            derived.after_commit(self)
+            events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
                index: bool = False) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
-        One path may be given alone (a string was read as a list of one-letter paths). With ``index``
+        One path may be given alone, as a string or a path. With ``index``
         the search index is brought up to date before returning (otherwise the first search does it)."""
-        from .ingest import ingest
+        from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
@@ -229,10 +220,15 @@ class Store:
 
     def update_derived(self, *, on_demand: bool = True) -> None:
         """Bring derived data (with ON_DEMAND: the search index too) in step with the posts."""
-        from . import derived
-
         with self.writer():
-            derived.after_commit(self, on_demand=on_demand)
+            self.derived_changed(on_demand=on_demand)
+
+    def derived_changed(self, *, on_demand: bool = False) -> None:
+        """Emit the events that bring derived data in step (call inside writer()): ``after_commit``, and
+        with ON_DEMAND ``catch_up`` too (see :mod:`.events`)."""
+        events.after_commit.emit(self)
+        if on_demand:
+            events.catch_up.emit(self)
 
     def close(self) -> None:
         if self._con is not None:

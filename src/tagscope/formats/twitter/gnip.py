@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import ParseError, as_int, as_str, id_after, parse_iso
+from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..base import ParseError, as_int, as_str, id_after, parse_iso
+from . import scrubbing
 
 NAME = "gnip"
+PLATFORM = "twitter"
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 

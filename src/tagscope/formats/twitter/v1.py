@@ -14,10 +14,16 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, unique, url_fields, utc_naive
-from .base import ParseError, as_id, as_int, as_str
+from ...post import Tombstone, hashtag_fields, unique, url_fields
+from ...times import to_utc
+from ..base import ParseError, as_id, as_int, as_str
+from . import scrubbing
 
 NAME = "twitter-v1"
+PLATFORM = "twitter"
+SQL_MAPPING = ".v1_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, OSError, RecursionError)
 _NOTICES = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "friends")
 
@@ -52,7 +58,7 @@ def parse_time(value: str) -> datetime:
         return datetime.strptime(value, "%a %b %d %H:%M:%S +0000 %Y")
     except (TypeError, ValueError):
         try:
-            return utc_naive(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))
+            return to_utc(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))  # type: ignore[return-value]
         except (TypeError, ValueError) as exc:
             raise ParseError(f"bad created_at: {value!r}") from exc
 

@@ -1,10 +1,10 @@
 """The v1.1 status mapping as one DuckDB query over a JSON-lines file: ingest's fast path.
 
 Mapping a status in Python costs ~40 us; DuckDB's JSON reader parses and projects lines on both cores
-for a few. This module states ``twitter_v1.parse_status`` again in SQL, field for field, and claims only
+for a few. This module states ``v1.parse_status`` again in SQL, field for field, and claims only
 the rows it can vouch for: a row whose record is not a plain status (delete notices, search responses,
 malformed lines) or has a shape where the two could differ (no parsable ``created_at`` in Twitter's
-format, a retweet without id or user, ...) is marked ``python`` and goes to ``twitter_v1.parse`` with
+format, a retweet without id or user, ...) is marked ``python`` and goes to ``v1.parse`` with
 its line, so quarantine reasons and unusual records stay exactly as the record-by-record path gives them.
 Tests compare both paths post for post on the real fixtures and on generated statuses.
 
@@ -19,11 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
-
-from ..store.store import SPILL_DIR
-from . import list_columns, twitter_v1_native
-from .twitter_v1 import NAME
+from .. import list_columns
+from . import v1_native
+from .v1 import NAME
 
 # Bytes of lines per query (ingest's TAGSCOPE_SQL_BLOCK_BYTES wins). Under 32 MiB, glibc's largest
 # mmap threshold: freed blocks are then reused from the heap instead of being mapped afresh, whose
@@ -65,8 +63,6 @@ def columns_sql() -> str:
     """The reader's ``columns`` argument: only the fields the mapping reads."""
     cols = dict(_CORE, retweeted_status=_RETWEETED)
     return "{" + ", ".join(f"{json.dumps(k)}: '{_sql_type(v)}'" for k, v in cols.items()) + "}"
-
-
 
 # Macros state parse_status's helpers once: as_str, truthiness, Twitter's time format.
 MACROS = """
@@ -159,24 +155,10 @@ FROM picked
 
 
 # The same mapping in C++: store.sql_lines maps blocks with it where it is built.
-NATIVE = twitter_v1_native
+NATIVE = v1_native
 
 # The list columns are finished in Arrow (DuckDB's list lambdas cost more than the rest of the mapping).
 finish = list_columns.post_lists
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """A private connection with the mapping's macros."""
-    con = duckdb.connect()
-    # No memory_limit here: a cap slowed the JSON reader twofold (measured); the block size bounds it.
-    # One thread: ingest runs a connection per core on separate blocks, which parallelises better
-    # than two threads on one block (measured).
-    con.execute("SET threads = 1; SET preserve_insertion_order = true; SET enable_progress_bar = false; "
-                f"SET temp_directory = '{SPILL_DIR}'")
-    con.execute(MACROS)
-    return con
-
-
 
 
 def query() -> str:

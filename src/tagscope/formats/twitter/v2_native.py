@@ -1,8 +1,8 @@
 """twarc2 response pages mapped in C++ (``tagscope._native.map_v2``, native/v2map.cpp, over simdjson).
 
 Where the module is built, ``store.sql_lines`` maps v2 blocks with it instead of DuckDB: rows of (line,
-position) as ``twitter_v2_sql.query()`` gives them, each post with its raw record already written (the
-tweet and the includes it references, byte for byte what ``twitter_v2`` writes), a line it does not
+position) as ``v2_sql.query()`` gives them, each post with its raw record already written (the
+tweet and the includes it references, byte for byte what ``v2`` writes), a line it does not
 vouch for as one ``python`` row. TAGSCOPE_NATIVE=0 turns it off.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from .. import native as _native
-from . import list_columns
-from .twitter_v2 import NAME
+from ... import native as _native
+from .. import list_columns
+from .v2 import NAME
 
 ENABLED = _native.native is not None
 native = _native.native

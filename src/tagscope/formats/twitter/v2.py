@@ -21,10 +21,15 @@ from typing import Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, unique, url_fields
-from .base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
+from ...post import Tombstone, hashtag_fields, unique, url_fields
+from ..base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
+from . import scrubbing
 
 NAME = "twitter-v2"
+PLATFORM = "twitter"
+SQL_MAPPING = ".v2_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
@@ -83,8 +88,8 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
 
 
 def _page_tweet(i: int, tw: Any, users: dict[str, Any], tweets: dict[str, Any]) -> list[Any]:
-    """The posts of tweet I of a page, or its rejection: a bad tweet is quarantined alone, since
-    quarantining its page lost up to 99 good tweets with it."""
+    """The posts of tweet I of a page, or its rejection: a bad tweet is quarantined alone, so the
+    page's other tweets (up to 99) are still posts."""
     try:
         return _tweet(tw, users, tweets, with_raw=True)
     except ParseError as exc:

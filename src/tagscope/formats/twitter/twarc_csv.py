@@ -23,10 +23,14 @@ from typing import IO, Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import ParseError, Record, as_int, is_media_link, parse_iso
+from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..base import ParseError, Record, as_int, is_media_link, parse_iso
+from . import scrubbing
 
 NAME = "twarc-csv"
+PLATFORM = "twitter"
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _HEADER_START = b"id,conversation_id,referenced_tweets.replied_to.id"
 _REQUIRED = ("id", "author_id", "created_at", "text")

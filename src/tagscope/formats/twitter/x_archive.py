@@ -23,11 +23,15 @@ from typing import IO, Any
 
 import orjson
 
-from ..post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from .base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
-from .twitter_v1 import parse_time
+from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
+from . import scrubbing
+from .v1 import parse_time
 
 NAME = "x-archive"
+PLATFORM = "twitter"
+scrub = scrubbing.scrub
+HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _PREFIX = re.compile(rb"^\s*window\.YTD\.[A-Za-z0-9_]+\.part\d+\s*=\s*")
 # Files holding tweets, in reading order (parts sorted by number after these names).
@@ -175,7 +179,7 @@ def zip_roots(names: list[str]) -> list[str]:
 def claims_path(path: Path) -> bool:
     """A folder holding ``data/account.js`` or ``data/tweets.js`` (or ``tweet.js``), or a .zip that is
     one archive and nothing else: a zip that also holds other files or archives is read member by
-    member, each archive in it claimed by ``zip_roots`` (a zip of a collection lost all but one)."""
+    member, each archive in it claimed by ``zip_roots`` (so a zip of a collection gives every archive in it)."""
     try:
         if path.is_dir():
             data = path / "data"
