@@ -41,6 +41,17 @@ CASES: list[tuple[str, str]] = [
     ("twarc-csv", "twarc-csv/edited.csv"),
     ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_comments.ndjson"),
     ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_submissions.ndjson"),
+    ("mastodon", "mastodon/mastodon_social_statuses_from_mastodonpy_cassettes.jsonl"),
+    ("mastodon", "mastodon/rtoot_get_timeline_hashtag_default_0.json"),
+    ("mastodon", "mastodon/rtoot_get_account_statuses_limit_0.json"),
+    ("mastodon", "mastodon/rtoot_get_context_with_ancesters_0.json"),
+    ("mastodon", "mastodon/rtoot_get_status_default_0.json"),
+    ("mastodon", "mastodon/mastodon_social_search_v2_2.json"),
+    ("mastodon", "mastodon/localhost_reblog_1.json"),
+    ("mastodon", "mastodon/localhost_reply_2.json"),
+    ("mastodon", "mastodon/localhost_quotes_0.json"),
+    ("mastodon", "mastodon/localhost_stream_user_local_5.txt"),
+    ("mastodon", "mastodon/localhost_stream_direct_6.txt"),
 ]
 
 

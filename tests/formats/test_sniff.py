@@ -16,6 +16,7 @@ OWN = {
     "twarc-csv": "twarc-csv",
     "x-archive": "x-archive/folder/data",
     "reddit-pushshift": "reddit-pushshift",
+    "mastodon": "mastodon",
 }
 EMPTY = {"empty.json"}
 
@@ -41,7 +42,6 @@ def test_sniff_matrix(owner: str, path: Path) -> None:
 def test_other_platforms_and_text_are_rejected() -> None:
     heads = [
         b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n',
-        b'[{"id":"110","created_at":"2023-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"acct":"a"}}]',
         b"# A heading\nsome text\n",
         b"",
     ]
@@ -52,6 +52,13 @@ def test_other_platforms_and_text_are_rejected() -> None:
 def test_a_reddit_line_is_reddit() -> None:
     head = b'{"author":"bob","body":"hi","created_utc":1400000000,"id":"abc","subreddit":"x"}\n'
     assert [name for name in OWN if formats.get(name).sniff(head)] == ["reddit-pushshift"]
+
+
+def test_mastodon_statuses_and_streams_are_mastodon() -> None:
+    for head in (b'[{"id":"110","created_at":"2023-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"acct":"a"}}]',
+                 b'{"stream":["public"],"event":"update","payload":"{\\"id\\":\\"1\\",\\"uri\\":\\"https://a/1\\"}"}\n',
+                 b':)\nevent: delete\ndata: 110\n\n'):
+        assert [name for name in OWN if formats.get(name).sniff(head)] == ["mastodon"], head
 
 
 def test_empty_file_is_claimed_by_no_format() -> None:
