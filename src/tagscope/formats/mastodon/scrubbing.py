@@ -24,7 +24,7 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
     """Cut, in place, each embedded status or account of a forgotten post or person to its ids; return
     whether anything changed. The record's own status stays (forget drops its record whole)."""
     if isinstance(obj, list):
-        return any([scrub(item, forgotten) for item in obj])  # noqa: C419 (every item is scrubbed)
+        return any([scrub(item, forgotten) for item in obj])  # a list, not a generator: every item is scrubbed
     if not isinstance(obj, dict):
         return False
     if isinstance(obj.get("event"), str) and "payload" in obj:
@@ -106,14 +106,14 @@ def _ids(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _gone(status: dict[str, Any], forgotten: Forgotten) -> bool:
-    if status.get("uri") in forgotten.ids:
+    if isinstance(status.get("uri"), str) and status["uri"] in forgotten.ids:
         return True
     account = status.get("account")
     return isinstance(account, dict) and _account_gone(account, forgotten)
 
 
 def _account_gone(account: dict[str, Any], forgotten: Forgotten) -> bool:
-    ids = {account.get("url"), account.get("uri")}
+    ids = {v for v in (account.get("url"), account.get("uri")) if isinstance(v, str)}
     if not ids.isdisjoint(forgotten.accounts):
         return True
     acct = account.get("acct")
