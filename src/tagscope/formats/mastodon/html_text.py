@@ -10,6 +10,7 @@ references are decoded once. No regular expression touches the markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 
@@ -82,4 +83,10 @@ def read(html: object) -> Content:
 
 def text(html: object) -> str | None:
     """Only the text of HTML (an account's note), None when empty."""
+    return _note_text(html) if isinstance(html, str) else None
+
+
+@lru_cache(maxsize=65536)
+def _note_text(html: str) -> str | None:
+    # An account's note comes with each of its statuses, the same every time: read it once.
     return read(html).text or None
