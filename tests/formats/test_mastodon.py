@@ -256,3 +256,26 @@ def test_end_to_end_ingest_stats_count_trend(tmp_path: Path) -> None:
         assert rows == [{"text": "Why #YesAllWomen matters, edited", "kind": "original", "community": "example.social"},
                         # the boost came before the edit: it carries the text it boosted
                         {"text": "Why #YesAllWomen matters", "kind": "repost", "community": "example.social"}]
+
+
+def test_forget_scrubs_a_quoted_status_of_the_forgotten_author(tmp_path: Path) -> None:
+    """Made up: dave quotes alice's status, whose copy sits in his record; alice is forgotten."""
+    from tagscope.store.forget import forget
+
+    dave = _status("4", "https://other.example/users/dave/statuses/4", "dave@other.example", "<p>so true</p>", [],
+                   "2014-05-24T13:00:00.000Z", quote={"state": "accepted", "quoted_status": ALICE})
+    path = tmp_path / "page.json"
+    path.write_bytes(orjson.dumps([ALICE, dave]))
+    with Store(tmp_path / "store") as store:
+        store.ingest([str(path)])
+        assert forget(store, authors=["alice@example.social"])["forgotten"] == 1
+        store.refresh()
+        assert store.sql("SELECT id, quote_of_id FROM posts").to_pylist() == [
+            {"id": dave["uri"], "quote_of_id": ALICE_URI}]
+        raws = store.sql("SELECT raw FROM raw").column("raw").to_pylist()
+        assert len(raws) == 1 and b"matters" not in raws[0] and b"Alice" not in raws[0]
+        assert orjson.loads(raws[0])["quote"]["quoted_status"] == {"id": "1", "uri": ALICE_URI}
+        store.ingest([str(path)])  # a later capture: alice's status stays out, dave's new copy is scrubbed
+        store.refresh()
+        assert store.posts().column("id").to_pylist() == [dave["uri"]]
+        assert all(b"matters" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
