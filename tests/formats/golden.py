@@ -41,6 +41,8 @@ CASES: list[tuple[str, str]] = [
     ("twarc-csv", "twarc-csv/edited.csv"),
     ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_comments.ndjson"),
     ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_submissions.ndjson"),
+    ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
+    ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
 ]
 
 

@@ -16,6 +16,7 @@ OWN = {
     "twarc-csv": "twarc-csv",
     "x-archive": "x-archive/folder/data",
     "reddit-pushshift": "reddit-pushshift",
+    "bluesky-jetstream": "bluesky-jetstream",
 }
 EMPTY = {"empty.json"}
 
@@ -40,7 +41,6 @@ def test_sniff_matrix(owner: str, path: Path) -> None:
 
 def test_other_platforms_and_text_are_rejected() -> None:
     heads = [
-        b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n',
         b'[{"id":"110","created_at":"2023-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"acct":"a"}}]',
         b"# A heading\nsome text\n",
         b"",
@@ -52,6 +52,11 @@ def test_other_platforms_and_text_are_rejected() -> None:
 def test_a_reddit_line_is_reddit() -> None:
     head = b'{"author":"bob","body":"hi","created_utc":1400000000,"id":"abc","subreddit":"x"}\n'
     assert [name for name in OWN if formats.get(name).sniff(head)] == ["reddit-pushshift"]
+
+
+def test_a_jetstream_line_is_bluesky() -> None:
+    head = b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n'
+    assert [name for name in OWN if formats.get(name).sniff(head)] == ["bluesky-jetstream"]
 
 
 def test_empty_file_is_claimed_by_no_format() -> None:
