@@ -248,3 +248,17 @@ def test_end_to_end_ingest_stats_count_trend(tmp_path: Path) -> None:
     assert [s for s in series if s["count"]] == [
         {"hashtag": "yesallwomen", "bucket": "2014-05-24T00:00:00Z", "count": 2},
         {"hashtag": "notallmen", "bucket": "2014-05-25T00:00:00Z", "count": 1}]
+
+
+def test_forget_by_did_takes_the_reposts_of_the_forgotten_author(tmp_path: Path) -> None:
+    """Jetstream has no handles: an author is forgotten by DID, and a repost names its subject's DID."""
+    from tagscope.store.forget import forget
+
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in CAMPAIGN[:5]))
+    with Store(tmp_path / "s") as store:
+        store.ingest([str(path)])
+        forget(store, authors=[ALICE])
+        store.refresh()
+        assert sorted(store.posts().column("author_id").to_pylist()) == [BOB, CAROL, ERIN]
+        assert all(b"YesAllWomen matters" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
