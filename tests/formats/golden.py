@@ -43,6 +43,7 @@ CASES: list[tuple[str, str]] = [
     ("reddit-pushshift", "reddit-pushshift/pushshift_importer_test_submissions.ndjson"),
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
+    ("bluesky-appview", "bluesky-appview/thread_view_post_with_embed_media.json"),
 ]
 
 

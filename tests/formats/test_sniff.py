@@ -17,6 +17,7 @@ OWN = {
     "x-archive": "x-archive/folder/data",
     "reddit-pushshift": "reddit-pushshift",
     "bluesky-jetstream": "bluesky-jetstream",
+    "bluesky-appview": "bluesky-appview",
 }
 EMPTY = {"empty.json"}
 

@@ -1,15 +1,15 @@
-"""Bluesky: Jetstream events (JSON lines of commits, identity and account events).
+"""Bluesky: Jetstream events (JSON lines of commits, identity and account events) and AppView post views.
 
-One format (``jetstream``). An ``app.bsky.feed.post`` record is read by ``record`` (text, facets,
-tags, reply, quote), which AppView post views would share; forget's scrub is ``scrubbing``.
+Two formats (``jetstream``, ``appview``). An ``app.bsky.feed.post`` record is read by ``record`` (text, facets,
+tags, reply, quote), which both share; forget's scrub of AppView copies is ``scrubbing``.
 """
 
 from __future__ import annotations
 
-from . import jetstream
+from . import appview, jetstream
 
 PLATFORM = "bluesky"
 
-FORMATS = (jetstream,)
+FORMATS = (jetstream, appview)
 
 __all__ = ["FORMATS", "PLATFORM"]
