@@ -262,3 +262,111 @@ def test_forget_by_did_takes_the_reposts_of_the_forgotten_author(tmp_path: Path)
         store.refresh()
         assert sorted(store.posts().column("author_id").to_pylist()) == [BOB, CAROL, ERIN]
         assert all(b"YesAllWomen matters" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
+
+
+# AppView responses, made up from the lexicon (app.bsky.feed.defs): the real fixture is one thread post.
+def _view(did: str, handle: str, rkey: str, text: str, **extra: Any) -> dict[str, Any]:
+    rec = {"$type": "app.bsky.feed.post", "text": text, "createdAt": extra.pop("createdAt", "2014-05-24T12:00:00Z")}
+    rec.update(extra.pop("record", {}))
+    return {"uri": _uri(did, rkey), "cid": "bafyfake", "author": {"did": did, "handle": handle, "displayName": handle[:5]},
+            "record": rec, "likeCount": 7, "repostCount": 2, "replyCount": 1, "quoteCount": 0,
+            "indexedAt": "2014-05-24T12:00:05Z", **extra}
+
+
+ALICE_VIEW = _view(ALICE, "alice.example", "3a1", "✨ #YesAllWomen matters",
+                   record={"facets": [_tag(4, 16, "YesAllWomen")]})
+QUOTE_VIEW = _view(CAROL, "carol.example", "3c1", "no", record={
+    "embed": {"$type": "app.bsky.embed.record", "record": {"uri": ALICE_POST, "cid": "c"}}},
+    embed={"$type": "app.bsky.embed.record#view", "record": {
+        "$type": "app.bsky.embed.record#viewRecord", "uri": ALICE_POST, "cid": "c",
+        "author": {"did": ALICE, "handle": "alice.example"}, "value": ALICE_VIEW["record"],
+        "indexedAt": "2014-05-24T12:00:05Z"}})
+
+
+def test_appview_search_posts_each_post_alone_and_a_bad_view_rejected_alone() -> None:
+    from tagscope.formats.bluesky import appview
+
+    bad = {"uri": "nope", "author": {"did": BOB}, "record": {}}
+    items = appview.parse({"posts": [ALICE_VIEW, bad, QUOTE_VIEW], "cursor": "x"})
+    a, rejected, q = items
+    assert (a["id"], a["author_handle"], a["author_name"], a["like_count"], a["hashtags"]) == (
+        ALICE_POST, "alice.example", "alice", 7, ["YesAllWomen"])
+    assert isinstance(rejected, formats.Rejected) and rejected.reason == "bad uri: 'nope'"
+    assert (q["kind"], q["quote_of_id"]) == ("quote", ALICE_POST)
+    # Each post's raw record holds it alone, and parses back to it.
+    assert [p for p in appview.parse(orjson.loads(q["_raw"]))] == [q]
+
+
+def test_appview_feed_with_a_repost_reason_and_a_reply_context_that_is_no_post() -> None:
+    from tagscope.formats.bluesky import appview
+
+    repost_uri = _uri(DAVE, "3d1", "app.bsky.feed.repost")
+    reason = {"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": DAVE, "handle": "dave.example"},
+              "uri": repost_uri, "indexedAt": "2014-05-24T15:00:00Z"}
+    reply = _view(BOB, "bob.example", "3b1", "agreed", createdAt="0000-01-01T00:00:00Z",
+                  record={"reply": {"root": {"uri": ALICE_POST}, "parent": {"uri": ALICE_POST}}})
+    feed = {"feed": [{"post": ALICE_VIEW, "reason": reason},
+                     {"post": reply, "reply": {"root": ALICE_VIEW, "parent": ALICE_VIEW}},
+                     {"post": QUOTE_VIEW, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": ERIN}}}]}
+    items = appview.parse(feed)
+    assert [(p["id"], p["kind"]) for p in items] == [
+        (ALICE_POST, "original"), (repost_uri, "repost"), (reply["uri"], "reply"), (QUOTE_VIEW["uri"], "quote")]
+    r = items[1]
+    assert (r["author_id"], r["author_handle"], r["repost_of_id"], r["repost_of_author"], r["created_at"]) == (
+        DAVE, "dave.example", ALICE_POST, "alice.example", datetime(2014, 5, 24, 15))
+    assert items[2]["created_at"] == datetime(2014, 5, 24, 12, 0, 5)  # indexedAt: createdAt is year 0000
+
+
+def test_appview_thread_parents_post_and_replies() -> None:
+    from tagscope.formats.bluesky import appview
+
+    reply = _view(BOB, "bob.example", "3b1", "agreed")
+    thread = {"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "post": QUOTE_VIEW,
+                         "parent": {"$type": "app.bsky.feed.defs#threadViewPost", "post": ALICE_VIEW,
+                                    "parent": {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://x", "notFound": True}},
+                         "replies": [{"$type": "app.bsky.feed.defs#threadViewPost", "post": reply, "replies": []},
+                                     {"$type": "app.bsky.feed.defs#blockedPost", "uri": "at://y", "blocked": True}]}}
+    assert [p["id"] for p in appview.parse(thread)] == [ALICE_POST, QUOTE_VIEW["uri"], reply["uri"]]
+
+
+def test_appview_scrub_cuts_a_forgotten_authors_quoted_copy_and_reply_context() -> None:
+    from tagscope.formats.bluesky import appview
+
+    feed = {"feed": [{"post": QUOTE_VIEW, "reply": {"root": ALICE_VIEW, "parent": ALICE_VIEW,
+                                                    "grandparentAuthor": ALICE_VIEW["author"]}}]}
+    before = appview.parse(copy.deepcopy(feed))
+    assert not appview.scrub(feed, formats.Forgotten.of(accounts=["did:plc:nobody"]))
+    assert appview.scrub(feed, formats.Forgotten.of(handles=["alice.example"]))
+    assert b"YesAllWomen matters" not in orjson.dumps(feed) and b"alice.example" not in orjson.dumps(feed)
+    assert [{k: v for k, v in p.items() if k != "_raw"} for p in appview.parse(feed)] == [
+        {k: v for k, v in p.items() if k != "_raw"} for p in before]
+
+
+def test_the_same_post_from_jetstream_and_appview_is_one_post(tmp_path: Path) -> None:
+    """The URI is the id in both: the AppView copy adds the handle and counts Jetstream lacks."""
+    events, views = tmp_path / "j.jsonl", tmp_path / "search.json"
+    events.write_bytes(orjson.dumps(CAMPAIGN[0]) + b"\n")
+    views.write_bytes(orjson.dumps({"posts": [ALICE_VIEW]}, option=orjson.OPT_INDENT_2))
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(events), str(views)])
+        assert [f["format"] for f in summary["files"]] == ["bluesky-jetstream", "bluesky-appview"]
+        rows = store.sql("SELECT id, author_handle, like_count, hashtags_norm FROM posts").to_pylist()
+        assert rows == [{"id": ALICE_POST, "author_handle": "alice.example", "like_count": 7, "hashtags_norm": ["yesallwomen"]}]
+
+
+_VIEW_SAMPLES = [{"posts": [ALICE_VIEW, QUOTE_VIEW]}, {"feed": [{"post": QUOTE_VIEW, "reply": {"parent": ALICE_VIEW}}]}]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_appview_parse_and_scrub_of_a_response_with_any_value_replaced(data: st.DataObject) -> None:
+    from tagscope.formats.bluesky import appview
+
+    obj = copy.deepcopy(data.draw(st.sampled_from(_VIEW_SAMPLES)))
+    path = data.draw(st.sampled_from([p for p in _paths(obj) if p]))
+    cur = obj
+    for key in path[:-1]:
+        cur = cur[key]
+    cur[path[-1]] = data.draw(json_values)
+    _check("bluesky-appview", obj)
+    assert isinstance(appview.scrub(obj, formats.Forgotten.of(ids=[ALICE_POST], handles=["alice.example"])), bool)

@@ -60,7 +60,11 @@ def parse(obj: Any) -> list[Any]:
         raise ParseError("no post view (not a post, thread, posts or feed response)")
     out: list[Any] = []
     for view, reason in views:
-        raw = orjson.dumps({"feed": [{"post": view, "reason": reason}]} if reason else {"posts": [view]})
+        try:
+            raw = orjson.dumps({"feed": [{"post": view, "reason": reason}]} if reason else {"posts": [view]})
+        except TypeError as exc:  # a value JSON cannot hold (orjson reads no integer past 64 bits either)
+            out.append(Rejected(f"post view is not JSON: {exc}", repr(view)[:65536].encode()))
+            continue
         try:
             post = _post(view)
             if reason:

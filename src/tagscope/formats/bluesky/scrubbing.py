@@ -28,7 +28,8 @@ def _gone(view: dict[str, Any], forgotten: Forgotten) -> bool:
     author = view.get("author")
     did = author.get("did") if isinstance(author, dict) else None
     handle = author.get("handle") if isinstance(author, dict) else None
-    return (view.get("uri") in forgotten.ids or did in forgotten.accounts
+    uri = view.get("uri")
+    return ((isinstance(uri, str) and uri in forgotten.ids) or (isinstance(did, str) and did in forgotten.accounts)
             or (isinstance(handle, str) and handle.lower() in forgotten.handles))
 
 
