@@ -52,6 +52,9 @@ CASES: list[tuple[str, str]] = [
     ("mastodon", "mastodon/localhost_quotes_0.json"),
     ("mastodon", "mastodon/localhost_stream_user_local_5.txt"),
     ("mastodon", "mastodon/localhost_stream_direct_6.txt"),
+    ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
+    ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
+    ("bluesky-appview", "bluesky-appview/thread_view_post_with_embed_media.json"),
 ]
 
 

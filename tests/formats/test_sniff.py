@@ -17,6 +17,8 @@ OWN = {
     "x-archive": "x-archive/folder/data",
     "reddit-pushshift": "reddit-pushshift",
     "mastodon": "mastodon",
+    "bluesky-jetstream": "bluesky-jetstream",
+    "bluesky-appview": "bluesky-appview",
 }
 EMPTY = {"empty.json"}
 
@@ -41,7 +43,6 @@ def test_sniff_matrix(owner: str, path: Path) -> None:
 
 def test_other_platforms_and_text_are_rejected() -> None:
     heads = [
-        b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n',
         b"# A heading\nsome text\n",
         b"",
     ]
@@ -59,6 +60,11 @@ def test_mastodon_statuses_and_streams_are_mastodon() -> None:
                  b'{"stream":["public"],"event":"update","payload":"{\\"id\\":\\"1\\",\\"uri\\":\\"https://a/1\\"}"}\n',
                  b':)\nevent: delete\ndata: 110\n\n'):
         assert [name for name in OWN if formats.get(name).sniff(head)] == ["mastodon"], head
+
+
+def test_a_jetstream_line_is_bluesky() -> None:
+    head = b'{"did":"did:plc:abc","time_us":1725911162329308,"kind":"commit","commit":{"rev":"x","operation":"create"}}\n'
+    assert [name for name in OWN if formats.get(name).sniff(head)] == ["bluesky-jetstream"]
 
 
 def test_empty_file_is_claimed_by_no_format() -> None:

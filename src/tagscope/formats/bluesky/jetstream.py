@@ -1,0 +1,135 @@
+"""Bluesky Jetstream events, one JSON object per line (``kind``: ``commit``, ``identity``, ``account``).
+
+Rules (docs/formats.md states them for users):
+
+- a post is ``app.bsky.feed.post``, identified by its AT URI ``at://{did}/app.bsky.feed.post/{rkey}``;
+  its author is the repository's DID. Jetstream carries no handle: ``author_handle`` stays null (an
+  ``identity`` event names a handle only from then on, so it is not carried back onto earlier posts);
+- a repost (``app.bsky.feed.repost``) is a post of kind ``repost`` under its own URI with
+  ``repost_of_id`` the subject's URI and ``repost_of_author`` its DID; it has no text and no tags;
+- a ``delete`` names only (did, collection, rkey): for a post or a repost it is a tombstone of that URI;
+- an ``update`` of a post is a later copy of the same URI (merged as every later copy is);
+- likes, follows, blocks, profiles, other collections, and ``identity`` / ``account`` events are no
+  posts: they map to nothing and ingest counts them in ``records`` only;
+- ``createdAt`` is the client's clock (year 0000 is seen): when it is not a valid time, the post's
+  time is ``time_us``, the time Jetstream saw the event.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from ...post import Tombstone, new_post
+from ...times import to_utc
+from ..base import ParseError
+from ..contract import Forgotten
+from . import record
+
+NAME = "bluesky-jetstream"
+PLATFORM = "bluesky"
+HANDLE_KEYS = ("handle",)  # identity events name an account's handle under this key
+
+POST = "app.bsky.feed.post"
+REPOST = "app.bsky.feed.repost"
+_EPOCH = datetime(1970, 1, 1)
+_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
+# A Jetstream event's keys: a DID, the relay time and the event kind, in the first object of the head.
+_DID = re.compile(rb'"did"\s*:\s*"did:')
+_TIME_US = re.compile(rb'"time_us"\s*:\s*\d')
+_KIND = re.compile(rb'"kind"\s*:\s*"(?:commit|identity|account)"')
+
+
+def sniff(head: bytes) -> bool:
+    """JSON objects with ``did``, ``time_us`` and a Jetstream ``kind`` in the first line."""
+    h = head[:65536].lstrip(b" \t\r\n\xef\xbb\xbf")
+    if not h.startswith(b"{"):
+        return False
+    first = h.split(b"\n", 1)[0]
+    return bool(_DID.search(first) and _TIME_US.search(first) and _KIND.search(first))
+
+
+def scrub(obj: Any, forgotten: Forgotten) -> bool:
+    """Jetstream events embed no copy of another post or profile (a reply, quote or repost names its
+    subject by URI only): there is nothing to scrub."""
+    return False
+
+
+def parse(obj: Any) -> list[Any]:
+    """The post or tombstone of one event; nothing for an event that is no post."""
+    if not isinstance(obj, dict):
+        raise ParseError("record is not a JSON object")
+    try:
+        return _parse(obj)
+    except ParseError:
+        raise
+    except _MAPPING_ERRORS as exc:
+        raise ParseError(f"cannot map Jetstream event: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(obj: dict[str, Any]) -> list[Any]:
+    kind = obj.get("kind")
+    if kind in ("identity", "account"):
+        return []
+    if kind != "commit":
+        raise ParseError("missing kind" if kind is None else f"unknown event kind: {kind!r}")
+    commit = obj.get("commit")
+    if not isinstance(commit, dict):
+        raise ParseError("missing commit")
+    collection = commit.get("collection")
+    if collection not in (POST, REPOST):
+        return []  # a like, follow, block, profile, or another app's record
+    did = obj.get("did")
+    if not isinstance(did, str) or not did.startswith("did:"):
+        raise ParseError("missing did" if did in (None, "") else f"bad did: {did!r}")
+    rkey = commit.get("rkey")
+    if not isinstance(rkey, str) or not rkey or "/" in rkey:
+        raise ParseError("missing commit.rkey" if rkey in (None, "") else f"bad commit.rkey: {rkey!r}")
+    uri = f"at://{did}/{collection}/{rkey}"
+    seen = _time_us(obj.get("time_us"))
+    op = commit.get("operation")
+    if op == "delete":
+        return [Tombstone(PLATFORM, uri, "deleted", seen)]
+    if op not in ("create", "update"):
+        raise ParseError("missing commit.operation" if op is None else f"unknown commit.operation: {op!r}")
+    rec = commit.get("record")
+    if not isinstance(rec, dict):
+        raise ParseError("missing commit.record")
+    created = _created(rec.get("createdAt"), seen)
+    post = new_post(platform=PLATFORM, id=uri, author_id=did, created_at=created, source_format=NAME)
+    if collection == REPOST:
+        subject = rec.get("subject")
+        target = subject.get("uri") if isinstance(subject, dict) else None
+        if not isinstance(target, str) or not target.startswith("at://"):
+            raise ParseError("missing subject.uri of a repost")
+        post.update(kind="repost", repost_of_id=target, repost_of_author=record.did_of(target),
+                    hashtags=[], hashtags_norm=[], mentions=[], urls=[], domains=[])
+        return [post]
+    post.update(record.fields(rec))
+    if post["conversation_id"] is None:
+        post["conversation_id"] = uri  # a thread's root is its own conversation
+    return [post]
+
+
+def _time_us(value: Any) -> datetime | None:
+    if value.__class__ is not int or value <= 0:
+        return None
+    try:
+        return _EPOCH + timedelta(microseconds=value)
+    except OverflowError:
+        return None
+
+
+def _created(value: Any, seen: datetime | None) -> datetime:
+    """``createdAt`` when it is a valid time, else the time Jetstream saw the event."""
+    if isinstance(value, str) and value:
+        try:
+            created = to_utc(value)
+        except (ValueError, OverflowError):
+            created = None
+        if created is not None:
+            return created
+    if seen is None:
+        raise ParseError("no valid createdAt and no time_us" if value else "missing createdAt and time_us")
+    return seen
