@@ -21,6 +21,7 @@ from .misogyny import misogyny
 from .network import network
 from .notables import notables
 from .origin import origin
+from .petitions import petitions
 from .registry import REGISTRY
 from .trend import trend
 from .variants import variants
@@ -38,6 +39,7 @@ __all__ = [
     "network",
     "notables",
     "origin",
+    "petitions",
     "trend",
     "variants",
     "velocity",
