@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
+from analytics.test_registry import client_for
 from tagscope.analytics import petitions, registry
 from tagscope.analytics.petitions import _HOST, KINDS
 from tagscope.cli import app
 from tagscope.engines import engine_for
 from tagscope.post import domain_of
+from tagscope.report import build_report
 from tagscope.store import Store
-from analytics.test_registry import client_for
 from tweetfactory import tweet, write_jsonl
 
 runner = CliRunner()
@@ -129,3 +131,8 @@ def test_api_route_page_and_section(store):
         assert page.status_code == 200 and "Petitions" in page.text
     spec = registry.get("petitions")
     assert spec.section is not None and spec.order > registry.get("links").order
+    rep = build_report(store, TAG, since=datetime(2014, 5, 24), until=datetime(2014, 5, 26))
+    sec = next(s for s in rep.sections if s.id == "petitions")
+    assert sec.status == "ok" and "FROM posts" in sec.queries
+    # bars are named by URL: two fundraisers on one site are two bars, not two "gofundme.com"
+    assert f'text-anchor="end">{HELP_Z}<' in str(sec.body)

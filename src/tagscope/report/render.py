@@ -23,7 +23,7 @@ from .svg import Marker, bar_chart, fmt_num, line_chart
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?$")
 ROUND_NUMBERS = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
-LABEL_KEYS = ("hashtag", "author", "domain", "url", "variant", "tag", "pronouns", "group", "label", "name")
+LABEL_KEYS = ("hashtag", "author", "url", "domain", "variant", "tag", "pronouns", "group", "label", "name")
 VALUE_KEYS = ("count", "posts", "uses", "authors", "followers", "n", "share")
 
 
