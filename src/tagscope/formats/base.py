@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -19,6 +19,28 @@ from ..times import to_utc
 
 class ParseError(ValueError):
     """A record that cannot be mapped to a post; the message is the quarantine reason."""
+
+
+# What mapping a malformed record raises (a wrong type, a missing key, an absurd number, nesting too
+# deep): the record is quarantined with the error, never the run stopped.
+MAPPING_ERRORS: tuple[type[Exception], ...] = (
+    TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
+
+
+def cannot_map(what: str, exc: BaseException) -> str:
+    """The quarantine reason of WHAT (a record, or one post of it) whose mapping raised EXC."""
+    return f"cannot map {what}: {type(exc).__name__}: {exc}"
+
+
+def mapped(what: str, fn: Callable[[Any], list[Any]], obj: Any,
+           errors: tuple[type[Exception], ...] = MAPPING_ERRORS) -> list[Any]:
+    """FN(OBJ), with a mapping error turned into the ParseError (quarantine reason) naming WHAT."""
+    try:
+        return fn(obj)
+    except ParseError:
+        raise
+    except errors as exc:
+        raise ParseError(cannot_map(what, exc)) from exc
 
 
 # What a cut-off or corrupt file or zip member raises as it is read: a truncated deflate or gzip stream

@@ -24,7 +24,7 @@ import orjson
 
 from ...post import new_post
 from ...times import to_utc
-from ..base import ParseError, Rejected, as_int
+from ..base import MAPPING_ERRORS, ParseError, Rejected, as_int, cannot_map
 from . import record, scrubbing
 
 NAME = "bluesky-appview"
@@ -32,7 +32,6 @@ PLATFORM = "bluesky"
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
 
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _AT_URI = re.compile(rb'"uri"\s*:\s*"at://did:')
 _AUTHOR = re.compile(rb'"author"\s*:\s*\{')
 _HANDLE = re.compile(rb'"handle"\s*:\s*"')
@@ -54,7 +53,7 @@ def parse(obj: Any) -> list[Any]:
         raise ParseError("record is not a JSON object")
     try:
         views = _views(obj)
-    except _MAPPING_ERRORS as exc:
+    except MAPPING_ERRORS as exc:
         raise ParseError(f"cannot read AppView response: {type(exc).__name__}: {exc}") from exc
     if not views:
         raise ParseError("no post view (not a post, thread, posts or feed response)")
@@ -74,8 +73,8 @@ def parse(obj: Any) -> list[Any]:
         except ParseError as exc:
             out.append(Rejected(str(exc), raw))
             continue
-        except _MAPPING_ERRORS as exc:
-            out.append(Rejected(f"cannot map post view: {type(exc).__name__}: {exc}", raw))
+        except MAPPING_ERRORS as exc:
+            out.append(Rejected(cannot_map("post view", exc), raw))
             continue
         post["_raw"] = raw
         out.append(post)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ...post import Tombstone, new_post
 from ...times import to_utc
-from ..base import ParseError
+from ..base import ParseError, mapped
 from ..contract import Forgotten
 from . import record
 
@@ -34,7 +34,6 @@ HANDLE_KEYS = ("handle",)  # identity events name an account's handle under this
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 _EPOCH = datetime(1970, 1, 1)
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 # A Jetstream event's keys: a DID, the relay time and the event kind, in the first object of the head.
 _DID = re.compile(rb'"did"\s*:\s*"did:')
 _TIME_US = re.compile(rb'"time_us"\s*:\s*\d')
@@ -60,12 +59,7 @@ def parse(obj: Any) -> list[Any]:
     """The post or tombstone of one event; nothing for an event that is no post."""
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map Jetstream event: {type(exc).__name__}: {exc}") from exc
+    return mapped("Jetstream event", _parse, obj)
 
 
 def _parse(obj: dict[str, Any]) -> list[Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from ...post import Tombstone, domain_of, fold_tag, hashtag_fields, new_post, unique, url_fields
-from ..base import ParseError, Rejected, as_int, as_str, parse_iso
+from ..base import MAPPING_ERRORS, ParseError, Rejected, as_int, as_str, cannot_map, mapped, parse_iso
 from . import html_text, scrubbing, streaming
 
 NAME = "mastodon"
@@ -32,7 +32,6 @@ records = streaming.records
 sniff = streaming.sniff
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
 
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 # Streaming events that carry a status, and where in their payload it is.
 _STATUS_EVENTS = ("update", "status.update")
 # Streaming events that carry no post: counted as skipped records, not quarantined.
@@ -42,12 +41,7 @@ _NO_POST_EVENTS = frozenset({"filters_changed", "announcement", "announcement.re
 
 def parse(obj: Any) -> list[Any]:
     """The posts (or the tombstone) of one status, page, search or context result, or streaming event."""
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map Mastodon record: {type(exc).__name__}: {exc}") from exc
+    return mapped("Mastodon record", _parse, obj)
 
 
 def _parse(obj: Any) -> list[Any]:
@@ -93,8 +87,8 @@ def _many(items: list[Any], local: dict[str, str]) -> list[Any]:
         except ParseError as exc:
             out.append(Rejected(str(exc), raw))
             continue
-        except _MAPPING_ERRORS as exc:
-            out.append(Rejected(f"cannot map Mastodon status: {type(exc).__name__}: {exc}", raw))
+        except MAPPING_ERRORS as exc:
+            out.append(Rejected(cannot_map("Mastodon status", exc), raw))
             continue
         post["_raw"] = raw
         out.append(post)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ...post import Tombstone, new_post
-from ..base import ParseError, as_int, as_str
+from ..base import ParseError, as_int, as_str, mapped
 from . import scrubbing, text
 
 NAME = "reddit-pushshift"
@@ -32,7 +32,6 @@ scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
 
 _EPOCH = datetime(1970, 1, 1)
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 # What a comment body or a selftext becomes once its author deleted it, or a moderator removed it.
 _GONE_TEXT = {"[deleted]": "deleted", "[removed]": "removed"}
 # removed_by_category values that mean the author took the post down; any other is a removal.
@@ -57,12 +56,7 @@ def parse(obj: Any) -> list[Any]:
         obj = obj["data"]
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map Reddit record: {type(exc).__name__}: {exc}") from exc
+    return mapped("Reddit record", _parse, obj)
 
 
 def _parse(obj: dict[str, Any]) -> list[Any]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from ..base import ParseError, as_int, as_str, id_after, parse_iso
+from ..base import ParseError, as_int, as_str, id_after, mapped, parse_iso
 from . import scrubbing
 
 NAME = "gnip"
 PLATFORM = "twitter"
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
 def sniff(head: bytes) -> bool:
@@ -33,12 +32,7 @@ def parse(obj: Any) -> list[Any]:
     """Posts and tombstones of one activity."""
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map activity: {type(exc).__name__}: {exc}") from exc
+    return mapped("activity", _parse, obj)
 
 
 def _parse(act: dict[str, Any]) -> list[Any]:

@@ -24,14 +24,13 @@ from typing import IO, Any
 import orjson
 
 from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from ..base import ParseError, Record, as_int, is_media_link, parse_iso
+from ..base import MAPPING_ERRORS, ParseError, Record, as_int, cannot_map, is_media_link, parse_iso
 from . import scrubbing
 
 NAME = "twarc-csv"
 PLATFORM = "twitter"
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _HEADER_START = b"id,conversation_id,referenced_tweets.replied_to.id"
 _REQUIRED = ("id", "author_id", "created_at", "text")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -98,8 +97,8 @@ def parse(obj: Any) -> list[Any]:
         return [*_edit_tombstones(obj, post["id"]), post]
     except ParseError:
         raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map CSV row: {type(exc).__name__}: {exc}") from exc
+    except MAPPING_ERRORS as exc:
+        raise ParseError(cannot_map("CSV row", exc)) from exc
 
 
 def _cell(row: dict[str, Any], name: str) -> str | None:

@@ -16,7 +16,7 @@ import orjson
 
 from ...post import Tombstone, hashtag_fields, unique, url_fields
 from ...times import to_utc
-from ..base import ParseError, as_id, as_int, as_str
+from ..base import MAPPING_ERRORS, ParseError, as_id, as_int, as_str, mapped
 from . import scrubbing
 
 NAME = "twitter-v1"
@@ -24,7 +24,7 @@ PLATFORM = "twitter"
 SQL_MAPPING = ".v1_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, OSError, RecursionError)
+_ERRORS = (*MAPPING_ERRORS, OSError)  # datetime.fromtimestamp raises OSError on a timestamp_ms out of range
 _NOTICES = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "friends")
 
 
@@ -83,12 +83,7 @@ def _urls(entities: dict[str, Any], st: dict[str, Any]) -> list[str]:
 
 def parse(obj: Any) -> list[Any]:
     """Posts and tombstones of one v1.1 record (a status, a search response, or a notice)."""
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map v1.1 record: {type(exc).__name__}: {exc}") from exc
+    return mapped("v1.1 record", _parse, obj, errors=_ERRORS)
 
 
 def _parse(obj: Any) -> list[Any]:

@@ -22,7 +22,18 @@ from typing import Any
 import orjson
 
 from ...post import Tombstone, hashtag_fields, unique, url_fields
-from ..base import ParseError, Rejected, as_id, as_int, as_str, is_media_link, parse_iso
+from ..base import (
+    MAPPING_ERRORS,
+    ParseError,
+    Rejected,
+    as_id,
+    as_int,
+    as_str,
+    cannot_map,
+    is_media_link,
+    mapped,
+    parse_iso,
+)
 from . import scrubbing
 
 NAME = "twitter-v2"
@@ -30,7 +41,6 @@ PLATFORM = "twitter"
 SQL_MAPPING = ".v2_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
 def sniff(head: bytes) -> bool:
@@ -55,12 +65,7 @@ def parse(obj: Any) -> list[Any]:
     """Posts and tombstones of one v2 record (see the module docstring for the shapes)."""
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map v2 record: {type(exc).__name__}: {exc}") from exc
+    return mapped("v2 record", _parse, obj)
 
 
 def _parse(obj: dict[str, Any]) -> list[Any]:
@@ -94,8 +99,8 @@ def _page_tweet(i: int, tw: Any, users: dict[str, Any], tweets: dict[str, Any]) 
         return _tweet(tw, users, tweets, with_raw=True)
     except ParseError as exc:
         reason = str(exc)
-    except _MAPPING_ERRORS as exc:
-        reason = f"cannot map v2 record: {type(exc).__name__}: {exc}"
+    except MAPPING_ERRORS as exc:
+        reason = cannot_map("v2 record", exc)
     try:
         raw = orjson.dumps(tw)
     except orjson.JSONEncodeError:  # not from JSON (an integer past 64 bits): the reason says enough

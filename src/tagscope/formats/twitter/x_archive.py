@@ -24,7 +24,7 @@ from typing import IO, Any
 import orjson
 
 from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str
+from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str, mapped
 from . import scrubbing
 from .v1 import parse_time
 
@@ -32,7 +32,6 @@ NAME = "x-archive"
 PLATFORM = "twitter"
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
-_MAPPING_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 _PREFIX = re.compile(rb"^\s*window\.YTD\.[A-Za-z0-9_]+\.part\d+\s*=\s*")
 # Files holding tweets, in reading order (parts sorted by number after these names).
 _TWEET_FILES = ("tweets", "tweet", "community-tweet", "deleted-tweets")
@@ -272,12 +271,7 @@ def parse(obj: Any) -> list[Any]:
     """The post (or deletion) of one ``{"account": ..., "tweet": ...}`` record."""
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
-    try:
-        return _parse(obj)
-    except ParseError:
-        raise
-    except _MAPPING_ERRORS as exc:
-        raise ParseError(f"cannot map archive record: {type(exc).__name__}: {exc}") from exc
+    return mapped("archive record", _parse, obj)
 
 
 def _parse(obj: dict[str, Any]) -> list[Any]:
