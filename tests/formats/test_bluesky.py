@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from formats.test_properties import _check, _paths, json_values
+from formats.test_properties import _check, with_one_value_replaced
 from tagscope import formats
 from tagscope.cli import app
 from tagscope.formats.base import json_records
@@ -195,12 +195,7 @@ _SAMPLES = [*(r for r in _records(EXPECTED) if r.get("commit", {}).get("collecti
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_parse_of_an_event_with_any_value_replaced_raises_only_parse_error(data: st.DataObject) -> None:
-    obj = copy.deepcopy(data.draw(st.sampled_from(_SAMPLES)))
-    path = data.draw(st.sampled_from([p for p in _paths(obj) if p]))
-    cur = obj
-    for key in path[:-1]:
-        cur = cur[key]
-    cur[path[-1]] = data.draw(json_values)
+    obj = with_one_value_replaced(data, _SAMPLES)
     _check("bluesky-jetstream", obj)
     # Nothing is lost unsaid: an event is at most one post or tombstone, or quarantined with a reason.
     with contextlib.suppress(formats.ParseError):
@@ -362,11 +357,6 @@ _VIEW_SAMPLES = [{"posts": [ALICE_VIEW, QUOTE_VIEW]}, {"feed": [{"post": QUOTE_V
 def test_appview_parse_and_scrub_of_a_response_with_any_value_replaced(data: st.DataObject) -> None:
     from tagscope.formats.bluesky import appview
 
-    obj = copy.deepcopy(data.draw(st.sampled_from(_VIEW_SAMPLES)))
-    path = data.draw(st.sampled_from([p for p in _paths(obj) if p]))
-    cur = obj
-    for key in path[:-1]:
-        cur = cur[key]
-    cur[path[-1]] = data.draw(json_values)
+    obj = with_one_value_replaced(data, _VIEW_SAMPLES)
     _check("bluesky-appview", obj)
     assert isinstance(appview.scrub(obj, formats.Forgotten.of(ids=[ALICE_POST], handles=["alice.example"])), bool)

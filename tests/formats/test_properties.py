@@ -98,18 +98,22 @@ def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_real_records_with_one_value_replaced(data: st.DataObject) -> None:
-    name = data.draw(st.sampled_from(NAMES))
-    obj = copy.deepcopy(data.draw(st.sampled_from(SAMPLES[name])))
-    paths = [p for p in _paths(obj) if p]
-    path = data.draw(st.sampled_from(paths))
+def with_one_value_replaced(data: st.DataObject, samples: list[Any]) -> Any:
+    """A copy of one of SAMPLES (real records) with one value, at any depth, replaced by any JSON value."""
+    obj = copy.deepcopy(data.draw(st.sampled_from(samples)))
+    path = data.draw(st.sampled_from([p for p in _paths(obj) if p]))
     cur = obj
     for key in path[:-1]:
         cur = cur[key]
     cur[path[-1]] = data.draw(json_values)
-    _check(name, obj)
+    return obj
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_real_records_with_one_value_replaced(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(NAMES))
+    _check(name, with_one_value_replaced(data, SAMPLES[name]))
 
 
 @settings(max_examples=150, deadline=None)

@@ -7,7 +7,6 @@ fixtures; here are the Reddit rules those do not name, with numbers counted by h
 from __future__ import annotations
 
 import contextlib
-import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from formats.test_properties import _check, _paths, json_values
+from formats.test_properties import _check, with_one_value_replaced
 from tagscope import formats
 from tagscope.cli import app
 from tagscope.formats.base import json_records
@@ -156,12 +155,7 @@ _SAMPLES = [orjson.loads(x) for p in (COMMENTS, SUBMISSIONS) for x in p.read_byt
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_parse_of_a_record_with_any_value_replaced_raises_only_parse_error(data: st.DataObject) -> None:
-    obj = copy.deepcopy(data.draw(st.sampled_from(_SAMPLES)))
-    path = data.draw(st.sampled_from([p for p in _paths(obj) if p]))
-    cur = obj
-    for key in path[:-1]:
-        cur = cur[key]
-    cur[path[-1]] = data.draw(json_values)
+    obj = with_one_value_replaced(data, _SAMPLES)
     _check("reddit-pushshift", obj)
     # Nothing is lost unsaid: a record is one post or one tombstone, or quarantined with a reason.
     with contextlib.suppress(formats.ParseError):
