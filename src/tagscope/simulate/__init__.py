@@ -10,6 +10,10 @@ Each post goes to exactly one of the two files at random (50/50), except about 0
 (to exercise deduplication across formats). About 1% of posts are deleted: their delete notices are
 v1.1 lines, so deletions only happen when the v1.1 file is written. The same seed gives
 byte-identical files.
+
+With ``platforms`` naming more than Twitter, the same campaign is spread over Twitter, Bluesky
+(Jetstream events), Mastodon (streaming events) and Reddit (Pushshift submissions and comments),
+with a truth per platform: see :mod:`.platforms`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import orjson
 
 from ..files import write_bytes
 from .campaign import Campaign, Deletion
+from .platforms import FILES as PLATFORM_FILES
+from .platforms import PLATFORMS, simulate_platforms
 from .render_v1 import V1Renderer
 from .render_v2 import V2Renderer
 from .truth import Truth
@@ -41,13 +47,23 @@ def simulate(
     seed: int = DEFAULT_SEED,
     formats: tuple[str, ...] = ("v1", "v2"),
     progress: Callable[[int, int], None] | None = None,
+    platforms: tuple[str, ...] = ("twitter",),
 ) -> dict[str, Any]:
-    """Write a campaign of POSTS posts into folder OUT; return its ground truth (also in truth.json)."""
+    """Write a campaign of POSTS posts into folder OUT; return its ground truth (also in truth.json).
+
+    PLATFORMS other than just Twitter spread the campaign over those platforms' formats."""
     unknown = set(formats) - set(FILES)
     if unknown or not formats:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; choose from v1, v2")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if tuple(platforms) != ("twitter",):
+        result = simulate_platforms(out, posts, seed, tuple(platforms), formats, progress)
+        write_bytes(out / TRUTH, orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+        return result
+    for stale in PLATFORM_FILES.values():
+        if stale not in FILES.values():
+            (out / stale).unlink(missing_ok=True)
     dests = tuple(bit for name, bit in (("v1", 1), ("v2", 2)) if name in formats)
     camp = Campaign(posts, seed, dests=dests, deletes="v1" in formats)
     truth = Truth(camp.people, seed, posts)
@@ -92,4 +108,4 @@ def simulate(
     return result
 
 
-__all__ = ["DEFAULT_POSTS", "DEFAULT_SEED", "FILES", "TRUTH", "simulate"]
+__all__ = ["DEFAULT_POSTS", "DEFAULT_SEED", "FILES", "PLATFORMS", "PLATFORM_FILES", "TRUTH", "simulate"]
