@@ -19,6 +19,10 @@ from ..engines import Engine
 from ..engines.plan import Plan
 from . import buckets, rules
 
+# ``--by`` values that name a column of the post, not a classifier; a post without a value forms NO_VALUE.
+POST_COLUMNS = ("platform", "community")
+NO_VALUE = "(none)"
+
 LABEL_RULE = (
     " A label filter keeps the posts whose current label from that model (the latest model version's) is the "
     "one named; posts never labelled do not match it, and in a --by grouping they form 'unlabelled'."
@@ -55,7 +59,9 @@ def trend(eng: Engine, names: list[str], f: rules.Filters, every: str, zone: Zon
     base, params = f.post_where(names)
     conds, lparams = _where(where)
     label_sel, label_params = ("", [])
-    if by:
+    if by in POST_COLUMNS:  # a post column (platform, community), not a classifier
+        label_sel = f", coalesce(posts.{by}, '{NO_VALUE}') AS label"
+    elif by:
         expr, label_params = labels.by(by, posts="posts")
         label_sel = f", {expr} AS label"
     outer = ("WHERE " + " AND ".join(conds)) if conds else ""

@@ -54,7 +54,8 @@ def trend(
     """Per-bucket (or cumulative) uses of TAGS; buckets are local to TZ when given, starts in UTC.
 
     ``where="stance=against"`` keeps posts with that classifier label; ``by="stance"`` gives one
-    series per tag and label (posts without one form the label 'unlabelled')."""
+    series per tag and label (posts without one form the label 'unlabelled'). ``by="platform"`` or
+    ``by="community"`` gives one series per platform or community (a post column, not a label)."""
     names = list(dict.fromkeys(rules.tag(t) for t in ([tags] if isinstance(tags, str) else tags)))
     if not names:
         raise ValueError("Give at least one hashtag.")
@@ -73,9 +74,18 @@ def trend(
     direct = knames == [sexpr]  # UTC, minutes or hourly rollup rows: the key is the start
     if direct:
         knames = ["bucket"]
+    column = by if by in labelled.POST_COLUMNS else None
+    if column == "community":
+        # Communities are not in the rollups (they would multiply the per-minute rows by the
+        # subreddits and instances): a --by community counts from posts, with the same rules.
+        rel, rel_params = _community_minutes(f, names, col)
+    else:
+        rel_params = []
     rwhere, wparams = f.rel_where(names, time_col=col)
-    kcols = ", ".join(f"{e} AS {k}" for e, k in zip(kexprs, knames, strict=True))
-    groups = ", ".join(str(i + 2) for i in range(len(kexprs)))
+    lcol = ["label"] if column else []
+    kcols = ", ".join([*(f"{e} AS {k}" for e, k in zip(kexprs, knames, strict=True)),
+                       *([f"{column} AS label"] if column else [])])
+    groups = ", ".join(str(i + 2) for i in range(len(kexprs) + len(lcol)))
     inner = f"""SELECT tag AS hashtag, {kcols}, CAST(sum(n) AS BIGINT) AS count
 FROM {rel}
 WHERE {rwhere}
@@ -83,26 +93,31 @@ GROUP BY 1, {groups}"""
     if direct:
         sql = f"\n{inner}\nORDER BY 2, 1"
     else:
+        outer_label = ", label" if column else ""
         sql = f"""
-SELECT hashtag, {sexpr} AS bucket, CAST(sum(count) AS BIGINT) AS count
+SELECT hashtag, {sexpr} AS bucket{outer_label}, CAST(sum(count) AS BIGINT) AS count
 FROM ({inner}) AS per_key
-GROUP BY 1, 2
+GROUP BY 1, 2{", 3" if column else ""}
 ORDER BY 2, 1"""
     bparams = sparams + kparams
     specs = ([where] if isinstance(where, str) else list(where)) if where else []
     rule = rules.RULE
-    if specs or by:
+    if specs or (by and not column):
         table, queries = labelled.trend(engine_for(store, engine), names, f, every, zone, specs, by)
         rule += labelled.LABEL_RULE
     else:
         exact = rules.on_minute(f.since) and rules.on_minute(f.until)
-        plan = Plan(sql, bparams + wparams, (rel,), names, f, scan=not exact)
-        table, queries = engine_for(store, engine).run(plan, rollup=rollup)
+        scan = not exact or column == "community"
+        plan = Plan(sql, bparams + rel_params + wparams, () if column == "community" else (rel,), names, f, scan=scan)
+        table, queries = engine_for(store, engine).run(plan, rollup=rollup and column != "community")
+    if column == "community":
+        table = _top_communities(table)
+        rule += COMMUNITY_RULE
     got = {(r["hashtag"], r.get("label"), r["bucket"]): int(r["count"]) for r in table.to_pylist()}
     seen = sorted({b for _, _, b in got})
     groups = sorted({lab for _, lab, _ in got if lab is not None}) if by else [None]
     if by and not groups:
-        groups = ["unlabelled"]
+        groups = [labelled.NO_VALUE if column else "unlabelled"]
     ticks = buckets.span(f.since, f.until, seen, every, zone)
     rows = []
     for name in names:
@@ -134,3 +149,35 @@ ORDER BY 2, 1"""
     }
     meta = {"filters": f.describe(), "hashtags": names, "width": str(buckets.STEP[every]) if every != "week" else str(timedelta(weeks=1))}
     return Figure("trend", out, data, queries, rule, meta)
+
+
+TOP_COMMUNITIES = 8
+COMMUNITY_RULE = (
+    f" With --by community, the {TOP_COMMUNITIES} communities (subreddit, instance) with the most uses in the "
+    "window are shown and the others are summed as 'other'; posts without a community form '(none)'."
+)
+
+
+def _community_minutes(f: rules.Filters, names: list[str], col: str) -> tuple[str, list]:
+    """``tag_minutes`` (or ``tag_hours``) with a community column, computed from the posts that count
+    (filters applied to posts first, so the exact window holds)."""
+    where, params = f.post_where(names)
+    return (f"(SELECT platform, coalesce(community, '{labelled.NO_VALUE}') AS community, tag, "
+            f"date_trunc('{col}', created_at) AS {col}, kind = 'repost' AS is_repost, 1 AS n\n"
+            f"      FROM (SELECT platform, community, created_at, kind, unnest(hashtags_norm) AS tag FROM posts {where}) AS u"
+            ") AS community_rows"), params
+
+
+def _top_communities(table: pa.Table) -> pa.Table:
+    """The rows of the TOP_COMMUNITIES biggest communities; the others summed as 'other'."""
+    rows = table.to_pylist()
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r["label"]] = totals.get(r["label"], 0) + int(r["count"])
+    keep = {lab for lab, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_COMMUNITIES]}
+    merged: dict[tuple, int] = {}
+    for r in rows:
+        key = (r["hashtag"], r["bucket"], r["label"] if r["label"] in keep else "other")
+        merged[key] = merged.get(key, 0) + int(r["count"])
+    return pa.Table.from_pylist([{"hashtag": h, "bucket": b, "label": lab, "count": n}
+                                 for (h, b, lab), n in merged.items()])

@@ -9,10 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..simulate import DEFAULT_POSTS, DEFAULT_SEED, FILES, TRUTH
+from ..simulate import DEFAULT_POSTS, DEFAULT_SEED, FILES, PLATFORMS, TRUTH
 from ..simulate import simulate as run_simulation
 from .common import app, console, emit_json, fail, out
 from .options import JsonOpt
+
+_LABELS = {"v1": "Twitter API v1.1 lines", "v2": "twarc2 v2 pages", "bluesky": "Bluesky Jetstream events",
+           "mastodon": "Mastodon streaming events", "reddit-submissions": "Pushshift submissions",
+           "reddit-comments": "Pushshift comments"}
 
 
 @app.command()
@@ -21,13 +25,21 @@ def simulate(
     posts: Annotated[int, typer.Option("--posts", help="Posts to generate (before deletions).")] = DEFAULT_POSTS,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same bytes.")] = DEFAULT_SEED,
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: v1 (API v1.1 lines), v2 (twarc2 pages).")] = "v1,v2",
+    platforms: Annotated[str, typer.Option(
+        "--platforms", help="Comma-separated: twitter, bluesky, mastodon, reddit (one campaign across them, each "
+                            "in its real format, with a truth per platform).")] = "twitter",
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a synthetic #YesAllWomen-style campaign (v1.1 lines, v2 pages) and its ground truth."""
+    """Write a synthetic #YesAllWomen-style campaign (v1.1 lines, v2 pages; other platforms with
+    --platforms) and its ground truth."""
     chosen = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FILES]
     if unknown or not chosen:
         fail(f"unknown format {', '.join(unknown) or '(none)'}: use --formats v1, v2 or v1,v2")
+    where = tuple(dict.fromkeys(p.strip().lower() for p in platforms.split(",") if p.strip()))
+    if not where or any(p not in PLATFORMS for p in where):
+        bad = ", ".join(p for p in where if p not in PLATFORMS) or "(none)"
+        fail(f"unknown platform {bad}: use --platforms with {', '.join(PLATFORMS)}")
     if posts < 1:
         fail("--posts must be at least 1")
     started = time.perf_counter()
@@ -37,7 +49,7 @@ def simulate(
             console.print(f"wrote {done:,}/{total:,} posts", highlight=False)
 
     try:
-        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress)
+        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress, platforms=where)
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror or exc}; choose another --out folder")
     seconds = time.perf_counter() - started
@@ -49,6 +61,8 @@ def simulate(
         "deleted": truth["deleted"],
         "in_both_files": truth["in_both_files"],
         "authors": truth["authors"],
+        **({"platforms": {p: {"posts": v["posts"], "deleted": v["deleted"], "reposts": v["reposts"]}
+                          for p, v in truth["platforms"].items()}} if "platforms" in truth else {}),
         "files": files,
         "truth": str(out_dir / TRUTH),
         "seconds": round(seconds, 3),
@@ -60,8 +74,9 @@ def simulate(
     for col in ("file", "format", "posts", "delete notices", "size"):
         table.add_column(col, justify="left" if col in ("file", "format") else "right")
     for name, info in files.items():
-        label = "Twitter API v1.1 lines" if name == "v1" else "twarc2 v2 pages"
-        table.add_row(Path(info["path"]).name, label, f"{info['posts']:,}", f"{info['delete_notices']:,}", f"{info['bytes'] / 1e6:,.1f} MB")
+        deletes = info.get("delete_notices", info.get("deletes", 0))
+        table.add_row(Path(info["path"]).name, _LABELS.get(name, name), f"{info['posts']:,}", f"{deletes:,}",
+                      f"{info['bytes'] / 1e6:,.1f} MB")
     out.print(table)
     out.print(
         f"Wrote {truth['posts_generated']:,} posts by {truth['authors']:,} accounts in {seconds:.1f} s: "
@@ -69,4 +84,10 @@ def simulate(
         f"Ground truth: {out_dir / TRUTH}",
         highlight=False,
     )
+    if "platforms" in truth:
+        skipped = truth["not_written"].get("reddit_reposts", 0)
+        out.print("Per platform (live posts, reposts): " + "; ".join(
+            f"{p} {v['posts']:,} ({v['reposts']:,})" for p, v in truth["platforms"].items())
+            + (f"; {skipped:,} reposts that fell on Reddit not written (Reddit has no reposts)" if skipped else ""),
+            highlight=False)
     out.print(f"Ingest it with: tagscope ingest {' '.join(info['path'] for info in files.values())}", highlight=False)

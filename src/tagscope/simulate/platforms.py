@@ -98,7 +98,8 @@ def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, .
             fh[key].write(line + b"\n")
             counts[key][what] += 1
 
-        for n, ev in enumerate(camp.events(), 1):
+        n = 0
+        for ev in camp.events():
             if isinstance(ev, Deletion):
                 platform, ref = pending.pop(ev.id, ("", None))
                 if platform == "twitter" and "v1" in fh:
@@ -117,6 +118,9 @@ def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, .
                 choices, w = weights[ev.stance]
                 platform = where.choices(choices, w)[0]
             ev.memo["platform"] = platform
+            n += 1
+            if progress is not None and (n % every == 0 or n == posts):
+                progress(n, posts)
             if platform != "twitter":
                 ev.dest = 0  # Twitter's file bits: no copy in both Twitter files
             elif "v1" not in fh:
@@ -154,15 +158,11 @@ def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, .
                 community = _community(platform, ev, masto)
                 if community is not None:
                     communities[platform][community] += 1
-            if progress is not None and (n % every == 0):
-                progress(min(n, posts), posts)
         if "v2" in fh:
             page = renders["v2"].flush()
             if page is not None:
                 fh["v2"].write(page + b"\n")
             counts["v2"]["pages"] = renders["v2"].pages
-    if progress is not None:
-        progress(posts, posts)
     if "bluesky" in counts:
         counts["bluesky"].update(likes=bsky.likes, identity_events=bsky.identities)
     files = {k: {"path": v, "bytes": (out / v).stat().st_size, **dict(sorted(counts[k].items()))}
