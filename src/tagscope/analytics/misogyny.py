@@ -31,7 +31,7 @@ META = declare(
         Option("positive", default="sexist", help="Label that counts."),
         Option("top", int, 20, "Groups to list per dimension.", min=0, api_min=1, api_max=1000),
         Option("min_posts", int, 1, "Leave out groups with fewer labelled posts.", min=0, api_min=0),
-        "since", "until",
+        "since", "until", "platform",
     ),
     help="Rate misogyny by hashtag, community and author group, with 95% confidence intervals.",
     module=__name__,
@@ -43,7 +43,7 @@ META = declare(
         "by": "{dimension}", "group": "{group}", "posts": "{posts}", "labelled": "{labelled}",
         "positive": "{positive}", "rate [95% CI]": "{rate} [{low}-{high}]",
     },
-    api=("tag", "model", "positive", "top", "min_posts", "since", "until"),
+    api=("tag", "model", "positive", "top", "min_posts", "since", "until", "platform"),
     api_summary="Rate of a label by hashtag, community and follower band, with 95% intervals",
     page=Page("Misogyny", "What share of posts did the classifier label misogynistic? (Needs `tagscope classify`.)"),
     section=Section("Misogyny", "What share of posts did the classifier label sexist, by hashtag, community and "

@@ -87,8 +87,9 @@ FILTERS: dict[str, Option] = {o.name: o for o in (
     Option("where", help="Keep posts with this classifier label, e.g. stance=against (repeatable; != negates).",
            repeatable=True, api_help="Keep posts with this classifier label, e.g. stance=against "
                                      "(repeatable; != negates), as --where does."),
-    Option("by", help="One series per label of this classifier, e.g. stance.",
-           api_help="One series per label of this classifier, e.g. stance, as --by does."),
+    Option("by", help="One series per label of this classifier (e.g. stance), or per platform or community.",
+           api_help="One series per label of this classifier (e.g. stance), or per platform or community, "
+                    "as --by does."),
 )}
 TAG = Option("tag", default=REQUIRED, help="Hashtag, with or without '#' (matching ignores case).", argument=True,
              tag=True, api_help="Hashtag, # optional, matched case-insensitively (NFKC + casefold).")

@@ -29,7 +29,7 @@ META = declare(
     order=20,
     heading=lambda fig: (f"Posts per {fig.data['every']} ({fig.data['tz']} buckets, starts in UTC): "
                          + ", ".join("#" + t for t in fig.meta["hashtags"])),
-    api=("tags", "every", "cumulative", "tz", "since", "until", "where", "by"),
+    api=("tags", "every", "cumulative", "tz", "since", "until", "platform", "where", "by"),
     api_summary="Uses per time bucket for one or more tags",
     section=Section("Volume over time", "How many posts used the tag, and when?"),
 )

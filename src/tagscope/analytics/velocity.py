@@ -30,7 +30,7 @@ META = declare(
     module=__name__,
     order=40,
     heading="Velocity of #{hashtag}",
-    api=("tag", "since", "until", "top"),
+    api=("tag", "since", "until", "platform", "top"),
     api_summary="Time to 1k/10k/100k/1M uses, peak bucket and rate, burst start and end, half-life.",
     page=Page("Velocity", "How fast did it spread, when did it peak, and how fast did it fade?", menu_order=93),
     section=Section("Velocity and lifecycle", "How fast did it spread, when did it peak, how fast did it fade?"),

@@ -36,6 +36,7 @@ def report(
     since: Annotated[str | None, typer.Option(help="Start of the window, inclusive (UTC; bare date = midnight).")] = None,
     until: Annotated[str | None, typer.Option(help="End of the window, exclusive (UTC).")] = None,
     every: Annotated[str | None, typer.Option(help="Bucket for the charts: minute, hour, day or week (default: by span).")] = None,
+    platform: Annotated[str | None, typer.Option(help="Only posts from this platform (every section, and the platform mix).")] = None,
     reveal_authors: Annotated[bool, typer.Option("--reveal-authors", help="Name every author instead of pseudonymising those who are not notable.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF (same name, .pdf) with a local Chromium.")] = False,
     store: StoreOpt = None,
@@ -55,7 +56,7 @@ def report(
     try:
         result = build_report(
             st, tag, compare=compare or [], since=start, until=end,
-            every=every, reveal_authors=reveal_authors,
+            every=every, reveal_authors=reveal_authors, platform=platform,
         )
     except ValueError as exc:
         fail(str(exc))

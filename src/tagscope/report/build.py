@@ -60,20 +60,21 @@ def build_report(
     reveal_authors: bool = False,
     top: int = 20,
     generated_at: datetime | None = None,
+    platform: str | None = None,
 ) -> Report:
     """The report for ``tag`` (and the tags it is compared with) as one self-contained HTML page."""
     tag = fold_tag(tag)
     if not tag:
         raise ValueError("give a hashtag, e.g. tagscope report yesallwomen")
     compare = [fold_tag(t) for t in compare or [] if fold_tag(t)]
-    window = {"since": since, "until": until}
+    window = {"since": since, "until": until, "platform": platform}
     stats = store.stats()
     first = since or parse_time(stats.get("first_post"))
     last = until or parse_time(stats.get("last_post"))
     pseudo = Pseudonymiser(
         load_key(getattr(store, "path", None)), notable_handles(store, tag, top, window), reveal=reveal_authors
     )
-    ctx = Context(store, tag, compare, since, until, every or pick_every(first, last), pseudo, top)
+    ctx = Context(store, tag, compare, since, until, every or pick_every(first, last), pseudo, top, platform=platform)
     total: int | None
     try:
         total = int(registry.run("count", store, tag=tag, **window).data["count"])

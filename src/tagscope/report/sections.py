@@ -46,10 +46,11 @@ class Context:
     pseudo: Pseudonymiser
     top: int = 20
     problems: list[str] = field(default_factory=list)
+    platform: str | None = None  # every section's figures from this platform only
 
     @property
     def window(self) -> dict[str, Any]:
-        return {"since": self.since, "until": self.until}
+        return {"since": self.since, "until": self.until, "platform": self.platform}
 
 
 def pick_every(first: datetime | None, last: datetime | None) -> str:
@@ -81,7 +82,9 @@ def table_section(spec: Analytic) -> Callable[[Context], Section]:
 
     def build(ctx: Context) -> Section:
         sec = Section(spec.name, title, question)
-        fig = registry.run(spec.name, ctx.store, tag=ctx.tag, top=ctx.top, every=ctx.every, **ctx.window)
+        # compare: the report's compared tags, for an analytic that sets tags beside its own (platforms)
+        fig = registry.run(spec.name, ctx.store, tag=ctx.tag, top=ctx.top, every=ctx.every, compare=ctx.compare,
+                           **ctx.window)
         return _finish(sec, fig, figure_body(fig, name=spec.name, title=title, pseudo=ctx.pseudo))
 
     return build

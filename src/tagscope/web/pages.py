@@ -44,7 +44,7 @@ def overview(request: Request) -> HTMLResponse:
 
 def trend(
     request: Request, tag: str | None = None, compare: str | None = None, every: str | None = None,
-    since: str | None = None, until: str | None = None,
+    since: str | None = None, until: str | None = None, platform: str | None = None,
 ) -> HTMLResponse:
     t = check_tag(tag, required=False)
     ctx: dict[str, Any] = {"page": "trend", "tag": t, "every_options": EVERY}
@@ -58,7 +58,7 @@ def trend(
             span = st.sql("SELECT min(created_at) AS lo, max(created_at) AS hi FROM posts").to_pylist()[0]
             first, last = first or span["lo"], last or span["hi"]
         step = choice(every, "every", EVERY, pick_every(first, last))
-        w = {"since": s, "until": u}
+        w = {"since": s, "until": u, "platform": platform or None}
         panels: dict[str, Any] = {}
         try:
             panels["count"] = registry.run("count", st, tag=t, **w)
@@ -95,7 +95,8 @@ def figure_page(spec: Analytic) -> Any:
 
     def endpoint(
         request: Request, tag: str | None = None, since: str | None = None, until: str | None = None,
-        top: Annotated[int, Query(ge=1, le=500)] = 25, counter: str | None = None,
+        top: Annotated[int, Query(ge=1, le=500)] = 25, counter: str | None = None, platform: str | None = None,
+        compare: str | None = None,
     ) -> HTMLResponse:
         t = check_tag(tag, required=False)
         ctx: dict[str, Any] = {"page": name, "tag": t, "title": title, "question": question, "top": top,
@@ -106,9 +107,11 @@ def figure_page(spec: Analytic) -> Any:
         extra: dict[str, Any] = {}
         if spec.option("counter") is not None:
             extra["counter"] = [c for c in (check_tag(x) for x in (counter or "").replace(",", " ").split()) if c][:8]
+        if spec.option("compare") is not None:
+            extra["compare"] = [c for c in (check_tag(x) for x in (compare or "").replace(",", " ").split()) if c][:8]
         try:
             with request.app.state.pool.borrow() as st:
-                fig = registry.run(name, st, tag=t, since=s, until=u, top=top, **extra)
+                fig = registry.run(name, st, tag=t, since=s, until=u, top=top, platform=platform or None, **extra)
         except NotAvailable as exc:
             return render(request, "figure.html", unavailable=str(exc), **ctx)
         body = draw.figure_body(fig, name=name, title=title, link=post_link, limit=top)
