@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= demo/store
 DEMO_POSTS ?= 200000
+DEMO_PLATFORMS ?= twitter,bluesky,mastodon,reddit
 TAG ?= yesallwomen
 
 .PHONY: setup demo test lint lint-imports core-smoke bench clean browser accurate-model
@@ -17,10 +18,12 @@ setup: $(BIN)/python
 
 # The main job on the embedded default: a simulated campaign, ingested, labelled, summarised, reported.
 demo: setup
-	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS)
-	$(BIN)/tagscope ingest --index --store $(STORE) demo/campaign/campaign-v1.jsonl demo/campaign/campaign-v2.jsonl
+	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS) --platforms $(DEMO_PLATFORMS)
+	$(BIN)/tagscope ingest --index --store $(STORE) demo/campaign/campaign-*
 	$(BIN)/tagscope stats --store $(STORE)
 	$(BIN)/tagscope classify --store $(STORE)
+	$(BIN)/tagscope platforms $(TAG) --compare notallmen --store $(STORE)
+	$(BIN)/tagscope trend $(TAG) notallmen --by platform --every week --store $(STORE)
 	$(BIN)/tagscope trend $(TAG) notallmen everydaysexism --every day --store $(STORE)
 	$(BIN)/tagscope report $(TAG) --compare notallmen --compare everydaysexism --store $(STORE) -o demo/report.html
 	@echo ""
