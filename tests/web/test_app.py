@@ -28,7 +28,7 @@ def test_the_menu_lists_every_analytic_page(client):
     nav = client.get("/notables?tag=yesallwomen").text.split("<nav>")[1].split("</nav>")[0]
     links = re.findall(r'<a href="([^"?]*)[^"]*"[^>]*>([^<]*)</a>', nav)
     assert links == [
-        ("/", "Overview"), ("/search", "Search"), ("/trend", "Trend"), ("/notables", "Notables"),
+        ("/", "Overview"), ("/search", "Search"), ("/trend", "Trend"), ("/platforms", "Platforms"), ("/notables", "Notables"),
         ("/cotags", "Co-hashtags"), ("/links", "Links"), ("/petitions", "Petitions"), ("/variants", "Variants"), ("/audience", "Audience"),
         ("/origin", "Origin"), ("/velocity", "Velocity"), ("/backlash", "Backlash"), ("/misogyny", "Misogyny"),
         ("/feed", "Live feed"), ("/docs", "API")]

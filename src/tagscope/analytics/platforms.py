@@ -34,7 +34,7 @@ META = declare(
     ),
     help="Compare platforms: posts, reposts, authors and first use of a tag per platform and community.",
     module=__name__,
-    order=15,
+    order=45,  # after trend, origin and velocity in the report; after Trend in the menu
     rollup=False,
     heading="Platform mix of #{hashtag}",
     api=("tag", "compare", "since", "until", "no_reposts", "platform", "top"),
