@@ -98,3 +98,35 @@ def test_platforms_through_the_registry_and_the_report_section(multi) -> None:
     assert spec.page is not None and spec.section is not None and spec.api is not None
     fig = registry.run("platforms", st, tag=MAIN, compare=[COUNTER], platform="reddit")
     assert [r["platform"] for r in fig.data["platforms"]] == ["reddit"]
+
+
+def test_report_with_platform_mix_and_a_platform_filter(multi) -> None:
+    from tagscope.report import build_report
+
+    st, truth = multi
+    whole = build_report(st, MAIN, compare=[COUNTER])
+    mix = next(s for s in whole.sections if s.id == "platforms")
+    assert mix.status == "ok" and all(p in mix.body for p in truth["platforms"])
+    assert "#" + COUNTER in mix.body  # the report's compared tag sits beside the platform mix
+    only = build_report(st, MAIN, platform="Reddit")
+    assert f'id="headline-count">{truth["platforms"]["reddit"]["hashtags"][MAIN]:,}<' in only.html
+    assert " on reddit" in only.html and only.problems == []
+
+
+def test_api_and_dashboard_take_the_platform(multi) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from tagscope.web.app import create_app
+
+    st, truth = multi
+    with TestClient(create_app(st.path)) as c:
+        r = c.get("/api/platforms", params={"tag": MAIN, "compare": COUNTER, "platform": "reddit", "no_reposts": True})
+        assert r.status_code == 200, r.text
+        assert [row["posts"] for row in r.json()["platforms"]] == [
+            truth["platforms"]["reddit"]["hashtags_without_reposts"][MAIN]]
+        r = c.get("/api/trend", params={"tag": MAIN, "by": "platform", "platform": "mastodon"})
+        assert {row["label"] for row in r.json()["series"]} == {"mastodon"}
+        page = c.get("/platforms", params={"tag": MAIN, "platform": "bluesky", "compare": COUNTER})
+        assert page.status_code == 200 and 'name="platform" value="bluesky"' in page.text
+        assert "#" + COUNTER in page.text

@@ -67,6 +67,7 @@ def build_report(
     if not tag:
         raise ValueError("give a hashtag, e.g. tagscope report yesallwomen")
     compare = [fold_tag(t) for t in compare or [] if fold_tag(t)]
+    platform = platform.strip().lower() if platform else None  # as stored
     window = {"since": since, "until": until, "platform": platform}
     stats = store.stats()
     first = since or parse_time(stats.get("first_post"))
@@ -85,6 +86,7 @@ def build_report(
     html = environment().get_template("report.html").render(
         tag=tag,
         compare=compare,
+        platform=ctx.platform,
         total=total,
         since=since,
         until=until,
