@@ -26,6 +26,9 @@ def _figures(store, tmp_path, rollup_: bool, engine: str):
     yield an.petitions(store, "yesallwomen", rollup=rollup_, engine=engine)
     yield an.variants(store, "everydaysexism", rollup=rollup_, engine=engine)
     yield an.velocity(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.platforms(store, "yesallwomen", compare=["notallmen"], engine=engine)
+    yield an.trend(store, "yesallwomen", by="platform", every="hour", rollup=rollup_, engine=engine)
+    yield an.trend(store, "yesallwomen", by="community", tz="Asia/Tokyo", rollup=rollup_, engine=engine)
     for kind in ("retweet", "mention", "cohashtag"):
         yield an.network(store, "yesallwomen", kind=kind, output=tmp_path / f"{kind}.gexf", rollup=rollup_, engine=engine)
     # Label relations: these always scan, on either path.
