@@ -42,7 +42,7 @@ def test_trend_by_platform_equals_truth(multi, engine, rollup) -> None:
         assert with_reposts[p] == truth["platforms"][p]["main_tag_per_day"], p
 
 
-@pytest.mark.parametrize("every,kw", [("day", {}), ("hour", {"since": "2014-05-25T06:30:20", "until": "2014-05-27"}),
+@pytest.mark.parametrize("every,kw", [("hour", {"since": "2014-05-25T06:30:20", "until": "2014-05-27"}),
                                       ("day", {"tz": "America/New_York"})])
 def test_by_platform_and_community_add_up_to_the_plain_trend(multi, engine, rollup, every, kw) -> None:
     st, _ = multi
