@@ -12,7 +12,7 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import buckets, rules
 from .figure import Figure
-from .registry import EVERY, TOP, Option, Page, Section, declare
+from .registry import EVERY, TOP, NotAvailable, Option, Page, Section, declare
 
 META = declare(
     "places",
@@ -71,7 +71,10 @@ def places(
     """The TOP places named in posts using TAG, most named first; with EVERY, a series for the top places."""
     from . import places_gazetteer
 
-    gazetteer = places_gazetteer.load()
+    try:
+        gazetteer = places_gazetteer.load()
+    except ModuleNotFoundError as exc:
+        raise NotAvailable(str(exc)) from None
     t = rules.tag(tag)
     if every is not None:
         buckets.check(every)
@@ -83,7 +86,9 @@ def places(
     sql = f"""
 SELECT text, author_id, bucket, CAST(count(*) AS BIGINT) AS n, min(created_at) AS first_seen, max(created_at) AS last_seen
 FROM (SELECT text, author_id, created_at, {bucket} AS bucket FROM posts {where}) AS p
-GROUP BY text, author_id, bucket"""
+GROUP BY text, author_id, bucket
+-- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
+-- {places_gazetteer.describe()}"""
     table, queries = engine_for(store, engine).run(Plan(sql, [*bparams, *params]), rollup=rollup)
     tallies: dict[str, _Tally] = {}
     seen: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -94,7 +99,10 @@ GROUP BY text, author_id, bucket"""
         text = row["text"] or ""
         named = seen.get(text)
         if named is None:
-            named = tuple({p.code: (p.code, form) for p, form in gazetteer.match(text)}.values())
+            first: dict[str, str] = {}
+            for place, form in gazetteer.match(text):
+                first.setdefault(place.code, form)  # the form a post first names it by
+            named = tuple(first.items())
             seen[text] = named
         for code, form in named:
             tally = tallies.setdefault(code, _Tally())
@@ -130,9 +138,7 @@ GROUP BY text, author_id, bucket"""
                           for code, tally in ranked[:SERIES_PLACES] for b in ticks]
         data["every"] = every
         data["tz"] = zone.key if zone else "UTC"
-    matcher = (f"-- then, in Python, each distinct text is matched against the gazetteer "
-               f"(tagscope.analytics.places_gazetteer).\n-- {places_gazetteer.describe()}")
-    return Figure("places", out, data, [*queries, (matcher, [])], rules.RULE + RULE, {"filters": f.describe()})
+    return Figure("places", out, data, queries, rules.RULE + RULE, {"filters": f.describe()})
 
 
 def _naming(table: pa.Table, seen: dict[str, tuple]) -> list[tuple[int, bool]]:
