@@ -170,7 +170,7 @@ def _mostly_capitals(text: str) -> bool:
 def _add(entries: dict[tuple[str, ...], Entry], name: str, place: Place | None, *, capital: bool = False,
          upper: bool = False, replace: bool = False) -> None:
     key = words(name)
-    if not key or key[0] in AMBIGUOUS and len(key) == 1:
+    if not key or (len(key) == 1 and key[0] in AMBIGUOUS):
         return
     if key in entries and not replace:
         return

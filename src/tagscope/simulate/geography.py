@@ -56,10 +56,13 @@ class Planter:
         if not open_:
             return None
         x = rng.random() * sum(row[3] for row in open_)
-        for code, _, _, weight, forms in open_:
-            x -= weight
+        chosen = open_[-1]
+        for row in open_:
+            x -= row[3]
             if x < 0:
+                chosen = row
                 break
+        code, forms = chosen[0], chosen[4]
         form = rng.choice(forms)
         if form.endswith("'s"):
             template = rng.choice(POSSESSIVE_SENTENCES)
