@@ -35,7 +35,7 @@ def named(text: str) -> list[str]:
     ("Bogotá and Bogota; São Paulo and Sao Paulo", ["CO", "CO", "BR", "BR"]),  # accents fold
     ("South Africa, not Africa", ["ZA", "R-AF"]),  # the longest name wins
     ("African American women", []),  # a phrase that names no place
-    ("the US, the U.S., the UK, usa, UAE", ["US", "US", "GB", "US", "AE"]),
+    ("the US, the U.S., the UK, usa, UAE, the uk", ["US", "US", "GB", "US", "AE", "GB"]),
     ("let us go, tell us", []),  # the pronoun
     ("LET US GO NOW", []),  # all capitals: US is not read as a country
     ("Chad and Stacy, Jordan Peterson, Georgia", []),  # ambiguous names count for nothing

@@ -15,8 +15,8 @@ Matching is on word tokens, longest name first, so "South Africa" is a country a
   with a capital letter.
 - ``AMBIGUOUS`` names count for nothing: Georgia (the country or the US state), Jordan (a given
   name: Jordan Peterson), Chad (the manosphere's word for an attractive man), Jersey, Man.
-- Abbreviations count only in capitals: US, U.S., UK, U.K.; "US" not in a post written mostly in
-  capitals (LET US GO). USA, UAE and DRC count in any case.
+- US, U.S., U.K. and U.S.A. count only in capitals, and "US" not in a post written mostly in capitals
+  (LET US GO); UK, USA, UAE and DRC, which are no English words, count in any case.
 - "English" is left out (it names the language far more often than England).
 - Words inside URLs and @mentions are not read; hashtags are (#India names India).
 """
@@ -66,7 +66,7 @@ EXTRA_NAMES: dict[str, tuple[str, ...]] = {
 # Abbreviations: (letters as tokens, country, whether they must be written in capitals).
 ABBREVIATIONS: tuple[tuple[str, str, bool], ...] = (
     ("US", "US", True), ("U S", "US", True), ("USA", "US", False), ("U S A", "US", True),
-    ("UK", "GB", True), ("U K", "GB", True), ("UAE", "AE", False), ("DRC", "CD", False),
+    ("UK", "GB", False), ("U K", "GB", True), ("UAE", "AE", False), ("DRC", "CD", False),
 )
 # Phrases that hold a place word but name no place (they win as the longest match, then count nothing).
 NOT_PLACES = (
@@ -130,35 +130,39 @@ class Gazetteer:
     def match(self, text: str) -> list[tuple[Place, str]]:
         """(place, form) for each place named in TEXT, in order of appearance, longest names first."""
         clean = URL_OR_MENTION.sub(" ", text or "")
-        if self.first_words.isdisjoint(TOKEN.findall(fold(clean))):
-            return []  # most posts name no place: one pass over the whole text decides
-        raw = TOKEN.findall(clean)
-        if not raw:
-            return []
-        folded = [fold(t) for t in raw]
-        shouting = _mostly_capitals(clean)
+        if clean.isascii():  # lower-casing keeps ASCII tokens where they were: fold the text at once
+            folded = TOKEN.findall(clean.lower())
+            if self.first_words.isdisjoint(folded):
+                return []  # most posts name no place: one pass over the text decides
+            raw = TOKEN.findall(clean)
+        else:
+            raw = TOKEN.findall(clean)
+            folded = [fold(t) for t in raw]
+            if self.first_words.isdisjoint(folded):
+                return []
+        shouting: bool | None = None  # read only when an abbreviation is met
         out: list[tuple[Place, str]] = []
-        i, n = 0, len(raw)
-        while i < n:
-            longest = self.by_first.get(folded[i])
-            if longest is None:
-                i += 1
+        n, by_first, entries = len(raw), self.by_first, self.entries
+        done = 0  # tokens before this one are part of a name already read
+        for i in [i for i, w in enumerate(folded) if w in by_first]:
+            if i < done:
                 continue
-            for size in range(min(longest, n - i), 0, -1):
-                entry = self.entries.get(tuple(folded[i:i + size]))
+            for size in range(min(by_first[folded[i]], n - i), 0, -1):
+                entry = entries.get(tuple(folded[i:i + size]))
                 if entry is None:
                     continue
                 written = raw[i:i + size]
-                if entry.upper_only and (shouting or not all(w.isupper() for w in written)):
-                    continue
+                if entry.upper_only:
+                    if shouting is None:
+                        shouting = _mostly_capitals(clean)
+                    if shouting or not all(w.isupper() for w in written):
+                        continue
                 if entry.capital_only and not written[0][:1].isupper():
                     continue
                 if entry.place is not None:
                     out.append((entry.place, entry.form))
-                i += size
+                done = i + size
                 break
-            else:
-                i += 1
         return out
 
 
