@@ -93,7 +93,8 @@ GROUP BY text, author_id, bucket
     tallies: dict[str, _Tally] = {}
     seen: dict[str, tuple[tuple[str, str], ...]] = {}
     total = 0
-    for row in table.to_pylist():
+    rows_seen = (row for batch in table.to_batches(max_chunksize=65_536) for row in batch.to_pylist())
+    for row in rows_seen:  # a batch at a time: a million texts as Python objects at once would double the memory
         n = int(row["n"])
         total += n
         text = row["text"] or ""
