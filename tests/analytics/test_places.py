@@ -177,4 +177,5 @@ def test_api_route_page_and_section(store):
     rep = build_report(store, TAG, since=datetime(2014, 5, 24), until=datetime(2014, 5, 26))
     sec = next(s for s in rep.sections if s.id == "places")
     assert sec.status == "ok" and "FROM posts" in sec.queries and "India" in str(sec.body)
+    assert ">#India<" not in str(sec.body)  # places are no hashtags: no "#" before their names in a legend
     assert registry.get("places").section is not None
