@@ -27,7 +27,7 @@ META = declare(
     heading="Places named in posts using #{hashtag}",
     columns={"place": "{place}", "kind": "{kind}", "posts": "{posts}", "authors": "{authors}", "share": "{share}",
              "named as": "{forms}"},
-    api=("tag", "every", "since", "until", "top"),
+    api=("tag", "every", "since", "until", "platform", "top"),
     api_summary="Countries and regions named in the posts using the tag, with posts, authors and a series.",
     page=Page("Places", "Which countries and regions did the campaign talk about, and when?"),
     section=Section("Places mentioned", "Which countries and regions did it talk about?"),
