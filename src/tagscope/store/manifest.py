@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from .. import files
+from ..post import POST_SCHEMA
 
 KINDS = ("posts", "raw", "tombstones", "quarantine", "forgotten")
 MANIFEST = "manifest.json"
@@ -23,7 +24,9 @@ FORMAT_VERSION = 1
 
 
 def empty() -> dict[str, Any]:
-    return {"format": "tagscope-store", "format_version": FORMAT_VERSION, "generation": 0, **{k: [] for k in KINDS}}
+    # A new store's (no) posts files have today's columns (see migrate.py).
+    return {"format": "tagscope-store", "format_version": FORMAT_VERSION, "generation": 0, **{k: [] for k in KINDS},
+            "posts_columns": POST_SCHEMA.names}
 
 
 def load(root: Path) -> dict[str, Any]:

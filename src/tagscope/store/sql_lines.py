@@ -182,6 +182,9 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     posts, fast_lines, raw, slow_lines, gone = split
     posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
     posts = posts.append_column("source_line", pa.array(lines.numbers[fast_lines]))
+    for f in POST_SCHEMA:  # fields a mapping has no source for (Twitter: no indexed time) are typed nulls
+        if f.name not in posts.column_names:
+            posts = posts.append_column(f, pa.nulls(len(posts), f.type))
     posts = posts.select(POST_SCHEMA.names).cast(POST_SCHEMA)
     raws = pa.table({
         "platform": posts.column("platform"), "id": posts.column("id"),

@@ -27,7 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import files as atomic
-from . import events, manifest
+from . import events, manifest, migrate
 from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
 
@@ -91,7 +91,9 @@ class Store:
 
     def _define_view(self, con: duckdb.DuckDBPyConnection, kind: str, schema: pa.Schema) -> None:
         files = self.files(kind)
-        if files:
+        if kind == "posts" and files and not migrate.current(self.manifest):
+            migrate.posts_view(con, files)  # an older store, not yet opened for writing
+        elif files:
             con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM read_parquet({sql_list(files)})")
         else:
             con.register(f"_empty_{kind}", schema.empty_table())
@@ -157,8 +159,9 @@ class Store:
                 shutil.rmtree(self.path / manifest.SCRATCH, ignore_errors=True)  # left by a killed ingest
                 # The writing machinery loads with the first writer: readers (analytics, the dashboard)
                 # never pay for it.
-                from .commit import apply_tombstones
+                from .commit import _write, apply_tombstones
 
+                migrate.migrate(self, _write)  # posts files of an older schema get today's columns
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
                 yield self
             finally:

@@ -11,8 +11,9 @@ Rules (docs/formats.md states them for users):
 - an ``update`` of a post is a later copy of the same URI (merged as every later copy is);
 - likes, follows, blocks, profiles, other collections, and ``identity`` / ``account`` events are no
   posts: they map to nothing and ingest counts them in ``records`` only;
-- ``createdAt`` is the client's clock (year 0000 is seen): when it is not a valid time, the post's
-  time is ``time_us``, the time Jetstream saw the event.
+- ``createdAt`` is the client's clock (year 0000 is seen): ``indexed_at`` is ``time_us``, the time
+  Jetstream saw the event, and ``created_at`` is ``createdAt`` unless it is implausible (no valid time,
+  before 1970, or after ``time_us``): then ``time_us`` (``record.created_time``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ...post import Tombstone, new_post
-from ...times import to_utc
 from ..base import ParseError, mapped
 from ..contract import Forgotten
 from . import record
@@ -90,15 +90,16 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
     rec = commit.get("record")
     if not isinstance(rec, dict):
         raise ParseError("missing commit.record")
-    created = _created(rec.get("createdAt"), seen)
-    post = new_post(platform=PLATFORM, id=uri, author_id=did, created_at=created, source_format=NAME)
+    created = record.created_time(rec.get("createdAt"), seen)
+    post = new_post(platform=PLATFORM, id=uri, author_id=did, created_at=created, indexed_at=seen,
+                    source_format=NAME)
     if collection == REPOST:
         subject = rec.get("subject")
         target = subject.get("uri") if isinstance(subject, dict) else None
         if not isinstance(target, str) or not target.startswith("at://"):
             raise ParseError("missing subject.uri of a repost")
         post.update(kind="repost", repost_of_id=target, repost_of_author=record.did_of(target),
-                    hashtags=[], hashtags_norm=[], mentions=[], urls=[], domains=[])
+                    hashtags=[], hashtags_norm=[], hashtags_hidden=[], mentions=[], urls=[], domains=[])
         return [post]
     post.update(record.fields(rec))
     if post["conversation_id"] is None:
@@ -113,17 +114,3 @@ def _time_us(value: Any) -> datetime | None:
         return _EPOCH + timedelta(microseconds=value)
     except OverflowError:
         return None
-
-
-def _created(value: Any, seen: datetime | None) -> datetime:
-    """``createdAt`` when it is a valid time, else the time Jetstream saw the event."""
-    if isinstance(value, str) and value:
-        try:
-            created = to_utc(value)
-        except (ValueError, OverflowError):
-            created = None
-        if created is not None:
-            return created
-    if seen is None:
-        raise ParseError("no valid createdAt and no time_us" if value else "missing createdAt and time_us")
-    return seen

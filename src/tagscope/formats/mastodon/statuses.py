@@ -190,7 +190,9 @@ def status_post(st: dict[str, Any], local: dict[str, str]) -> dict[str, Any]:
         repost_of_id=as_str(boosted.get("uri")) if boosted else None, repost_of_author=repost_author,
         community=_host(pid), like_count=as_int(source.get("favourites_count")),
         repost_count=as_int(source.get("reblogs_count")), reply_count=as_int(source.get("replies_count")),
-        quote_count=as_int(source.get("quotes_count")), source_format=NAME)
+        quote_count=as_int(source.get("quotes_count")), source_format=NAME,
+        # One copy shows only whether the status was edited; the merge counts the edits seen (merging.py).
+        edit_count=1 if st.get("edited_at") else 0)
 
 
 def _tags(st: dict[str, Any], written: list[str]) -> list[str]:
