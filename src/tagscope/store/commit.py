@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from ..formats import merge_into
 from ..post import POST_SCHEMA
-from . import events, scrub
+from . import events, reposts, scrub
 from .sql import sql_list
 from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
@@ -103,6 +103,7 @@ def commit_batch(
     """
     con = store.con
     gen = store.generation + 1
+    b = reposts.fill_batch(store, b)  # reposts naming their subject by id take its text and tags
     bt = to_table(tombstones, TOMBSTONE_SCHEMA)
     con.register("_b", b)
     con.register("_bt", bt)
@@ -210,12 +211,15 @@ def commit_batch(
         "duplicates": len(dup_keys),
         "updated": len(updated),
         "deleted": len(new_tombs),
+        # Of those, removals by a moderator or the platform (Reddit [removed]), apart from authors' deletions.
+        "removed": pc.sum(pc.equal(new_tombs.column("reason"), "removed")).as_py() or 0 if len(new_tombs) else 0,
         "skipped_deleted": skipped_dead,
         "quarantined": len(quarantined),
     }
 
 
-def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -> int:
+def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None,
+                     renamed: dict[str, str] | None = None) -> int:
     """Remove from posts/ every post a committed tombstone names; return how many were removed (only
     those in the posts files named in COUNT_IN, when given).
 
@@ -247,6 +251,8 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
     with ThreadPoolExecutor(REWRITE_THREADS) as pool:
         added = list(pool.map(rewrite, range(len(touched)), touched))
     store.commit({"posts": (added, [f.rsplit("/", 1)[-1] for f in touched])})
+    if renamed is not None:  # which file replaced which, for a caller following its own files
+        renamed.update(zip([f.rsplit("/", 1)[-1] for f in touched], added, strict=True))
     if count_in is None:
         return len(hits)
     return sum(1 for f in hits.column("filename").to_pylist() if f.rsplit("/", 1)[-1] in count_in)

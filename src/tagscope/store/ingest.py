@@ -41,7 +41,7 @@ import orjson
 from .. import formats
 from ..formats.base import Record, json_records
 from . import commit as committer
-from . import sql_lines
+from . import reposts, sql_lines
 from .chunk import Chunk, combine, parse_lines, parse_records
 from .manifest import SCRATCH
 from .sources import PrefixedStream, Unit, expand, open_sniffed, read_error, regular_fd
@@ -76,6 +76,8 @@ class Summary:
     quarantined: int = 0
     deleted: int = 0
     skipped_deleted: int = 0
+    removed: int = 0
+    reposts_unresolved: int = 0
     records: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -88,6 +90,11 @@ class Summary:
             "quarantined": self.quarantined,
             "deleted": self.deleted,
             "skipped_deleted": self.skipped_deleted,
+            # Of "deleted": the removals by a moderator or the platform (Reddit [removed]); the rest are
+            # the authors' own deletions (and compliance notices).
+            "removed": self.removed,
+            # Reposts stored by this run that name a subject the store does not hold (they count for no tag).
+            "reposts_unresolved": self.reposts_unresolved,
             "records": self.records,
             "files": self.files,
             "seconds": round(self.seconds, 3),
@@ -162,6 +169,7 @@ class Run:
         s.updated += result["updated"]
         s.deleted += result["deleted"]
         s.skipped_deleted += result["skipped_deleted"]
+        s.removed += result["removed"]
         s.quarantined += result["quarantined"]
         gc.collect(1)  # this batch's young objects: a full collection walked every module's objects (~0.1 s a batch)
 
@@ -212,7 +220,12 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
                 run.flush()
             finally:
                 run.wait()  # no commit may outlive the writer lock, even on an error
-            summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files)
+            renamed: dict[str, str] = {}
+            summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files, renamed)
+            mine = {renamed.get(f, f) for f in run.new_files}
+            # Reposts stored before their subject arrived take its text and tags now (see reposts.py).
+            renamed = reposts.resolve(store, uuid.uuid4().hex[:12], committer._write)
+            summary.reposts_unresolved = reposts.unresolved(store, {renamed.get(f, f) for f in mine})
     finally:
         run.close()
         if gc_was_enabled:

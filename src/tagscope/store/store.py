@@ -27,7 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import files as atomic
-from . import events, manifest, migrate
+from . import events, manifest, migrate, reposts
 from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
 
@@ -130,7 +130,13 @@ class Store:
             "quarantined": int(quarantined),
             # A removal (Reddit: by a moderator or Reddit) takes a post out as its author's deletion does.
             "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0) + reasons.get("removed", 0)),
+            # Of those, the removals by a moderator or the platform (Reddit `[removed]`), apart from the
+            # authors' own deletions.
+            "removed": int(reasons.get("removed", 0)),
             "edited": int(reasons.get("edited", 0)),
+            # Reposts naming a subject by id alone (Bluesky) whose subject the store does not hold:
+            # they count for no tag until it is ingested (store/reposts.py).
+            "reposts_unresolved": reposts.unresolved(self),
             "formats": fmts,
             "generation": self.generation,
             "bytes": size,
