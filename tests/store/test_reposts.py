@@ -80,7 +80,7 @@ def test_repost_takes_its_subjects_text_and_tags_whichever_arrives_first(tmp_pat
 
 
 def test_same_batch_and_unresolved_count(tmp_path: Path) -> None:
-    subjects, uris = _subject_posts()
+    subjects, _ = _subject_posts()
     path = _write(tmp_path / "both.jsonl", _events() + subjects)  # reposts before their subjects, one batch
     with Store(tmp_path / "s") as store:
         summary = store.ingest([path])

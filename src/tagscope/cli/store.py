@@ -19,6 +19,9 @@ def ingest(
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of sniffing each file.")] = None,
     index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
                                         "(otherwise the first search does it).")] = False,
+    include_private: Annotated[bool, typer.Option(
+        "--include-private", help="Also store Mastodon direct and followers-only statuses (kept out by default, "
+        "counted as skipped).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
@@ -31,7 +34,7 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
+        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:

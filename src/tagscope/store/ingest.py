@@ -78,6 +78,7 @@ class Summary:
     skipped_deleted: int = 0
     removed: int = 0
     reposts_unresolved: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     records: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -95,6 +96,8 @@ class Summary:
             "removed": self.removed,
             # Reposts stored by this run that name a subject the store does not hold (they count for no tag).
             "reposts_unresolved": self.reposts_unresolved,
+            # Posts left out on purpose, by reason (Mastodon direct and followers-only statuses).
+            "skipped": dict(sorted(self.skipped.items())),
             "records": self.records,
             "files": self.files,
             "seconds": round(self.seconds, 3),
@@ -128,6 +131,8 @@ class Run:
         fsum["posts"] += chunk.nposts
         fsum["quarantined"] += len(chunk.quarantine)
         self.summary.records += chunk.records
+        for reason, n in chunk.skipped.items():
+            self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
         if self.npost >= BATCH_POSTS or self.nbytes >= BATCH_BYTES:
             self.flush()
         if self.progress is not None:

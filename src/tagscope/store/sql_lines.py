@@ -204,8 +204,12 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     tombs = [{"platform": mod.PLATFORM if p is None else p, "id": i, "reason": r, "at": at, "source_file": source,
               "source_line": int(lines.numbers[k])} for k, p, i, r, at in gone]
     tombs = sorted(tombs + [t for c in runs for t in c.tombstones], key=lambda t: t["source_line"])  # stable
+    skipped: dict[str, int] = {}
+    for c in runs:
+        for reason, n in c.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
     return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),
-                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs))
+                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs), skipped)
 
 
 def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:

@@ -213,16 +213,28 @@ class Store:
             events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
-               index: bool = False) -> dict[str, Any]:
+               index: bool = False, include_private: bool = False) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
         One path may be given alone, as a string or a path. With ``index``
-        the search index is brought up to date before returning (otherwise the first search does it)."""
+        the search index is brought up to date before returning (otherwise the first search does it).
+        With ``include_private`` what formats keep out for privacy (Mastodon direct and followers-only
+        statuses) is stored too."""
+        from ..formats.base import INCLUDE_PRIVATE_ENV
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
-        summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+        # The run's worker processes inherit the environment: the formats read the choice there.
+        before = os.environ.get(INCLUDE_PRIVATE_ENV)
+        os.environ[INCLUDE_PRIVATE_ENV] = "1" if include_private else "0"
+        try:
+            summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+        finally:
+            if before is None:
+                os.environ.pop(INCLUDE_PRIVATE_ENV, None)
+            else:
+                os.environ[INCLUDE_PRIVATE_ENV] = before
         if index:
             self.update_derived(on_demand=True)
         return summary
