@@ -5,8 +5,8 @@ The contract a format keeps is in :mod:`tagscope.formats.contract`.
 
 from __future__ import annotations
 
-import zipfile
 import os
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

@@ -22,8 +22,18 @@ from typing import Any
 import orjson
 
 from ...post import Tombstone, domain_of, fold_tag, hashtag_fields, new_post, unique, url_fields
-from ..base import (MAPPING_ERRORS, ParseError, Rejected, Skipped, as_int, as_str, cannot_map, include_private,
-                    mapped, parse_iso)
+from ..base import (
+    MAPPING_ERRORS,
+    ParseError,
+    Rejected,
+    Skipped,
+    as_int,
+    as_str,
+    cannot_map,
+    include_private,
+    mapped,
+    parse_iso,
+)
 from . import html_text, scrubbing, streaming
 
 NAME = "mastodon"
