@@ -74,6 +74,19 @@ class Tombstone:
     at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Handle:
+    """Account ID's HANDLE as of AT, from a record that is no post (a Bluesky ``identity`` event).
+
+    A post keeps the handle as of the post (``author_handle``); these are kept apart, in the store's
+    ``handles`` table, so an account seen without a handle in its posts can still be shown by one."""
+
+    platform: str
+    id: str
+    handle: str
+    at: datetime | None = None
+
+
 def fold_tag(tag: str) -> str:
     """Case-insensitive form of a hashtag: NFKC, casefold, no leading '#'."""
     tag = tag.strip()

@@ -21,7 +21,7 @@ from ..formats import merge_into
 from ..post import POST_SCHEMA
 from . import events, reposts, scrub
 from .sql import sql_list
-from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
+from .tables import HANDLES_SCHEMA, QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
 if TYPE_CHECKING:
     from .store import Store
@@ -94,6 +94,7 @@ def commit_batch(
     tag: str,
     *,
     defer_removals: bool = False,
+    handles: list[dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined.
 
@@ -170,7 +171,7 @@ def commit_batch(
         skipped_dead = pc.sum(pc.is_in(batch_keys, value_set=_key_set(all_dead))).as_py() or 0
 
     changes: dict[str, tuple[list[str], list[str]]] = {
-        "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
+        "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], []), "handles": ([], [])}
     if len(raws) and len(new) + len(updated) < len(b):
         # The records of posts neither new nor changed are not kept (a deleted post's least of all).
         keep_raw = pa.concat_arrays([_key_set(updated), pc.cast(_joined(new), pa.string()).combine_chunks()])
@@ -194,6 +195,9 @@ def commit_batch(
         changes["posts"][1].append(old.rsplit("/", 1)[-1])
     if len(new_tombs):
         changes["tombstones"][0].append(_write(store, "tombstones", f"tomb-{gen:06d}-{tag}.parquet", new_tombs.cast(TOMBSTONE_SCHEMA)))
+    new_handles = _new_handles(store, handles or [])
+    if len(new_handles):
+        changes["handles"][0].append(_write(store, "handles", f"hdl-{gen:06d}-{tag}.parquet", new_handles))
     quarantined = _new_quarantine(store, quarantine)
     if len(quarantined):
         changes["quarantine"][0].append(_write(store, "quarantine", f"q-{gen:06d}-{tag}.parquet", quarantined))
@@ -215,6 +219,7 @@ def commit_batch(
         "removed": pc.sum(pc.equal(new_tombs.column("reason"), "removed")).as_py() or 0 if len(new_tombs) else 0,
         "skipped_deleted": skipped_dead,
         "quarantined": len(quarantined),
+        "handles": len(new_handles),
     }
 
 
@@ -295,6 +300,27 @@ def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:
             "FROM tombstones t WHERE t.reason = 'forgotten' AND t.platform = k.platform AND t.id = k.repost_of_id)"
         ).to_arrow_table())
     return dead
+
+
+def _new_handles(store: Store, rows: list[dict[str, Any]]) -> pa.Table:
+    """Handles not already recorded (one per account, handle and time), nor of an account ``forget``
+    keeps out (matched by id or by handle, as forget matches)."""
+    table = to_table(rows, HANDLES_SCHEMA)
+    if not len(table):
+        return table
+    con = store.con
+    con.register("_h", table)
+    try:
+        out = con.execute(
+            "SELECT * FROM (SELECT DISTINCT ON (platform, account_id, handle, \"at\") * FROM _h ORDER BY source_line) h "
+            "WHERE NOT EXISTS (SELECT 1 FROM handles o WHERE o.platform = h.platform AND o.account_id = h.account_id "
+            "AND o.handle = h.handle AND o.\"at\" IS NOT DISTINCT FROM h.\"at\") "
+            "AND NOT EXISTS (SELECT 1 FROM forgotten f WHERE f.kind <> 'post' AND (f.platform IS NULL OR "
+            "f.platform = h.platform) AND (f.id = h.account_id OR f.handle = lower(h.handle)))"
+        ).to_arrow_table()
+    finally:
+        con.unregister("_h")
+    return out.cast(HANDLES_SCHEMA)
 
 
 def _new_quarantine(store: Store, rows: list[dict[str, Any]]) -> pa.Table:

@@ -42,7 +42,7 @@ from .. import formats
 from ..formats.base import Record, json_records
 from . import commit as committer
 from . import reposts, sql_lines
-from .chunk import Chunk, combine, parse_lines, parse_records
+from .chunk import Chunk, combine, handles_of, parse_lines, parse_records
 from .manifest import SCRATCH
 from .sources import PrefixedStream, Unit, expand, open_sniffed, read_error, regular_fd
 
@@ -77,6 +77,7 @@ class Summary:
     deleted: int = 0
     skipped_deleted: int = 0
     removed: int = 0
+    handles: int = 0
     reposts_unresolved: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     records: int = 0
@@ -94,6 +95,8 @@ class Summary:
             # Of "deleted": the removals by a moderator or the platform (Reddit [removed]); the rest are
             # the authors' own deletions (and compliance notices).
             "removed": self.removed,
+            # Accounts' handles newly recorded from records that are no posts (Bluesky identity events).
+            "handles": self.handles,
             # Reposts stored by this run that name a subject the store does not hold (they count for no tag).
             "reposts_unresolved": self.reposts_unresolved,
             # Posts left out on purpose, by reason (Mastodon direct and followers-only statuses).
@@ -143,10 +146,12 @@ class Run:
         if not self.chunks:
             return
         posts, raws, tombs, quarantine, dups = combine(self.chunks)
+        handles = handles_of(self.chunks)
         in_chunk_dups = sum(c.duplicates for c in self.chunks)
         self.chunks, self.npost, self.nbytes = [], 0, 0
         self.wait()
-        self.committing = self.committer.submit(self._commit, posts, raws, tombs, quarantine, dups + in_chunk_dups)
+        self.committing = self.committer.submit(self._commit, posts, raws, tombs, quarantine, dups + in_chunk_dups,
+                                                handles)
 
     def wait(self) -> None:
         """Wait for the commit under way; its error, if any, is raised here."""
@@ -155,12 +160,12 @@ class Run:
             done.result()
 
     def _commit(self, posts: Any, raws: Any, tombs: list[dict[str, Any]], quarantine: list[dict[str, Any]],
-                dups: int) -> None:
-        if not (len(posts) or tombs or quarantine):
+                dups: int, handles: list[dict[str, Any]]) -> None:
+        if not (len(posts) or tombs or quarantine or handles):
             self.summary.duplicates += dups
             return
         result = committer.commit_batch(
-            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
+            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True, handles=handles
         )
         if result["new_file"]:
             self.new_files.add(result["new_file"])
@@ -175,6 +180,7 @@ class Run:
         s.deleted += result["deleted"]
         s.skipped_deleted += result["skipped_deleted"]
         s.removed += result["removed"]
+        s.handles += result["handles"]
         s.quarantined += result["quarantined"]
         gc.collect(1)  # this batch's young objects: a full collection walked every module's objects (~0.1 s a batch)
 

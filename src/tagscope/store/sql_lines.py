@@ -209,7 +209,8 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
         for reason, n in c.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + n
     return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),
-                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs), skipped)
+                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs), skipped,
+                 [h for c in runs for h in c.handles])
 
 
 def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:

@@ -137,6 +137,8 @@ class Store:
             # Reposts naming a subject by id alone (Bluesky) whose subject the store does not hold:
             # they count for no tag until it is ingested (store/reposts.py).
             "reposts_unresolved": reposts.unresolved(self),
+            # Accounts with a handle recorded apart from their posts (Bluesky identity events).
+            "handles": int(con.execute("SELECT count(DISTINCT platform || ':' || account_id) FROM handles").fetchone()[0]),  # type: ignore[index]
             "formats": fmts,
             "generation": self.generation,
             "bytes": size,
