@@ -24,7 +24,7 @@ from tagscope import formats
 from tagscope.cli import app
 from tagscope.formats.base import json_records
 from tagscope.formats.bluesky import jetstream, record
-from tagscope.post import Tombstone
+from tagscope.post import Handle, Tombstone
 from tagscope.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bluesky-jetstream"
@@ -146,7 +146,9 @@ def test_a_repost_points_at_its_subject_and_has_no_tags() -> None:
 
 
 def test_likes_identity_and_other_collections_map_to_nothing_and_a_delete_to_a_tombstone() -> None:
-    assert jetstream.parse(CAMPAIGN[5]) == [] and jetstream.parse(CAMPAIGN[6]) == []
+    assert jetstream.parse(CAMPAIGN[5]) == []
+    # an identity event is no post: the handle it names goes to the store's handles table
+    assert jetstream.parse(CAMPAIGN[6]) == [Handle("bluesky", BOB, "bob.example", datetime(2014, 5, 24))]
     assert jetstream.parse({"did": ALICE, "time_us": 1, "kind": "account", "account": {"active": False}}) == []
     t = _one(CAMPAIGN[8])
     assert t == Tombstone("bluesky", _uri(FRANK, "3f1"), "deleted", datetime(2014, 5, 24, 18))

@@ -101,3 +101,14 @@ def test_trend_counts_filled_reposts(tmp_path: Path) -> None:
         every = trend(store, "reportedtag", every="week").table
         originals = trend(store, "reportedtag", every="week", no_reposts=True).table
         assert sum(every.column("count").to_pylist()) - sum(originals.column("count").to_pylist()) == 3
+
+
+def test_a_stored_pointer_seen_again_with_its_subject_is_filled(tmp_path: Path) -> None:
+    subjects, uris = _subject_posts()
+    both = _write(tmp_path / "both.jsonl", subjects + _events())  # the subjects, then the reposts again
+    with Store(tmp_path / "s") as store:
+        store.ingest([str(JETSTREAM)])  # pointers stored
+        again = store.ingest([both])
+        assert (again["ingested"], again["reposts_unresolved"]) == (3, 0)
+        assert all("reportedtag" in r["hashtags_norm"] for r in _filled(store, uris))
+        assert store.stats()["reposts_unresolved"] == 12

@@ -104,7 +104,6 @@ def commit_batch(
     """
     con = store.con
     gen = store.generation + 1
-    b = reposts.fill_batch(store, b)  # reposts naming their subject by id take its text and tags
     bt = to_table(tombstones, TOMBSTONE_SCHEMA)
     con.register("_b", b)
     con.register("_bt", bt)
@@ -166,6 +165,10 @@ def commit_batch(
         gone = pc.is_in(batch_keys, value_set=_key_set(hit_keys | all_dead))
         if pc.any(gone).as_py():  # delete notices mostly name posts of earlier batches
             new = b.filter(pc.invert(gone))
+    # New reposts naming their subject by id take its text and tags (from the batch or the store). A stored
+    # one seen again is left to the end of the run (reposts.resolve): a merge fills no list already there.
+    alive = b if not all_dead else b.filter(pc.invert(pc.is_in(batch_keys, value_set=_key_set(all_dead))))
+    new = reposts.fill_batch(store, new, alive)
     skipped_dead = 0
     if all_dead:
         skipped_dead = pc.sum(pc.is_in(batch_keys, value_set=_key_set(all_dead))).as_py() or 0

@@ -60,23 +60,31 @@ def _select_filled(src: str, subjects: str) -> str:
             f"({subjects})) s ON s.platform = r.platform AND s.id = r.repost_of_id")
 
 
-def fill_batch(store: Store, b: pa.Table) -> pa.Table:
-    """The batch B with its pointer reposts filled from subjects in B or in the store (commit time)."""
-    if not len(b):
-        return b
-    mask = _pointer_mask(b)
+def fill_batch(store: Store, new: pa.Table, batch: pa.Table) -> pa.Table:
+    """NEW (a batch's posts the store does not hold) with its pointer reposts filled from subjects in
+    BATCH (the whole batch) or in the store (commit time)."""
+    if not len(new):
+        return new
+    mask = _pointer_mask(new)
     if not pc.any(mask).as_py():
-        return b
+        return new
     con = store.con
-    pointers = b.filter(mask)
+    pointers = new.filter(mask)
     con.register("_rp", pointers)
-    con.register("_rb", b)
+    con.register("_rb", batch)
     cols = ", ".join(("platform", "id", *FILLED))
     subjects = f"SELECT {cols} FROM _rb WHERE {SUBJECT.format(p='')}"
     files = store.files("posts")
     if files:
-        subjects += (f" UNION ALL SELECT {cols} FROM read_parquet({sql_list(files)}) p WHERE {SUBJECT.format(p='p.')} "
-                     "AND EXISTS (SELECT 1 FROM _rp k WHERE k.platform = p.platform AND k.repost_of_id = p.id)")
+        # Which files hold the subjects: a semi-join reading only keys (as the commit's dedup lookup does);
+        # their text and tags are then read from those files alone.
+        held = [f for (f,) in con.execute(
+            f"SELECT DISTINCT p.filename FROM read_parquet({sql_list(files)}, filename=true) p "
+            "SEMI JOIN _rp k ON k.platform = p.platform AND k.repost_of_id = p.id").fetchall()]
+        if held:
+            subjects += (f" UNION ALL SELECT {cols} FROM read_parquet({sql_list(sorted(held))}) p "
+                         f"WHERE {SUBJECT.format(p='p.')} AND EXISTS (SELECT 1 FROM _rp k "
+                         "WHERE k.platform = p.platform AND k.repost_of_id = p.id)")
     if store.files("tombstones"):  # a subject deleted earlier in this run is still in its file until the end
         subjects = (f"SELECT * FROM ({subjects}) x WHERE NOT EXISTS "
                     "(SELECT 1 FROM tombstones t WHERE t.platform = x.platform AND t.id = x.id)")
@@ -85,7 +93,7 @@ def fill_batch(store: Store, b: pa.Table) -> pa.Table:
     finally:
         con.unregister("_rp")
         con.unregister("_rb")
-    return pa.concat_tables([b.filter(pc.invert(mask)), filled.select(POST_SCHEMA.names).cast(POST_SCHEMA)])
+    return pa.concat_tables([new.filter(pc.invert(mask)), filled.select(POST_SCHEMA.names).cast(POST_SCHEMA)])
 
 
 def resolve(store: Store, tag: str, write: Callable[..., str]) -> dict[str, str]:
