@@ -16,6 +16,8 @@ DuckDB on (platform, id); nothing loops over posts in Python.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
     from .store import Store
 
+THREADS = os.cpu_count() or 1  # files rewritten side by side at the end of a run (as deletions are)
 # The fields a repost takes from its subject (what a retweet carries inline).
 FILLED = ("text", "lang", "hashtags", "hashtags_norm", "hashtags_hidden", "urls", "domains")
 POINTER = ("{p}kind = 'repost' AND {p}repost_of_id IS NOT NULL AND {p}text IS NULL "
@@ -51,15 +54,6 @@ def _pointer_mask(b: pa.Table) -> pa.Array:
                                 pc.and_(pc.is_null(b.column("text")), pc.equal(tags, 0))), False)
 
 
-def _select_filled(src: str, subjects: str) -> str:
-    """Every column of the pointer reposts in SRC, the FILLED ones from their subject in SUBJECTS."""
-    repl = ", ".join(
-        f"CASE WHEN s.id IS NULL THEN r.{c} ELSE {'coalesce(r.lang, s.lang)' if c == 'lang' else 's.' + c} END AS {c}"
-        for c in FILLED)
-    return (f"SELECT r.* REPLACE ({repl}) FROM {src} r LEFT JOIN (SELECT DISTINCT ON (platform, id) * FROM "
-            f"({subjects})) s ON s.platform = r.platform AND s.id = r.repost_of_id")
-
-
 def fill_batch(store: Store, new: pa.Table, batch: pa.Table) -> pa.Table:
     """NEW (a batch's posts the store does not hold) with its pointer reposts filled from subjects in
     BATCH (the whole batch) or in the store (commit time)."""
@@ -69,11 +63,14 @@ def fill_batch(store: Store, new: pa.Table, batch: pa.Table) -> pa.Table:
     if not pc.any(mask).as_py():
         return new
     con = store.con
-    pointers = new.filter(mask)
+    # The pointers with their row in NEW: only the filled columns are rebuilt, the rest stay as they are.
+    pointers = new.select(["platform", "id", "repost_of_id", "lang"]).append_column(
+        "_n", pa.array(np.arange(len(new), dtype=np.int64))).filter(mask)
     con.register("_rp", pointers)
     con.register("_rb", batch)
     cols = ", ".join(("platform", "id", *FILLED))
-    subjects = f"SELECT {cols} FROM _rb WHERE {SUBJECT.format(p='')}"
+    subjects = (f"SELECT {cols} FROM _rb b SEMI JOIN _rp k ON k.platform = b.platform AND k.repost_of_id = b.id "
+                f"WHERE {SUBJECT.format(p='b.')}")
     files = store.files("posts")
     if files:
         # Which files hold the subjects: a semi-join reading only keys (as the commit's dedup lookup does);
@@ -88,12 +85,30 @@ def fill_batch(store: Store, new: pa.Table, batch: pa.Table) -> pa.Table:
     if store.files("tombstones"):  # a subject deleted earlier in this run is still in its file until the end
         subjects = (f"SELECT * FROM ({subjects}) x WHERE NOT EXISTS "
                     "(SELECT 1 FROM tombstones t WHERE t.platform = x.platform AND t.id = x.id)")
+    own_lang = ", ".join(f"s.{c}" if c != "lang" else "coalesce(r.lang, s.lang) AS lang" for c in FILLED)
     try:
-        filled = con.execute(_select_filled("_rp", subjects)).to_arrow_table()
+        fills = con.execute(
+            f"SELECT r._n, {own_lang} FROM _rp r JOIN (SELECT DISTINCT ON (platform, id) * FROM ({subjects})) s "
+            "ON s.platform = r.platform AND s.id = r.repost_of_id ORDER BY r._n").to_arrow_table()
     finally:
         con.unregister("_rp")
         con.unregister("_rb")
-    return pa.concat_tables([new.filter(pc.invert(mask)), filled.select(POST_SCHEMA.names).cast(POST_SCHEMA)])
+    return _replace_rows(new, fills)
+
+
+def _replace_rows(table: pa.Table, fills: pa.Table) -> pa.Table:
+    """TABLE with the FILLED columns of its rows ``fills._n`` taken from FILLS (the other columns as they are)."""
+    if not len(fills):
+        return table
+    at = np.arange(len(table), dtype=np.int64)
+    at[fills.column("_n").to_numpy()] = len(table) + np.arange(len(fills), dtype=np.int64)
+    take = pa.array(at)
+    for c in FILLED:
+        field = POST_SCHEMA.field(c)
+        both = pa.concat_arrays([table.column(c).combine_chunks().cast(field.type),
+                                 fills.column(c).combine_chunks().cast(field.type)])
+        table = table.set_column(table.schema.get_field_index(c), field, both.take(take))
+    return table
 
 
 def resolve(store: Store, tag: str, write: Callable[..., str]) -> dict[str, str]:
@@ -104,37 +119,43 @@ def resolve(store: Store, tag: str, write: Callable[..., str]) -> dict[str, str]
     files = store.files("posts")
     if not files:
         return {}
+    # One join: the stored pointers (their file and row) with what their subjects give. The pointers are
+    # few and carry no text; only the subjects they name are read whole.
     con = store.con
-    hits = con.execute(
-        f"SELECT DISTINCT r.filename FROM read_parquet({sql_list(files)}, filename=true) r "
-        f"WHERE {pointer_sql('r.')} AND EXISTS (SELECT 1 FROM posts s WHERE s.platform = r.platform "
-        f"AND s.id = r.repost_of_id AND {SUBJECT.format(p='s.')})").fetchall()
-    if not hits:
+    own_lang = ", ".join(f"s.{c}" if c != "lang" else "coalesce(p.lang, s.lang) AS lang" for c in FILLED)
+    fills = con.execute(
+        f"WITH p AS (SELECT filename, file_row_number AS n, platform, repost_of_id, lang "
+        f"FROM read_parquet({sql_list(files)}, filename=true, file_row_number=true) WHERE {pointer_sql()}) "
+        f"SELECT p.filename, p.n, {own_lang} FROM p JOIN (SELECT DISTINCT ON (platform, id) * FROM posts s "
+        f"WHERE {SUBJECT.format(p='s.')} AND EXISTS (SELECT 1 FROM p WHERE p.platform = s.platform "
+        "AND p.repost_of_id = s.id)) s ON s.platform = p.platform AND s.id = p.repost_of_id "
+        "ORDER BY p.filename, p.n").to_arrow_table()
+    if not len(fills):
         return {}
     gen = store.generation + 1
-    renames: dict[str, str] = {}
-    added, removed = [], []
-    cols = ", ".join(("platform", "id", *FILLED))
-    for i, (fname,) in enumerate(sorted(hits)):
-        rows = pq.read_table(fname)
-        # The file's order (time, then id) is kept: the joined rows are put back in it by row number.
-        con.register("_rf", rows.append_column("_n", pa.array(np.arange(len(rows), dtype=np.int64))))
-        subjects = f"SELECT {cols} FROM posts WHERE {SUBJECT.format(p='')}"
-        try:
-            table = con.execute(
-                f"SELECT * EXCLUDE (_n) FROM ({_select_filled('_rf', subjects)}) ORDER BY _n").to_arrow_table()
-        finally:
-            con.unregister("_rf")
-        table = table.select(POST_SCHEMA.names).cast(POST_SCHEMA)
+    names = fills.column("filename").to_pylist()
+    by_file: dict[str, tuple[int, int]] = {}  # file: (first, end) of its rows in FILLS (sorted by file)
+    for i, f in enumerate(names):
+        first, _ = by_file.get(f, (i, i))
+        by_file[f] = (first, i + 1)
+
+    def rewrite(i: int, fname: str) -> str:
+        first, end = by_file[fname]
+        mine = fills.slice(first, end - first)
+        table = pq.read_table(fname, use_threads=False)  # Arrow's reader and writer release the GIL
+        table = _replace_rows(table, mine.rename_columns(["filename", "_n", *FILLED]))
+        table = table.cast(POST_SCHEMA)
         name = write(store, "posts", f"part-{gen:06d}-{tag}-p{i}.parquet", table)
-        if store._derived:
+        if store._derived:  # its rollups while its rows are at hand
             events.file_written.emit(store, name, table)
-        old = fname.rsplit("/", 1)[-1]
-        added.append(name)
-        removed.append(old)
-        renames[old] = name
+        return name
+
+    touched = sorted(by_file)
+    with ThreadPoolExecutor(THREADS) as pool:
+        added = list(pool.map(rewrite, range(len(touched)), touched))
+    removed = [f.rsplit("/", 1)[-1] for f in touched]
     store.commit({"posts": (added, removed)})
-    return renames
+    return dict(zip(removed, added, strict=True))
 
 
 def unresolved(store: Store, names: set[str] | None = None) -> int:
