@@ -389,3 +389,19 @@ def test_an_implausible_created_at_falls_back_to_the_indexed_time(created: str, 
     no_time = _event(ALICE, "3a8", 0, rec={"text": "x", "createdAt": "0001-01-01T00:00:00Z"})
     with pytest.raises(formats.ParseError, match="implausible createdAt"):
         jetstream.parse(no_time)
+
+
+def test_an_appview_repost_takes_the_tags_of_the_post_in_its_item(tmp_path: Path) -> None:
+    from tagscope.store import Store
+
+    reason = {"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": DAVE, "handle": "dave.example"},
+              "uri": _uri(DAVE, "3d1", "app.bsky.feed.repost"), "indexedAt": "2014-05-24T15:00:00Z"}
+    feed = tmp_path / "feed.json"
+    feed.write_bytes(orjson.dumps({"feed": [{"post": ALICE_VIEW, "reason": reason}]}))
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(feed)], fmt="bluesky-appview")
+        assert (summary["ingested"], summary["reposts_unresolved"]) == (2, 0)
+        rows = store.sql("SELECT kind, hashtags_norm, indexed_at FROM posts ORDER BY kind").to_pylist()
+        assert [(r["kind"], r["hashtags_norm"]) for r in rows] == [("original", ["yesallwomen"]),
+                                                                   ("repost", ["yesallwomen"])]
+        assert rows[1]["indexed_at"] == datetime(2014, 5, 24, 15)
