@@ -20,6 +20,7 @@ from ..formats import merge_into
 from ..formats.base import INCLUDE_PRIVATE_ENV, ParseError
 from ..post import POST_SCHEMA
 from . import commit as committer
+from . import reposts
 from .chunk import raw_row
 from .ingest import BATCH_POSTS
 from .store import Store
@@ -58,6 +59,8 @@ def _remap(store: Store) -> dict[str, Any]:
                             _commit(scratch, batch, [])
                             batch = {}
             _commit(scratch, batch, [])
+            # Reposts re-parsed before their subject take its text and tags, as at the end of an ingest.
+            reposts.resolve(scratch, "remap", committer._write)
         added = []
         for name in scratch.manifest["posts"]:
             os.replace(scratch.path / "posts" / name, store.path / "posts" / ("." + name))
