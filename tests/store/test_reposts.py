@@ -114,13 +114,15 @@ def test_a_stored_pointer_seen_again_with_its_subject_is_filled(tmp_path: Path) 
         assert store.stats()["reposts_unresolved"] == 12
 
 
-def test_remap_keeps_the_reposts_filled(tmp_path: Path) -> None:
-    from tagscope.store.remap import remap
+def test_remap_keeps_the_reposts_filled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagscope.store import remap as remapping
+
+    monkeypatch.setattr(remapping, "BATCH_POSTS", 10)  # the reposts and their subjects in different batches
 
     subjects, _ = _subject_posts()
     with Store(tmp_path / "s") as store:
         store.ingest([str(JETSTREAM)])  # the reposts' raw records come first, their subjects' after
         store.ingest([_write(tmp_path / "subjects.jsonl", subjects)])
         assert _tag_reposts(store) == 3
-        remap(store)
+        remapping.remap(store)
         assert _tag_reposts(store) == 3 and store.stats()["reposts_unresolved"] == 12
