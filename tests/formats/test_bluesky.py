@@ -405,3 +405,19 @@ def test_an_appview_repost_takes_the_tags_of_the_post_in_its_item(tmp_path: Path
         assert [(r["kind"], r["hashtags_norm"]) for r in rows] == [("original", ["yesallwomen"]),
                                                                    ("repost", ["yesallwomen"])]
         assert rows[1]["indexed_at"] == datetime(2014, 5, 24, 15)
+
+
+def test_tags_and_where_they_came_from_match_blueskys_own_indexer() -> None:
+    """indigo's search fixtures: real post records beside the tags Bluesky's indexer reads from them."""
+    from tagscope.formats.bluesky import record
+
+    path = Path(__file__).resolve().parents[1] / "data" / "bluesky-records" / "indigo_search_transform-post-fixtures.json"
+    cases = orjson.loads(path.read_bytes())
+    seen_hidden = 0
+    for case in cases:
+        got = record.fields(case["PostRecord"])
+        assert got["hashtags"] == (case["PostDoc"].get("tag") or []), case["doc_id"]
+        hidden = case["PostRecord"].get("tags") or []
+        assert got["hashtags_hidden"] == hidden
+        seen_hidden += len(hidden)
+    assert seen_hidden == 1  # "thing": in record.tags, never in the text; "some" is a facet of the text
