@@ -103,6 +103,9 @@ def test_store_totals_agree_with_truth(ingested: tuple[Path, dict, Store, dict])
     _, truth, st, summary = ingested
     assert summary["ingested"] == truth["posts"] == sum(p["posts"] for p in truth["platforms"].values())
     assert summary["deleted"] == truth["deleted"]
+    stats = st.stats()
+    assert stats["removed"] == truth["platforms"]["reddit"]["removed"] > 0  # [removed] by a moderator
+    assert stats["reposts_unresolved"] == 0  # every Bluesky repost's subject is in the campaign
     rows = st.con.execute("SELECT platform, kind, count(*) FROM posts GROUP BY ALL").fetchall()
     for platform, want in truth["platforms"].items():
         assert {k: n for p, k, n in rows if p == platform} == want["kinds"], platform
@@ -111,19 +114,12 @@ def test_store_totals_agree_with_truth(ingested: tuple[Path, dict, Store, dict])
     assert communities == truth["platforms"]["reddit"]["communities"]
 
 
-# A Bluesky repost names its subject by URI only; it counts for the subject's tags once the store
-# resolves reposts to their subjects (the store side of issue #19, in progress on another branch).
-REPOSTS_BY_REFERENCE = {"bluesky"}
-
-
 @pytest.mark.parametrize("platform", ALL)
 @pytest.mark.parametrize("no_reposts", [True, False])
 def test_count_and_trend_by_platform_equal_truth(ingested: tuple[Path, dict, Store, dict], platform: str,
-                                                 no_reposts: bool, request: pytest.FixtureRequest) -> None:
+                                                 no_reposts: bool) -> None:
+    """Reposts included too: a Bluesky repost names its subject by URI only and takes its tags in the store."""
     _, truth, st, _ = ingested
-    if not no_reposts and platform in REPOSTS_BY_REFERENCE:
-        request.applymarker(pytest.mark.xfail(reason="reposts by reference are not resolved to their subject yet",
-                                              strict=False))
     want = truth["platforms"][platform]
     tags = want["hashtags_without_reposts" if no_reposts else "hashtags"]
     for tag, n in tags.items():
