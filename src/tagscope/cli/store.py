@@ -20,6 +20,9 @@ def ingest(
     index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
                                         "(otherwise the first search does it).")] = False,
     as_json: JsonOpt = False,
+    tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone of times a file writes without one "
+                                           "(Telegram Desktop's `date` when `date_unixtime` is absent); "
+                                           "default UTC.")] = None,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
     st = open_store(store)
@@ -31,7 +34,7 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
+        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, tz=tz)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:

@@ -204,16 +204,17 @@ class Store:
             events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
-               index: bool = False) -> dict[str, Any]:
+               index: bool = False, tz: str | None = None) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
         One path may be given alone, as a string or a path. With ``index``
-        the search index is brought up to date before returning (otherwise the first search does it)."""
+        the search index is brought up to date before returning (otherwise the first search does it).
+        ``tz`` is the zone of times a file writes without one (default UTC)."""
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
-        summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+        summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress, tz=tz)
         if index:
             self.update_derived(on_demand=True)
         return summary
