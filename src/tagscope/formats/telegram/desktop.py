@@ -75,15 +75,16 @@ def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     malformed document ends with one quarantined record where it broke."""
     tz = parse_option("tz")
     try:
-        for number, chat, data in reader.messages(stream):
-            yield _record(number, chat, data, tz)
+        for number, chat, data, value in reader.messages(stream):
+            yield _record(number, chat, data, value, tz)
     except reader.Broken as exc:
         yield Record(exc.number, None, b"", exc.reason)
 
 
-def _record(number: int, chat: dict[str, Any], data: bytes, tz: str | None) -> Record:
+def _record(number: int, chat: dict[str, Any], data: bytes, message: Any, tz: str | None) -> Record:
     try:
-        message = orjson.loads(data)
+        if message is None:  # not decoded by the reader yet (or null: decoded again, cheaply)
+            message = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         try:
             message = orjson.loads(_X_ESCAPE.sub(rb"\1\\u00\2", data))

@@ -11,8 +11,11 @@ writes (``export_output_json.cpp``):
   "left_chats": {"about", "list": [...]}, ...}``; every other section (contacts, sessions...) is skipped
   unread.
 
-A message is yielded as ``(number, chat, bytes)`` where ``number`` counts the messages of the file from 1
-(the record's position), ``chat`` is ``{"id", "name", "type"}``. Telegram Desktop writes a chat's name,
+A message is yielded as ``(number, chat, bytes, value)`` where ``number`` counts the messages of the file
+from 1 (the record's position), ``chat`` is ``{"id", "name", "type"}`` and ``value`` the decoded message
+when the reader decoded it already (else None). A message laid out as Telegram Desktop writes it (an
+object opening its own line, closed by a line of the same indent) is found with one search and checked by
+decoding it; anything else is walked a bracket at a time (measured: 2.6x faster on a 135 MB export). Telegram Desktop writes a chat's name,
 type and id before its messages, so one message is held at a time; a file written otherwise (keys
 sorted) holds one chat's messages until the chat's object ends. A cut or malformed document ends the
 walk with a :class:`Broken` naming the number of the message it stopped in.
@@ -27,6 +30,7 @@ from typing import IO, Any
 import orjson
 
 CHUNK = 1 << 20  # bytes read at a time
+LAID_OUT_MAX = 16 << 20  # a message longer than this is read bracket by bracket
 _WS = re.compile(rb"[ \t\r\n]*")
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
 _SCALAR = re.compile(rb"[^\s,\]}]*")
@@ -141,8 +145,45 @@ class _Scanner:
         finally:
             self.keep = None
 
+    def laid_out(self) -> tuple[bytes, Any] | None:
+        """One object's bytes and value, found the quick way when Telegram Desktop laid it out: an object
+        opening a line of its own closes at the next line holding only its indent and ``}`` (a string
+        never holds a raw new line). The candidate is checked by decoding it (a JSON value starting at
+        a ``{`` has one end); None, with nothing consumed, when the layout is not that one."""
+        start = self.pos
+        i = start
+        while i > 0 and self.buf[i - 1] == 0x20:
+            i -= 1
+        if i == 0 or self.buf[i - 1] != 0x0A or self.buf[start:start + 1] != b"{":
+            return None
+        closer = b"\n" + self.buf[i:start] + b"}"
+        self.keep = start
+        try:
+            rel = 0
+            while True:
+                end = self.buf.find(closer, self.keep + rel)
+                if end >= 0:
+                    break
+                rel = max(0, len(self.buf) - self.keep - len(closer))
+                if rel > LAID_OUT_MAX or not self.more():
+                    self.pos = self.keep
+                    return None
+            data = self.buf[self.keep:end + len(closer)]
+            try:
+                value = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                self.pos = self.keep
+                return None
+            self.pos = end + len(closer)
+            return data, value
+        finally:
+            self.keep = None
 
-def messages(stream: IO[bytes], head: bytes = b"") -> Iterator[tuple[int, dict[str, Any], bytes]]:
+
+Message = tuple[int, dict[str, Any], bytes, Any]
+
+
+def messages(stream: IO[bytes], head: bytes = b"") -> Iterator[Message]:
     """Every message of the export (see the module docstring); raises :class:`Broken` where it breaks."""
     walk = _Walk(_Scanner(stream, head))
     try:
@@ -169,7 +210,7 @@ class _Walk:
             if self.scan.expect(b",}") == ord("}"):
                 return
 
-    def chat_or_account(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    def chat_or_account(self) -> Iterator[Message]:
         """A chat's members (its header, its messages) or an account's (its chat lists)."""
         chat: dict[str, Any] = {}
         held: list[bytes] | None = None
@@ -181,7 +222,7 @@ class _Walk:
                 if "id" in chat and "type" in chat:  # a saved-messages chat has no name
                     yield from self.message_list(chat)
                 else:  # the header comes after the messages: hold them until the object ends
-                    held = [*(held or []), *self.message_bytes()]
+                    held = [*(held or []), *self.message_values()]
             elif name in _CHAT_LISTS and self.scan.peek() == ord("{"):
                 self.scan.pos += 1
                 for inner in self.members():
@@ -191,11 +232,11 @@ class _Walk:
                         self.scan.skip()
             else:
                 self.scan.skip()
-        for data in held or ():
+        for data, value in held or ():
             self.number += 1
-            yield self.number, _header(chat), data
+            yield self.number, _header(chat), data, value
 
-    def chats(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    def chats(self) -> Iterator[Message]:
         self.scan.expect(b"[")
         if self.scan.peek() == ord("]"):
             self.scan.pos += 1
@@ -209,21 +250,22 @@ class _Walk:
             if self.scan.expect(b",]") == ord("]"):
                 return
 
-    def message_bytes(self) -> Iterator[bytes]:
+    def message_values(self) -> Iterator[tuple[bytes, Any]]:
         self.scan.expect(b"[")
         if self.scan.peek() == ord("]"):
             self.scan.pos += 1
             return
         while True:
-            yield self.scan.capture()
+            self.scan.peek()
+            yield self.scan.laid_out() or (self.scan.capture(), None)
             if self.scan.expect(b",]") == ord("]"):
                 return
 
-    def message_list(self, chat: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    def message_list(self, chat: dict[str, Any]) -> Iterator[Message]:
         header = _header(chat)
-        for data in self.message_bytes():
+        for data, value in self.message_values():
             self.number += 1
-            yield self.number, header, data
+            yield self.number, header, data, value
 
 
 def _header(chat: dict[str, Any]) -> dict[str, Any]:
