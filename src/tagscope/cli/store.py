@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..formats.base import FormatWarning
 from .common import app, console, emit_json, existing_store, fail, open_store, out, plural
 from .options import JsonOpt, StoreOpt
 
@@ -34,9 +36,16 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, tz=tz)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FormatWarning)
+            summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, tz=tz)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+    for said in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, FormatWarning)):
+        console.print(f"[yellow]warning:[/yellow] {escape(said)}", highlight=False)
+    for w in caught:  # any other warning is shown as Python would have
+        if not issubclass(w.category, FormatWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     if as_json:
         emit_json(summary)
         return

@@ -40,6 +40,11 @@ def parse_options(**values: Any) -> Iterator[None]:
         _OPTIONS.reset(token)
 
 
+class FormatWarning(UserWarning):
+    """A format read its input with a gap the user should know of (issued once per input, not per
+    record): ``tagscope ingest`` prints it; a library caller sees it as a Python warning."""
+
+
 class ParseError(ValueError):
     """A record that cannot be mapped to a post; the message is the quarantine reason."""
 
