@@ -6,7 +6,9 @@ Shapes read (one JSON value per line):
 - a streaming line: ``{"data": tweet, "includes": {...}, "matching_rules": [...]}``;
 - a flattened tweet (``twarc2 flatten``): the tweet itself, with ``author`` and the referenced tweets
   inlined and a ``__twarc`` key;
-- a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``.
+- a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``;
+- a bare tweet: an API response's ``data[]`` item alone (datasets keep them so), often without
+  ``entities``: its hashtags and mentions are then read from its text (``_from_text``).
 
 Traps handled: a retweet's ``text`` is cut ("RT @x: ...…"): text, hashtags, URLs and counts come from
 the retweeted tweet in ``includes.tweets`` (or inlined); long posts keep their full text in

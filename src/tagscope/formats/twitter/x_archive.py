@@ -10,7 +10,9 @@ Traps handled: counts and ids are strings; there are no follower counts; a retwe
 as written: the original is not in the archive); ``deleted-tweets.js`` holds tweets the owner
 deleted (each with ``deleted_at``): they become ``deleted`` tombstones, so they count nowhere.
 
-Each record handed to the store is self-contained: ``{"account": {...}, "tweet": {...}}``.
+Each record handed to the store is self-contained: ``{"account": {...}, "tweet": {...}}``. Without
+``account.js`` (a partial copy, one file alone) the tweets are kept with an unknown author, and the reader
+warns once per input (a ``FormatWarning``).
 """
 
 from __future__ import annotations
