@@ -287,3 +287,15 @@ def test_every_message_is_a_post_a_skipped_record_or_quarantined(messages: list[
         is_message = isinstance(msg, dict) and msg.get("type") == "message"
         assert len(items) == (1 if is_message else 0)
         _check("telegram-desktop", rec.obj)
+
+
+def test_an_export_folder_is_read_as_one_input_and_its_media_are_not_posts(tmp_path: Path) -> None:
+    folder = tmp_path / "ChatExport_2023-01-15"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "result.json").write_bytes(CHANNEL.read_bytes())
+    (folder / "photos" / "photo_1@15-01-2023_12-50-00.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a post")
+    assert desktop.claims_path(folder) and not desktop.claims_path(DATA) and not desktop.claims_path(CHANNEL)
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(tmp_path)])
+    assert [f["format"] for f in summary["files"]] == ["telegram-desktop"]
+    assert (summary["records"], summary["ingested"], summary["quarantined"]) == (10, 8, 0)

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -68,6 +69,22 @@ def sniff(head: bytes) -> bool:
     if not h.startswith(b"{"):
         return False
     return bool(_ACCOUNT.match(h)) or (_MESSAGES.search(h) is not None and _CHAT.search(h) is not None)
+
+
+def claims_path(path: Path) -> bool:
+    """An export folder as Telegram Desktop writes it: ``result.json`` (this format's) beside the media
+    folders (``photos/``, ``files/``...), read as one input so the media are not taken for posts."""
+    result = path / "result.json"
+    if not path.is_dir() or not result.is_file():
+        return False
+    with open(result, "rb") as fh:
+        return sniff(fh.read(65536))
+
+
+def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
+    """The records of an export folder's ``result.json`` (its media are not read)."""
+    with open(path / "result.json", "rb") as fh:
+        yield from records(fh, str(path / "result.json"))
 
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
