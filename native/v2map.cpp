@@ -326,7 +326,6 @@ bool map_tweet(const element& tw_el, const ById& users, const ById& tweets, Post
   post.tags.clear();
   post.mentions.clear();
   post.urls.clear();
-  if (!present(src[T_ENT])) return false;  // no entities: v2._from_text reads the text (Python)
   bool ents = truthy(src[T_ENT], ok);
   if (!ok) return false;
   if (ents && src[T_ENT].el.type() == element_type::OBJECT) {

@@ -8,7 +8,8 @@ Shapes read (one JSON value per line):
   inlined and a ``__twarc`` key;
 - a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``;
 - a bare tweet: an API response's ``data[]`` item alone (datasets keep them so), often without
-  ``entities``: its hashtags and mentions are then read from its text (``_from_text``).
+  ``entities``: its hashtags and mentions are then read from its text (``_from_text``), as for a
+  streaming line's or a flattened tweet; a page's tweets are read from their entities only.
 
 Traps handled: a retweet's ``text`` is cut ("RT @x: ...…"): text, hashtags, URLs and counts come from
 the retweeted tweet in ``includes.tweets`` (or inlined); long posts keep their full text in
@@ -173,7 +174,7 @@ def _tweet(tw: Any, users: dict[str, Any], tweets: dict[str, Any], *, with_raw: 
             tw, pid = tweets[newest], newest
         # Versions older than the one kept (ids grow with time) are superseded.
         out.extend(Tombstone("twitter", old, "edited") for old in map(as_str, history) if old and _older(old, pid))
-    post = _post(tw, pid, users, tweets)
+    post = _post(tw, pid, users, tweets, text_fallback=not with_raw)
     if with_raw:
         post["_raw"] = orjson.dumps(_self_contained(tw, users, tweets))
     out.append(post)
@@ -251,7 +252,11 @@ def _user_of(tw: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     return users.get(tw.get("author_id")) or {}  # type: ignore[arg-type]
 
 
-def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str, Any]) -> dict[str, Any]:
+def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str, Any], *,
+          text_fallback: bool = False) -> dict[str, Any]:
+    """TEXT_FALLBACK: a tweet standing alone (not in a page) without ``entities`` is read from its text.
+    A page's tweets are not: the API leaves ``entities`` out of a tweet that has none, and a page is
+    mapped by the fast paths from its entities alone."""
     user = _user_of(tw, users)
     author_id = as_str(tw.get("author_id")) or as_str(user.get("id"))
     if not author_id:
@@ -263,7 +268,7 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
     rt = inlined.get("retweeted") or (tweets.get(rt_id) if rt_id else None)
     source = rt if isinstance(rt, dict) else tw
     text, entities = _full_text(source)
-    if source.get("entities") is None and not _note_entities(source):
+    if text_fallback and source.get("entities") is None and not _note_entities(source):
         tags, mentions, urls = _from_text(text)  # requested without entities: read the text as Twitter does
     else:
         if not isinstance(entities, dict):

@@ -11,7 +11,7 @@ of the six joins the query needed for it.
 The query claims whole pages only. A line that is not a plain page of tweets (a streaming line, a
 flattened tweet, a compliance record), or a page where the two mappings could
 differ (edits, long posts in ``note_tweet``, inlined references, an includes id given twice, a tweet
-without id, author, an ISO time or ``entities``) is one ``python`` row and goes to ``v2.parse`` with its
+without id, author or an ISO time) is one ``python`` row and goes to ``v2.parse`` with its
 line. Every other page gives one row per tweet, with ``line``: the index of its non-blank line, and
 one ``tombstone`` row per tweet its ``errors`` report not found.
 Tests compare both paths table for table on the real fixtures and on generated pages.
@@ -122,7 +122,6 @@ WITH pages AS (
     nullif(t.id, '') IS NULL OR nullif(t.author_id, '') IS NULL OR created IS NULL
     OR contains(t.id, '.') OR contains(t.id, 'e') OR contains(t.id, 'E')  -- a JSON float id: Python quarantines it
     OR t.author IS NOT NULL OR rt.author IS NOT NULL OR t.note_tweet IS NOT NULL OR rt.note_tweet IS NOT NULL
-    OR ent IS NULL  -- no entities: v2._from_text reads the text
     OR list_bool_or(list_transform(t.referenced_tweets, lambda r: r.text IS NOT NULL))
     OR (t.edit_history_tweet_ids IS NOT NULL AND t.edit_history_tweet_ids <> [t.id])
     OR (pos = 1 AND t.username IS NOT NULL AND t.text IS NULL) OR len(ids) > 3
