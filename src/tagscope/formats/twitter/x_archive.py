@@ -60,10 +60,18 @@ def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """Records of one archive file read alone (its author is unknown without ``account.js``)."""
     warned = False
     for line, obj, raw, error in _items(stream):
-        if not warned and isinstance(obj, dict) and "account" not in obj and ("tweet" in obj or "id_str" in obj):
+        if not warned and _authorless(obj):
             _warn_no_account(source or "an archive file")
             warned = True
         yield Record(line, obj, raw, error)
+
+
+def _authorless(obj: Any) -> bool:
+    """A tweet (not a deletion) read without the account that names its author."""
+    if not isinstance(obj, dict) or "account" in obj:
+        return False
+    tw = obj.get("tweet", obj if "id_str" in obj else None)
+    return isinstance(tw, dict) and not tw.get("deleted_at")
 
 
 def _warn_no_account(where: str) -> None:
