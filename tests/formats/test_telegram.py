@@ -299,3 +299,19 @@ def test_an_export_folder_is_read_as_one_input_and_its_media_are_not_posts(tmp_p
         summary = store.ingest([str(tmp_path)])
     assert [f["format"] for f in summary["files"]] == ["telegram-desktop"]
     assert (summary["records"], summary["ingested"], summary["quarantined"]) == (10, 8, 0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | st.text(alphabet='{}[]",: \n\\abx0', max_size=200).map(str.encode), st.booleans())
+def test_the_reader_of_any_bytes_yields_numbered_records_and_never_raises(data: bytes, chat: bool) -> None:
+    head = b'{"name": "G", "type": "public_channel", "id": 1, "messages": [\n' if chat else b""
+    recs = _records(head + data)
+    assert [r.line for r in recs] == sorted(r.line for r in recs) and all(r.line >= 1 for r in recs)
+    assert all(r.error is None or (isinstance(r.error, str) and r.error) for r in recs)
+    assert sum(r.error is not None and r.error.startswith("invalid JSON document") for r in recs) <= 1
+
+
+def test_deeply_nested_chat_lists_are_not_walked() -> None:
+    """Chat lists are read at the top of an account export only: nesting them cannot recurse."""
+    deep = b'{"about": "x", "chats": {"list": [' + b'{"chats": {"list": [' * 5000 + b"]}}" * 5000 + b"]}}"
+    assert _records(deep) == []

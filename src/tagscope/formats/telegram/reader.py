@@ -188,7 +188,7 @@ def messages(stream: IO[bytes], head: bytes = b"") -> Iterator[Message]:
     walk = _Walk(_Scanner(stream, head))
     try:
         walk.scan.expect(b"{")
-        yield from walk.chat_or_account()
+        yield from walk.chat_or_account(top=True)
     except ValueError as exc:
         raise Broken(walk.number + 1, f"invalid JSON document: {exc}") from exc
 
@@ -210,8 +210,9 @@ class _Walk:
             if self.scan.expect(b",}") == ord("}"):
                 return
 
-    def chat_or_account(self) -> Iterator[Message]:
-        """A chat's members (its header, its messages) or an account's (its chat lists)."""
+    def chat_or_account(self, top: bool = False) -> Iterator[Message]:
+        """A chat's members (its header, its messages) or, at the TOP, an account's (its chat lists:
+        read there only, so a file nesting them in chats cannot recurse without end)."""
         chat: dict[str, Any] = {}
         held: list[bytes] | None = None
         for key in self.members():
@@ -223,7 +224,7 @@ class _Walk:
                     yield from self.message_list(chat)
                 else:  # the header comes after the messages: hold them until the object ends
                     held = [*(held or []), *self.message_values()]
-            elif name in _CHAT_LISTS and self.scan.peek() == ord("{"):
+            elif top and name in _CHAT_LISTS and self.scan.peek() == ord("{"):
                 self.scan.pos += 1
                 for inner in self.members():
                     if inner == b'"list"' and self.scan.peek() == ord("["):
