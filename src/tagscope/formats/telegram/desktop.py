@@ -147,10 +147,10 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
     mid = as_id(msg.get("id"))
     if mid is None:
         raise ParseError("missing message id")
+    community = None if chat.get("type") in _USER_CHATS else as_str(chat.get("name"))
     post = new_post(platform=PLATFORM, id=f"{chat_id}/{mid}", author_id=as_str(msg.get("from_id")),
-                    author_name=as_str(msg.get("from")), created_at=_time(msg, obj.get("tz")),
-                    community=None if chat.get("type") in _USER_CHATS else as_str(chat.get("name")), like_count=_reactions(msg.get("reactions")),
-                    source_format=NAME, **text.read(msg))
+                    author_name=as_str(msg.get("from")), created_at=_time(msg, obj.get("tz")), community=community,
+                    like_count=_reactions(msg.get("reactions")), source_format=NAME, **text.read(msg))
     reply = as_id(msg.get("reply_to_message_id"))
     if "forwarded_from" in msg:
         post.update(kind="repost", repost_of_author=as_str(msg.get("forwarded_from")))
