@@ -315,3 +315,26 @@ def test_deeply_nested_chat_lists_are_not_walked() -> None:
     """Chat lists are read at the top of an account export only: nesting them cannot recurse."""
     deep = b'{"about": "x", "chats": {"list": [' + b'{"chats": {"list": [' * 5000 + b"]}}" * 5000 + b"]}}"
     assert _records(deep) == []
+
+
+def test_forget_finds_a_record_naming_the_user_only_in_a_mention_name(tmp_path: Path) -> None:
+    """A mention_name gives a bare user id: the record lists it as a peer ("mentioned"), so forget's
+    search for the account's id finds the record and the scrub takes the name out."""
+    def msg(mid: int, sender: tuple[str, str], text: list[Any]) -> dict[str, Any]:
+        return {"id": mid, "type": "message", "date_unixtime": str(1600000000 + mid), "from": sender[0],
+                "from_id": sender[1], "text": text}
+
+    anna, bob = ("Anna Petrova", "user352475318"), ("Bob", "user77")
+    doc = {"name": "G", "type": "private_supergroup", "id": 5, "messages": [
+        msg(1, anna, ["first words from Anna"]),
+        msg(2, bob, ["thanks ", {"type": "mention_name", "text": "Anna Petrova", "user_id": 352475318}, "!"])]}
+    (tmp_path / "result.json").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    with Store(tmp_path / "s") as store:
+        store.ingest([str(tmp_path / "result.json")])
+        forget(store, authors=["user352475318"])
+        store.refresh()
+        raws = store.sql("SELECT id, raw FROM raw").to_pylist()
+    assert [r["id"] for r in raws] == ["5/2"]
+    kept = orjson.loads(raws[0]["raw"])
+    assert kept["mentioned"] == ["user352475318"] and b"Anna Petrova" not in raws[0]["raw"]
+    assert kept["message"]["text"] == ["thanks ", "", "!"]
