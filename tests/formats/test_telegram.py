@@ -338,3 +338,19 @@ def test_forget_finds_a_record_naming_the_user_only_in_a_mention_name(tmp_path: 
     kept = orjson.loads(raws[0]["raw"])
     assert kept["mentioned"] == ["user352475318"] and b"Anna Petrova" not in raws[0]["raw"]
     assert kept["message"]["text"] == ["thanks ", "", "!"]
+
+
+def test_a_zipped_export_is_read_as_one_input(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as zf:
+        zf.writestr("ChatExport_2023-01-15/result.json", CHANNEL.read_bytes())
+        zf.writestr("ChatExport_2023-01-15/photos/photo_1@15-01-2023_12-50-00.jpg", b"\xff\xd8\xff\xe0 not a post")
+        zf.writestr("other/result.json", b'{"status": "ok"}')  # another tool's result.json: not claimed
+    assert desktop.zip_roots(["a/result.json", "a/photos/p.jpg", "b/result.json", "c/result.json", "c/notes/x"]) == ["a/"]
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(tmp_path / "export.zip")])
+    files = {f["file"]: f for f in summary["files"]}
+    export = files[f"{tmp_path / 'export.zip'}!ChatExport_2023-01-15/"]
+    assert (export["format"], export["records"], export["posts"], export["quarantined"]) == ("telegram-desktop", 10, 8, 0)
+    assert files[f"{tmp_path / 'export.zip'}!other/result.json"]["format"] != "telegram-desktop"

@@ -26,6 +26,7 @@ Rules (docs/formats.md states them for users):
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -37,7 +38,7 @@ import orjson
 
 from ...post import new_post
 from ...times import to_utc
-from ..base import ParseError, Record, as_id, as_int, as_str, mapped, parse_option
+from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str, mapped, parse_option
 from . import reader, scrubbing, text
 
 NAME = "telegram-desktop"
@@ -59,6 +60,9 @@ _ACCOUNT = re.compile(rb'\A\{\s*"about"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*"(?:person
 _X_ESCAPE = re.compile(rb'(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})')
 _SKIPPED_TYPES = frozenset({"service", "unsupported"})
 _PEER = re.compile(r"(?:user|channel|chat)(\d+)")
+# What Telegram Desktop writes beside result.json: media folders, and chats/ in a whole-account export.
+_MEDIA_FOLDERS = frozenset({"photos", "files", "video_files", "voice_messages", "round_video_messages", "stickers",
+                            "contacts", "profile_pictures", "chats", "stories", "animations", "audio_files"})
 # Chats with one person (or bot, or oneself): named after that person, so their name is no community.
 _USER_CHATS = frozenset({"personal_chat", "bot_chat", "saved_messages", "replies", "verification_codes"})
 
@@ -81,10 +85,40 @@ def claims_path(path: Path) -> bool:
         return sniff(fh.read(65536))
 
 
+def zip_roots(names: list[str]) -> list[str]:
+    """The folders of a zip's member NAMES ("" for its top) holding an export: a ``result.json`` beside
+    one of the media folders Telegram Desktop writes (a zip with a ``result.json`` alone needs no claim:
+    the file is sniffed on its own, and another tool's ``result.json`` stays its own)."""
+    present = set(names)
+    roots = []
+    for name in sorted(present):
+        if name == "result.json" or name.endswith("/result.json"):
+            root = name[: -len("result.json")]
+            if any(n.startswith(root) and n[len(root):].split("/", 1)[0] in _MEDIA_FOLDERS and "/" in n[len(root):]
+                   for n in present):
+                roots.append(root)
+    return roots
+
+
 def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
-    """The records of an export folder's ``result.json`` (its media are not read)."""
-    with open(path / "result.json", "rb") as fh:
-        yield from records(fh, str(path / "result.json"))
+    """The records of an export's ``result.json`` (its media are not read), in a folder or a zip."""
+    if path.is_dir():
+        with open(path / "result.json", "rb") as fh:
+            yield from records(fh, str(path / "result.json"))
+        return
+    number = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if root is None:
+                roots = zip_roots(zf.namelist())
+                root = roots[0] if roots else ""
+            with zf.open(root + "result.json") as fh:
+                for rec in records(fh, f"{path}!{root}result.json"):
+                    number = rec.line
+                    yield rec
+    except (*READ_ERRORS, KeyError) as exc:  # a corrupt member: what was read is kept
+        yield Record(number + 1, None, b"", f"{root or ''}result.json: unreadable, read stopped here: "
+                                            f"{type(exc).__name__}: {exc}")
 
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
