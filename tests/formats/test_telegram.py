@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from formats.test_properties import _check, with_one_value_replaced
 from tagscope import formats
 from tagscope.formats import ParseError
-from tagscope.formats.base import parse_options
+from tagscope.formats.base import Skipped, parse_options
 from tagscope.formats.telegram import desktop, reader
 from tagscope.store import Store
 from tagscope.store.forget import forget
@@ -35,7 +35,7 @@ def _records(data: bytes) -> list[Any]:
 def _posts(path: Path, **options: Any) -> dict[str, dict[str, Any]]:
     with parse_options(**options):
         recs = _records(path.read_bytes())
-    return {p["id"]: p for r in recs if r.error is None for p in desktop.parse(r.obj)}
+    return {p["id"]: p for r in recs if r.error is None for p in desktop.parse(r.obj) if isinstance(p, dict)}
 
 
 def _whole_messages(doc: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -163,8 +163,9 @@ def test_cli_ingest_takes_tz(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(GROUP), "--store", store, "--tz", "Europe/Moscow", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    # 7 messages: 5 posts, 2 service messages counted as records that are no post, none quarantined.
+    # 7 messages: 5 posts, 2 service messages counted as skipped, none quarantined.
     assert (summary["records"], summary["ingested"], summary["quarantined"]) == (7, 5, 0)
+    assert summary["skipped"] == {"telegram service message (no post: a join, pin, call...)": 2}
     with Store(store) as st:
         assert st.sql("SELECT min(created_at) AS t FROM posts").to_pylist()[0]["t"] == datetime(2023, 1, 15, 9, 52)
     bad = runner.invoke(app, ["ingest", str(GROUP), "--store", store, "--tz", "Nowhere"])
@@ -284,8 +285,8 @@ def test_every_message_is_a_post_a_skipped_record_or_quarantined(messages: list[
         except ParseError as exc:
             assert str(exc)
             continue
-        is_message = isinstance(msg, dict) and msg.get("type") == "message"
-        assert len(items) == (1 if is_message else 0)
+        kind = msg.get("type") if isinstance(msg, dict) else None
+        assert len(items) == 1 and isinstance(items[0], dict if kind == "message" else Skipped)
         _check("telegram-desktop", rec.obj)
 
 

@@ -8,7 +8,7 @@ read a stored message alone.
 Rules (docs/formats.md states them for users):
 
 - a message of type ``message`` is a post; ``service`` messages (joins, pins, calls...) and
-  ``unsupported`` ones are records that map to no post: counted by ingest, never stored as posts;
+  ``unsupported`` ones map to no post: each is ``Skipped`` (counted by reason in the ingest summary);
 - the id is ``<chat id>/<message id>``: message ids are numbered per chat (a channel's and a group's
   message 17 are different posts); a reply's ``reply_to_id`` is named the same way, in the chat of
   ``reply_to_peer_id`` when the export gives one;
@@ -38,7 +38,7 @@ import orjson
 
 from ...post import new_post
 from ...times import to_utc
-from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str, mapped, parse_option
+from ..base import READ_ERRORS, ParseError, Record, Skipped, as_id, as_int, as_str, mapped, parse_option
 from . import reader, scrubbing, text
 
 NAME = "telegram-desktop"
@@ -171,8 +171,9 @@ def parse(obj: Any) -> list[Any]:
 def _parse(obj: dict[str, Any]) -> list[Any]:
     chat, msg = obj["chat"], obj["message"]
     kind = msg.get("type")
-    if kind in _SKIPPED_TYPES:
-        return []
+    if kind in _SKIPPED_TYPES:  # a join, a pin, a call...: no post, counted under its reason
+        return [Skipped(f"telegram {kind} message (no post: a join, pin, call...)" if kind == "service"
+                        else "telegram unsupported message (the export holds no content for it)")]
     if kind != "message":
         raise ParseError(f"unknown message type {kind!r}")
     chat_id = as_id(chat.get("id"))
