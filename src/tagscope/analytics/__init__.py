@@ -23,6 +23,7 @@ from .notables import notables
 from .origin import origin
 from .petitions import petitions
 from .registry import REGISTRY
+from .topics import topics
 from .trend import trend
 from .variants import variants
 from .velocity import velocity
@@ -40,6 +41,7 @@ __all__ = [
     "notables",
     "origin",
     "petitions",
+    "topics",
     "trend",
     "variants",
     "velocity",
