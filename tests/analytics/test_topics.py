@@ -135,6 +135,11 @@ def test_query_keeps_posts_with_every_word(store):
     assert topics(store, TAG, k=2, query='"Litter Box"').data["posts"] == expected
 
 
+def test_too_few_posts_is_an_empty_figure(store):
+    d = topics(store, "other").data
+    assert (d["k"], d["topics"], d["series"], d["posts"]) == (0, [], [], 1) and "too few posts" in d["k_rule"].lower()
+
+
 def test_k_is_checked():
     assert parse_k("auto") is None and parse_k(None) is None and parse_k("7") == 7
     with pytest.raises(ValueError, match="2 to 50"):

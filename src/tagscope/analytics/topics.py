@@ -29,10 +29,17 @@ from .registry import EVERY, NotAvailable, Option, Page, Section, declare
 
 SAMPLE = 20_000  # distinct texts the model is fit on: minutes for a million posts on two cores
 MIN_BUCKET = 10  # a bucket with fewer posts says nothing about shares (start, peak, faded ignore it)
+SCHEMA = pa.schema([("topic", pa.int64()), ("words", pa.string()), ("posts", pa.int64()), ("share", pa.float64()),
+                    ("start", pa.string()), ("peak", pa.string()), ("faded", pa.bool_()), ("example", pa.string())])
+RULE = (rules.RULE + " A repost carries its subject's text and counts for its subject's topic. Topic words are never "
+        "hashtags, links, mentions, the tag or its near misses; a post's topic is the one its text weighs most (topic 0: "
+        "no topic words). Representative posts show mentions as @user.")
 
 
 def _note(fig: Figure) -> str:
     d = fig.data
+    if not d["k"]:
+        return d["k_rule"] + "."
     return (f"Fit on {d['fit_on']:,} of {d['texts']:,} distinct texts ({d['posts']:,} posts, reposts counted for "
             f"their subject's topic); every post assigned. {d['k_rule']}.")
 
@@ -145,7 +152,13 @@ ORDER BY 2, 1"""
         per_text[r["text"] or ""] += int(r["posts"])
     texts = sorted(per_text)
     total = sum(per_text.values())
-    model, fit_texts = topics_model.fit_sample(texts, t, n_topics, seed, sample)
+    base = {"hashtag": t, "query": query or None, "method": "tfidf-nmf", "seed": seed, "texts": len(texts), "posts": total}
+    try:
+        model, fit_texts = topics_model.fit_sample(texts, t, n_topics, seed, sample)
+    except topics_model.TooFew as exc:  # a small store or a narrow query: say so, as an empty figure
+        data = {**base, "k": 0, "k_rule": str(exc)[0].upper() + str(exc)[1:], "fit_on": 0, "topics": [], "examples": [],
+                "series": [], "every": every, "tz": zone.key if zone else "UTC", **f.describe()}
+        return Figure("topics", pa.Table.from_pylist([], schema=SCHEMA), data, queries, RULE, {"filters": f.describe()})
     assigned, weight = model.assign(texts)
     topic_of = dict(zip(texts, assigned.tolist(), strict=True))
     words = model.words()
@@ -215,19 +228,13 @@ ORDER BY is_repost, created_at, id"""
     table_rows = [{"topic": r["topic"], "words": ", ".join(r["words"][:8]) or r["name"], "posts": r["posts"],
                    "share": r["share"], "start": r["start"], "peak": r["peak"], "faded": r["faded"],
                    "example": _short(first_example.get(r["topic"], ""))} for r in rows]
-    out = pa.Table.from_pylist(table_rows, schema=pa.schema([
-        ("topic", pa.int64()), ("words", pa.string()), ("posts", pa.int64()), ("share", pa.float64()),
-        ("start", pa.string()), ("peak", pa.string()), ("faded", pa.bool_()), ("example", pa.string())]))
+    out = pa.Table.from_pylist(table_rows, schema=SCHEMA)
     data = {
-        "hashtag": t, "query": query or None, "method": "tfidf-nmf", "k": model.k, "k_rule": model.k_rule,
-        "seed": seed, "fit_on": len(fit_texts), "texts": len(texts), "posts": total,
+        **base, "k": model.k, "k_rule": model.k_rule, "fit_on": len(fit_texts),
         "topics": rows, "examples": example_rows, "series": series,
         "every": every, "tz": zone.key if zone else "UTC", **f.describe(),
     }
-    rule = (rules.RULE + " A repost carries its subject's text and counts for its subject's topic. Topic words are "
-            "never hashtags, links, mentions, the tag or its near misses; a post's topic is the one its text weighs "
-            "most (topic 0: no topic words). Representative posts show mentions as @user.")
-    return Figure("topics", out, data, queries, rule, {"filters": f.describe(), "k_scores": model.scores})
+    return Figure("topics", out, data, queries, RULE, {"filters": f.describe(), "k_scores": model.scores})
 
 
 def _short(text: str, n: int = 90) -> str:

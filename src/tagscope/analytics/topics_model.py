@@ -35,6 +35,10 @@ def clean(text: str | None) -> str:
     return _NOISE.sub(" ", text or "").lower()
 
 
+class TooFew(ValueError):
+    """Too few posts with words besides tags and links to learn topics from."""
+
+
 @dataclass
 class Model:
     """A fitted topic model: its vocabulary, topic-term weights and the rule that chose k."""
@@ -98,7 +102,8 @@ def fit(texts: Sequence[str], tag: str, k: int | None, seed: int = 0) -> Model:
     try:
         x = vec.fit_transform(docs)
     except ValueError:  # nothing left to learn from (no words, or too few posts)
-        raise ValueError("too few posts with words to find topics in (need a few dozen with words besides tags and links)") from None
+        raise TooFew(f"too few posts with words to find topics in ({len(docs)} distinct texts; a few dozen with words "
+                     "besides tags and links are needed)") from None
     terms = list(vec.get_feature_names_out())
     n_max = max(1, min(x.shape[0] - 1, x.shape[1] - 1))
     tried = [k] if k else [c for c in AUTO_RANGE if c <= n_max] or [min(2, n_max)]
