@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-
 from common import WORK, fresh_dir, mb, measure, tagscope_cmd
+
 from tagscope.analytics import topics_model as tm
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -175,12 +175,20 @@ def main() -> None:
             for i, words in enumerate(r[m]["topics"][:12]):
                 print(f"  {m} {i}: {', '.join(words)}")
     print("\n" + table(results))
-    if args.scale:
-        run = measure(tagscope_cmd("topics", TAG, "--store", str(args.scale), "--json")).check()
-        d = orjson.loads(run.stdout)
-        print(f"\n`tagscope topics {TAG}` on {args.scale}: {d['posts']:,} posts, {d['texts']:,} distinct texts, fit on "
-              f"{d['fit_on']:,}, k = {d['k']}: {run.seconds:,.1f} s wall, {run.cpu_seconds:,.1f} s CPU, "
-              f"peak RSS {mb(run.peak_rss)}; load average {os.getloadavg()[0]:.1f}")
+    for path in (store, *([args.scale] if args.scale else [])):
+        timed(path)
+
+
+def timed(store: Path) -> None:
+    """`tagscope topics` on STORE as a child process: wall, CPU, peak RSS."""
+    run = measure(tagscope_cmd("topics", TAG, "--store", str(store), "--json")).check()
+    d = orjson.loads(run.stdout)
+    print(f"\n`tagscope topics {TAG}` on {store}: {d['posts']:,} posts, {d['texts']:,} distinct texts, fit on "
+          f"{d['fit_on']:,}, k = {d['k']}: {run.seconds:,.1f} s wall, {run.cpu_seconds:,.1f} s CPU, "
+          f"peak RSS {mb(run.peak_rss)}; load average {os.getloadavg()[0]:.1f}")
+    for t in d["topics"]:
+        print(f"  {t['topic']:>2} {t['share']:6.1%} start {t['start']} peak {t['peak']} faded {t['faded']}: "
+              f"{', '.join(t['words'][:6])}")
 
 
 if __name__ == "__main__":
