@@ -22,6 +22,7 @@ from .network import network
 from .notables import notables
 from .origin import origin
 from .petitions import petitions
+from .places import places
 from .registry import REGISTRY
 from .topics import topics
 from .trend import trend
@@ -41,6 +42,7 @@ __all__ = [
     "notables",
     "origin",
     "petitions",
+    "places",
     "topics",
     "trend",
     "variants",

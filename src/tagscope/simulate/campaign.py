@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from . import content, names
+from . import content, geography, names
 from .people import CREATOR, NOTABLES, People
-from .topics import Planter
+from .topics import Planter as TopicPlanter
 
 START = datetime(2014, 5, 24, 20, 13, 7, tzinfo=UTC)
 DAYS = 30
@@ -63,6 +63,7 @@ class Sim:
     dest: int = 1  # bit 0: v1.1 file, bit 1: v2 file
     memo: dict[str, Any] = field(default_factory=dict)  # renderers' serialised pieces, reused when reposted
     topic: str = ""  # the planted sub-topic (simulate --topics); a repost's is its subject's
+    place: str | None = None  # the place a planted sentence names (simulate/geography.py); a repost's is its parent's
 
 
 @dataclass(slots=True)
@@ -145,8 +146,9 @@ class Campaign:
         self.people = People(self.rng, max(NOTABLES + 26, n_posts // 4))
         self.dests = dests
         self.deletes = deletes
-        self.planter = Planter(seed, int(START.timestamp() * 1000)) if topics else None  # its own random stream
+        self.topic_planter = TopicPlanter(seed, int(START.timestamp() * 1000)) if topics else None  # its own random stream
         self.urns = {"supporter": Urn(URN_SIZE), "backlash": Urn(URN_SIZE)}
+        self.planter = geography.Planter(seed, int(START.timestamp() * 1000))
         # Each notable account joins with one to three originals during the burst.
         self.notable_at: dict[int, int] = {}
         if n_posts > 200:
@@ -201,6 +203,7 @@ class Campaign:
             sim.stance, sim.lang, sim.text, sim.tags = parent.stance, parent.lang, parent.text, parent.tags
             sim.tag_pos, sim.mention_pos, sim.url_pos = parent.tag_pos, parent.mention_pos, parent.url_pos
             sim.topic = parent.topic
+            sim.place = parent.place
             parent.reposts += 1
             self.urns[parent.stance].add(parent, 1)
         else:
@@ -236,8 +239,8 @@ class Campaign:
             text, tags = FIRST_TEXT, [("YesAllWomen", content.MAIN)]
         else:
             text = content.body(rng, sim.stance, sim.kind, sim.lang)
-            if self.planter is not None:
-                text, sim.topic = self.planter.plant(sim.ms, sim.stance, sim.kind, sim.lang, text)
+            if self.topic_planter is not None:
+                text, sim.topic = self.topic_planter.plant(sim.ms, sim.stance, sim.kind, sim.lang, text)
             tags = content.hashtags(rng, sim.stance, sim.kind, sim.lang)
             if forced and not any(k in (content.MAIN, content.COUNTER) for _, k in tags):
                 tags.insert(0, ("NotAllMen", content.COUNTER) if sim.stance == "backlash" else ("YesAllWomen", content.MAIN))
@@ -268,6 +271,11 @@ class Campaign:
             if len(full) <= 280 or attempt == 1:
                 break
             text = text.split(". ")[0].rstrip(".") + "."
+        if sim.idx and sim.lang == "en" and sim.stance == "supporter" and sim.kind in ("original", "quote"):
+            planted = self.planter.sentence(sim.ms)
+            if planted is not None and len(full) + 1 + len(planted[0]) <= 280:
+                full = full.replace(text, text + " " + planted[0], 1)
+                sim.place = planted[1]
         sim.text, sim.tags = full, tags
         pos = 0
         for a in mentioned:
