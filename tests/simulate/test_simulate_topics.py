@@ -61,6 +61,21 @@ def test_truth_counts_the_labels_and_each_topic_starts_on_time(planted) -> None:
     assert rows["mental-illness"]["ends"] is not None and rows["media-games"]["ends"] is None
 
 
+def test_planted_topics_name_no_place_and_places_stay_exact(planted, store) -> None:
+    """Topic sentences name no place (the places truth counts only its own planted sentences), so the
+    places analytic still equals the truth on a campaign with topics (the demo's)."""
+    from analytics.test_places import named
+    from tagscope.analytics import places
+    from tagscope.simulate import content
+
+    for topic in TOPICS:
+        for text in (*topic.sentences, *topic.tails):
+            assert named(text) == [], text
+    _, _, truth = planted
+    got = {r["code"]: r["posts"] for r in places(store, content.MAIN, top=100).data["places"]}
+    assert got == truth["places"][content.MAIN]
+
+
 def test_store_holds_the_planted_words(planted, store) -> None:
     folder, _, truth = planted
     st = store

@@ -69,7 +69,7 @@ TOPICS = (
         "Video games and movies keep treating women as prizes for the hero to win.",
         "Count the female characters with a speaking line in the last blockbuster you watched.",
         "Gamers who send rape threats to female developers are part of the problem.",
-        "Hollywood writes women as girlfriends and victims. Representation in movies matters.",
+        "Studios write women as girlfriends and victims. Representation in movies matters.",
         "Female game developers get harassed for asking for better characters. Representation matters.",
     ), ("Representation matters.", "Write better female characters.", "Stop harassing women developers.", "Women are not prizes.", "Movies can do better.", "Gamers, do better.",
     )),
