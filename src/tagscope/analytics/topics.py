@@ -96,7 +96,8 @@ def query_where(query: str | None) -> tuple[str, list[str]]:
         terms = shlex.split(query)
     except ValueError:
         terms = query.split()
-    pats = ["(?i)(^|[^[:alnum:]_])" + re.escape(t.strip()) + "($|[^[:alnum:]_])" for t in terms if t.strip()]
+    # \W rather than a POSIX class: RE2 (DuckDB) and Java (Spark) read it alike.
+    pats = ["(?i)(^|\\W)" + re.escape(t.strip()) + "($|\\W)" for t in terms if t.strip()]
     return "".join(" AND regexp_matches(text, ?)" for _ in pats), pats
 
 
@@ -140,9 +141,10 @@ def topics(
     knames = [f"k{i}" for i in range(len(kexprs))]
     sexpr, sparams = buckets.start(knames, every, zone)
     kcols = ", ".join(f"{e} AS {n}" for e, n in zip(kexprs, knames, strict=True))
+    keys = ", ".join(str(i + 1) for i in range(len(kexprs) + 1))
     sql = f"""
 SELECT text, {sexpr} AS bucket, CAST(sum(n) AS BIGINT) AS posts
-FROM (SELECT text, {kcols}, count(*) AS n FROM posts {where} GROUP BY ALL) AS per_key
+FROM (SELECT text, {kcols}, count(*) AS n FROM posts {where} GROUP BY {keys}) AS per_key
 GROUP BY 1, 2
 ORDER BY 2, 1"""
     table, queries = eng.run(Plan(sql, sparams + kparams + params + qparams), rollup=rollup)
