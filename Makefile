@@ -18,7 +18,7 @@ setup: $(BIN)/python
 
 # The main job on the embedded default: a simulated campaign, ingested, labelled, summarised, reported.
 demo: setup
-	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS) --platforms $(DEMO_PLATFORMS)
+	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS) --platforms $(DEMO_PLATFORMS) --topics
 	$(BIN)/tagscope ingest --index --store $(STORE) demo/campaign/campaign-*
 	$(BIN)/tagscope stats --store $(STORE)
 	$(BIN)/tagscope classify --store $(STORE)

@@ -25,6 +25,7 @@ from .petitions import petitions
 from .places import places
 from .platforms import platforms
 from .registry import REGISTRY
+from .topics import topics
 from .trend import trend
 from .variants import variants
 from .velocity import velocity
@@ -44,6 +45,7 @@ __all__ = [
     "petitions",
     "places",
     "platforms",
+    "topics",
     "trend",
     "variants",
     "velocity",

@@ -28,6 +28,7 @@ def simulate(
     platforms: Annotated[str, typer.Option(
         "--platforms", help="Comma-separated: twitter, bluesky, mastodon, reddit (one campaign across them, each "
                             "in its real format, with a truth per platform).")] = "twitter",
+    topics: Annotated[bool, typer.Option("--topics", help="Plant sub-topics (their own words, start times, shares) and label them in topics.csv.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a synthetic #YesAllWomen-style campaign (v1.1 lines, v2 pages; other platforms with
@@ -49,7 +50,8 @@ def simulate(
             console.print(f"wrote {done:,}/{total:,} posts", highlight=False)
 
     try:
-        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress, platforms=where)
+        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress, topics=topics,
+                               platforms=where)
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror or exc}; choose another --out folder")
     seconds = time.perf_counter() - started

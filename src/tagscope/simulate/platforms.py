@@ -68,17 +68,20 @@ def _community(platform: str, sim: Sim, mastodon: MastodonRenderer) -> str | Non
 
 
 def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, ...], formats: tuple[str, ...],
-                       progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write the campaign across PLATFORMS into OUT; return the truth (the caller writes truth.json)."""
+                       progress: Callable[[int, int], None] | None = None,
+                       topics: bool = False) -> tuple[dict[str, Any], bytes | None]:
+    """Write the campaign across PLATFORMS into OUT; return the truth (the caller writes truth.json) and,
+    with TOPICS, the planted topics' labels as CSV, each post named by the id the store gives it."""
     unknown = [p for p in platforms if p not in PLATFORMS]
     if unknown or not platforms:
         raise ValueError(f"unknown platform(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PLATFORMS)}")
     dests = tuple(bit for name, bit in (("v1", 1), ("v2", 2)) if name in formats)
-    camp = Campaign(posts, seed, dests=dests or (1,), deletes=True)
+    camp = Campaign(posts, seed, dests=dests or (1,), deletes=True, topics=topics)
     where = random.Random(f"tagscope-platforms-{seed}")  # its own stream: the campaign is unchanged
     weights = {s: ([p for p in PLATFORMS if p in platforms], [w[p] for p in PLATFORMS if p in platforms])
                for s, w in WEIGHTS.items()}
-    total = Truth(camp.people, seed, posts)
+    total = Truth(camp.people, seed, posts, topics=topics)
+    stored_id: dict[str, str] = {}  # a post with a planted topic: its campaign id -> its id in the store
     truths = {p: Truth(camp.people, seed, posts) for p in platforms}
     communities: dict[str, Counter[str]] = {p: Counter() for p in platforms}
     renders = {"v1": V1Renderer(camp.people), "v2": V2Renderer(camp.people)}
@@ -153,6 +156,8 @@ def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, .
                 put("reddit-submissions" if key == "RS" else "reddit-comments", line)
                 ev.kind = kind  # counted as written: a quote of a comment is a reply on Reddit
             total.add(ev)
+            if topics and getattr(ev, "topic", None):
+                stored_id[ev.id] = _stored_id(platform, ev)
             truths[platform].add(ev)
             if not ev.deleted:
                 community = _community(platform, ev, masto)
@@ -179,4 +184,19 @@ def simulate_platforms(out: Path, posts: int, seed: int, platforms: tuple[str, .
     result["platforms"] = per
     result["not_written"] = dict(not_written)
     result["posts_generated"] = posts
-    return result
+    labels = None
+    if topics:
+        labels = ("id,topic\n" + "".join(f"{stored_id.get(pid, pid)},{name}\n"
+                                         for pid, name in total.topic_labels)).encode()
+    return result, labels
+
+
+def _stored_id(platform: str, sim: Sim) -> str:
+    """The id the store gives SIM's post on PLATFORM (AT URI, status URI, Reddit fullname, tweet id)."""
+    if platform == "bluesky":
+        return sim.memo["bsky"]["uri"]
+    if platform == "mastodon":
+        return sim.memo["mastodon"]["uri"]
+    if platform == "reddit":
+        return sim.memo["reddit"]["name"]
+    return sim.id
