@@ -83,7 +83,7 @@ FILTERS: dict[str, Option] = {o.name: o for o in (
     Option("tz", help="IANA time zone for bare dates and local buckets (default UTC)."),
     Option("no_reposts", bool, False, "Leave reposts out (they count by default)."),
     Option("platform", help="Only posts from this platform.",
-           api_help="Only posts from this platform: twitter, bluesky, mastodon, reddit."),
+           api_help="Only posts from this platform: twitter, bluesky, mastodon, reddit, telegram."),
     Option("where", help="Keep posts with this classifier label, e.g. stance=against (repeatable; != negates).",
            repeatable=True, api_help="Keep posts with this classifier label, e.g. stance=against "
                                      "(repeatable; != negates), as --where does."),
