@@ -55,6 +55,9 @@ CASES: list[tuple[str, str]] = [
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
     ("bluesky-appview", "bluesky-appview/thread_view_post_with_embed_media.json"),
+    ("bluesky-firehose", "bluesky-firehose/frames/frames.bin"),
+    ("bluesky-car", "bluesky-firehose/car/repo.car"),
+    ("bluesky-car", "bluesky-firehose/car/indigo_greenground.repo.car"),
 ]
 
 
