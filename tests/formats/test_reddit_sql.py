@@ -53,6 +53,13 @@ CASES: list[dict[str, Any]] = [
     _comment(id="c8", _meta={"was_deleted_later": False, "retrieved_2nd_on": 1}),
     _comment(id="c9", removed_by_category="moderator"),
     _comment(id="c10", removed_by_category=""),
+    _comment(id="c31", _meta={"was_deleted_later": True, "removal_type": ""}, created_utc="bad"),
+    _comment(id="c32", _meta={"removal_type": "deleted"}),
+    _comment(id="c33", _meta={"removal_type": 1}),
+    _comment(id="c34", _meta={"was_deleted_later": 1}),
+    _comment(id="c35", _meta=[1], removed_by_category="author"),
+    _comment(id="c36", removed_by_category=5),
+    _comment(id="c37", body="[deleted]", created_utc=None, score="x"),
     _comment(id="c11", created_utc=1400000000.9),
     _comment(id="c12", created_utc="1400000000"),
     _comment(id="c13", created_utc=-5.5),
@@ -117,11 +124,15 @@ def test_the_query_claims_plain_records_and_leaves_the_rest(tmp_path: Path) -> N
     con = duckdb.connect()
     con.execute(pushshift_sql.MACROS)
     table = pushshift_sql.finish(con.execute(pushshift_sql.query(), [str(path)]).to_arrow_table())
-    claimed = {i for i, p in zip(table.column("id").to_pylist(), table.column("python").to_pylist(), strict=True)
-               if not p}
+    rows = {r["id"]: r for r in table.to_pylist()}
+    claimed = {i for i, r in rows.items() if not r["python"] and not r["tombstone"]}
     assert {"t1_abc1", "t1_c2", "t1_c8", "t1_c11", "t1_c13", "t3_sub1", "t3_s2", "t3_s3"} <= claimed
     assert not claimed & {"t1_c3", "t1_c5", "t1_c7", "t1_c9", "t1_c12", "t1_c15", "t3_s4", "t3_s6"}
-    row = table.to_pylist()[1]
+    gone = {i: r["tombstone_reason"] for i, r in rows.items() if r["tombstone"] and not r["python"]}
+    assert gone == {"t1_c3": "deleted", "t1_c4": "removed", "t1_c5": "deleted", "t1_c6": "removed",
+                    "t1_c9": "removed", "t3_s4": "deleted", "t1_c31": "removed", "t1_c32": "deleted",
+                    "t1_c35": "deleted", "t1_c37": "deleted"}
+    row = rows["t1_c2"]
     assert row["hashtags"] == ["tag"] and row["urls"] == ["https://x.org/a_(b)"]
 
 

@@ -226,7 +226,12 @@ def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Arra
     gone = []
     if tomb.any():
         t = table.filter(pa.array(tomb))
-        gone = _tombstones(t, np.flatnonzero(tomb).tolist(), ["deleted"] * len(t), t.column("created_at").to_pylist())
+        # A mapping may name each tombstone's reason (Reddit: deleted or removed); else a delete notice's.
+        reasons = (t.column("tombstone_reason").to_pylist() if "tombstone_reason" in t.column_names
+                   else ["deleted"] * len(t))
+        gone = _tombstones(t, np.flatnonzero(tomb).tolist(), reasons, t.column("created_at").to_pylist())
+    if "tombstone_reason" in posts.column_names:
+        posts = posts.drop_columns(["tombstone_reason"])
     fast = np.flatnonzero(~python & ~tomb & ~skip)
     if len(fast) < len(posts):
         posts = posts.take(pa.array(fast))

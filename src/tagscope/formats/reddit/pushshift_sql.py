@@ -4,10 +4,10 @@ Mapping a dump line in Python costs ~35 us, most of it decoding ~80 keys of whic
 DuckDB's JSON reader projects only those, on both cores. This module states ``pushshift._parse`` again
 in SQL for the plain cases and marks every other row ``python``, so that ``pushshift.parse`` maps it with
 its line, exactly as the record-by-record path does: a Reddit ``{kind, data}`` wrapper, a record that is
-neither comment nor submission, a deleted or removed one (its ``[deleted]``/``[removed]`` text, Arctic
-Shift's ``_meta``, ``removed_by_category``: tombstones come from Python), an id that is not plain
-base36, a ``created_utc`` that is not a JSON number in range, and a value of an unexpected JSON type
-where the two could differ.
+neither comment nor submission, an id that is not plain base36, a ``created_utc`` that is not a JSON
+number in range, and a value of an unexpected JSON type where the two could differ. A deleted or removed
+record (its ``[deleted]``/``[removed]`` text, Arctic Shift's ``_meta``, ``removed_by_category``) is a
+tombstone row (``tombstone``, with ``tombstone_reason``), decided in ``_gone``'s order.
 
 The text rules are not restated: ``finish`` applies ``text.unescape`` and ``text.links`` (the very
 functions the parser calls) to the texts in Python, only to those holding an entity, a ``#``, a
@@ -65,31 +65,52 @@ WITH r AS (
 ), p AS (
   SELECT *,
     CASE WHEN starts_with(rd_str(name), prefix) AND length(rd_str(name)) > 3 THEN rd_str(name)
-         WHEN regexp_full_match(rd_str(id), '[A-Za-z0-9]+') THEN prefix || lower(rd_str(id)) END AS pid
+         WHEN regexp_full_match(rd_str(id), '[A-Za-z0-9]+') THEN prefix || lower(rd_str(id)) END AS pid,
+    coalesce((_meta->'$.was_deleted_later')::VARCHAR, 'null') AS wdl,
+    _meta->'$.removal_type' AS rtype,
+    coalesce(json_type(_meta) = 'OBJECT', false) AS has_meta
   FROM s
+), g AS (
+  SELECT *,
+    -- pushshift._gone, in its order: the text, then _meta's flags, then removed_by_category
+    CASE WHEN rd_str(own) = '[deleted]' THEN 'deleted'
+         WHEN rd_str(own) = '[removed]' THEN 'removed'
+         WHEN has_meta AND (wdl = 'true' OR coalesce(rd_str(rtype), '') <> '')
+           THEN CASE WHEN rtype IS NULL OR json_type(rtype) = 'NULL' OR rd_str(rtype) = 'deleted' THEN 'deleted'
+                     ELSE 'removed' END
+         WHEN coalesce(rd_str(removed_by_category), '') <> ''
+           THEN CASE WHEN rd_str(removed_by_category) IN ('deleted', 'author') THEN 'deleted' ELSE 'removed' END
+    END AS gone,
+    -- values whose truthiness or type Python reads another way than these JSON texts: left to Python
+    (has_meta AND (wdl NOT IN ('true', 'false', 'null')
+                   OR (rtype IS NOT NULL AND json_type(rtype) NOT IN ('NULL', 'VARCHAR')))
+     OR (removed_by_category IS NOT NULL AND json_type(removed_by_category) NOT IN ('VARCHAR', 'NULL'))) AS odd_gone
+  FROM p
+), q AS (
+  SELECT *,
+    (body IS NULL AND title IS NULL
+     OR coalesce(json_type(data) = 'OBJECT', false)
+     OR pid IS NULL
+     OR odd_gone
+     OR (gone IS NULL AND
+         (secs IS NULL OR secs NOT BETWEEN -62135596800 AND 253402300799
+          OR NOT (rd_str_ok(subreddit) AND rd_str_ok(parent_id) AND rd_str_ok(link_id) AND rd_str_ok(crosspost_parent)
+                  AND rd_int_ok(score) AND rd_int_ok(num_comments) AND rd_int_ok(num_crossposts)
+                  AND (is_self IS NULL OR json_type(is_self) = 'BOOLEAN'))))) AS py
+  FROM g
 )
 SELECT
-  (body IS NULL AND title IS NULL
-   OR coalesce(json_type(data) = 'OBJECT', false)
-   OR pid IS NULL
-   OR coalesce(rd_str(own) IN ('[deleted]', '[removed]'), false)
-   -- Python's truthiness of _meta's flags: any value but these JSON texts means taken down
-   OR coalesce(json_type(_meta) = 'OBJECT'
-               AND (coalesce((_meta->'$.was_deleted_later')::VARCHAR, 'null') NOT IN ('false', 'null', '0', '""')
-                    OR coalesce((_meta->'$.removal_type')::VARCHAR, 'null') NOT IN ('false', 'null', '0', '""')), false)
-   OR coalesce(rd_str(removed_by_category), '') <> ''
-   OR (removed_by_category IS NOT NULL AND json_type(removed_by_category) <> 'VARCHAR')
-   OR secs IS NULL OR secs NOT BETWEEN -62135596800 AND 253402300799
-   OR NOT (rd_str_ok(subreddit) AND rd_str_ok(parent_id) AND rd_str_ok(link_id) AND rd_str_ok(crosspost_parent)
-           AND rd_int_ok(score) AND rd_int_ok(num_comments) AND rd_int_ok(num_crossposts)
-           AND (is_self IS NULL OR json_type(is_self) = 'BOOLEAN'))) AS python,
+  py AS python,
+  coalesce(gone IS NOT NULL AND NOT py, false) AS tombstone,
+  gone AS tombstone_reason,
   'reddit' AS platform,
   pid AS id,
   CASE WHEN rd_str(author) NOT IN ('[deleted]', '[removed]', '') THEN rd_str(author) END AS author_id,
   CASE WHEN rd_str(author) NOT IN ('[deleted]', '[removed]', '') THEN rd_str(author) END AS author_handle,
   NULL::VARCHAR AS author_name, NULL::BIGINT AS author_followers, NULL::BOOLEAN AS author_verified,
   NULL::VARCHAR AS author_bio,
-  CASE WHEN secs BETWEEN -62135596800 AND 253402300799 THEN make_timestamp(secs * 1000000) END AS created_at,
+  CASE WHEN gone IS NULL AND secs BETWEEN -62135596800 AND 253402300799 THEN make_timestamp(secs * 1000000) END
+    AS created_at,
   NULL::VARCHAR AS lang,
   CASE WHEN is_sub THEN CASE WHEN rd_str(crosspost_parent) <> '' THEN 'quote' ELSE 'original' END
        ELSE 'reply' END AS kind,
@@ -106,7 +127,7 @@ SELECT
   -- what finish() turns into the text and the list columns
   is_sub, CASE WHEN is_sub THEN rd_str(title) ELSE rd_str(body) END AS text0, rd_str(selftext) AS self0,
   CASE WHEN is_sub AND NOT coalesce(try_cast(is_self AS BOOLEAN), false) THEN rd_str(url) END AS url0
-FROM p
+FROM q
 """
 
 _LIST = pa.list_(pa.string())
