@@ -202,8 +202,9 @@ def report(label: str, n: int, run: Run) -> None:
           f"(process tree {mb(run.peak_tree_rss)}) | load {os.getloadavg()[0]:.1f}", flush=True)
 
 
-def ingest(label: str, path: Path, n: int, store: Path) -> Run:
-    run = measure(tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", str(path))).check()
+def ingest(label: str, path: Path, n: int, store: Path, env: dict[str, str] | None = None) -> Run:
+    cmd = tagscope_cmd("ingest", "--store", str(fresh_dir(store)), "--json", str(path))
+    run = measure(cmd, env={**os.environ, **env} if env else None).check()
     summary = orjson.loads(run.stdout)
     if summary["records"] != n:
         raise SystemExit(f"{label}: ingest read {summary['records']:,} records of {n:,}")
@@ -229,6 +230,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=WORK / "platforms", help="work folder outside the repo")
     ap.add_argument("--kinds", default="jetstream,reddit")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--python-path", action="store_true",
+                    help="also ingest with TAGSCOPE_SQL_LINES=0: the record-by-record Python mapping (the A/B of the fast paths)")
     ap.add_argument("--big", type=int, default=0, help="also measure peak RSS ingesting N-record files")
     ap.add_argument("--generate", help=argparse.SUPPRESS)  # the child process that writes a data file
     args = ap.parse_args()
@@ -242,6 +245,9 @@ def main() -> None:
         path = dataset(kind, args.records, args.seed, args.work)
         warm(path)
         mine = ingest(f"tagscope {kind}", path, args.records, args.work / f"store-{kind}")
+        if args.python_path:
+            ingest(f"tagscope {kind} (Python path)", path, args.records, args.work / f"store-{kind}-py",
+                   {"TAGSCOPE_SQL_LINES": "0"})
         if not args.no_baseline:
             label, script = (("atproto SDK models", ATPROTO_BASELINE) if kind == "jetstream"
                              else ("PushshiftDumps-style csv", PUSHSHIFT_BASELINE))
