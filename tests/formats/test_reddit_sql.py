@@ -139,7 +139,7 @@ def test_the_query_claims_plain_records_and_leaves_the_rest(tmp_path: Path) -> N
 _TEXT = st.lists(st.sampled_from([*"ab #&;u/:htps.x_(1)\n", "&amp;", "https://", "＃", "é"]), max_size=20).map("".join)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(
     st.builds(lambda b, s, c: _comment(id=f"g{abs(hash((b, s)))}", body=b, score=s, created_utc=c), _TEXT,
               st.one_of(st.none(), st.integers(-5, 5), st.booleans()),
