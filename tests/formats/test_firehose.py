@@ -24,7 +24,7 @@ from formats.golden import DATA
 from tagscope import formats
 from tagscope.formats.base import Record, json_records
 from tagscope.formats.bluesky import car, firehose, jetstream, repo_car
-from tagscope.post import Tombstone
+from tagscope.post import Handle, Tombstone
 from tagscope.store import Store
 
 HERE = DATA / "bluesky-firehose"
@@ -44,6 +44,9 @@ def _mapped(mod: Any, recs: list[Record]) -> dict[str, Any]:
     for rec in recs:
         assert rec.error is None, rec.error
         for item in mod.parse(rec.obj):
+            if isinstance(item, Handle):
+                out[("handle", item.id)] = item
+                continue
             out[item["id"] if isinstance(item, dict) else ("deleted", item.id)] = item
     return out
 
@@ -77,21 +80,28 @@ def test_every_frame_and_op_of_the_capture_is_a_record_counted_as_the_manifest_s
 
 
 def test_a_post_from_the_firehose_is_the_same_post_as_from_jetstream() -> None:
-    """The same window, from the relay and from Jetstream: the same posts, field for field, and the same
-    deletes (a tombstone's time is when each service saw the delete)."""
+    """The same window, from the relay and from Jetstream: the same posts, field for field, the same
+    deletes and handles (a tombstone's, a handle's and a post's indexed time are when each service saw
+    it: the relay's frame time here, Jetstream's own clock there, a second apart at most)."""
     from_firehose = _mapped(firehose, _records(FRAMES.read_bytes()))
     with open(JETSTREAM, "rb") as fh:
         from_jetstream = _mapped(jetstream, list(json_records(fh)))
     assert from_firehose.keys() == from_jetstream.keys()
     posts = [k for k in from_firehose if isinstance(k, str)]
-    assert len(posts) == 32 and len(from_firehose) - len(posts) == 1  # 17 posts, 15 reposts; a post deleted
+    # 17 posts, 15 reposts; a delete (the window's #identity names no handle)
+    assert len(posts) == 32 and len(from_firehose) - len(posts) == 1
     for key, post in from_firehose.items():
         other = from_jetstream[key]
+        if isinstance(post, Handle):
+            assert (post.id, post.handle) == (other.id, other.handle)
+            continue
         if isinstance(post, Tombstone):
             assert (post.platform, post.id, post.reason) == (other.platform, other.id, other.reason)
             continue
         assert post["source_format"] == "bluesky-firehose" and other["source_format"] == "bluesky-jetstream"
-        assert {**post, "source_format": None} == {**other, "source_format": None}, key
+        assert abs((post["indexed_at"] - other["indexed_at"]).total_seconds()) < 2
+        same = {"source_format": None, "indexed_at": None}
+        assert {**post, **same} == {**other, **same}, key
 
 
 def test_a_zst_capture_reads_as_the_decompressed_one() -> None:
@@ -172,8 +182,9 @@ def test_error_identity_and_unknown_frames_are_skipped_records() -> None:
     recs = _records(data)
     assert firehose.sniff(data)
     assert [r.obj["kind"] for r in recs] == ["error", "identity", "unknown"]
-    assert recs[1].obj["handle"] == "x.bsky.social"
-    assert all(firehose.parse(r.obj) == [] for r in recs)
+    assert recs[1].obj["identity"]["handle"] == "x.bsky.social"
+    assert firehose.parse(recs[0].obj) == [] and firehose.parse(recs[2].obj) == []
+    assert [(h.id, h.handle) for h in firehose.parse(recs[1].obj)] == [("did:plc:x", "x.bsky.social")]
 
 
 def test_a_cut_capture_keeps_every_whole_frame(tmp_path: Path) -> None:

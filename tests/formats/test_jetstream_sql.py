@@ -83,7 +83,7 @@ def test_every_branch_maps_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sql_sum["quarantined"] >= 10 and sql_tables["tombstones"]
 
 
-def test_the_query_skips_likes_and_identity_and_maps_posts(tmp_path: Path) -> None:
+def test_the_query_skips_likes_and_account_events_and_maps_posts(tmp_path: Path) -> None:
     path = tmp_path / "e.jsonl"
     path.write_bytes(b"\n".join(json.dumps(c).encode() for c in CASES) + b"\n")
     con = duckdb.connect()
@@ -91,7 +91,7 @@ def test_the_query_skips_likes_and_identity_and_maps_posts(tmp_path: Path) -> No
     table = jetstream_sql.finish(con.execute(jetstream_sql.query(), [str(path)]).to_arrow_table())
     rows = table.to_pylist()
     assert len(rows) == len(CASES)
-    assert [r["skip"] for r in rows[3:5]] == [True, True] and rows[21]["skip"] and rows[22]["skip"]
+    assert [r["skip"] for r in rows[3:5]] == [True, True] and rows[21]["python"] and rows[22]["skip"]
     assert rows[0]["hashtags"] == ["YesAllWomen"] and not rows[0]["python"]
     assert rows[1]["kind"] == "repost" and not rows[1]["python"]
     assert rows[5]["tombstone"] and rows[5]["id"] == f"at://{DID}/app.bsky.feed.post/d1"

@@ -9,8 +9,9 @@ a post from the firehose and the same post from Jetstream are the same canonical
 
 - posts and reposts are posts, deletes tombstones, every other collection nothing (counted in
   ``records``, as Jetstream's likes are);
-- ``#identity``, ``#account``, ``#sync``, ``#info``, an error frame (``op: -1``) and a frame type this
-  version does not know are one skipped record each (``kind`` names it);
+- ``#identity`` is written as Jetstream's identity event (its handle is recorded, as Jetstream's is);
+  ``#account``, ``#sync``, ``#info``, an error frame (``op: -1``) and a frame type this version does not
+  know are one skipped record each (``kind`` names it);
 - a frame that does not decode, a commit whose blocks are no CAR, an op whose record is not in the
   blocks (a ``tooBig`` commit), and a cut-off last frame are quarantined; a record's position
   (``source_line``) is the byte offset of its frame in the (decompressed) capture.
@@ -72,9 +73,9 @@ def parse_event(obj: Any, name: str) -> list[Any]:
     if not isinstance(obj, dict):
         raise ParseError("record is not a JSON object")
     kind = obj.get("kind")
-    if kind in SKIPPED:
+    if kind in SKIPPED and kind != "identity":
         return []
-    if kind != "commit":
+    if kind not in ("commit", "identity"):
         raise ParseError("missing kind" if kind is None else f"unknown record kind: {kind!r}")
     items = jetstream.parse(obj)
     for item in items:
@@ -126,6 +127,10 @@ def frame_records(frame: bytes, pos: int) -> Iterator[Record]:
         yield _bad(pos, frame, f"malformed frame at byte {pos}: header {header!r}")
     elif kind == "#commit":
         yield from _commit(body, pos, frame)
+    elif kind == "#identity":  # as Jetstream writes it, so jetstream.parse reads its handle
+        ident = car.to_json(body)
+        yield _record(pos, {"did": ident.get("did"), "time_us": car.iso_time_us(ident.get("time")),
+                            "kind": "identity", "identity": ident})
     else:
         name = kind[1:] if kind[1:] in SKIPPED else "unknown"
         fields = {k: v for k, v in body.items() if k != "blocks"}  # a #sync's blocks: the commit only

@@ -4,8 +4,8 @@ Most Jetstream lines are no posts (in the real capture, 105 of 152 are likes, a 
 profiles, identity and account events): Python decoded each whole line only to drop it. DuckDB's JSON
 reader reads the few keys that decide, on both cores, and marks each line:
 
-- ``skip``: an ``identity`` or ``account`` event, or a commit of a collection other than posts and
-  reposts: it maps to nothing (ingest counts it in ``records``);
+- ``skip``: an ``account`` event, or a commit of a collection other than posts and reposts: it maps to
+  nothing (ingest counts it in ``records``); an ``identity`` event (a handle) goes to Python;
 - a candidate: a commit of a post or a repost. ``finish`` rebuilds the event from the values DuckDB read
   (the record as its JSON text) and maps it with ``jetstream.parse`` itself, so a post, a repost and a
   delete's tombstone are exactly the parser's; one it refuses goes to Python whole;
@@ -43,8 +43,8 @@ WITH r AS (
                    compression='auto_detect') t
 )
 SELECT
-  coalesce(NOT (k IN ('identity', 'account') OR (k = 'commit' AND coll IS NOT NULL)), true) AS python,
-  coalesce(k IN ('identity', 'account') OR (k = 'commit' AND coll NOT IN ('{jetstream.POST}', '{jetstream.REPOST}')),
+  coalesce(NOT (k = 'account' OR (k = 'commit' AND coll IS NOT NULL)), true) AS python,
+  coalesce(k = 'account' OR (k = 'commit' AND coll NOT IN ('{jetstream.POST}', '{jetstream.REPOST}')),
            false) AS skip,
   did, time_us, coll, commit.rev AS rev, commit.operation AS operation, commit.rkey AS rkey, commit.cid AS cid,
   commit.record AS record

@@ -43,8 +43,13 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
 
 
 def parse(obj: Any) -> list[Any]:
-    """The post of one record; nothing for a record that is no post."""
-    return firehose.parse_event(obj, NAME)
+    """The post of one record; nothing for a record that is no post. The record key's time stands in for
+    ``time_us`` (the fallback of an implausible ``createdAt``) but is no indexed time: none is known."""
+    items = firehose.parse_event(obj, NAME)
+    for item in items:
+        if isinstance(item, dict):
+            item["indexed_at"] = None
+    return items
 
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
