@@ -58,6 +58,9 @@ CASES: list[tuple[str, str]] = [
     ("bluesky-firehose", "bluesky-firehose/frames/frames.bin"),
     ("bluesky-car", "bluesky-firehose/car/repo.car"),
     ("bluesky-car", "bluesky-firehose/car/indigo_greenground.repo.car"),
+    ("telegram-desktop", "telegram-desktop/channel_result.json"),
+    ("telegram-desktop", "telegram-desktop/group_result_desktop2.json"),
+    ("telegram-desktop", "telegram-desktop/account_result.json"),
 ]
 
 

@@ -21,6 +21,7 @@ OWN = {
     "bluesky-appview": "bluesky-appview",
     "bluesky-firehose": "bluesky-firehose/frames",
     "bluesky-car": "bluesky-firehose/car",
+    "telegram-desktop": "telegram-desktop",
 }
 EMPTY = {"empty.json"}
 
