@@ -61,7 +61,7 @@ class SparkEngine(Engine):
 
     def __init__(self, store: Store):
         self._store = weakref.ref(store)
-        self._spark: Any = None
+        self._spark: Any = store.spark if hasattr(store, "label_files") else None  # a RemoteStore: its session
         self._generation = -1
         self._label_files: list[str] | None = None
         self._temp: set[str] = set()
@@ -102,7 +102,8 @@ class SparkEngine(Engine):
         df.createOrReplaceTempView(name)
 
     def _provide_labels(self) -> None:
-        paths = labels.files(self.store)
+        st = self.store
+        paths = st.label_files() if hasattr(st, "label_files") else labels.files(st)
         if paths == self._label_files:
             return
         self._view("label_rows", paths, labels.SCHEMA, merge=True)

@@ -10,6 +10,7 @@ Each tweak is a rewrite of the parsed statement, so no analytic is ever forked f
   ``from_utc_timestamp``, and ``timezone('UTC', t)`` is ``t`` itself.
 - ``list_has_any(a, b)``: SQLGlot writes ``a && b``, which Spark reads as a boolean AND;
   ``arrays_overlap(a, b)`` is the same test.
+- ``list_intersect``: Spark's ``array_intersect`` (both keep each element once).
 - ``arg_max(x, y)`` / ``arg_min``: DuckDB skips rows whose ``x`` is NULL, Spark's ``max_by`` does
   not: ``y`` is made NULL on those rows, which ``max_by`` then skips.
 - ``?`` parameters become named ``:p0, :p1, ...`` in their DuckDB order (:func:`named`), since
@@ -64,6 +65,8 @@ def _rewrite(node):
         if isinstance(zone, exp.Literal) and zone.this.upper() == "UTC":
             return value
         return exp.Anonymous(this="to_utc_timestamp", expressions=[value, zone])
+    if _fn(node, "list_intersect"):
+        return exp.Anonymous(this="array_intersect", expressions=node.expressions)
     if isinstance(node, exp.ArrayOverlaps):
         return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
     if isinstance(node, (exp.ArgMax, exp.ArgMin)) and not node.args.get("count"):
