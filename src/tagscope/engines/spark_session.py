@@ -85,7 +85,9 @@ def session() -> Any:
         if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
             raise RuntimeError(
                 "The spark engine needs Java 17: apt-get install -y openjdk-17-jre-headless (or set JAVA_HOME)")
-        builder = SparkSession.builder.master(url)
+        builder = SparkSession.builder
+        if _master or os.environ.get(MASTER_ENV) or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+            builder = builder.master(url)  # under spark-submit (a gateway is up) its --master rules
         for key, value in {**CONF, **_extra_conf()}.items():
             builder = builder.config(key, value)
         with quiet():
