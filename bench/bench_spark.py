@@ -18,6 +18,7 @@ bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,11 +29,11 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_analytics import build  # noqa: E402  (the same scaled stores as the analytics bench)
+from bench_analytics import build
 
-from tagscope import analytics as an  # noqa: E402
-from tagscope.engines import spark_session  # noqa: E402
-from tagscope.store import Store  # noqa: E402
+from tagscope import analytics as an
+from tagscope.engines import spark_session
+from tagscope.store import Store
 
 TAG = "yesallwomen"
 CALLS = {
@@ -51,10 +52,8 @@ def cpu() -> float:
     me = psutil.Process()
     total = sum(me.cpu_times()[:2])
     for child in me.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += sum(child.cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -72,8 +71,8 @@ def run(store_path: Path, names: list[str], warm: int) -> dict:
         st = Store(store_path)
         for name in names:
             call = CALLS[name]
-            cold, cold_cpu, fig = timed(lambda call=call, kw=kw: call(st, **kw))
-            runs = [timed(lambda call=call, kw=kw: call(st, **kw)) for _ in range(warm)]
+            cold, cold_cpu, fig = timed(lambda call=call, kw=kw, st=st: call(st, **kw))
+            runs = [timed(lambda call=call, kw=kw, st=st: call(st, **kw)) for _ in range(warm)]
             answers.setdefault(name, {})[engine] = json.dumps(fig.data, sort_keys=True, default=str)
             out.setdefault(name, {})[engine] = {
                 "cold_s": round(cold, 3), "cold_cpu_s": round(cold_cpu, 3),

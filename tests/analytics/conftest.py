@@ -123,9 +123,19 @@ def _one_spark_session():
         sys.modules["tagscope.engines.spark_session"].stop()
 
 
+# A test that is about one engine's internals, per (test function, engine): skipped with its reason.
+TEST_GAPS: dict[tuple[str, str], str] = {
+    ("test_rollup_path_equals_scan_path", "spark"):
+        "holds an engine's rollups to its scan; Spark has no rollups (both paths are the same scan)",
+}
+
+
 @pytest.fixture(params=[pytest.param(n, id=n, marks=ENGINE_GAPS.get(n, ())) for n in engines.names()])
 def engine(request) -> str:
     """An engine name from the registry (``engine=`` of every analytic)."""
+    reason = TEST_GAPS.get((request.node.originalname, request.param))
+    if reason:
+        pytest.skip(f"{request.param}: {reason}")
     return request.param
 
 
@@ -133,6 +143,8 @@ def engine(request) -> str:
 def rollup(request, engine) -> bool:
     """The path: rollups (where they can answer) or a scan of posts."""
     gap = GAPS.get((engine, "rollup" if request.param else "scan"))
+    if gap is not None and gap.name == "skip":  # a skip marker added here would come too late
+        pytest.skip(gap.kwargs["reason"])
     if gap is not None:
         request.applymarker(gap)
     return request.param

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,8 @@ def session() -> Any:
         if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
             raise RuntimeError(
                 "The spark engine needs Java 17: apt-get install -y openjdk-17-jre-headless (or set JAVA_HOME)")
+        if url.startswith("local"):  # Python workers (ingest's parsers) run this interpreter, not PATH's python3
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = SparkSession.builder
         if _master or os.environ.get(MASTER_ENV) or not os.environ.get("PYSPARK_GATEWAY_PORT"):
             builder = builder.master(url)  # under spark-submit (a gateway is up) its --master rules
