@@ -161,3 +161,22 @@ def test_spark_ingest_writes_a_store_duckdb_reads_alike(tmp_path):
         ingest(str(tmp_path / "spark"), [str(a)])
     for st in (local, sparked):
         st.close()
+
+
+def test_cli_without_java_says_so_in_one_line(store, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tagscope.cli import app
+
+    monkeypatch.setattr(spark_session, "_root", None)
+    monkeypatch.setattr(spark_session.shutil, "which", lambda _: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv(spark_session.MASTER_ENV, raising=False)
+    monkeypatch.setattr(spark_session, "_master", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", type(sys)("pyspark.sql"))  # as if pyspark were installed
+    sys.modules["pyspark.sql"].SparkSession = None
+    got = CliRunner().invoke(app, ["count", "yesallwomen", "--store", str(store.path), "--engine", "spark",
+                                   "--spark-master", "local[1]"])
+    assert got.exit_code == 2
+    assert " ".join(got.output.split()) == \
+        "error: The spark engine needs Java 17: apt-get install -y openjdk-17-jre-headless (or set JAVA_HOME)"

@@ -40,9 +40,13 @@ def command(spec: Analytic) -> Callable[..., None]:
         st = posts_store(store) if spec.labels else existing_store(store)
         if engine:  # passed only when chosen, so analytics that take no engine yet keep working
             values["engine"] = engine
+        from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
+
         try:
             fig = registry.run(spec.name, st, **values)
         except (ValueError, NotAvailable) as exc:  # NotAvailable: an optional extra is missing
+            fail(str(exc))
+        except (ModuleNotFoundError, SparkUnavailable) as exc:  # an engine's extra or Java: its one line
             fail(str(exc))
         show(spec, fig, as_json=as_json, as_csv=as_csv, explain=explain)
 

@@ -38,6 +38,12 @@ CONF = {
     "spark.sql.ansi.enabled": "false",
 }
 
+
+
+class SparkUnavailable(RuntimeError):
+    """Spark cannot start here (no Java): the message is the one line that says what to install."""
+
+
 _master: str | None = None
 _root: Any = None  # the first session: owns the SparkContext the engines' sessions share
 
@@ -84,7 +90,7 @@ def session() -> Any:
         return SparkSession.builder.remote(url).getOrCreate().newSession()
     if _root is None or _root.sparkContext._jsc is None:
         if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-            raise RuntimeError(
+            raise SparkUnavailable(
                 "The spark engine needs Java 17: apt-get install -y openjdk-17-jre-headless (or set JAVA_HOME)")
         if url.startswith("local"):  # Python workers (ingest's parsers) run this interpreter, not PATH's python3
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
