@@ -180,3 +180,28 @@ def test_cli_without_java_says_so_in_one_line(store, monkeypatch):
     assert got.exit_code == 2
     assert " ".join(got.output.split()) == \
         "error: The spark engine needs Java 17: apt-get install -y openjdk-17-jre-headless (or set JAVA_HOME)"
+
+
+@needs_spark
+def test_spark_ingest_fills_pointer_reposts_as_the_store_does():
+    """A repost naming its subject by id alone takes the subject's text and tags (store/reposts.py);
+    one whose subject is absent stays a pointer."""
+    import pyarrow as pa
+
+    from tagscope.engines.spark_ingest import fill_pointers
+    from tagscope.post import POST_SCHEMA
+
+    def post(id_, **kw):
+        return {**dict.fromkeys(POST_SCHEMA.names), "platform": "bluesky", "id": id_, **kw}
+
+    rows = [post("s", kind="original", text="#YesAllWomen now", lang="en", hashtags=["YesAllWomen"],
+                 hashtags_norm=["yesallwomen"], urls=[], domains=[]),
+            post("r", kind="repost", repost_of_id="s", hashtags=[]),
+            post("lost", kind="repost", repost_of_id="gone", hashtags=[], lang="de")]
+    spark = spark_session.session()
+    with spark_session.quiet():
+        got = fill_pointers(spark.createDataFrame(pa.Table.from_pylist(rows, POST_SCHEMA))).toArrow()
+    by_id = {r["id"]: r for r in got.to_pylist()}
+    assert by_id["r"]["text"] == "#YesAllWomen now" and by_id["r"]["hashtags_norm"] == ["yesallwomen"]
+    assert by_id["r"]["lang"] == "en" and by_id["r"]["kind"] == "repost"
+    assert by_id["lost"]["text"] is None and by_id["lost"]["hashtags"] == [] and by_id["lost"]["lang"] == "de"

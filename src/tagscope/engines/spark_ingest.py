@@ -11,8 +11,9 @@ then every partition of lines goes through :func:`tagscope.store.chunk.parse_rec
 of a post inside the block. Across blocks, the copies of a post are merged in input order with the
 same ``merge_into`` (only the repeated keys travel through Python again); tombstones (delete notices,
 superseded edits) remove their posts; posts files are written sorted by time then id, as the
-store's commit writes them. The result is a new store: ``posts/``, ``raw/``, ``tombstones/``,
-``quarantine/`` and ``manifest.json`` (written last: the commit), which DuckDB and the Spark engine
+store's commit writes them; pointer reposts (Bluesky's) take their subject's text and tags as
+``store/reposts.py`` fills them. The result is a new store: ``posts/``, ``raw/``, ``tombstones/``,
+``quarantine/``, ``handles/`` and ``manifest.json`` (written last: the commit), which DuckDB and the Spark engine
 read alike. Rollups and the search index are built by the next local ``tagscope`` command on the
 store (or never: the engines scan without them).
 
@@ -32,14 +33,15 @@ import pyarrow as pa
 
 from ..post import POST_SCHEMA
 from ..store import manifest as manifests
-from ..store.tables import QUARANTINE_SCHEMA, TOMBSTONE_SCHEMA
+from ..store.reposts import FILLED
+from ..store.tables import HANDLES_SCHEMA, QUARANTINE_SCHEMA, TOMBSTONE_SCHEMA
 from . import spark_session
 
 KEY = ("platform", "id")
 # One row type out of the parse step (a union of the store's tables), so lines are parsed once:
 # `_table` says which table a row belongs to; `file_no` orders the inputs.
 _EXTRA = [("_table", pa.string()), ("file_no", pa.int64()), ("raw", pa.binary()), ("reason", pa.string()),
-          ("at", pa.timestamp("us")), ("qraw", pa.string())]
+          ("at", pa.timestamp("us")), ("qraw", pa.string()), ("account_id", pa.string()), ("handle", pa.string())]
 WIDE = pa.schema([*(f for f in POST_SCHEMA), *(pa.field(n, t) for n, t in _EXTRA)])
 
 
@@ -100,6 +102,8 @@ def parse_partition(formats_by_file: dict[str, str]):
                 parts = [_wide(chunk.posts, "post", file_no), _wide(chunk.raws, "raw", file_no)]
                 if chunk.tombstones:
                     parts.append(_wide(to_table(chunk.tombstones, TOMBSTONE_SCHEMA), "tomb", file_no))
+                if chunk.handles:
+                    parts.append(_wide(to_table(chunk.handles, HANDLES_SCHEMA), "handle", file_no))
                 if chunk.quarantine:
                     parts.append(_wide(to_table(chunk.quarantine, QUARANTINE_SCHEMA), "quarantine", file_no))
                 for part in parts:
@@ -133,6 +137,32 @@ def merge_copies(batches):
         out.append(current)
     if out:
         yield from to_table(out, POST_SCHEMA).to_batches()
+
+
+def fill_pointers(posts: Any) -> Any:
+    """POSTS with each pointer repost (a repost naming its subject by id alone: no text, no tags)
+    given its subject's text, tags and links, as store/reposts.py fills them (same FILLED columns,
+    the repost's own language first); a pointer whose subject is absent stays as it is."""
+    from pyspark.sql import functions as F
+
+    no_tags = F.col("hashtags").isNull() | (F.size("hashtags") == 0)
+    pointer = (F.col("kind") == "repost") & F.col("repost_of_id").isNotNull() & F.col("text").isNull() & no_tags
+    subject = (F.col("kind") != "repost") & (F.col("text").isNotNull() | ~no_tags)
+    subjects = posts.where(subject).select(
+        F.col("platform").alias("_sp"), F.col("id").alias("_sid"), *(F.col(c).alias(f"_s_{c}") for c in FILLED))
+    flagged = posts.withColumn("_pointer", F.coalesce(pointer, F.lit(False)))
+    joined = flagged.join(subjects, (F.col("_pointer") & (F.col("platform") == F.col("_sp"))
+                                     & (F.col("repost_of_id") == F.col("_sid"))), "left")
+    found = F.col("_sid").isNotNull()
+    cols = []
+    for c in POST_SCHEMA.names:
+        if c == "lang":
+            cols.append(F.when(found, F.coalesce(F.col("lang"), F.col("_s_lang"))).otherwise(F.col("lang")).alias(c))
+        elif c in FILLED:
+            cols.append(F.when(found, F.col(f"_s_{c}")).otherwise(F.col(c)).alias(c))
+        else:
+            cols.append(F.col(c))
+    return joined.select(*cols)
 
 
 class _Fs:
@@ -214,16 +244,19 @@ def _ingest(store: str, inputs: list[str], fmt: str | None, spark: Any) -> dict[
     repeated = (posts.where("_copies > 1").repartition(*KEY).sortWithinPartitions(*KEY, "file_no", "source_line")
                 .select(*POST_SCHEMA.names).mapInArrow(merge_copies, ddl(POST_SCHEMA)))
     tombs = wide.where("_table = 'tomb'").select(*TOMBSTONE_SCHEMA.names)
-    live = single.unionByName(repeated).join(tombs.select(*KEY).distinct(), list(KEY), "left_anti")
+    live = fill_pointers(single.unionByName(repeated).join(tombs.select(*KEY).distinct(), list(KEY), "left_anti"))
 
     tables = {
         "posts": live.select(*POST_SCHEMA.names),
         "raw": wide.where("_table = 'raw'").select("platform", "id", "source_format", "source_file", "source_line", "raw"),
         "tombstones": tombs,
+        # One row per (account, handle, time), as the commit keeps them (the first seen).
+        "handles": wide.where("_table = 'handle'").dropDuplicates(["platform", "account_id", "handle", "at"])
+        .select(*HANDLES_SCHEMA.names),
         "quarantine": wide.where("_table = 'quarantine'").select(
             "source_file", "source_line", "source_format", "reason", F.col("qraw").alias("raw")),
     }
-    prefix = {"posts": "part", "raw": "raw", "tombstones": "tomb", "quarantine": "q"}
+    prefix = {"posts": "part", "raw": "raw", "tombstones": "tomb", "quarantine": "q", "handles": "hdl"}
     data = manifests.empty()
     counts = {}
     for kind, df in tables.items():
