@@ -19,9 +19,29 @@ def ingest(
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of sniffing each file.")] = None,
     index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
                                         "(otherwise the first search does it).")] = False,
+    map_file: Annotated[str | None, typer.Option(
+        "--map", help="Read CSV or JSON-lines files with this mapping file (TOML or JSON: which column is "
+        "the id, time, text, author...; see docs/formats.md, 'Mapped CSV and JSON lines').")] = None,
+    platform: Annotated[str | None, typer.Option(
+        "--platform", help="The platform of posts whose file does not name it (a 4CAT CSV of an unknown "
+        "datasource).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
+    from ..formats.exports import mapped, mapping, options
+
+    checked = None
+    if map_file is not None:
+        if fmt not in (None, mapped.NAME):
+            fail(f"--map reads files as the {mapped.NAME!r} format: leave out --format {fmt}")
+        try:
+            checked = mapping.load(map_file)
+        except mapping.MappingError as exc:
+            fail(str(exc))
+        problem = mapped.preflight(checked, paths)
+        if problem:
+            fail(problem)
+        fmt = mapped.NAME
     st = open_store(store)
     last = [0]
 
@@ -31,7 +51,8 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
+        with options.given(platform=platform, mapping=checked):  # read by the export formats' readers
+            summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:
@@ -50,6 +71,9 @@ def ingest(
         f"{plural(summary['quarantined'], 'record')} quarantined; {summary['seconds']:.1f} s.",
         highlight=False,
     )
+    if summary.get("skipped"):
+        reasons = "; ".join(f"{escape(r)}: {n:,}" for r, n in summary["skipped_reasons"].items())
+        out.print(f"Skipped {plural(summary['skipped'], 'record')} holding no post ({reasons}).", highlight=False)
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
 

@@ -60,6 +60,15 @@ class Rejected:
 
 
 @dataclass(slots=True)
+class Skipped:
+    """A record that by design holds no post to store (an item of a platform not mapped, an ad, a
+    like): ``parse`` returns it so that ingest counts the record as skipped, with REASON, instead of
+    the record vanishing without a word. Nothing of it is stored."""
+
+    reason: str
+
+
+@dataclass(slots=True)
 class Record:
     """One raw input record: its position, its decoded value (or the error), its bytes."""
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from .. import formats
 from ..formats import merge_into
-from ..formats.base import ParseError, Record, Rejected, line_records
+from ..formats.base import ParseError, Record, Rejected, Skipped, line_records
 from ..post import KEY, POST_SCHEMA, Tombstone
 from .tables import RAW_SCHEMA, to_table
 
@@ -35,6 +35,7 @@ class Chunk:
     records: int = 0
     nposts: int = 0
     duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # records that hold no post by design, by reason
 
 
 def quarantine_row(source: str, rec: Record, fmt_name: str | None, reason: str) -> dict[str, Any]:
@@ -49,6 +50,7 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
     tombs: list[dict[str, Any]] = []
     quarantine: list[dict[str, Any]] = []
     n_records = n_posts = dups = 0
+    skipped: dict[str, int] = {}
     for rec in records:
         n_records += 1
         if mod is None:
@@ -69,6 +71,9 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
             if isinstance(item, Rejected):  # one bad post of a record that holds several
                 quarantine.append(quarantine_row(source, Record(rec.line, None, item.raw), mod.NAME, item.reason))
                 continue
+            if isinstance(item, Skipped):  # no post by design: counted with its reason, nothing stored
+                skipped[item.reason] = skipped.get(item.reason, 0) + 1
+                continue
             if isinstance(item, Tombstone):
                 tombs.append({"platform": item.platform, "id": item.id, "reason": item.reason, "at": item.at,
                               "source_file": source, "source_line": rec.line})
@@ -88,7 +93,7 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
                 continue
             posts[key] = item
     return Chunk(to_table(list(posts.values()), POST_SCHEMA), to_table(raws, RAW_SCHEMA), tombs, quarantine,
-                 n_records, n_posts, dups)
+                 n_records, n_posts, dups, skipped)
 
 
 def parse_lines(fmt_name: str, source: str, data: bytes, first_line: int) -> Chunk:

@@ -1,0 +1,180 @@
+"""TikTok, Instagram and Threads items as the platforms' own web APIs give them, mapped to posts.
+
+Zeeschuimer captures these items from the browser's traffic and 4CAT keeps them as they came (its
+NDJSON); both read them here. Each mapper takes one item (a dict) and returns one post, or raises
+:class:`Skip` for an item that is not a post one can date (an ad, a grid tile without its time) and
+:class:`ParseError` for one that is malformed. The fields read follow 4CAT's own ``map_item`` for each
+datasource (datasources/tiktok, instagram, threads in digitalmethodsinitiative/4cat), so a post keeps
+the id 4CAT's CSV gives it and the two exports of one item are one post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from ...post import new_post
+from ..base import ParseError, as_id, as_int, as_str
+from . import text
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+class Skip(Exception):
+    """An item that is no post to store: counted as skipped with this reason, never silently dropped."""
+
+
+def unix_time(value: Any, what: str) -> datetime:
+    """Seconds since the epoch (an int, a float or a numeric string: all are found) as naive UTC."""
+    try:
+        seconds = int(value) if value.__class__ is int else int(float(value))
+        return _EPOCH + timedelta(seconds=seconds)
+    except (TypeError, ValueError, OverflowError):
+        raise ParseError(f"missing {what}" if value in (None, "") else f"bad {what}: {value!r}") from None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def tiktok(item: dict[str, Any], source_format: str) -> dict[str, Any]:
+    """A TikTok video (``itemList``/``itemStruct`` item): ``desc`` is the text; tags from ``textExtra``
+    (in the text) then ``challenges`` (the video's hashtag pages); ``createTime`` in seconds."""
+    pid = as_id(item.get("id"))
+    if not pid:
+        raise ParseError("missing id")
+    author = item.get("author")
+    if isinstance(author, dict):  # from an intercepted API response
+        handle, author_id = as_str(author.get("uniqueId")), as_str(author.get("id"))
+        name, verified, bio = as_str(author.get("nickname")), _bool(author.get("verified")), as_str(author.get("signature"))
+    else:  # from the JSON embedded in a page: the handle alone, the rest beside it
+        handle, author_id = as_str(author), as_str(item.get("authorId"))
+        name, verified, bio = as_str(item.get("nickname")), None, None
+    extra = [e for e in _list(item.get("textExtra")) if isinstance(e, dict)]
+    tags = [as_str(e.get("hashtagName")) for e in extra] + [as_str(_dict(c).get("title")) for c in _list(item.get("challenges"))]
+    mentions = [as_str(e.get("userUniqueId")) for e in extra]
+    stats = _dict(item.get("stats")) or _dict(item.get("statsV2"))
+    duet = as_str(_dict(item.get("duetInfo")).get("duetFromId"))
+    duet = duet if duet and duet != "0" else None
+    post = new_post(
+        platform="tiktok", id=pid, author_id=author_id or handle, author_handle=handle, author_name=name,
+        author_verified=verified, author_bio=bio,
+        author_followers=as_int(_dict(item.get("authorStats")).get("followerCount")),
+        created_at=unix_time(item.get("createTime"), "createTime"), text=as_str(item.get("desc")),
+        lang=as_str(item.get("textLanguage")), kind="quote" if duet else "original", quote_of_id=duet,
+        like_count=as_int(stats.get("diggCount")), repost_count=as_int(stats.get("shareCount")),
+        reply_count=as_int(stats.get("commentCount")), source_format=source_format)
+    # textExtra marks the text's tags and mentions; older and embedded items leave it empty: then the
+    # text is read. Challenges (the hashtag pages the video is listed on) are added after either.
+    tags = [t for t in tags if t]
+    mentions = [m for m in mentions if m]
+    post.update(text.links(post["text"], tags_given=[*text.tags(post["text"]), *tags], mentions_given=mentions or None))
+    return post
+
+
+# Instagram's media types (4CAT's SearchInstagram constants) do not matter here: any item is one post.
+def instagram(item: dict[str, Any], source_format: str) -> dict[str, Any]:
+    """An Instagram post: the item-list form (``code``, ``taken_at``, ``caption.text``, ``user``) or the
+    older graph form (``shortcode``, ``taken_at_timestamp``, ``edge_media_to_caption``, ``owner``).
+    The id is the shortcode (``code``), as 4CAT's; tags and mentions are read from the caption."""
+    link = as_str(item.get("link")) or ""
+    if item.get("product_type") == "ad" or link.startswith("https://www.facebook.com/ads/ig_redirect"):
+        raise Skip("Instagram ad")
+    typename = as_str(item.get("__typename")) or ""
+    if "polaris" in typename.lower() or (item.get("_zs_partial") and item.get("taken_at") in (None, "")):
+        raise Skip("Instagram grid tile without its time (open the post to capture it whole)")
+    graph = typename.startswith("Graph")
+    code = as_str(item.get("shortcode" if graph else "code"))
+    if not code:
+        raise ParseError("missing code")
+    user = _dict(item.get("user")) or _dict(item.get("owner"))
+    if graph:
+        edges = _list(_dict(item.get("edge_media_to_caption")).get("edges"))
+        caption = as_str(_dict(_dict(edges[0]).get("node")).get("text")) if edges else None
+        created = unix_time(item.get("taken_at_timestamp"), "taken_at_timestamp")
+        likes = as_int(_dict(item.get("edge_media_preview_like")).get("count"))
+        comments = as_int(_dict(item.get("edge_media_to_comment") or item.get("edge_media_preview_comment")).get("count"))
+    else:
+        caption = as_str(_dict(item.get("caption")).get("text"))
+        created = unix_time(item.get("taken_at"), "taken_at")
+        likes, comments = as_int(item.get("like_count")), as_int(item.get("comment_count"))
+    if item.get("like_and_view_counts_disabled") is True:
+        likes = None  # hidden by the author: Instagram sends a placeholder, not the count
+    post = new_post(
+        platform="instagram", id=code, author_id=as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
+        author_handle=as_str(user.get("username")), author_name=as_str(user.get("full_name")),
+        author_verified=_bool(user.get("is_verified")), created_at=created, text=caption, kind="original",
+        like_count=likes, reply_count=comments, source_format=source_format)
+    post.update(text.links(caption))
+    return post
+
+
+def _unwrap(url: str) -> str:
+    """A link as Threads shows it goes through ``l.threads.net/?u=<url>``: the link is the ``u``."""
+    inner = parse_qs(urlparse(url).query).get("u") if "threads." in url[:40] else None
+    return inner[0] if inner else url
+
+
+def threads(item: dict[str, Any], source_format: str) -> dict[str, Any]:
+    """A Threads post (the ``post`` objects of a thread's items): ``caption.text``, or the text
+    fragments of ``text_post_app_info`` when the caption is empty; the id is ``code``, as 4CAT's."""
+    code = as_str(item.get("code"))
+    if not code:
+        raise ParseError("missing code")
+    info = _dict(item.get("text_post_app_info"))
+    caption = as_str(_dict(item.get("caption")).get("text"))
+    fragments = [f for f in _list(_dict(info.get("text_fragments")).get("fragments")) if isinstance(f, dict)]
+    if caption is None and fragments:
+        caption = "".join(f["plaintext"] for f in fragments if isinstance(f.get("plaintext"), str)) or None
+    urls = [as_str(_dict(f.get("link_fragment")).get("uri")) for f in fragments]
+    preview = as_str(_dict(info.get("link_preview_attachment")).get("url"))
+    urls = [_unwrap(u) for u in [preview, *urls] if u]
+    user = _dict(item.get("user"))
+    share = _dict(info.get("share_info"))
+    quoted = _dict(share.get("quoted_post"))
+    quote_of = as_str(quoted.get("code"))
+    replied = _dict(info.get("reply_to_author"))
+    is_reply = info.get("is_reply") is True or bool(replied)
+    kind = "quote" if quote_of else "reply" if is_reply else "original"
+    post = new_post(
+        platform="threads", id=code, author_id=as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
+        author_handle=as_str(user.get("username")), author_name=as_str(user.get("full_name")),
+        author_verified=_bool(user.get("is_verified")), created_at=unix_time(item.get("taken_at"), "taken_at"),
+        text=caption, kind=kind, quote_of_id=quote_of,
+        reply_to_user_id=as_str(replied.get("pk") or replied.get("id")) if is_reply else None,
+        like_count=as_int(item.get("like_count")), repost_count=as_int(info.get("repost_count")),
+        reply_count=as_int(info.get("direct_reply_count")), quote_count=as_int(info.get("quote_count")),
+        source_format=source_format)
+    post.update(text.links(caption, urls_given=urls))
+    return post
+
+
+# Zeeschuimer's module ids (``source_platform``) whose items are mapped, with their platform's name.
+MAPPERS: dict[str, tuple[str, Callable[[dict[str, Any], str], dict[str, Any]]]] = {
+    "tiktok.com": ("tiktok", tiktok),
+    "instagram.com": ("instagram", instagram),
+    "threads.net": ("threads", threads),
+    "threads.com": ("threads", threads),
+}
+
+
+def map_item(source_platform: Any, item: Any, source_format: str) -> dict[str, Any]:
+    """The post of one item captured on SOURCE_PLATFORM (a Zeeschuimer module id); Skip for a platform
+    whose items are not mapped (yet), with the reason."""
+    found = MAPPERS.get(source_platform) if isinstance(source_platform, str) else None
+    if found is None:
+        raise Skip(f"{source_platform} items are not mapped" if isinstance(source_platform, str) and source_platform
+                   else "no source_platform")
+    if not isinstance(item, dict):
+        raise ParseError("item is not a JSON object")
+    return found[1](item, source_format)

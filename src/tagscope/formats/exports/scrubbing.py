@@ -1,0 +1,72 @@
+"""Forget's scrub for captured items (Zeeschuimer, 4CAT NDJSON): the copies of others an item carries.
+
+A Threads post carries the whole post it quotes or reposts (``text_post_app_info.share_info``); an
+Instagram post carries comments, the likers shown beside it, people tagged in it and its co-authors,
+each with their username. These are replaced by their ids alone (a quoted post) or removed (a comment,
+a liker) when they are a forgotten post or by a forgotten account. Mentions and the account replied to
+are references, not copies: they stay, and the record maps to the same post.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..contract import Forgotten
+
+# Keys under which these items name an account's handle.
+HANDLE_KEYS = ("username", "uniqueId")
+# Instagram's lists of other people's entries, and where each entry's account is.
+_IG_LISTS = ("comments", "preview_comments", "facepile_top_likers", "coauthor_producers")
+
+
+def _item(obj: Any) -> Any:
+    """The platform item of a Zeeschuimer wrapper, or a 4CAT item itself."""
+    return obj.get("data") if isinstance(obj, dict) and "source_platform" in obj and "data" in obj else obj
+
+
+def _gone_account(user: Any, forgotten: Forgotten) -> bool:
+    if not isinstance(user, dict):
+        return False
+    ids = {str(user[k]) for k in ("pk", "id", "pk_id") if user.get(k) is not None}
+    name = user.get("username")
+    return (not ids.isdisjoint(forgotten.accounts)
+            or (isinstance(name, str) and name.lower().lstrip("@") in forgotten.handles))
+
+
+def _gone_post(post: dict[str, Any], forgotten: Forgotten) -> bool:
+    ids = {str(post[k]) for k in ("code", "pk", "id") if post.get(k) is not None}
+    return not ids.isdisjoint(forgotten.ids) or _gone_account(post.get("user"), forgotten)
+
+
+def scrub(obj: Any, forgotten: Forgotten) -> bool:
+    """Remove, in place, the embedded copies of forgotten posts and accounts; return whether any."""
+    item = _item(obj)
+    if not isinstance(item, dict):
+        return False
+    changed = False
+    info = item.get("text_post_app_info")
+    share = info.get("share_info") if isinstance(info, dict) else None
+    if isinstance(share, dict):
+        for key in ("quoted_post", "reposted_post"):
+            post = share.get(key)
+            if isinstance(post, dict) and _gone_post(post, forgotten):
+                kept = {k: post[k] for k in ("code", "pk", "id") if k in post}
+                changed = changed or kept != post
+                share[key] = kept
+    for key in _IG_LISTS:
+        entries = item.get(key)
+        if isinstance(entries, list):
+            kept_entries = [e for e in entries if not (isinstance(e, dict) and (
+                _gone_account(e.get("user", e), forgotten)
+                or (e.get("pk") is not None and str(e["pk"]) in forgotten.ids)))]
+            if len(kept_entries) != len(entries):
+                item[key] = kept_entries
+                changed = True
+    tags = item.get("usertags")
+    people = tags.get("in") if isinstance(tags, dict) else None
+    if isinstance(people, list):
+        kept_people = [p for p in people if not (isinstance(p, dict) and _gone_account(p.get("user"), forgotten))]
+        if len(kept_people) != len(people):
+            tags["in"] = kept_people
+            changed = True
+    return changed
