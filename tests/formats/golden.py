@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tagscope import formats
-from tagscope.formats.base import json_records
+from tagscope.formats.base import Skipped, json_records
 from tagscope.post import Tombstone
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -55,6 +55,12 @@ CASES: list[tuple[str, str]] = [
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
     ("bluesky-appview", "bluesky-appview/thread_view_post_with_embed_media.json"),
+    ("zeeschuimer", "zeeschuimer/zeeschuimer-export-mixed.ndjson"),
+    ("4cat-ndjson", "4cat-ndjson/4cat-tiktok-instagram-threads.ndjson"),
+    ("4cat-csv", "4cat-csv/4cat-tiktok-search.csv"),
+    ("4cat-csv", "4cat-csv/4cat-twitterv2-search.csv"),
+    ("4cat-csv", "4cat-csv/4cat-4chan-board.csv"),
+    ("mapped", "mapped-csv/records/forum.mapped.jsonl"),
 ]
 
 
@@ -82,7 +88,8 @@ def normalise(fmt: str, path: Path) -> list[dict[str, Any]]:
             continue
         posts = [{k: _jsonable(v) for k, v in it.items() if k != "_raw"} for it in items if isinstance(it, dict)]
         tombs = [{"id": t.id, "reason": t.reason, "at": _jsonable(t.at)} for t in items if isinstance(t, Tombstone)]
-        out.append({"line": rec.line, "posts": posts, "tombstones": tombs})
+        skipped = [s.reason for s in items if isinstance(s, Skipped)]  # only formats that skip records say so
+        out.append({"line": rec.line, "posts": posts, "tombstones": tombs, **({"skipped": skipped} if skipped else {})})
     return out
 
 

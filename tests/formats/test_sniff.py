@@ -19,6 +19,10 @@ OWN = {
     "mastodon": "mastodon",
     "bluesky-jetstream": "bluesky-jetstream",
     "bluesky-appview": "bluesky-appview",
+    "zeeschuimer": "zeeschuimer",
+    "4cat-ndjson": "4cat-ndjson",
+    "4cat-csv": "4cat-csv",
+    "mapped": "mapped-csv/records",
 }
 EMPTY = {"empty.json"}
 
