@@ -96,6 +96,16 @@ def test_threads_fragments_links_quotes_and_replies() -> None:
     assert reply["created_at"] == datetime(2023, 12, 21, 23, 6, 40)  # taken_at as a string
 
 
+def test_a_threads_repost_carries_the_reposted_post() -> None:
+    """Real items (threads-api's README): a repost is a post of its own with the reposted one inside."""
+    p = ZEE_POSTS["CuWOd96hL3y"]
+    assert (p["kind"], p["author_handle"], p["author_id"]) == ("repost", "_junhoyeo", "5438123050")
+    assert (p["repost_of_id"], p["repost_of_author"], p["mentions"]) == ("CuVzNKXsbgA", "michaelshillingburg", ["michaelshillingburg"])
+    assert p["text"].startswith("I'm sorry why are all the interaction buttons") and p["like_count"] == 9
+    assert p["created_at"] == datetime(2023, 7, 6, 7, 19, 19)  # the repost's own taken_at, not the original's
+    assert ZEE_POSTS["CuVjtTyhEey"]["text"] == "댓글달다가 자꾸 조아요 누르게 댐;"
+
+
 def test_items_that_hold_no_post_are_skipped_with_their_reason() -> None:
     skipped = [s.reason for obj in _lines(ZEE) for s in zeeschuimer.parse(obj) if isinstance(s, Skipped)]
     assert skipped == ["zeeschuimer: Instagram ad",
@@ -119,7 +129,7 @@ def test_every_record_is_stored_quarantined_or_skipped(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE)])
     (f,) = summary["files"]
-    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (11, 7, 0, 4)
+    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (16, 12, 0, 4)
     assert summary["skipped"] == 4 and summary["skipped_reasons"]["zeeschuimer: twitter.com items are not mapped"] == 1
 
 
@@ -127,7 +137,7 @@ def test_one_item_from_three_exports_is_one_post(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE), str(FOURCAT_NDJSON), str(CSV_DIR / "4cat-tiktok-search.csv")])
         posts = {(p["platform"], p["id"]): p for p in store.posts().to_pylist()}
-    assert summary["ingested"] == 8 and summary["duplicates"] == 8  # 7 again from 4CAT NDJSON, 1 from the CSV
+    assert summary["ingested"] == 13 and summary["duplicates"] == 13  # 12 again from 4CAT NDJSON, 1 from the CSV
     tiktok = posts[("tiktok", "7368249172549274922")]
     assert (tiktok["like_count"], tiktok["reply_count"]) == (1712, 260)  # the CSV's later counts
     assert {p for p, _ in posts} == {"tiktok", "instagram", "threads"}

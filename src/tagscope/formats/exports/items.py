@@ -141,6 +141,9 @@ def threads(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     urls = [_unwrap(u) for u in [preview, *urls] if u]
     user = _dict(item.get("user"))
     share = _dict(info.get("share_info"))
+    reposted = _dict(share.get("reposted_post"))
+    if as_str(reposted.get("code")):
+        return _threads_repost(item, reposted, source_format)
     quoted = _dict(share.get("quoted_post"))
     quote_of = as_str(quoted.get("code"))
     replied = _dict(info.get("reply_to_author"))
@@ -157,6 +160,21 @@ def threads(item: dict[str, Any], source_format: str) -> dict[str, Any]:
         source_format=source_format)
     post.update(text.links(caption, urls_given=urls))
     return post
+
+
+def _threads_repost(item: dict[str, Any], reposted: dict[str, Any], source_format: str) -> dict[str, Any]:
+    """A Threads repost: a post of its own (``code``, ``taken_at``, the reposter as ``user``, no caption)
+    whose ``share_info.reposted_post`` is the post reposted. As a retweet, it carries the reposted
+    post's text, tags, links and counts, and its mentions start with the reposted author."""
+    original = threads(reposted, source_format)
+    user = _dict(item.get("user"))
+    return {**original, "id": as_str(item.get("code")), "author_id": as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
+            "author_handle": as_str(user.get("username")), "author_name": as_str(user.get("full_name")),
+            "author_verified": _bool(user.get("is_verified")), "author_followers": None, "author_bio": None,
+            "created_at": unix_time(item.get("taken_at"), "taken_at"), "kind": "repost", "reply_to_id": None,
+            "reply_to_user_id": None, "quote_of_id": None, "repost_of_id": original["id"],
+            "repost_of_author": original["author_handle"],
+            "mentions": [m for m in dict.fromkeys([original["author_handle"], *original["mentions"]]) if m]}
 
 
 # Zeeschuimer's module ids (``source_platform``) whose items are mapped, with their platform's name.
