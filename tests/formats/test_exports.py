@@ -106,11 +106,32 @@ def test_a_threads_repost_carries_the_reposted_post() -> None:
     assert ZEE_POSTS["CuVjtTyhEey"]["text"] == "댓글달다가 자꾸 조아요 누르게 댐;"
 
 
+def test_tweets_as_the_web_app_loads_them() -> None:
+    """Real GraphQL tweets (twscrape's recorded responses) in Zeeschuimer's wrapper."""
+    long = ZEE_POSTS["2074976613713031490"]  # a long post: note_tweet holds the whole text
+    assert (long["platform"], long["author_handle"], long["author_id"]) == ("twitter", "piloly", "20472409")
+    assert long["text"].endswith("(~60% of Tesla sales in Europe)") and len(long["text"]) > 280
+    assert long["created_at"] == datetime(2026, 7, 8, 21, 59, 10) and long["like_count"] == 312
+    assert (ZEE_POSTS["2074963269429661921"]["kind"], ZEE_POSTS["2074963269429661921"]["quote_of_id"]) == (
+        "quote", "2072535265533456878")
+    reply = ZEE_POSTS["1649593041966219264"]
+    assert (reply["kind"], reply["reply_to_id"]) == ("reply", "1649191520250245121")
+    assert reply["hashtags"] == ["accessibility", "SaveA11yBots"]  # repeated in entities, once here
+    assert reply["mentions"] == ["TwitterDev"]  # no user_mentions in the response: read from the text
+    rt = ZEE_POSTS["2083305234688803178"]  # a retweet carries the retweeted post's text and counts
+    assert (rt["kind"], rt["repost_of_id"], rt["repost_of_author"], rt["author_handle"]) == (
+        "repost", "2083289084567724316", "benjitaylor", "XDevelopers")
+    assert rt["text"].startswith("Overhauled the") and rt["mentions"][0] == "benjitaylor"
+    wrapper = next(o for o in _lines(ZEE) if o["item_id"] == "2074955725571559685")
+    assert zeeschuimer.parse({**wrapper, "data": {**wrapper["data"], "promoted": True}})[0].reason == (
+        "zeeschuimer: promoted tweet (an ad)")
+
+
 def test_items_that_hold_no_post_are_skipped_with_their_reason() -> None:
     skipped = [s.reason for obj in _lines(ZEE) for s in zeeschuimer.parse(obj) if isinstance(s, Skipped)]
     assert skipped == ["zeeschuimer: Instagram ad",
                        "zeeschuimer: Instagram grid tile without its time (open the post to capture it whole)",
-                       "zeeschuimer: twitter.com items are not mapped", "zeeschuimer: linkedin.com items are not mapped"]
+                       "zeeschuimer: linkedin.com items are not mapped"]
     with pytest.raises(ParseError, match="not a Zeeschuimer item"):
         zeeschuimer.parse({"data": {}})
 
@@ -129,18 +150,18 @@ def test_every_record_is_stored_quarantined_or_skipped(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE)])
     (f,) = summary["files"]
-    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (16, 12, 0, 4)
-    assert summary["skipped"] == 4 and summary["skipped_reasons"]["zeeschuimer: twitter.com items are not mapped"] == 1
+    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (23, 20, 0, 3)
+    assert summary["skipped"] == 3 and summary["skipped_reasons"]["zeeschuimer: linkedin.com items are not mapped"] == 1
 
 
 def test_one_item_from_three_exports_is_one_post(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE), str(FOURCAT_NDJSON), str(CSV_DIR / "4cat-tiktok-search.csv")])
         posts = {(p["platform"], p["id"]): p for p in store.posts().to_pylist()}
-    assert summary["ingested"] == 13 and summary["duplicates"] == 13  # 12 again from 4CAT NDJSON, 1 from the CSV
+    assert summary["ingested"] == 21 and summary["duplicates"] == 21  # 20 again from 4CAT NDJSON, 1 from the CSV
     tiktok = posts[("tiktok", "7368249172549274922")]
     assert (tiktok["like_count"], tiktok["reply_count"]) == (1712, 260)  # the CSV's later counts
-    assert {p for p, _ in posts} == {"tiktok", "instagram", "threads"}
+    assert {p for p, _ in posts} == {"tiktok", "instagram", "threads", "twitter"}
 
 
 # --- 4CAT CSV: the platform ---------------------------------------------------------------------------

@@ -11,40 +11,16 @@ the id 4CAT's CSV gives it and the two exports of one item are one post.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from ...post import new_post
 from ..base import ParseError, as_id, as_int, as_str
 from . import text
+from .common import Skip, bool_of, dict_of, list_of, unix_time
+from .tweets import twitter
 
-_EPOCH = datetime(1970, 1, 1)
-
-
-class Skip(Exception):
-    """An item that is no post to store: counted as skipped with this reason, never silently dropped."""
-
-
-def unix_time(value: Any, what: str) -> datetime:
-    """Seconds since the epoch (an int, a float or a numeric string: all are found) as naive UTC."""
-    try:
-        seconds = int(value) if value.__class__ is int else int(float(value))
-        return _EPOCH + timedelta(seconds=seconds)
-    except (TypeError, ValueError, OverflowError):
-        raise ParseError(f"missing {what}" if value in (None, "") else f"bad {what}: {value!r}") from None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
+__all__ = ["MAPPERS", "Skip", "instagram", "map_item", "threads", "tiktok", "twitter", "unix_time"]
 
 
 def tiktok(item: dict[str, Any], source_format: str) -> dict[str, Any]:
@@ -56,20 +32,20 @@ def tiktok(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     author = item.get("author")
     if isinstance(author, dict):  # from an intercepted API response
         handle, author_id = as_str(author.get("uniqueId")), as_str(author.get("id"))
-        name, verified, bio = as_str(author.get("nickname")), _bool(author.get("verified")), as_str(author.get("signature"))
+        name, verified, bio = as_str(author.get("nickname")), bool_of(author.get("verified")), as_str(author.get("signature"))
     else:  # from the JSON embedded in a page: the handle alone, the rest beside it
         handle, author_id = as_str(author), as_str(item.get("authorId"))
         name, verified, bio = as_str(item.get("nickname")), None, None
-    extra = [e for e in _list(item.get("textExtra")) if isinstance(e, dict)]
-    tags = [as_str(e.get("hashtagName")) for e in extra] + [as_str(_dict(c).get("title")) for c in _list(item.get("challenges"))]
+    extra = [e for e in list_of(item.get("textExtra")) if isinstance(e, dict)]
+    tags = [as_str(e.get("hashtagName")) for e in extra] + [as_str(dict_of(c).get("title")) for c in list_of(item.get("challenges"))]
     mentions = [as_str(e.get("userUniqueId")) for e in extra]
-    stats = _dict(item.get("stats")) or _dict(item.get("statsV2"))
-    duet = as_str(_dict(item.get("duetInfo")).get("duetFromId"))
+    stats = dict_of(item.get("stats")) or dict_of(item.get("statsV2"))
+    duet = as_str(dict_of(item.get("duetInfo")).get("duetFromId"))
     duet = duet if duet and duet != "0" else None
     post = new_post(
         platform="tiktok", id=pid, author_id=author_id or handle, author_handle=handle, author_name=name,
         author_verified=verified, author_bio=bio,
-        author_followers=as_int(_dict(item.get("authorStats")).get("followerCount")),
+        author_followers=as_int(dict_of(item.get("authorStats")).get("followerCount")),
         created_at=unix_time(item.get("createTime"), "createTime"), text=as_str(item.get("desc")),
         lang=as_str(item.get("textLanguage")), kind="quote" if duet else "original", quote_of_id=duet,
         like_count=as_int(stats.get("diggCount")), repost_count=as_int(stats.get("shareCount")),
@@ -97,15 +73,15 @@ def instagram(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     code = as_str(item.get("shortcode" if graph else "code"))
     if not code:
         raise ParseError("missing code")
-    user = _dict(item.get("user")) or _dict(item.get("owner"))
+    user = dict_of(item.get("user")) or dict_of(item.get("owner"))
     if graph:
-        edges = _list(_dict(item.get("edge_media_to_caption")).get("edges"))
-        caption = as_str(_dict(_dict(edges[0]).get("node")).get("text")) if edges else None
+        edges = list_of(dict_of(item.get("edge_media_to_caption")).get("edges"))
+        caption = as_str(dict_of(dict_of(edges[0]).get("node")).get("text")) if edges else None
         created = unix_time(item.get("taken_at_timestamp"), "taken_at_timestamp")
-        likes = as_int(_dict(item.get("edge_media_preview_like")).get("count"))
-        comments = as_int(_dict(item.get("edge_media_to_comment") or item.get("edge_media_preview_comment")).get("count"))
+        likes = as_int(dict_of(item.get("edge_media_preview_like")).get("count"))
+        comments = as_int(dict_of(item.get("edge_media_to_comment") or item.get("edge_media_preview_comment")).get("count"))
     else:
-        caption = as_str(_dict(item.get("caption")).get("text"))
+        caption = as_str(dict_of(item.get("caption")).get("text"))
         created = unix_time(item.get("taken_at"), "taken_at")
         likes, comments = as_int(item.get("like_count")), as_int(item.get("comment_count"))
     if item.get("like_and_view_counts_disabled") is True:
@@ -113,7 +89,7 @@ def instagram(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     post = new_post(
         platform="instagram", id=code, author_id=as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
         author_handle=as_str(user.get("username")), author_name=as_str(user.get("full_name")),
-        author_verified=_bool(user.get("is_verified")), created_at=created, text=caption, kind="original",
+        author_verified=bool_of(user.get("is_verified")), created_at=created, text=caption, kind="original",
         like_count=likes, reply_count=comments, source_format=source_format)
     post.update(text.links(caption))
     return post
@@ -131,28 +107,28 @@ def threads(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     code = as_str(item.get("code"))
     if not code:
         raise ParseError("missing code")
-    info = _dict(item.get("text_post_app_info"))
-    caption = as_str(_dict(item.get("caption")).get("text"))
-    fragments = [f for f in _list(_dict(info.get("text_fragments")).get("fragments")) if isinstance(f, dict)]
+    info = dict_of(item.get("text_post_app_info"))
+    caption = as_str(dict_of(item.get("caption")).get("text"))
+    fragments = [f for f in list_of(dict_of(info.get("text_fragments")).get("fragments")) if isinstance(f, dict)]
     if caption is None and fragments:
         caption = "".join(f["plaintext"] for f in fragments if isinstance(f.get("plaintext"), str)) or None
-    urls = [as_str(_dict(f.get("link_fragment")).get("uri")) for f in fragments]
-    preview = as_str(_dict(info.get("link_preview_attachment")).get("url"))
+    urls = [as_str(dict_of(f.get("link_fragment")).get("uri")) for f in fragments]
+    preview = as_str(dict_of(info.get("link_preview_attachment")).get("url"))
     urls = [_unwrap(u) for u in [preview, *urls] if u]
-    user = _dict(item.get("user"))
-    share = _dict(info.get("share_info"))
-    reposted = _dict(share.get("reposted_post"))
+    user = dict_of(item.get("user"))
+    share = dict_of(info.get("share_info"))
+    reposted = dict_of(share.get("reposted_post"))
     if as_str(reposted.get("code")):
         return _threads_repost(item, reposted, source_format)
-    quoted = _dict(share.get("quoted_post"))
+    quoted = dict_of(share.get("quoted_post"))
     quote_of = as_str(quoted.get("code"))
-    replied = _dict(info.get("reply_to_author"))
+    replied = dict_of(info.get("reply_to_author"))
     is_reply = info.get("is_reply") is True or bool(replied)
     kind = "quote" if quote_of else "reply" if is_reply else "original"
     post = new_post(
         platform="threads", id=code, author_id=as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
         author_handle=as_str(user.get("username")), author_name=as_str(user.get("full_name")),
-        author_verified=_bool(user.get("is_verified")), created_at=unix_time(item.get("taken_at"), "taken_at"),
+        author_verified=bool_of(user.get("is_verified")), created_at=unix_time(item.get("taken_at"), "taken_at"),
         text=caption, kind=kind, quote_of_id=quote_of,
         reply_to_user_id=as_str(replied.get("pk") or replied.get("id")) if is_reply else None,
         like_count=as_int(item.get("like_count")), repost_count=as_int(info.get("repost_count")),
@@ -167,10 +143,10 @@ def _threads_repost(item: dict[str, Any], reposted: dict[str, Any], source_forma
     whose ``share_info.reposted_post`` is the post reposted. As a retweet, it carries the reposted
     post's text, tags, links and counts, and its mentions start with the reposted author."""
     original = threads(reposted, source_format)
-    user = _dict(item.get("user"))
+    user = dict_of(item.get("user"))
     return {**original, "id": as_str(item.get("code")), "author_id": as_str(user.get("pk") or user.get("id")) or as_str(user.get("username")),
             "author_handle": as_str(user.get("username")), "author_name": as_str(user.get("full_name")),
-            "author_verified": _bool(user.get("is_verified")), "author_followers": None, "author_bio": None,
+            "author_verified": bool_of(user.get("is_verified")), "author_followers": None, "author_bio": None,
             "created_at": unix_time(item.get("taken_at"), "taken_at"), "kind": "repost", "reply_to_id": None,
             "reply_to_user_id": None, "quote_of_id": None, "repost_of_id": original["id"],
             "repost_of_author": original["author_handle"],
@@ -183,6 +159,7 @@ MAPPERS: dict[str, tuple[str, Callable[[dict[str, Any], str], dict[str, Any]]]] 
     "instagram.com": ("instagram", instagram),
     "threads.net": ("threads", threads),
     "threads.com": ("threads", threads),
+    "twitter.com": ("twitter", twitter),
 }
 
 

@@ -1,6 +1,6 @@
 """Forget's scrub for captured items (Zeeschuimer, 4CAT NDJSON): the copies of others an item carries.
 
-A Threads post carries the whole post it quotes or reposts (``text_post_app_info.share_info``); an
+A tweet carries the whole tweet it retweets or quotes; a Threads post the whole post it quotes or reposts (``text_post_app_info.share_info``); an
 Instagram post carries comments, the likers shown beside it, people tagged in it and its co-authors,
 each with their username. These are replaced by their ids alone (a quoted post) or removed (a comment,
 a liker) when they are a forgotten post or by a forgotten account. Mentions and the account replied to
@@ -14,7 +14,7 @@ from typing import Any
 from ..contract import Forgotten
 
 # Keys under which these items name an account's handle.
-HANDLE_KEYS = ("username", "uniqueId")
+HANDLE_KEYS = ("username", "uniqueId", "screen_name")
 # Instagram's lists of other people's entries, and where each entry's account is.
 _IG_LISTS = ("comments", "preview_comments", "facepile_top_likers", "coauthor_producers")
 
@@ -62,6 +62,7 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
             if len(kept_entries) != len(entries):
                 item[key] = kept_entries
                 changed = True
+    changed = _scrub_tweets(item, forgotten) or changed
     tags = item.get("usertags")
     people = tags.get("in") if isinstance(tags, dict) else None
     if isinstance(people, list):
@@ -70,3 +71,28 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
             tags["in"] = kept_people
             changed = True
     return changed
+
+
+def _scrub_tweets(item: dict[str, Any], forgotten: Forgotten) -> bool:
+    """A GraphQL tweet's copies of the tweet it retweets (``legacy.retweeted_status_result``) and quotes
+    (``quoted_status_result``): one of a forgotten post or account keeps only its ``rest_id``."""
+    changed = False
+    legacy = item.get("legacy")
+    for holder, key in ((legacy, "retweeted_status_result"), (item, "quoted_status_result")):
+        copy = holder.get(key) if isinstance(holder, dict) else None
+        result = copy.get("result") if isinstance(copy, dict) else None
+        tweet = result.get("tweet", result) if isinstance(result, dict) else None
+        if isinstance(tweet, dict) and _gone_tweet(tweet, forgotten):
+            holder[key] = {"result": {"rest_id": tweet["rest_id"]} if "rest_id" in tweet else {}}
+            changed = True
+    return changed
+
+
+def _gone_tweet(tweet: dict[str, Any], forgotten: Forgotten) -> bool:
+    user = tweet.get("core", {}).get("user_results", {}).get("result") if isinstance(tweet.get("core"), dict) else None
+    user = user if isinstance(user, dict) else {}
+    legacy = tweet.get("legacy") if isinstance(tweet.get("legacy"), dict) else {}
+    names = [n.get("screen_name") for n in (user.get("core"), user.get("legacy")) if isinstance(n, dict)]
+    return (str(tweet.get("rest_id")) in forgotten.ids
+            or not {str(user.get("rest_id")), str(legacy.get("user_id_str"))}.isdisjoint(forgotten.accounts)
+            or any(isinstance(n, str) and n.lower() in forgotten.handles for n in names))

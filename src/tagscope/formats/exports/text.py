@@ -12,6 +12,8 @@ from typing import Any
 
 from ...post import hashtag_fields, unique, url_fields
 
+__all__ = ["hashtag_fields", "links", "split_list", "tags", "url_fields"]
+
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?*'\")]}"
 # A tag: '#' after neither a word character (``page#top``), '&' (``&#39;``) nor '#' (``##``), then word

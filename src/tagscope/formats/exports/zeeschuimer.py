@@ -6,7 +6,7 @@ a platform's web traffic as ``{"nav_index", "item_id", "timestamp_collected", "l
 (original)" download writes them one per line. ``data`` is the item as the platform's own API gave it;
 ``source_platform`` is the extension's module id (``tiktok.com``, ``instagram.com``, ``threads.net``,
 ``twitter.com``, ``linkedin.com``...). A post keeps its source platform (``tiktok``, ``instagram``,
-``threads``); items of a platform not mapped here are counted as skipped with that reason.
+``threads``, ``twitter``); items of a platform not mapped here are counted as skipped with that reason.
 """
 
 from __future__ import annotations
