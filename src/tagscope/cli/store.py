@@ -72,8 +72,8 @@ def ingest(
         highlight=False,
     )
     if summary.get("skipped"):
-        reasons = "; ".join(f"{escape(r)}: {n:,}" for r, n in summary["skipped_reasons"].items())
-        out.print(f"Skipped {plural(summary['skipped'], 'record')} holding no post ({reasons}).", highlight=False)
+        reasons = "; ".join(f"{escape(r)}: {n:,}" for r, n in summary["skipped"].items())
+        out.print(f"Skipped {plural(sum(summary['skipped'].values()), 'record')} on purpose ({reasons}).", highlight=False)
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
 

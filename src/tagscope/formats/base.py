@@ -50,6 +50,14 @@ READ_ERRORS: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, zipfi
 
 
 @dataclass(slots=True)
+class Skipped:
+    """A post ``parse`` leaves out on purpose (a Mastodon direct message): not stored, not quarantined,
+    counted in the ingest summary's ``skipped`` under REASON, so nothing is lost silently."""
+
+    reason: str
+
+
+@dataclass(slots=True)
 class Rejected:
     """A malformed part of a record that holds several posts (a tweet of a v2 page): ``parse`` returns
     it beside the record's good posts, so it alone is quarantined (with the record's line, REASON and
@@ -57,15 +65,6 @@ class Rejected:
 
     reason: str
     raw: bytes
-
-
-@dataclass(slots=True)
-class Skipped:
-    """A record that by design holds no post to store (an item of a platform not mapped, an ad, a
-    like): ``parse`` returns it so that ingest counts the record as skipped, with REASON, instead of
-    the record vanishing without a word. Nothing of it is stored."""
-
-    reason: str
 
 
 @dataclass(slots=True)

@@ -35,7 +35,7 @@ class Chunk:
     records: int = 0
     nposts: int = 0
     duplicates: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)  # records that hold no post by design, by reason
+    skipped: dict[str, int] = field(default_factory=dict)  # posts left out on purpose, by reason
 
 
 def quarantine_row(source: str, rec: Record, fmt_name: str | None, reason: str) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
             if isinstance(item, Rejected):  # one bad post of a record that holds several
                 quarantine.append(quarantine_row(source, Record(rec.line, None, item.raw), mod.NAME, item.reason))
                 continue
-            if isinstance(item, Skipped):  # no post by design: counted with its reason, nothing stored
+            if isinstance(item, Skipped):
                 skipped[item.reason] = skipped.get(item.reason, 0) + 1
                 continue
             if isinstance(item, Tombstone):

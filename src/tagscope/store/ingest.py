@@ -76,8 +76,7 @@ class Summary:
     quarantined: int = 0
     deleted: int = 0
     skipped_deleted: int = 0
-    skipped: int = 0  # records that hold no post by design (parse said Skipped), and why
-    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
     records: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -90,8 +89,8 @@ class Summary:
             "quarantined": self.quarantined,
             "deleted": self.deleted,
             "skipped_deleted": self.skipped_deleted,
-            "skipped": self.skipped,
-            "skipped_reasons": dict(sorted(self.skipped_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            # Records left out on purpose, by reason (an export's items of a platform not mapped, an ad).
+            "skipped": dict(sorted(self.skipped.items())),
             "records": self.records,
             "files": self.files,
             "seconds": round(self.seconds, 3),
@@ -125,10 +124,10 @@ class Run:
         fsum["posts"] += chunk.nposts
         fsum["quarantined"] += len(chunk.quarantine)
         self.summary.records += chunk.records
+        if chunk.skipped:
+            fsum["skipped"] = fsum.get("skipped", 0) + sum(chunk.skipped.values())
         for reason, n in chunk.skipped.items():
-            fsum["skipped"] = fsum.get("skipped", 0) + n
-            self.summary.skipped += n
-            self.summary.skipped_reasons[reason] = self.summary.skipped_reasons.get(reason, 0) + n
+            self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
         if self.npost >= BATCH_POSTS or self.nbytes >= BATCH_BYTES:
             self.flush()
         if self.progress is not None:
