@@ -284,6 +284,15 @@ def test_mapping_files_are_checked(tmp_path: Path, text: str, message: str) -> N
         mapping.load(path)
 
 
+def test_platform_fills_a_mapping_that_names_none(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.toml"
+    bare.write_text((FORUM / "forum.toml").read_text().replace('platform = "forum"\n', ""))
+    with pytest.raises(mapping.MappingError, match="give the platform"):
+        mapping.load(bare)
+    assert mapping.load(bare, "phpbb")["platform"] == "phpbb"
+    assert mapping.load(FORUM / "forum.toml", "phpbb")["platform"] == "forum"  # the file's own wins
+
+
 def test_map_and_another_format_do_not_mix(tmp_path: Path) -> None:
     res = _cli("ingest", "--store", str(tmp_path / "s"), "--map", str(FORUM / "forum.toml"), "--format", "twarc-csv",
                str(FORUM / "forum.csv"))

@@ -24,7 +24,7 @@ def ingest(
         "the id, time, text, author...; see docs/formats.md, 'Mapped CSV and JSON lines').")] = None,
     platform: Annotated[str | None, typer.Option(
         "--platform", help="The platform of posts whose file does not name it (a 4CAT CSV of an unknown "
-        "datasource).")] = None,
+        "datasource, a --map file naming none).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
@@ -35,7 +35,7 @@ def ingest(
         if fmt not in (None, mapped.NAME):
             fail(f"--map reads files as the {mapped.NAME!r} format: leave out --format {fmt}")
         try:
-            checked = mapping.load(map_file)
+            checked = mapping.load(map_file, platform)
         except mapping.MappingError as exc:
             fail(str(exc))
         problem = mapped.preflight(checked, paths)

@@ -71,7 +71,7 @@ def _header_problem(header: list[str]) -> str | None:
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """One record per row; the user's ``--platform``, if given, is written into each (``_platform``)."""
-    given = options.current().platform
+    given = (options.current().platform or "").strip().lower() or None
 
     def extra(row: dict[str, Any]) -> dict[str, Any]:
         return {**row, "_platform": given} if given else row

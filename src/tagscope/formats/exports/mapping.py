@@ -51,8 +51,9 @@ class MappingError(ValueError):
     """A mapping file that cannot be used; the message says what to change."""
 
 
-def load(path: str | Path) -> dict[str, Any]:
-    """The checked mapping of the file at PATH."""
+def load(path: str | Path, platform: str | None = None) -> dict[str, Any]:
+    """The checked mapping of the file at PATH; PLATFORM (``ingest --platform``) is its platform when
+    the file names none."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -62,6 +63,8 @@ def load(path: str | Path) -> dict[str, Any]:
         raw = json.loads(data) if path.suffix.lower() == ".json" else tomllib.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise MappingError(f"mapping file {path} is not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") from None
+    if isinstance(raw, dict) and platform and "platform" not in raw and "platform_column" not in raw:
+        raw = {**raw, "platform": platform}
     return check(raw, str(path))
 
 
@@ -79,7 +82,8 @@ def check(raw: Any, where: str = "mapping") -> dict[str, Any]:
     if missing:
         raise MappingError(f"{where}: name the column of {' and '.join(missing)} (e.g. {missing[0]} = \"...\")")
     if ("platform" in raw) == ("platform_column" in raw):
-        raise MappingError(f"{where}: give the platform, as platform = \"name\" or platform_column = \"column\"")
+        raise MappingError(f"{where}: give the platform, as platform = \"name\" or platform_column = \"column\" "
+                           "(or ingest --platform NAME)")
     fmt = raw.get("time_format", "iso")
     if fmt not in TIME_FORMATS and "%" not in fmt:
         raise MappingError(f"{where}: time_format is iso, unix, unix_ms or a strptime pattern like %Y-%m-%d %H:%M")
