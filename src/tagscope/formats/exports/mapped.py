@@ -142,7 +142,7 @@ def _list(value: Any, sep: str) -> list[str] | None:
 
 def _parse(obj: dict[str, Any]) -> list[Any]:
     m, row = obj["map"], obj["row"]
-    col = mapping.columns(m)
+    col = m  # a column key names its column in the mapping itself (mapping.COLUMN_KEYS)
     pid = as_id(_get(row, col["id"]))
     if not pid:
         raise ParseError(f"missing id (column {col['id']!r})")
