@@ -73,6 +73,23 @@ def test_tiktok_text_tags_mentions_counts_and_duets() -> None:
     assert duet["mentions"] == ["jo.rants"] and duet["like_count"] == 310
 
 
+def test_tiktok_comments_reply_to_the_video_or_a_comment() -> None:
+    top, sub = ZEE_POSTS["7368262211100000001"], ZEE_POSTS["7368270000000000002"]
+    assert (top["platform"], top["kind"], top["reply_to_id"], top["conversation_id"]) == (
+        "tiktok", "reply", "7368249172549274922", "7368249172549274922")
+    assert (top["author_id"], top["author_handle"], top["hashtags"], top["like_count"]) == (
+        "6700000000000000001", "dana.k", ["yesallwomen"], 44)
+    assert (sub["reply_to_id"], sub["mentions"], sub["created_at"]) == (
+        "7368262211100000001", ["dana.k"], datetime(2024, 5, 13, 10, 43, 20))
+
+
+def test_forgetting_a_video_scrubs_its_text_from_comments() -> None:
+    comment = next(o for o in _lines(ZEE) if o["item_id"] == "7368262211100000001")
+    assert zeeschuimer.scrub(comment, formats.Forgotten.of(ids=["7368249172549274922"], accounts=["6700000000000000002"]))
+    assert comment["data"]["share_info"]["title"] == "" and comment["data"]["reply_comment"] == []
+    assert zeeschuimer.parse(comment)[0]["text"] == "this is exactly it #yesallwomen"
+
+
 def test_instagram_caption_shortcode_and_hidden_likes() -> None:
     p = ZEE_POSTS["CwIj0b7Mh2n"]
     assert (p["platform"], p["author_id"], p["author_handle"]) == ("instagram", "54045506848", "colab.uff")
@@ -150,7 +167,7 @@ def test_every_record_is_stored_quarantined_or_skipped(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE)])
     (f,) = summary["files"]
-    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (23, 20, 0, 3)
+    assert (f["records"], f["posts"], f["quarantined"], f["skipped"]) == (25, 22, 0, 3)
     assert summary["skipped"] == {"zeeschuimer: Instagram ad": 1, "zeeschuimer: linkedin.com items are not mapped": 1,
                                   "zeeschuimer: Instagram grid tile without its time (open the post to capture it whole)": 1}
 
@@ -159,7 +176,7 @@ def test_one_item_from_three_exports_is_one_post(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE), str(FOURCAT_NDJSON), str(CSV_DIR / "4cat-tiktok-search.csv")])
         posts = {(p["platform"], p["id"]): p for p in store.posts().to_pylist()}
-    assert summary["ingested"] == 21 and summary["duplicates"] == 21  # 20 again from 4CAT NDJSON, 1 from the CSV
+    assert summary["ingested"] == 23 and summary["duplicates"] == 23  # 22 again from 4CAT NDJSON, 1 from the CSV
     tiktok = posts[("tiktok", "7368249172549274922")]
     assert (tiktok["like_count"], tiktok["reply_count"]) == (1712, 260)  # the CSV's later counts
     assert {p for p, _ in posts} == {"tiktok", "instagram", "threads", "twitter"}

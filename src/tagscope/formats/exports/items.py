@@ -20,7 +20,7 @@ from . import text
 from .common import Skip, bool_of, dict_of, list_of, unix_time
 from .tweets import twitter
 
-__all__ = ["MAPPERS", "Skip", "instagram", "map_item", "threads", "tiktok", "twitter", "unix_time"]
+__all__ = ["MAPPERS", "Skip", "instagram", "map_item", "threads", "tiktok", "tiktok_comment", "twitter", "unix_time"]
 
 
 def tiktok(item: dict[str, Any], source_format: str) -> dict[str, Any]:
@@ -55,6 +55,28 @@ def tiktok(item: dict[str, Any], source_format: str) -> dict[str, Any]:
     tags = [t for t in tags if t]
     mentions = [m for m in mentions if m]
     post.update(text.links(post["text"], tags_given=[*text.tags(post["text"]), *tags], mentions_given=mentions or None))
+    return post
+
+
+def tiktok_comment(item: dict[str, Any], source_format: str) -> dict[str, Any]:
+    """A comment under a TikTok video (Zeeschuimer's ``tiktok-comments`` module, 4CAT's tiktok_comments):
+    ``cid``, ``text``, ``create_time``, ``user``; a reply to the video (``aweme_id``) or, when
+    ``reply_id`` is not ``"0"``, to that comment. The video is the conversation."""
+    cid = as_id(item.get("cid"))
+    if not cid:
+        raise ParseError("missing cid")
+    video = as_str(item.get("aweme_id"))
+    parent = as_str(item.get("reply_id"))
+    user = dict_of(item.get("user"))
+    post = new_post(
+        platform="tiktok", id=cid, author_id=as_str(user.get("uid")) or as_str(user.get("unique_id")),
+        author_handle=as_str(user.get("unique_id")), author_name=as_str(user.get("nickname")),
+        created_at=unix_time(item.get("create_time"), "create_time"), text=as_str(item.get("text")),
+        lang=as_str(item.get("comment_language")), kind="reply",
+        reply_to_id=parent if parent and parent != "0" else video, conversation_id=video,
+        like_count=as_int(item.get("digg_count")), reply_count=as_int(item.get("reply_comment_total")),
+        source_format=source_format)
+    post.update(text.links(post["text"]))
     return post
 
 
@@ -160,6 +182,7 @@ MAPPERS: dict[str, tuple[str, Callable[[dict[str, Any], str], dict[str, Any]]]] 
     "threads.net": ("threads", threads),
     "threads.com": ("threads", threads),
     "twitter.com": ("twitter", twitter),
+    "tiktok-comments": ("tiktok", tiktok_comment),
 }
 
 

@@ -2,7 +2,7 @@
 
 A tweet carries the whole tweet it retweets or quotes; a Threads post the whole post it quotes or reposts (``text_post_app_info.share_info``); an
 Instagram post carries comments, the likers shown beside it, people tagged in it and its co-authors,
-each with their username. These are replaced by their ids alone (a quoted post) or removed (a comment,
+each with their username; a TikTok comment its video's description and replies. These are replaced by their ids alone (a quoted post) or removed (a comment,
 a liker) when they are a forgotten post or by a forgotten account. Mentions and the account replied to
 are references, not copies: they stay, and the record maps to the same post.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from ..contract import Forgotten
 
 # Keys under which these items name an account's handle.
-HANDLE_KEYS = ("username", "uniqueId", "screen_name")
+HANDLE_KEYS = ("username", "uniqueId", "unique_id", "screen_name")
 # Instagram's lists of other people's entries, and where each entry's account is.
 _IG_LISTS = ("comments", "preview_comments", "facepile_top_likers", "coauthor_producers")
 
@@ -63,6 +63,7 @@ def scrub(obj: Any, forgotten: Forgotten) -> bool:
                 item[key] = kept_entries
                 changed = True
     changed = _scrub_tweets(item, forgotten) or changed
+    changed = _scrub_comment(item, forgotten) or changed
     tags = item.get("usertags")
     people = tags.get("in") if isinstance(tags, dict) else None
     if isinstance(people, list):
@@ -96,3 +97,30 @@ def _gone_tweet(tweet: dict[str, Any], forgotten: Forgotten) -> bool:
     return (str(tweet.get("rest_id")) in forgotten.ids
             or not {str(user.get("rest_id")), str(legacy.get("user_id_str"))}.isdisjoint(forgotten.accounts)
             or any(isinstance(n, str) and n.lower() in forgotten.handles for n in names))
+
+
+def _scrub_comment(item: dict[str, Any], forgotten: Forgotten) -> bool:
+    """A TikTok comment's copy of its video's description (``share_info.title``), when the video is a
+    forgotten post, and the replies it embeds (``reply_comment``) of forgotten comments or accounts."""
+    changed = False
+    share = item.get("share_info")
+    if isinstance(share, dict) and str(item.get("aweme_id")) in forgotten.ids:
+        for key in ("title", "desc"):
+            if share.get(key):
+                share[key] = ""
+                changed = True
+    replies = item.get("reply_comment")
+    if isinstance(replies, list):
+        kept = [r for r in replies if not (isinstance(r, dict) and (
+            str(r.get("cid")) in forgotten.ids or _gone_tiktok_user(r.get("user"), forgotten)))]
+        if len(kept) != len(replies):
+            item["reply_comment"] = kept
+            changed = True
+    return changed
+
+
+def _gone_tiktok_user(user: Any, forgotten: Forgotten) -> bool:
+    if not isinstance(user, dict):
+        return False
+    name = user.get("unique_id")
+    return str(user.get("uid")) in forgotten.accounts or (isinstance(name, str) and name.lower() in forgotten.handles)
