@@ -273,6 +273,15 @@ def test_map_reads_json_lines_with_dotted_columns_and_a_platform_column(tmp_path
     assert reasons[0]["reason"].endswith("id is not an integer") and "missing time (column 'created')" in reasons[1]["reason"]
 
 
+def test_json_lines_with_a_byte_order_mark(tmp_path: Path) -> None:
+    import io
+
+    data = b"\xef\xbb\xbf" + (FORUM / "forum.jsonl").read_bytes()
+    with options.given(mapping=mapping.load(FORUM / "forum.json")):
+        recs = list(mapped.records(io.BufferedReader(io.BytesIO(data))))
+    assert recs[0].error is None and recs[0].obj["row"]["id"] == 501
+
+
 def test_a_mapping_naming_a_missing_column_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text((FORUM / "forum.toml").read_text().replace('text = "message"', 'text = "body"'))

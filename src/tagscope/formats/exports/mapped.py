@@ -62,6 +62,8 @@ def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
 
 
 def _json_rows(stream: IO[bytes], m: dict[str, Any]) -> Iterator[Record]:
+    if stream.peek(3)[:3] == b"\xef\xbb\xbf":  # type: ignore[attr-defined]  # a byte-order mark opens no record
+        stream.read(3)
     for rec in line_records(stream, 1):
         if rec.error is not None:
             yield rec
