@@ -1,11 +1,11 @@
-"""TikTok, Instagram and Threads items as the platforms' own web APIs give them, mapped to posts.
+"""TikTok videos and comments, Instagram and Threads posts as the platforms' own web APIs give them.
 
 Zeeschuimer captures these items from the browser's traffic and 4CAT keeps them as they came (its
 NDJSON); both read them here. Each mapper takes one item (a dict) and returns one post, or raises
 :class:`Skip` for an item that is not a post one can date (an ad, a grid tile without its time) and
 :class:`ParseError` for one that is malformed. The fields read follow 4CAT's own ``map_item`` for each
 datasource (datasources/tiktok, instagram, threads in digitalmethodsinitiative/4cat), so a post keeps
-the id 4CAT's CSV gives it and the two exports of one item are one post.
+the id 4CAT's CSV gives it and the two exports of one item are one post. X's tweets are in ``tweets``.
 """
 
 from __future__ import annotations
