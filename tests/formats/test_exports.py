@@ -172,6 +172,23 @@ def test_every_record_is_stored_quarantined_or_skipped(tmp_path: Path) -> None:
                                   "zeeschuimer: Instagram grid tile without its time (open the post to capture it whole)": 1}
 
 
+def test_nothing_is_lost_silently_in_a_damaged_capture(tmp_path: Path) -> None:
+    """Good items, items of other platforms, a cut line, a line that is not JSON, items with wrong
+    types: each record is a post, a quarantined record with its line, or a skipped one."""
+    lines = ZEE.read_bytes().splitlines()
+    broken = [b'{"nav_index":"1:1:1","item_id":"x","source_platform":"tiktok.com","data":{"id":"1","createTime":"soon"}}',
+              b'{"nav_index":"1:1:2","item_id":"y","source_platform":"threads.net","data":[]}',
+              b"not json", lines[0][: len(lines[0]) // 2]]
+    path = tmp_path / "damaged.ndjson"
+    path.write_bytes(b"\n".join([*lines, *broken]) + b"\n")
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(path)])
+        lines_quarantined = sorted(store.sql("SELECT source_line FROM quarantine").column(0).to_pylist())
+    (f,) = summary["files"]
+    assert f["records"] == f["posts"] + f["quarantined"] + f["skipped"] == len(lines) + len(broken)
+    assert lines_quarantined == [26, 27, 28, 29] and f["skipped"] == sum(summary["skipped"].values()) == 3
+
+
 def test_one_item_from_three_exports_is_one_post(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         summary = store.ingest([str(ZEE), str(FOURCAT_NDJSON), str(CSV_DIR / "4cat-tiktok-search.csv")])
