@@ -131,6 +131,12 @@ def _flag(row: dict[str, Any], *names: str) -> bool:
     return value is not None and value.lower() in _YES
 
 
+def _yes_no(row: dict[str, Any], *names: str) -> bool | None:
+    """A "yes"/"no" (or True/False) column as a boolean; None when the row has none."""
+    value = _cell(row, *names)
+    return None if value is None else value.lower() in _YES
+
+
 def _parse(row: dict[str, Any]) -> list[Any]:
     pid = _cell(row, "id")
     if not pid:
@@ -144,7 +150,7 @@ def _parse(row: dict[str, Any]) -> list[Any]:
     reply_to = _cell(row, "reply_to")
     if _flag(row, "is_retweet"):
         kind = "repost"
-    elif _flag(row, "is_quote_tweet"):
+    elif _flag(row, "is_quote_tweet", "is_duet"):  # a TikTok duet quotes a video 4CAT does not name
         kind = "quote"
     elif _flag(row, "is_reply") or reply_to:
         kind = "reply"
@@ -159,8 +165,7 @@ def _parse(row: dict[str, Any]) -> list[Any]:
         platform=platform, id=pid, author_id=_cell(row, "author_id", "author"), author_handle=handle,
         author_name=_cell(row, "author_fullname", "author_full", "author_name"),
         author_followers=as_int(_cell(row, "author_followers")),
-        author_verified=(_flag(row, "verified", "is_verified", "author_is_verified", "author_verified")
-                         if _cell(row, "verified", "is_verified", "author_is_verified", "author_verified") else None),
+        author_verified=_yes_no(row, "verified", "is_verified", "author_is_verified", "author_verified"),
         created_at=_time(row), text=full, lang=_cell(row, "language_guess", "language", "lang"), kind=kind,
         reply_to_id=reply_to, repost_of_author=_cell(row, "retweeted_user") if kind == "repost" else None,
         conversation_id=_cell(row, "thread_id"), community=_cell(row, "subreddit", "chat", "board", "channel"),
