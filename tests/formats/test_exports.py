@@ -153,6 +153,14 @@ def test_items_that_hold_no_post_are_skipped_with_their_reason() -> None:
         zeeschuimer.parse({"data": {}})
 
 
+def test_the_first_zeeschuimer_versions_wrote_a_shorter_wrapper() -> None:
+    item = _lines(ZEE)[0]
+    old = {k: item[k] for k in ("source_platform", "source_platform_url", "source_url", "data")}
+    head = orjson.dumps(old) + b"\n"
+    assert formats.sniff(head) is zeeschuimer and zeeschuimer.parse(old)[0]["id"] == "7368249172549274922"
+    assert not zeeschuimer.sniff(FOURCAT_NDJSON.read_bytes()[:65536])
+
+
 def test_4cat_ndjson_maps_the_same_items_as_zeeschuimer() -> None:
     assert _by_id(fourcat_ndjson, FOURCAT_NDJSON).keys() == ZEE_POSTS.keys()
     for pid, post in _by_id(fourcat_ndjson, FOURCAT_NDJSON).items():

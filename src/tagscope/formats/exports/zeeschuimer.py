@@ -27,8 +27,15 @@ _WRAPPER = re.compile(rb'^\{"nav_index":[^\n]{0,200}?"item_id":[^\n]{0,400}?"sou
 
 
 def sniff(head: bytes) -> bool:
-    """A first line that is a Zeeschuimer wrapper: ``nav_index``, ``item_id``, ``source_platform``."""
-    return _WRAPPER.match(head.lstrip(b" \t\r\n\xef\xbb\xbf")[:4096]) is not None
+    """A first line that is a Zeeschuimer wrapper: ``nav_index``, ``item_id``, ``source_platform``; or,
+    as the first versions wrote it, ``source_platform``, ``source_platform_url``, ``source_url`` and
+    ``data`` (4CAT's NDJSON carries these under ``__import_meta``: not this format)."""
+    h = head.lstrip(b" \t\r\n\xef\xbb\xbf")
+    if _WRAPPER.match(h[:4096]) is not None:
+        return True
+    first = h.split(b"\n", 1)[0]
+    return (h.startswith(b'{"source_platform":') and b'"source_url":' in first and b'"data":' in first
+            and b'"__import_meta":' not in first)
 
 
 def parse(obj: Any) -> list[Any]:
