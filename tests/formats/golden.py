@@ -88,8 +88,11 @@ def normalise(fmt: str, path: Path) -> list[dict[str, Any]]:
             continue
         posts = [{k: _jsonable(v) for k, v in it.items() if k != "_raw"} for it in items if isinstance(it, dict)]
         tombs = [{"id": t.id, "reason": t.reason, "at": _jsonable(t.at)} for t in items if isinstance(t, Tombstone)]
-        skipped = [s.reason for s in items if isinstance(s, Skipped)]  # only formats that skip records say so
-        out.append({"line": rec.line, "posts": posts, "tombstones": tombs, **({"skipped": skipped} if skipped else {})})
+        entry = {"line": rec.line, "posts": posts, "tombstones": tombs}
+        skipped = [it.reason for it in items if isinstance(it, Skipped)]
+        if skipped:  # only where a format leaves posts out on purpose (older goldens have no key)
+            entry["skipped"] = skipped
+        out.append(entry)
     return out
 
 

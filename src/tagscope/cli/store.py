@@ -19,6 +19,9 @@ def ingest(
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of sniffing each file.")] = None,
     index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
                                         "(otherwise the first search does it).")] = False,
+    include_private: Annotated[bool, typer.Option(
+        "--include-private", help="Also store Mastodon direct and followers-only statuses (kept out by default, "
+        "counted as skipped).")] = False,
     map_file: Annotated[str | None, typer.Option(
         "--map", help="Read CSV or JSON-lines files with this mapping file (TOML or JSON: which column is "
         "the id, time, text, author...; see docs/formats.md, 'Mapped CSV and JSON lines').")] = None,
@@ -52,7 +55,7 @@ def ingest(
 
     try:
         with options.given(platform=platform, mapping=checked):  # read by the export formats' readers
-            summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
+            summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:
@@ -71,11 +74,13 @@ def ingest(
         f"{plural(summary['quarantined'], 'record')} quarantined; {summary['seconds']:.1f} s.",
         highlight=False,
     )
-    if summary.get("skipped"):
-        reasons = "; ".join(f"{escape(r)}: {n:,}" for r, n in summary["skipped"].items())
-        out.print(f"Skipped {plural(sum(summary['skipped'].values()), 'record')} on purpose ({reasons}).", highlight=False)
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
+    for reason, n in summary["skipped"].items():  # left out on purpose (privacy, exports): said, never silent
+        out.print(f"Skipped {plural(n, 'post')}: {reason}.", highlight=False)
+    if summary["reposts_unresolved"]:
+        out.print(f"Unresolved reposts: {summary['reposts_unresolved']:,} (their subject is not in the store: "
+                  "they count for no tag until it is ingested).", highlight=False)
 
 
 @app.command()
@@ -92,6 +97,9 @@ def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     for key in ("posts", "authors", "first_post", "last_post", "quarantined", "deleted", "edited"):
         v = s[key]
         table.add_row(key.replace("_", " "), f"{v:,}" if isinstance(v, int) else escape(str(v)))
+    for key in ("removed", "reposts_unresolved", "handles"):  # only where a platform gives them
+        if s[key]:
+            table.add_row(key.replace("_", " "), f"{s[key]:,}")
     for p, n in s["platforms"].items():
         table.add_row(escape(f"platform {p}"), f"{n:,}")
     for p, n in s["formats"].items():
