@@ -61,6 +61,9 @@ CASES: list[tuple[str, str]] = [
     ("4cat-csv", "4cat-csv/4cat-twitterv2-search.csv"),
     ("4cat-csv", "4cat-csv/4cat-4chan-board.csv"),
     ("mapped", "mapped-csv/records/forum.mapped.jsonl"),
+    ("telegram-desktop", "telegram-desktop/channel_result.json"),
+    ("telegram-desktop", "telegram-desktop/group_result_desktop2.json"),
+    ("telegram-desktop", "telegram-desktop/account_result.json"),
 ]
 
 

@@ -344,6 +344,17 @@ def test_platform_fills_a_mapping_that_names_none(tmp_path: Path) -> None:
     assert mapping.load(FORUM / "forum.toml", "phpbb")["platform"] == "forum"  # the file's own wins
 
 
+def test_tz_is_the_zone_of_a_mapping_that_names_none(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.toml"
+    bare.write_text((FORUM / "forum.toml").read_text().replace('time_zone = "Europe/London"\n', ""))
+    st = str(tmp_path / "s")
+    res = _cli("ingest", "--store", st, "--map", str(bare), "--tz", "Europe/London", str(FORUM / "forum.csv"), "--json")
+    assert res.exit_code == 0, res.output
+    with Store(st) as store:
+        posts = {p["id"]: p for p in store.posts().to_pylist()}
+    assert posts["p1001"]["created_at"] == datetime(2014, 5, 24, 17, 3)  # 18:03 in London, as with time_zone
+
+
 def test_map_and_another_format_do_not_mix(tmp_path: Path) -> None:
     res = _cli("ingest", "--store", str(tmp_path / "s"), "--map", str(FORUM / "forum.toml"), "--format", "twarc-csv",
                str(FORUM / "forum.csv"))

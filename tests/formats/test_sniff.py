@@ -23,6 +23,7 @@ OWN = {
     "4cat-ndjson": "4cat-ndjson",
     "4cat-csv": "4cat-csv",
     "mapped": "mapped-csv/records",
+    "telegram-desktop": "telegram-desktop",
 }
 EMPTY = {"empty.json"}
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ...post import new_post
-from ..base import ParseError, Record, as_id, as_int, as_str, json_records, line_records, mapped
+from ..base import ParseError, Record, as_id, as_int, as_str, json_records, line_records, mapped, parse_option
 from . import csv_rows, mapping, options, text
 from .items import unix_time
 
@@ -52,6 +52,9 @@ def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     m = options.current().mapping
     if m is None:
         return json_records(stream, source)
+    tz = parse_option("tz")  # ingest --tz: the zone of times written without one, unless the mapping names it
+    if tz and "time_zone" not in m:
+        m = {**m, "time_zone": tz}
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)  # type: ignore[arg-type]
     fmt = m.get("format") or ("jsonl" if stream.peek(64).lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{" else "csv")  # type: ignore[attr-defined]
