@@ -23,6 +23,8 @@ OWN = {
     "4cat-ndjson": "4cat-ndjson",
     "4cat-csv": "4cat-csv",
     "mapped": "mapped-csv/records",
+    "bluesky-firehose": "bluesky-firehose/frames",
+    "bluesky-car": "bluesky-firehose/car",
     "telegram-desktop": "telegram-desktop",
 }
 EMPTY = {"empty.json"}
