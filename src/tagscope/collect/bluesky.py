@@ -61,6 +61,7 @@ class Options:
     batch_records: int = 5_000
     idle_exit: float | None = None  # stop after this many seconds without a frame (catch-up runs)
     matched_max: int = MATCHED_MAX
+    backoff_first: float = 0.5  # the first reconnect delay, doubled up to a minute
 
     def source(self) -> str:
         """The endpoint without its query: raw records, quarantine and coverage name it."""
@@ -220,6 +221,10 @@ class Collector:
             self._keep(Record(line, ev, raw))
 
     def _keep(self, rec: Record) -> None:
+        if rec.raw in self.batch.frames:
+            self.status.duplicates += 1
+            return
+        self.batch.frames.add(rec.raw)
         self.batch.records.append(rec)
         self.status.matched += 1
 
@@ -309,7 +314,7 @@ class Collector:
         await asyncio.to_thread(self._seed)
         self._start_run(cursor)
         await self.flush(final=True)  # the run is in the coverage before the first event
-        backoff = Backoff()
+        backoff = Backoff(first=self.opts.backoff_first)
         try:
             while not stop.is_set():
                 resume = self.last_us if self.last_us is not None else cursor

@@ -26,6 +26,9 @@ class Batch:
     """Records waiting for the next commit, and the cursor they bring the collector to."""
 
     records: list[Record] = field(default_factory=list)
+    # The frames in the batch: a frame sent twice (a replay's overlap) is kept once, where a file
+    # ingest keeps every copy's record (the store keeps each copy of a batch for remap).
+    frames: set[bytes] = field(default_factory=set)
     cursor: Any = None
     # Coverage changes to write with this batch (under the same lock): callables taking the store.
     coverage: list[Callable[[Any], None]] = field(default_factory=list)
