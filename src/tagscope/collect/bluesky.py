@@ -188,6 +188,21 @@ class Collector:
         self._coverage(lambda st: coverage.record(st, "run", PLATFORM, src, start=coverage.now(), cursor=cursor,
                                                   reason=f"collecting {wanted}", entry_id=rid))
 
+    def _close_stale(self, saved: Any) -> None:
+        """The run that saved the cursor we resume from, if it never closed (killed, power lost), ends
+        at its last commit: this run replays from there, so its stop loses nothing unless a gap says so."""
+        if not isinstance(saved, dict) or not saved.get("run") or not saved.get("at"):
+            return
+        prev, at = saved["run"], saved["at"]
+        note = "stopped without closing (killed?): ended at its last commit, resumed by the next run"
+
+        def close(st: Any) -> None:
+            for e in coverage.load(st.path):
+                if e["id"] == prev and e["kind"] == "run" and e["end"] is None:
+                    coverage.update(st, prev, end=at, reason=f"{e['reason']}; {note}" if e["reason"] else note)
+
+        self._coverage(close)
+
     # -- the stream ----------------------------------------------------------------------------
     def _seed(self) -> None:
         if self.opts.keep_all or not self.store.files("posts"):
@@ -312,6 +327,7 @@ class Collector:
         saved = await asyncio.to_thread(cursor_of, self.store, self.key)
         cursor = self.opts.since if self.opts.since is not None else saved
         await asyncio.to_thread(self._seed)
+        self._close_stale(self.store.cursor(self.key))
         self._start_run(cursor)
         await self.flush(final=True)  # the run is in the coverage before the first event
         backoff = Backoff(first=self.opts.backoff_first)

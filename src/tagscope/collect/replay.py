@@ -76,6 +76,8 @@ class ReplayServer:
         return start
 
     async def handler(self, ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         query = parse_qs(urlsplit(ws.request.path).query)
         cursor = int(query["cursor"][0]) if query.get("cursor", [""])[0].lstrip("-").isdigit() else None
         wanted = set(query.get("wantedCollections", []))
@@ -92,7 +94,10 @@ class ReplayServer:
             if drop_after is not None and sent >= drop_after:
                 ws.transport.abort()  # no close frame: the connection is lost, as a network drop is
                 return
-            await ws.send(self.frames[i], text=True)
+            try:
+                await ws.send(self.frames[i], text=True)
+            except ConnectionClosed:  # the collector went away (stopped, killed): nothing to serve
+                return
             sent += 1
             self.sent += 1
             if pace:

@@ -66,8 +66,10 @@ def lock_holder(path: Path) -> str:
 def _me() -> str:
     """This process as the lock file names it: its pid and command line."""
     args = [os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
-    if args[0] in ("__main__.py", "-m", "-c"):
+    if args[0] == "__main__.py":  # python -m tagscope
         args[0] = "tagscope"
+    elif args[0] == "-c":
+        args[0] = "python -c"
     return f"{os.getpid()} {' '.join(args)[:300]}"
 
 
