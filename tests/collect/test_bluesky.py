@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("websockets")
 
 from jetgen import POST, REPOST, events  # noqa: E402
+from tagscope.collect import sink  # noqa: E402
 from tagscope.collect.bluesky import Collector, Matcher, Options  # noqa: E402
 from tagscope.collect.replay import read_frames, serving  # noqa: E402
 from tagscope.store import Store, coverage  # noqa: E402
@@ -132,7 +133,8 @@ def test_connection_dropped_mid_stream_resumes_with_nothing_lost_or_doubled(tmp_
     assert coverage.may_lack(got) == []
 
 
-def test_duplicated_out_of_order_and_malformed_frames(tmp_path: Path) -> None:
+def test_duplicated_out_of_order_and_malformed_frames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sink, "PARALLEL_RECORDS", 100)  # batches parsed in the worker process, renumbered
     clean = events(1500, seed=3)
     rnd = random.Random(7)
     frames = list(clean)

@@ -148,7 +148,7 @@ def test_the_cli_message_of_a_waiting_ingest(tmp_path: Path) -> None:
 def test_readers_never_see_half_a_commit(tmp_path: Path) -> None:
     posts = [f for f in events(3000, seed=12)
              if (orjson.loads(f).get("commit") or {}).get("collection") == POST
-             and orjson.loads(f)["commit"]["operation"] == "create"][:1000]
+             and orjson.loads(f)["commit"]["operation"] == "create"][:500]
     store = tmp_path / "s"
     seen: list[int] = []
     errors: list[BaseException] = []
@@ -159,6 +159,7 @@ def test_readers_never_see_half_a_commit(tmp_path: Path) -> None:
             try:
                 st = Store(store)
                 seen.append(st.sql("SELECT count(*) AS n FROM posts").column("n")[0].as_py())
+                time.sleep(0.005)  # leave the collector the GIL
                 st.close()
             except BaseException as exc:  # a file named by the manifest and missing would land here
                 errors.append(exc)
@@ -174,4 +175,4 @@ def test_readers_never_see_half_a_commit(tmp_path: Path) -> None:
     assert not errors
     assert len(set(seen)) > 3  # the reader did see the store grow
     assert all(n % 50 == 0 for n in seen), [n for n in sorted(set(seen)) if n % 50]  # whole batches only
-    assert len(posts) == 1000 and Store(store).stats()["posts"] == 1000
+    assert len(posts) == 500 and Store(store).stats()["posts"] == 500

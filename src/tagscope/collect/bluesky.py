@@ -58,7 +58,7 @@ class Options:
     rewind_us: int = 5_000_000  # resume this far before the cursor: a few seconds of overlap
     gap_after_us: int = 1_000_000  # a replay starting later than this after what we had is a gap
     batch_seconds: float = 2.0
-    batch_records: int = 5_000
+    batch_records: int = 20_000  # or BATCH_SECONDS, whichever comes first
     idle_exit: float | None = None  # stop after this many seconds without a frame (catch-up runs)
     matched_max: int = MATCHED_MAX
     backoff_first: float = 0.5  # the first reconnect delay, doubled up to a minute
@@ -302,6 +302,7 @@ class Collector:
             self.handle(frame)
             if self.due():
                 await self.flush()
+                self.last_frame = time.monotonic()  # waiting for a commit is not an idle stream
 
     async def _ticker(self, stop: asyncio.Event, ws: Any, on_tick: Callable[[Status], None] | None) -> None:
         """Commit a part-filled batch on time, show the status, and end the connection on stop or idle."""
@@ -312,7 +313,8 @@ class Collector:
                 on_tick(self.status)
             if self.due():
                 await self.flush()
-            idle = self.opts.idle_exit is not None and time.monotonic() - self.last_frame > self.opts.idle_exit
+            idle = (self.opts.idle_exit is not None and not self.flush_lock.locked()
+                    and time.monotonic() - self.last_frame > self.opts.idle_exit)
             if idle:
                 self.status.note = f"no event for {self.opts.idle_exit:g} s: stopping"
                 stop.set()
@@ -375,6 +377,7 @@ class Collector:
             self._coverage(lambda st: coverage.update(st, rid, end=coverage.now(), cursor=end_cursor))
             await self.flush(final=True)
             self.pool.shutdown()
+            self.sink.close()
         return self.status
 
 

@@ -14,6 +14,7 @@ import asyncio
 import bisect
 import contextlib
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ class ReplayServer:
         self.connections = 0
         self.cursors: list[int | None] = []  # the cursor each connection asked for
         self.sent = 0
+        self.first_sent_at: float | None = None  # time.monotonic() of the first and the last frame sent
+        self.last_sent_at: float | None = None
 
     @property
     def url(self) -> str:
@@ -100,6 +103,9 @@ class ReplayServer:
                 return
             sent += 1
             self.sent += 1
+            self.last_sent_at = time.monotonic()
+            if self.first_sent_at is None:
+                self.first_sent_at = self.last_sent_at
             if pace:
                 await asyncio.sleep(pace)
         await ws.wait_closed()  # caught up: live from here on (nothing more to send)
