@@ -27,11 +27,11 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from common import WORK, Run, fresh_dir, machine, mb, measure  # noqa: E402
-from jetgen import events  # noqa: E402
+from common import WORK, Run, fresh_dir, machine, mb, measure
 
-from tagscope.collect.replay import read_frames, serving  # noqa: E402
-from tagscope.store import Store  # noqa: E402
+from jetgen import events
+from tagscope.collect.replay import read_frames, serving
+from tagscope.store import Store
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -50,7 +50,7 @@ def one(frames: list[bytes], store: Path, mode: list[str]) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     with serving(frames) as server:
         cmd = [sys.executable, "-m", "tagscope", "collect", "bluesky", *mode, "--since", str(first_us), "--jetstream",
-               server.url, "--store", str(store), "--idle-exit", "3", "--json"]
+               server.url, "--store", str(store), "--idle-exit", "10", "--json"]
         result: list[Run] = []
         child = threading.Thread(target=lambda: result.append(measure(cmd, env=env)))
         child.start()
@@ -80,6 +80,7 @@ def main() -> None:
     print(f"machine: {machine()}; {len(frames):,} Jetstream events")
     for mode in (["--all"], ["--tag", "YesAllWomen"]):
         r = one(frames, fresh_dir(WORK / "collect-store"), mode)
+        r["idle_s"] = 10
         print(f"{r['mode']:<18} {r['events']:>9,} events  {r['events_per_s']:>9,.0f} events/s into the store  "
               f"lag once caught up {r['lag_s']:.2f} s  stored {r['stored']:,} posts  "
               f"peak RSS {mb(r['peak_rss'])}  CPU {r['cpu_s']:.1f} s  wall {r['wall_s']:.1f} s")

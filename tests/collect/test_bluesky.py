@@ -16,11 +16,11 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from jetgen import POST, REPOST, events  # noqa: E402
-from tagscope.collect import sink  # noqa: E402
-from tagscope.collect.bluesky import Collector, Matcher, Options  # noqa: E402
-from tagscope.collect.replay import read_frames, serving  # noqa: E402
-from tagscope.store import Store, coverage  # noqa: E402
+from jetgen import POST, REPOST, events
+from tagscope.collect import sink
+from tagscope.collect.bluesky import Collector, Matcher, Options
+from tagscope.collect.replay import read_frames, serving
+from tagscope.store import Store, coverage
 
 FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "bluesky-jetstream" / "jetstream_expected_v1.jsonl"
 if not FIXTURE.exists():  # a worktree beside the main checkout
@@ -85,10 +85,7 @@ def expected_for_tag(frames: list[bytes], tag: str) -> list[bytes]:
         if c.get("operation") == "delete":
             if uri in uris:
                 kept.append(f)
-        elif c.get("collection") == POST and f"#{tag}" in c["record"]["text"]:
-            kept.append(f)
-            uris.add(uri)
-        elif c.get("collection") == REPOST and c["record"]["subject"]["uri"] in uris:
+        elif (c.get("collection") == POST and f"#{tag}" in c["record"]["text"]) or (c.get("collection") == REPOST and c["record"]["subject"]["uri"] in uris):
             kept.append(f)
             uris.add(uri)
     return kept

@@ -18,11 +18,11 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from jetgen import POST, events  # noqa: E402
-from tagscope.collect.bluesky import Collector, Options  # noqa: E402
-from tagscope.collect.replay import serving  # noqa: E402
-from tagscope.store import Store, coverage  # noqa: E402
-from tagscope.store import store as store_module  # noqa: E402
+from jetgen import POST, events
+from tagscope.collect.bluesky import Collector, Options
+from tagscope.collect.replay import serving
+from tagscope.store import Store, coverage
+from tagscope.store import store as store_module
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -307,7 +307,13 @@ class Collector:
     async def _ticker(self, stop: asyncio.Event, ws: Any, on_tick: Callable[[Status], None] | None) -> None:
         """Commit a part-filled batch on time, show the status, and end the connection on stop or idle."""
         while True:
+            before = time.monotonic()
             await asyncio.sleep(0.25)
+            # A loop that woke late was starved (a busy machine, a long commit holding the GIL): frames may
+            # be waiting unread, so that time does not count as an idle stream.
+            late = time.monotonic() - before - 0.25
+            if late > 0.1:
+                self.last_frame += late
             self.status.tick()
             if on_tick is not None:
                 on_tick(self.status)
@@ -354,7 +360,7 @@ class Collector:
                                 await ticker
                     if self.status.events:
                         backoff.reset()
-                except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
+                except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as exc:
                     reason = f"{type(exc).__name__}: {exc}"
                 if stop.is_set():
                     break
@@ -362,9 +368,9 @@ class Collector:
                 self.status.reconnects += 1
                 rid = coverage.new_id()
                 self.open_disconnects.append(rid)
-                at, cur, src = coverage.now(), self.last_us, self.source
+                at, cur = coverage.now(), self.last_us
                 self._coverage(lambda st, at=at, cur=cur, reason=reason, rid=rid: coverage.record(
-                    st, "disconnect", PLATFORM, src, start=at, cursor=cur, reason=reason, entry_id=rid))
+                    st, "disconnect", PLATFORM, self.source, start=at, cursor=cur, reason=reason, entry_id=rid))
                 delay = backoff.next()
                 self.status.note = f"{reason[:80]}; reconnecting in {delay:.1f} s"
                 if on_tick is not None:
