@@ -173,7 +173,7 @@ class Collector:
         self.line_us = 0  # source_line of a malformed frame: the time of the event before it
         self.expect: int | None = None  # after a (re)connect with a cursor: the newest event we had
         self.open_disconnects: list[str] = []  # coverage entries of disconnects not yet resumed
-        self.last_frame = time.monotonic()
+        self.receiving_since: float | None = None  # when the consumer began waiting for the next frame
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="tagscope-collect-commit")
         self.committing: Future[dict[str, int]] | None = None
         self.flush_lock = asyncio.Lock()
@@ -215,7 +215,6 @@ class Collector:
         """One frame: advance the cursor, check for a gap, keep it when it matches."""
         raw = frame.encode() if isinstance(frame, str) else frame
         self.status.events += 1
-        self.last_frame = time.monotonic()
         try:
             ev = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -293,16 +292,18 @@ class Collector:
 
     async def _consume(self, ws: Any) -> None:
         while True:
+            self.receiving_since = time.monotonic()  # only time spent waiting for a frame is idle time
             try:
                 frame = await ws.recv(decode=False)
             except Exception as exc:  # the connection's end, clean or not: the caller reconnects
                 if _closed_ok(exc):
                     return
                 raise
+            finally:
+                self.receiving_since = None
             self.handle(frame)
             if self.due():
                 await self.flush()
-                self.last_frame = time.monotonic()  # waiting for a commit is not an idle stream
 
     async def _ticker(self, stop: asyncio.Event, ws: Any, on_tick: Callable[[Status], None] | None) -> None:
         """Commit a part-filled batch on time, show the status, and end the connection on stop or idle."""
@@ -312,15 +313,17 @@ class Collector:
             # A loop that woke late was starved (a busy machine, a long commit holding the GIL): frames may
             # be waiting unread, so that time does not count as an idle stream.
             late = time.monotonic() - before - 0.25
-            if late > 0.1:
-                self.last_frame += late
+            if late > 0.1 and self.receiving_since is not None:
+                self.receiving_since += late
             self.status.tick()
             if on_tick is not None:
                 on_tick(self.status)
-            if self.due():
+            # A part-filled batch of a quiet stream is committed on time; a busy one is the consumer's.
+            if self.due() and not self.flush_lock.locked() and (self.committing is None or self.committing.done()):
                 await self.flush()
-            idle = (self.opts.idle_exit is not None and not self.flush_lock.locked()
-                    and time.monotonic() - self.last_frame > self.opts.idle_exit)
+            waiting = self.receiving_since
+            idle = (self.opts.idle_exit is not None and waiting is not None
+                    and time.monotonic() - waiting > self.opts.idle_exit)
             if idle:
                 self.status.note = f"no event for {self.opts.idle_exit:g} s: stopping"
                 stop.set()
@@ -350,7 +353,6 @@ class Collector:
                     async with websockets.connect(url, compression=None, max_size=2 ** 22, open_timeout=15,
                                                   ping_interval=20, ping_timeout=30, close_timeout=2) as ws:
                         self.status.note = ""
-                        self.last_frame = time.monotonic()
                         ticker = asyncio.create_task(self._ticker(stop, ws, on_tick))
                         try:
                             await self._consume(ws)
