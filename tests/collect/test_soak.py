@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,10 +37,8 @@ def test_memory_stays_flat_at_full_speed(tmp_path: Path) -> None:
         while time.monotonic() - started < SECONDS and proc.poll() is None:
             total = 0
             for p in [me, *me.children(recursive=True)]:  # the collector and its parsing worker
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
             samples.append((time.monotonic() - started, total))
             time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)  # the graceful stop: commit, save the cursor, exit 0
