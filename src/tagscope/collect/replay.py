@@ -3,7 +3,8 @@
 `tagscope collect replay-server FILE` runs it for the docs' worked example; the tests and
 bench/bench_collect.py run it in a thread. It honours ``cursor`` (events from that ``time_us`` on)
 and ``wantedCollections``, keeps a replay window (``oldest_us``: older events are gone, as on the
-real server), can pace the events (``rate``) and can drop the connection after a given number of
+real server), can pace the events (``rate``; with ``restamp`` each is sent as happening now, a live
+stream) and can drop the connection after a given number of
 frames (``drops``, one entry per connection), so a collector meets the faults of the real network.
 Frames are sent as they are in the file: duplicated, out-of-order or malformed lines stay so.
 """
@@ -45,7 +46,7 @@ class ReplayServer:
     """Serves FRAMES (one Jetstream event each, in order) at ``ws://HOST:PORT/subscribe``."""
 
     def __init__(self, frames: Iterable[bytes], *, oldest_us: int | None = None, drops: Iterable[int] = (),
-                 rate: float | None = None, host: str = "127.0.0.1", port: int = 0):
+                 rate: float | None = None, restamp: bool = False, host: str = "127.0.0.1", port: int = 0):
         self.frames = list(frames)
         times: list[int] = []
         self.collections: list[str | None] = []
@@ -61,6 +62,7 @@ class ReplayServer:
         self.oldest_us = oldest_us
         self.drops = list(drops)
         self.rate = rate
+        self.restamp = restamp  # send each event with time_us = now: a live stream (lag measurements)
         self.host, self.port = host, port
         self.connections = 0
         self.cursors: list[int | None] = []  # the cursor each connection asked for
@@ -97,8 +99,13 @@ class ReplayServer:
             if drop_after is not None and sent >= drop_after:
                 ws.transport.abort()  # no close frame: the connection is lost, as a network drop is
                 return
+            frame = self.frames[i]
+            if self.restamp and coll is not None:
+                ev = orjson.loads(frame)
+                ev["time_us"] = time.time_ns() // 1000
+                frame = orjson.dumps(ev)
             try:
-                await ws.send(self.frames[i], text=True)
+                await ws.send(frame, text=True)
             except ConnectionClosed:  # the collector went away (stopped, killed): nothing to serve
                 return
             sent += 1
