@@ -48,6 +48,7 @@ def test_memory_stays_flat_at_full_speed(tmp_path: Path) -> None:
     assert status["events"] > 20_000, status  # it did run at volume
     # After the warm-up (imports, the worker's start, the first batches), memory does not grow with
     # the events: the last third's peak stays within 60 MB of the middle third's.
+    print(f"soak: {status['events']:,} events; RSS MB by second:", [(round(t), rss >> 20) for t, rss in samples[::4]])
     third = len(samples) // 3
     middle = max(rss for _, rss in samples[third:2 * third])
     last = max(rss for _, rss in samples[2 * third:])

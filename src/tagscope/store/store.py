@@ -256,7 +256,7 @@ class Store:
                 with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
         # A commit of cursors alone (a collector that matched nothing) changes no data: nothing to derive.
-        if self._derived and not self._deferring and any(a or r for a, r in changes.values()):
+        if self._derived and not self._deferring and changes:
             events.after_commit.emit(self)
 
     @contextmanager
