@@ -75,3 +75,18 @@ def test_the_report_says_what_the_archive_may_lack(gapped: Path, tmp_path: Path)
 def test_unknown_kind_is_refused(store: Store) -> None:
     with store.writer(), pytest.raises(ValueError, match="unknown coverage kind"):
         coverage.record(store, "outage", "bluesky", "x", start=coverage.now())
+
+
+def test_the_dashboard_page_and_api_show_the_gaps(gapped: Path) -> None:
+    pytest.importorskip("fastapi")
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from tagscope.web.app import create_app
+
+    with TestClient(create_app(gapped)) as client:
+        api = client.get("/api/gaps")
+        assert api.status_code == 200, api.text
+        assert [w["kind"] for w in api.json()["windows"]] == ["gap"]
+        page = client.get("/gaps?tag=yesallwomen")  # the dashboard asks every page for its tag
+        assert page.status_code == 200 and "replay window" in page.text

@@ -29,7 +29,7 @@ META = declare(
     heading="What this archive may lack",
     api=("since", "until"),
     api_summary="Windows the collectors know they missed, from the store's coverage.",
-    page=Page("Gaps", "Which windows may be incomplete in this archive?", menu="Coverage gaps"),
+    page=Page("Gaps", "Which windows may be incomplete in this archive?", menu="Coverage gaps", menu_order=190),
     section=Section("What this archive may lack", "Which windows may be incomplete because a collector missed them?"),
 )
 
