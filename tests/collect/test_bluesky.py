@@ -18,7 +18,7 @@ pytest.importorskip("websockets")
 
 from jetgen import POST, REPOST, events
 from tagscope.collect import sink
-from tagscope.collect.bluesky import Collector, Matcher, Options
+from tagscope.collect.bluesky import Collector, CommitFailed, Matcher, Options
 from tagscope.collect.replay import read_frames, serving
 from tagscope.store import Store, coverage
 
@@ -180,3 +180,26 @@ def test_resume_from_the_saved_cursor_replays_only_the_rewind(tmp_path: Path) ->
     assert c.status.events == 600 + 251  # the rest, and the rewind's overlap (absorbed by dedup)
     assert content(Store(tmp_path / "s")) == content(reference(tmp_path, frames))
     assert kinds(Store(tmp_path / "s"), "gap") == []
+
+
+def test_a_failed_commit_stops_the_collector_with_the_cursor_of_the_last_good_one(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    frames = events(1500, seed=6)
+    real = sink.Sink.commit
+    calls = [0]
+
+    def flaky(self: sink.Sink, batch: sink.Batch) -> dict[str, int]:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, batch)
+
+    monkeypatch.setattr(sink.Sink, "commit", flaky)
+    with serving(frames, rate=3000) as server, pytest.raises(CommitFailed, match="No space left"):
+        collect(tmp_path / "s", server.url, keep_all=True)
+    st = Store(tmp_path / "s")
+    saved = st.cursor(f"bluesky {server.url}")["cursor"]
+    # Every event up to the saved cursor is in the store: a rerun resumes from there, nothing lost.
+    upto = [f for f in frames if orjson.loads(f)["time_us"] <= saved]
+    assert content(st)["posts"] == content(reference(tmp_path, upto))["posts"]
+    assert calls[0] == 3  # no commit after the failed one

@@ -102,8 +102,12 @@ def collect_bluesky(
                       highlight=False)
     if live is not None:
         live.start()
+    from ..collect.bluesky import CommitFailed
+
     try:
         asyncio.run(main())
+    except CommitFailed as exc:
+        fail(str(exc), 1)
     finally:
         if live is not None:
             live.update(Text(status.line()), refresh=True)

@@ -177,6 +177,7 @@ class Collector:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="tagscope-collect-commit")
         self.committing: Future[dict[str, int]] | None = None
         self.flush_lock = asyncio.Lock()
+        self.failed: str | None = None  # why a commit failed: no later commit may happen
 
     # -- coverage ------------------------------------------------------------------------------
     def _coverage(self, change: Callable[[Any], Any]) -> None:
@@ -265,8 +266,17 @@ class Collector:
     async def flush(self, *, final: bool = False) -> None:
         """Hand the batch to the commit thread (after the previous commit has ended)."""
         async with self.flush_lock:
+            if self.failed is not None:
+                raise CommitFailed(self.failed)
             if self.committing is not None:
-                await asyncio.wrap_future(self.committing)
+                try:
+                    await asyncio.wrap_future(self.committing)
+                except Exception as exc:
+                    # Fatal, never a reason to reconnect: a later commit would save a cursor past the
+                    # records this one lost. The saved cursor is still the last good commit's.
+                    self.failed = f"a commit to the store failed ({type(exc).__name__}: {exc}); the cursor " \
+                                  "saved is the last good commit's: run again to resume from it"
+                    raise CommitFailed(self.failed) from exc
             batch, self.batch = self.batch, Batch()
             self.batch_started = time.monotonic()
             advanced = self.last_us is not None and self.last_us != self.flushed_us
@@ -383,10 +393,17 @@ class Collector:
             rid = self.run_id
             end_cursor = self.last_us if self.last_us is not None else cursor
             self._coverage(lambda st: coverage.update(st, rid, end=coverage.now(), cursor=end_cursor))
-            await self.flush(final=True)
-            self.pool.shutdown()
-            self.sink.close()
+            try:
+                if self.failed is None:
+                    await self.flush(final=True)
+            finally:
+                self.pool.shutdown()
+                self.sink.close()
         return self.status
+
+
+class CommitFailed(RuntimeError):
+    """A batch could not be committed: the collector stops (see :meth:`Collector.flush`)."""
 
 
 def _closed_ok(exc: BaseException) -> bool:
