@@ -24,6 +24,7 @@ def _figures(store, tmp_path, rollup_: bool, engine: str):
     yield an.cotags(store, "yesallwomen", rollup=rollup_, engine=engine)
     yield an.links(store, "yesallwomen", rollup=rollup_, engine=engine)
     yield an.petitions(store, "yesallwomen", rollup=rollup_, engine=engine)
+    yield an.places(store, "yesallwomen", every="day", rollup=rollup_, engine=engine)
     yield an.variants(store, "everydaysexism", rollup=rollup_, engine=engine)
     yield an.velocity(store, "yesallwomen", rollup=rollup_, engine=engine)
     for kind in ("retweet", "mention", "cohashtag"):

@@ -22,6 +22,7 @@ from .network import network
 from .notables import notables
 from .origin import origin
 from .petitions import petitions
+from .places import places
 from .registry import REGISTRY
 from .trend import trend
 from .variants import variants
@@ -40,6 +41,7 @@ __all__ = [
     "notables",
     "origin",
     "petitions",
+    "places",
     "trend",
     "variants",
     "velocity",

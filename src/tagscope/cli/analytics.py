@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from ..analytics import registry
-from ..analytics.registry import Analytic
+from ..analytics.registry import Analytic, NotAvailable
 from .common import app, existing_store, fail, posts_store
 from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, StoreOpt, param
 from .output import show
@@ -37,7 +37,7 @@ def command(spec: Analytic) -> Callable[..., None]:
             values["engine"] = engine
         try:
             fig = registry.run(spec.name, st, **values)
-        except ValueError as exc:
+        except (ValueError, NotAvailable) as exc:  # NotAvailable: an optional extra is missing
             fail(str(exc))
         show(spec, fig, as_json=as_json, as_csv=as_csv, explain=explain)
 

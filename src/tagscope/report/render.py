@@ -168,9 +168,12 @@ def trend_chart(
     series = trend_series(fig)
     if cumulative and series and not markers:
         markers = crossing_markers(next(iter(series.values())))
+    # Series named by "series" (places, ...) are not hashtags: no '#' before their names.
+    named = any("series" in row and "hashtag" not in row for row in fig.data.get("series", []))
+    y_label = "total uses" if cumulative else "posts per bucket" if named else "uses per bucket"
     return Markup(
-        line_chart(series, chart_id=chart_id, title=title, y_label="total uses" if cumulative else "uses per bucket",
-                   markers=markers or [])
+        line_chart(series, chart_id=chart_id, title=title, y_label=y_label, markers=markers or [],
+                   legend_prefix="" if named else "#")
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from . import content, names
+from . import content, geography, names
 from .people import CREATOR, NOTABLES, People
 
 START = datetime(2014, 5, 24, 20, 13, 7, tzinfo=UTC)
@@ -61,6 +61,7 @@ class Sim:
     deleted: bool = False
     dest: int = 1  # bit 0: v1.1 file, bit 1: v2 file
     memo: dict[str, Any] = field(default_factory=dict)  # renderers' serialised pieces, reused when reposted
+    place: str | None = None  # the place a planted sentence names (simulate/geography.py); a repost's is its parent's
 
 
 @dataclass(slots=True)
@@ -144,6 +145,7 @@ class Campaign:
         self.dests = dests
         self.deletes = deletes
         self.urns = {"supporter": Urn(URN_SIZE), "backlash": Urn(URN_SIZE)}
+        self.planter = geography.Planter(seed, int(START.timestamp() * 1000))
         # Each notable account joins with one to three originals during the burst.
         self.notable_at: dict[int, int] = {}
         if n_posts > 200:
@@ -197,6 +199,7 @@ class Campaign:
         if parent is not None and kind == "repost":
             sim.stance, sim.lang, sim.text, sim.tags = parent.stance, parent.lang, parent.text, parent.tags
             sim.tag_pos, sim.mention_pos, sim.url_pos = parent.tag_pos, parent.mention_pos, parent.url_pos
+            sim.place = parent.place
             parent.reposts += 1
             self.urns[parent.stance].add(parent, 1)
         else:
@@ -262,6 +265,11 @@ class Campaign:
             if len(full) <= 280 or attempt == 1:
                 break
             text = text.split(". ")[0].rstrip(".") + "."
+        if sim.idx and sim.lang == "en" and sim.stance == "supporter" and sim.kind in ("original", "quote"):
+            planted = self.planter.sentence(sim.ms)
+            if planted is not None and len(full) + 1 + len(planted[0]) <= 280:
+                full = full.replace(text, text + " " + planted[0], 1)
+                sim.place = planted[1]
         sim.text, sim.tags = full, tags
         pos = 0
         for a in mentioned:

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from . import content, names
+from . import content, geography, names
 from .campaign import Sim
 from .people import NOTABLES, People
 
@@ -52,6 +52,8 @@ class Truth:
         self.main_per_day_no_reposts: Counter[str] = Counter()
         self.domains: Counter[str] = Counter()
         self.phrase = 0
+        self.places: dict[str, Counter[str]] = {content.MAIN: Counter(), content.COUNTER: Counter()}
+        self.places_no_reposts: dict[str, Counter[str]] = {content.MAIN: Counter(), content.COUNTER: Counter()}
         self.first_ms: int | None = None
         self.last_ms: int | None = None
         self.main_first: dict[str, Any] | None = None
@@ -92,6 +94,12 @@ class Truth:
             self.domains[domain] += 1
         if PHRASE in sim.text:
             self.phrase += 1
+        if sim.place is not None:
+            for _, key in sim.tags:
+                if key in self.places:
+                    self.places[key][sim.place] += 1
+                    if not repost:
+                        self.places_no_reposts[key][sim.place] += 1
 
     def result(self, files: dict[str, Any]) -> dict[str, Any]:
         people = self.people
@@ -124,5 +132,9 @@ class Truth:
             "authors_by_pronoun": dict(sorted(pronouns.items())),
             "domains": dict(self.domains.most_common()),
             "phrase": {"text": PHRASE, "posts": self.phrase},
+            # Posts using each tag that name each planted place (simulate/geography.py), reposts included or not.
+            "places": {key: dict(sorted(c.items())) for key, c in self.places.items()},
+            "places_without_reposts": {key: dict(sorted(c.items())) for key, c in self.places_no_reposts.items()},
+            "place_names": geography.names(),
             "files": files,
         }
