@@ -1,4 +1,4 @@
-"""Collection commands: `collect bluesky`, `collect replay-server`, and `coverage`."""
+"""Collection commands: `collect bluesky`, `collect mastodon`, `collect replay-server`, and `coverage`."""
 
 from __future__ import annotations
 
@@ -114,6 +114,60 @@ def collect_bluesky(
             live.stop()
     if as_json:
         emit_json(status.as_dict() | {"store": str(st.path), "source": opts.source()})
+        return
+    out.print(f"stopped: {status.line()}", highlight=False, markup=False)
+
+
+@collect_app.command("mastodon")
+def collect_mastodon(
+    instance: Annotated[list[str], typer.Option("--instance", help="An instance's URL (repeatable: collected at once).")],
+    tag: Annotated[list[str], typer.Option("--tag", help="A hashtag to collect (repeatable; # optional).")],
+    token: Annotated[str | None, typer.Option("--token", envvar="TAGSCOPE_MASTODON_TOKEN", help="A user access token "
+                                              "(the hashtag stream needs one since Mastodon 4.2).")] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help="Back-fill from the REST timeline only, then stop.")]
+    = False,
+    idle_exit: Annotated[float | None, typer.Option("--idle-exit", help="Stop after this many seconds without a "
+                                                    "status (default: run until stopped).")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Collect Mastodon statuses of hashtags from instances (stream + REST back-fill of every hole; resumable)."""
+    try:
+        import httpx  # noqa: F401
+    except ImportError as exc:
+        needs_extra("collect", "tagscope collect mastodon", exc)
+    from ..collect.mastodon import Options as MOptions
+    from ..collect.mastodon import collect as collect_m
+    from ..collect.status import Status
+
+    opts = MOptions(instances=instance, tags=tag, token=token, idle_exit=idle_exit, stream=not no_stream)
+    st = open_store(store)
+    status = Status()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+
+        async def show() -> None:
+            while not stop.is_set():
+                await asyncio.sleep(30)
+                if not as_json:
+                    console.print(status.line(), highlight=False, markup=False)
+
+        shower = asyncio.create_task(show())
+        try:
+            await collect_m(st, opts, stop, status)
+        finally:
+            shower.cancel()
+
+    if not as_json:
+        console.print(f"collecting #{', #'.join(t.lstrip('#') for t in tag)} from {', '.join(instance)} into "
+                      f"{escape(str(st.path))} (Ctrl-C stops)", highlight=False, markup=False)
+    asyncio.run(main())
+    if as_json:
+        emit_json(status.as_dict() | {"store": str(st.path)})
         return
     out.print(f"stopped: {status.line()}", highlight=False, markup=False)
 
