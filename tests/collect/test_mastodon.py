@@ -49,6 +49,7 @@ class Instance:
         self.faults = ["429", "500"]  # the first two timeline requests
         self.streams = 0
         self.requests: list[str] = []
+        self.links = True  # send Link headers (the collector follows rel="prev")
 
     def page(self, min_id: str | None, limit: int) -> list[dict]:
         shown = self.all[: self.posted]
@@ -75,9 +76,14 @@ def serve(inst: Instance) -> tuple[ThreadingHTTPServer, str]:
                         self.send_header("Retry-After", "0.2")
                     self.end_headers()
                     return
-                body = json.dumps(inst.page(q.get("min_id", [None])[0], int(q.get("limit", ["20"])[0]))).encode()
+                page = inst.page(q.get("min_id", [None])[0], int(q.get("limit", ["20"])[0]))
+                body = json.dumps(page).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                if page and inst.links:  # Mastodon's pagination header, as it writes it
+                    host = f"http://127.0.0.1:{self.server.server_address[1]}"
+                    self.send_header("Link", f'<{host}{url.path}?max_id={page[-1]["id"]}>; rel="next", '
+                                             f'<{host}{url.path}?min_id={page[0]["id"]}&limit=40>; rel="prev"')
                 self.send_header("X-RateLimit-Remaining", "299")
                 self.end_headers()
                 self.wfile.write(body)
@@ -148,12 +154,14 @@ def test_backfill_stream_drop_and_refill_with_429_and_5xx(tmp_path: Path) -> Non
     assert st.cursor(f"mastodon {url}/api/v1/timelines/tag/IchbinHanna")["cursor"] == everything[79]["id"]
     # The second back-fill asked for what followed the stream's last status.
     assert any(f"min_id={everything[69]['id']}" in r for r in inst.requests)
+    assert any("&limit=40" in r and r.index("min_id") < r.index("limit") for r in inst.requests)  # a Link followed
 
 
 def test_two_instances_one_post_per_uri_and_resume(tmp_path: Path) -> None:
     shared = statuses(50)
     a, b = Instance(shared, posted=50), Instance(shared, posted=50)
     a.faults = b.faults = []
+    b.links = False  # the collector pages by min_id itself where no Link header comes
     sa, ua = serve(a)
     sb, ub = serve(b)
     try:

@@ -130,7 +130,7 @@ class TagCollector:
             self.status.quarantined += c["quarantined"]
             self.status.commits += 1
 
-    async def get(self, client: Any, url: str, params: dict[str, Any]) -> Any:
+    async def get(self, client: Any, url: str, params: dict[str, Any] | None) -> Any:
         """GET with the instance's rate limits respected: waits out 429s and retries 5xx with back-off."""
         backoff = Backoff(first=self.opts.backoff_first, cap=300)
         while True:
@@ -157,17 +157,25 @@ class TagCollector:
         fetched = 0
         start = coverage.now()
         before = self.cursor
+        link: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE}
             if self.cursor is not None:
                 params["min_id"] = str(self.cursor)
-            r = await self.get(client, url, params)
+            # The next newer page: the answer's Link rel="prev" when it names one on this instance (Mastodon
+            # writes min_id there), else min_id = the newest id seen.
+            r = await self.get(client, link, None) if link else await self.get(client, url, params)
+            prev = r.links.get("prev", {}).get("url")
+            link = prev if isinstance(prev, str) and prev.startswith(self.instance) and "min_id=" in prev else None
             page = r.json()
             if not isinstance(page, list) or not page:
                 break
+            newest = self.cursor
             for st in sorted((s for s in page if isinstance(s, dict)), key=lambda s: int(s.get("id") or 0)):
                 self.keep(st, orjson.dumps(st))
                 fetched += 1
+            if before is not None and self.cursor == newest:
+                break  # nothing newer than what we had: a server ignoring min_id must not loop us forever
             self.status.events += len(page)
             if before is None:  # a first run takes the newest page as where it starts
                 break
