@@ -17,7 +17,7 @@ setup: $(BIN)/python
 
 # The main job on the embedded default: a simulated campaign, ingested, labelled, summarised, reported.
 demo: setup
-	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS)
+	$(BIN)/tagscope simulate --out demo/campaign --posts $(DEMO_POSTS) --topics
 	$(BIN)/tagscope ingest --index --store $(STORE) demo/campaign/campaign-v1.jsonl demo/campaign/campaign-v2.jsonl
 	$(BIN)/tagscope stats --store $(STORE)
 	$(BIN)/tagscope classify --store $(STORE)

@@ -48,6 +48,11 @@ FIELDS: list[tuple[str, pa.DataType, str]] = [
     ("source_format", pa.string(), "Format module that parsed the record (`twitter-v1`, `twitter-v2`, ...)."),
     ("source_file", pa.string(), "File the record was read from (`-` for stdin)."),
     ("source_line", pa.int64(), "1-based line (or record number in a JSON document) within that file."),
+    # Added after the first stores were written: a store without them is migrated when first opened for
+    # writing, and read with them null until then (store/migrate.py).
+    ("indexed_at", pa.timestamp("us"), "When the platform's server (or relay) first saw the post, UTC, where it says so apart from `created_at` (Bluesky: Jetstream `time_us`, AppView `indexedAt`); null elsewhere. Analytics use `created_at`."),
+    ("hashtags_hidden", pa.list_(pa.string()), "The hashtags (as written, a subset of `hashtags`) that are not in the text: Bluesky `record.tags`. Empty when every tag is in the text; null where a platform has no such tags."),
+    ("edit_count", pa.int64(), "Edits seen, where the platform marks them (Mastodon: 1 when a copy has `edited_at`, one more for each later edited copy with another text); 0 when unedited; null elsewhere."),
 ]
 
 POST_FIELDS: list[str] = [name for name, _, _ in FIELDS]
@@ -66,6 +71,19 @@ class Tombstone:
     platform: str
     id: str
     reason: str = "deleted"  # deleted | edited | compliance | removed (a moderator's or the platform's)
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Handle:
+    """Account ID's HANDLE as of AT, from a record that is no post (a Bluesky ``identity`` event).
+
+    A post keeps the handle as of the post (``author_handle``); these are kept apart, in the store's
+    ``handles`` table, so an account seen without a handle in its posts can still be shown by one."""
+
+    platform: str
+    id: str
+    handle: str
     at: datetime | None = None
 
 

@@ -24,7 +24,7 @@ from tagscope import formats
 from tagscope.cli import app
 from tagscope.formats.base import json_records
 from tagscope.formats.bluesky import jetstream, record
-from tagscope.post import Tombstone
+from tagscope.post import Handle, Tombstone
 from tagscope.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bluesky-jetstream"
@@ -146,7 +146,9 @@ def test_a_repost_points_at_its_subject_and_has_no_tags() -> None:
 
 
 def test_likes_identity_and_other_collections_map_to_nothing_and_a_delete_to_a_tombstone() -> None:
-    assert jetstream.parse(CAMPAIGN[5]) == [] and jetstream.parse(CAMPAIGN[6]) == []
+    assert jetstream.parse(CAMPAIGN[5]) == []
+    # an identity event is no post: the handle it names goes to the store's handles table
+    assert jetstream.parse(CAMPAIGN[6]) == [Handle("bluesky", BOB, "bob.example", datetime(2014, 5, 24))]
     assert jetstream.parse({"did": ALICE, "time_us": 1, "kind": "account", "account": {"active": False}}) == []
     t = _one(CAMPAIGN[8])
     assert t == Tombstone("bluesky", _uri(FRANK, "3f1"), "deleted", datetime(2014, 5, 24, 18))
@@ -232,16 +234,18 @@ def test_end_to_end_ingest_stats_count_trend(tmp_path: Path) -> None:
     stats = js("stats")
     assert (stats["posts"], stats["authors"], stats["platforms"], stats["deleted"]) == (5, 5, {"bluesky": 5}, 1)
     assert (stats["first_post"], stats["last_post"]) == ("2014-05-24T12:00:00Z", "2014-05-25T09:00:00Z")
-    # alice's post and bob's reply use it; dave's repost of alice's post carries no tags of its own, so it
-    # is not counted (the store does not resolve a repost to its subject); frank's post was deleted.
-    assert js("count", "#YesAllWomen")["count"] == 2
-    assert js("count", "yesallwomen", "--platform", "bluesky")["count"] == 2
+    # alice's post and bob's reply use it, and dave's repost of alice's post (it takes its subject's tags, as a
+    # retweet carries them); erin's repost names a post the store never sees; frank's post was deleted.
+    assert (summary["reposts_unresolved"], stats["reposts_unresolved"]) == (1, 1)
+    assert js("count", "#YesAllWomen")["count"] == 3
+    assert js("count", "yesallwomen", "--platform", "bluesky")["count"] == 3
+    assert js("count", "yesallwomen", "--platform", "bluesky", "--no-reposts")["count"] == 2
     assert js("count", "yesallwomen", "--platform", "reddit")["count"] == 0
     assert js("count", "notallmen")["count"] == 1
     assert js("count", "backlash")["count"] == 1  # from record.tags alone
     series = js("trend", "yesallwomen", "notallmen", "--every", "day")["series"]
     assert [s for s in series if s["count"]] == [
-        {"hashtag": "yesallwomen", "bucket": "2014-05-24T00:00:00Z", "count": 2},
+        {"hashtag": "yesallwomen", "bucket": "2014-05-24T00:00:00Z", "count": 3},
         {"hashtag": "notallmen", "bucket": "2014-05-25T00:00:00Z", "count": 1}]
 
 
@@ -360,3 +364,60 @@ def test_appview_parse_and_scrub_of_a_response_with_any_value_replaced(data: st.
     obj = with_one_value_replaced(data, _VIEW_SAMPLES)
     _check("bluesky-appview", obj)
     assert isinstance(appview.scrub(obj, formats.Forgotten.of(ids=[ALICE_POST], handles=["alice.example"])), bool)
+
+
+def test_indexed_time_and_where_each_tag_came_from() -> None:
+    carol = _one(CAMPAIGN[2])  # "Backlash" is a record tag, never in the text
+    assert carol["indexed_at"] == datetime(2014, 5, 25, 9)  # time_us
+    assert (carol["hashtags"], carol["hashtags_hidden"]) == (["NotAllMen", "Backlash"], ["Backlash"])
+    assert _one(CAMPAIGN[0])["hashtags_hidden"] == []
+    both = _one(_event(ALICE, "3a9", US_2014_05_24, rec={
+        "text": "#YesAllWomen", "createdAt": "2014-05-24T00:00:00Z", "facets": [_tag(0, 12, "YesAllWomen")],
+        "tags": ["YesAllWomen", "Hidden"]}))
+    assert both["hashtags_hidden"] == ["Hidden"]  # a record tag also in the text came from the text
+
+
+@pytest.mark.parametrize(("created", "expected"), [
+    ("2014-05-24T00:05:00Z", datetime(2014, 5, 24, 0, 5)),  # a client clock a few minutes ahead: kept
+    ("2031-01-01T00:00:00Z", datetime(2014, 5, 24)),  # far after the relay saw it: time_us
+    ("0001-01-01T00:00:00Z", datetime(2014, 5, 24)),  # before 1970: time_us
+    ("2009-01-01T00:00:00Z", datetime(2009, 1, 1)),  # backdated (an imported archive): kept
+])
+def test_an_implausible_created_at_falls_back_to_the_indexed_time(created: str, expected: datetime) -> None:
+    p = _one(_event(ALICE, "3a8", US_2014_05_24, rec={"text": "x", "createdAt": created}))
+    assert (p["created_at"], p["indexed_at"]) == (expected, datetime(2014, 5, 24))
+    no_time = _event(ALICE, "3a8", 0, rec={"text": "x", "createdAt": "0001-01-01T00:00:00Z"})
+    with pytest.raises(formats.ParseError, match="implausible createdAt"):
+        jetstream.parse(no_time)
+
+
+def test_an_appview_repost_takes_the_tags_of_the_post_in_its_item(tmp_path: Path) -> None:
+    from tagscope.store import Store
+
+    reason = {"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": DAVE, "handle": "dave.example"},
+              "uri": _uri(DAVE, "3d1", "app.bsky.feed.repost"), "indexedAt": "2014-05-24T15:00:00Z"}
+    feed = tmp_path / "feed.json"
+    feed.write_bytes(orjson.dumps({"feed": [{"post": ALICE_VIEW, "reason": reason}]}))
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(feed)], fmt="bluesky-appview")
+        assert (summary["ingested"], summary["reposts_unresolved"]) == (2, 0)
+        rows = store.sql("SELECT kind, hashtags_norm, indexed_at FROM posts ORDER BY kind").to_pylist()
+        assert [(r["kind"], r["hashtags_norm"]) for r in rows] == [("original", ["yesallwomen"]),
+                                                                   ("repost", ["yesallwomen"])]
+        assert rows[1]["indexed_at"] == datetime(2014, 5, 24, 15)
+
+
+def test_tags_and_where_they_came_from_match_blueskys_own_indexer() -> None:
+    """indigo's search fixtures: real post records beside the tags Bluesky's indexer reads from them."""
+    from tagscope.formats.bluesky import record
+
+    path = Path(__file__).resolve().parents[1] / "data" / "bluesky-records" / "indigo_search_transform-post-fixtures.json"
+    cases = orjson.loads(path.read_bytes())
+    seen_hidden = 0
+    for case in cases:
+        got = record.fields(case["PostRecord"])
+        assert got["hashtags"] == (case["PostDoc"].get("tag") or []), case["doc_id"]
+        hidden = case["PostRecord"].get("tags") or []
+        assert got["hashtags_hidden"] == hidden
+        seen_hidden += len(hidden)
+    assert seen_hidden == 1  # "thing": in record.tags, never in the text; "some" is a facet of the text

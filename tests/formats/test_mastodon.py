@@ -229,12 +229,14 @@ def test_end_to_end_ingest_stats_count_trend(tmp_path: Path) -> None:
     # alice's edit, the delete of bob's, a delete the stream cannot resolve).
     summary = js("ingest", str(DATA), str(tmp_path / "elsewhere.json"), str(tmp_path / "stream.txt"))
     # 117 fixture records (4 edit history entries give nothing; a search and a context result give 2 and 4
-    # posts): 117 posts of 115 statuses, two seen twice. 7 campaign records: alice's status twice more.
-    assert (summary["records"], summary["ingested"], summary["duplicates"]) == (117 + 7, 115 + 2, 2 + 2)
+    # posts): 117 posts of 115 statuses, two seen twice; 5 of them are direct or followers-only statuses,
+    # skipped. 7 campaign records: alice's status twice more.
+    assert (summary["records"], summary["ingested"], summary["duplicates"]) == (117 + 7, 110 + 2, 2 + 2)
+    assert sum(summary["skipped"].values()) == 5
     assert (summary["deleted"], summary["skipped_deleted"], summary["quarantined"]) == (1, 1, 1)
     stats = js("stats")
-    # 115 fixture statuses by 60 accounts, alice's status and carol's boost (bob's was deleted).
-    assert (stats["posts"], stats["authors"], stats["platforms"], stats["deleted"]) == (117, 62, {"mastodon": 117}, 1)
+    # 110 public fixture statuses by 60 accounts, alice's status and carol's boost (bob's was deleted).
+    assert (stats["posts"], stats["authors"], stats["platforms"], stats["deleted"]) == (112, 62, {"mastodon": 112}, 1)
     assert (stats["first_post"], stats["last_post"]) == ("2014-05-24T10:00:00Z", "2026-08-02T05:25:16.840000Z")
     # alice's status (one post, seen from two instances) and carol's boost of it; bob's status was deleted.
     assert js("count", "#YesAllWomen") | {} == {**js("count", "yesallwomen"), "count": 2, "reposts": 1}
@@ -274,3 +276,34 @@ def test_forget_scrubs_a_quoted_status_of_the_forgotten_author(tmp_path: Path) -
         store.refresh()
         assert store.posts().column("id").to_pylist() == [dave["uri"]]
         assert all(b"matters" not in r for r in store.sql("SELECT raw FROM raw").column("raw").to_pylist())
+
+
+def test_direct_and_followers_only_statuses_are_skipped_unless_asked(tmp_path: Path) -> None:
+    direct = DATA / "localhost_stream_direct_6.txt"  # a real stream: one conversation event, a direct status
+    with Store(tmp_path / "s") as store:
+        summary = store.ingest([str(direct)])
+        assert (summary["ingested"], summary["quarantined"], summary["records"]) == (0, 0, 1)
+        assert summary["skipped"] == {"mastodon direct status (kept out; ingest --include-private keeps it)": 1}
+        assert store.stats()["posts"] == 0
+        kept = store.ingest([str(direct)], include_private=True)
+        assert (kept["ingested"], kept["skipped"]) == (1, {})
+    cassettes = DATA / "mastodon_social_statuses_from_mastodonpy_cassettes.jsonl"  # 4 private or direct
+    res = CliRunner().invoke(app, ["ingest", str(cassettes), "--store", str(tmp_path / "c"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert sum(orjson.loads(res.stdout)["skipped"].values()) == 4
+    res = CliRunner().invoke(app, ["ingest", str(cassettes), "--store", str(tmp_path / "c"), "--json",
+                                   "--include-private"])
+    assert orjson.loads(res.stdout)["ingested"] == 4
+
+
+def test_edits_are_counted_and_a_stale_copy_brings_nothing_back() -> None:
+    first = statuses.status_post(ALICE, {})
+    edited = statuses.status_post(ALICE_EDITED, {})
+    assert (first["edit_count"], edited["edit_count"]) == (0, 1)
+    again = statuses.status_post({**ALICE_EDITED, "content": ALICE["content"].replace("matters", "matters, twice"),
+                                  "edited_at": "2014-05-24T13:00:00.000Z"}, {})
+    assert merging.merge(first, edited) and first["edit_count"] == 1
+    assert not merging.merge(first, edited)  # the same edit again counts once
+    assert merging.merge(first, again) and first["edit_count"] == 2
+    stale = statuses.status_post(ALICE, {})  # the unedited copy, ingested after the edits
+    assert not merging.merge(first, stale) and first["text"].endswith("twice")

@@ -183,6 +183,8 @@ def test_zst_dumps_with_the_2_gib_window_sniff_and_ingest_as_the_plain_files(tmp
     with Store(tmp_path / "zst") as zst, Store(tmp_path / "plain") as plain:
         summary = zst.ingest([str(p) for p in ZST])
         assert (summary["records"], summary["ingested"], summary["deleted"], summary["quarantined"]) == (58, 50, 8, 0)
+        # Of the 8: 3 [removed] by a moderator (two comments, one submission), 5 deleted by their authors.
+        assert summary["removed"] == 3 and zst.stats()["removed"] == 3
         assert [(f["format"], f["records"], f["posts"]) for f in summary["files"]] == [
             ("reddit-pushshift", 27, 23), ("reddit-pushshift", 31, 27)]
         plain.ingest([str(COMMENTS), str(SUBMISSIONS)])

@@ -24,6 +24,7 @@ from .origin import origin
 from .petitions import petitions
 from .places import places
 from .registry import REGISTRY
+from .topics import topics
 from .trend import trend
 from .variants import variants
 from .velocity import velocity
@@ -42,6 +43,7 @@ __all__ = [
     "origin",
     "petitions",
     "places",
+    "topics",
     "trend",
     "variants",
     "velocity",

@@ -10,12 +10,14 @@ from ..engines import engine_for
 from ..engines.plan import Plan
 from . import rules
 from .figure import Figure
+from .petitions import sites_sql
 from .registry import Page, Section, declare
 
 META = declare(
     "links",
     "Links shared with a tag",
-    "Expanded URLs and their domains in posts using the tag; count = posts linking it.",
+    "Expanded URLs and their domains in posts using the tag, and the petition and fundraising sites among them "
+    "grouped by kind; count = posts linking it.",
     ("tag", "top", "since", "until", "tz", "no_reposts", "platform"),
     help="List the URLs and domains shared in posts using a tag.",
     module=__name__,
@@ -58,9 +60,23 @@ LIMIT ?"""
         table, q = eng.run(Plan(sql, [*params, rules.cap(top)]), rollup=rollup)
         results[col] = table
         queries += q
+    # Petition and fundraising sites grouped as a kind (petitions' site list): a post counts once per kind.
+    kinds_sql = f"""
+SELECT kind, CAST(count(DISTINCT post) AS BIGINT) AS count, list(DISTINCT domain) AS domains
+FROM (SELECT platform || ':' || id AS post, unnest(domains) AS domain FROM posts {where}) AS u
+JOIN {sites_sql()}
+  ON u.domain = sites.site OR u.domain LIKE '%.' || sites.site
+GROUP BY kind
+ORDER BY count DESC, kind"""
+    ktable, q = eng.run(Plan(kinds_sql, list(params)), rollup=rollup)
+    queries += q
+    kinds = [{"kind": r["kind"], "count": int(r["count"]), "domains": sorted(r["domains"])} for r in ktable.to_pylist()]
     urls, domains = results["urls"].to_pylist(), results["domains"].to_pylist()
     rows = [{"kind": "domain", "link": r["domain"], "count": r["count"]} for r in domains]
     rows += [{"kind": "url", "link": r["url"], "count": r["count"]} for r in urls]
+    rows += [{"kind": k["kind"], "link": ", ".join(k["domains"]), "count": k["count"]} for k in kinds]
     table = pa.Table.from_pylist(rows, schema=pa.schema([("kind", pa.string()), ("link", pa.string()), ("count", pa.int64())]))
-    data = {"hashtag": t, "urls": urls, "domains": domains, **f.describe()}
-    return Figure("links", table, data, queries, rules.RULE + " A link's count is the posts linking it.", {"filters": f.describe()})
+    data = {"hashtag": t, "urls": urls, "domains": domains, "kinds": kinds, **f.describe()}
+    rule = (rules.RULE + " A link's count is the posts linking it. A kind (petition, fundraiser) counts the posts "
+            "linking any of its sites (the petitions analytic's list), once per post.")
+    return Figure("links", table, data, queries, rule, {"filters": f.describe()})

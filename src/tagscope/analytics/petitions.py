@@ -65,7 +65,8 @@ SCHEMA = pa.schema([("url", pa.string()), ("domain", pa.string()), ("kind", pa.s
                     ("authors", pa.int64()), ("first_seen", pa.timestamp("us")), ("last_seen", pa.timestamp("us"))])
 
 
-def _sites_sql() -> str:
+def sites_sql() -> str:
+    """The site list as an SQL relation ``sites(site, kind)`` (links groups its domains by it too)."""
     rows = ",\n  ".join(f"('{site}', '{kind}')" for site, kind in sorted(KINDS.items()))
     return f"(VALUES\n  {rows}\n) AS sites(site, kind)"
 
@@ -94,7 +95,7 @@ WITH links AS (
 )
 SELECT url, domain, kind, CAST(count(*) AS BIGINT) AS posts, CAST(count(DISTINCT author_id) AS BIGINT) AS authors,
        min(created_at) AS first_seen, max(created_at) AS last_seen
-FROM links JOIN {_sites_sql()}
+FROM links JOIN {sites_sql()}
   ON links.domain = sites.site OR links.domain LIKE '%.' || sites.site
 GROUP BY url, domain, kind
 ORDER BY posts DESC, url

@@ -21,6 +21,7 @@ def simulate(
     posts: Annotated[int, typer.Option("--posts", help="Posts to generate (before deletions).")] = DEFAULT_POSTS,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same bytes.")] = DEFAULT_SEED,
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: v1 (API v1.1 lines), v2 (twarc2 pages).")] = "v1,v2",
+    topics: Annotated[bool, typer.Option("--topics", help="Plant sub-topics (their own words, start times, shares) and label them in topics.csv.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a synthetic #YesAllWomen-style campaign (v1.1 lines, v2 pages) and its ground truth."""
@@ -37,7 +38,7 @@ def simulate(
             console.print(f"wrote {done:,}/{total:,} posts", highlight=False)
 
     try:
-        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress)
+        truth = run_simulation(out_dir, posts=posts, seed=seed, formats=chosen, progress=progress, topics=topics)
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror or exc}; choose another --out folder")
     seconds = time.perf_counter() - started

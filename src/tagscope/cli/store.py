@@ -19,6 +19,9 @@ def ingest(
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of sniffing each file.")] = None,
     index: Annotated[bool, typer.Option("--index", help="Also bring the search index up to date now "
                                         "(otherwise the first search does it).")] = False,
+    include_private: Annotated[bool, typer.Option(
+        "--include-private", help="Also store Mastodon direct and followers-only statuses (kept out by default, "
+        "counted as skipped).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
@@ -31,7 +34,7 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index)
+        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:
@@ -52,6 +55,11 @@ def ingest(
     )
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
+    for reason, n in summary["skipped"].items():  # left out on purpose (privacy): said, never silent
+        out.print(f"Skipped {plural(n, 'post')}: {reason}.", highlight=False)
+    if summary["reposts_unresolved"]:
+        out.print(f"Unresolved reposts: {summary['reposts_unresolved']:,} (their subject is not in the store: "
+                  "they count for no tag until it is ingested).", highlight=False)
 
 
 @app.command()
@@ -68,6 +76,9 @@ def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     for key in ("posts", "authors", "first_post", "last_post", "quarantined", "deleted", "edited"):
         v = s[key]
         table.add_row(key.replace("_", " "), f"{v:,}" if isinstance(v, int) else escape(str(v)))
+    for key in ("removed", "reposts_unresolved", "handles"):  # only where a platform gives them
+        if s[key]:
+            table.add_row(key.replace("_", " "), f"{s[key]:,}")
     for p, n in s["platforms"].items():
         table.add_row(escape(f"platform {p}"), f"{n:,}")
     for p, n in s["formats"].items():

@@ -5,6 +5,7 @@ The contract a format keeps is in :mod:`tagscope.formats.contract`.
 
 from __future__ import annotations
 
+import os
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -47,6 +48,23 @@ def mapped(what: str, fn: Callable[[Any], list[Any]], obj: Any,
 # (EOFError, zlib.error; BadGzipFile is an OSError), a bad CRC (BadZipFile). store/sources adds the
 # other decompressors' errors.
 READ_ERRORS: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, zipfile.BadZipFile)
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A post ``parse`` leaves out on purpose (a Mastodon direct message): not stored, not quarantined,
+    counted in the ingest summary's ``skipped`` under REASON, so nothing is lost silently."""
+
+    reason: str
+
+
+# Set (to "1") for an ingest run that was asked to keep what formats skip for privacy (``ingest
+# --include-private``): read by the formats in the run's process and in its worker processes.
+INCLUDE_PRIVATE_ENV = "TAGSCOPE_INCLUDE_PRIVATE"
+
+
+def include_private() -> bool:
+    return os.environ.get(INCLUDE_PRIVATE_ENV) == "1"
 
 
 @dataclass(slots=True)

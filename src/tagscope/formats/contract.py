@@ -7,9 +7,10 @@ thing to call) under ``formats/<platform>/``. It declares:
 - ``PLATFORM``: the platform its posts live on (the ``platform`` of every post and tombstone);
 - ``sniff(head: bytes) -> bool``: whether a file's first bytes (up to 64 KiB) look like this format;
   it must reject every other registered format's files (tests/formats/test_sniff.py checks the matrix);
-- ``parse(obj) -> list[post dict | Tombstone | Rejected]``: pure, from one raw record (a decoded JSON
-  value) to posts (dicts made like :func:`tagscope.post.new_post`), tombstones, and the rejected parts
-  of a record that holds several posts; it raises nothing but :class:`ParseError` (the quarantine
+- ``parse(obj) -> list[post dict | Tombstone | Rejected | Skipped | Handle]``: pure, from one raw record
+  (a decoded JSON value) to posts (dicts made like :func:`tagscope.post.new_post`), tombstones, the
+  rejected parts of a record that holds several posts, posts left out on purpose (``Skipped``, counted by
+  reason) and accounts' handles from records that are no posts (``Handle``, the ``handles`` table); it raises nothing but :class:`ParseError` (the quarantine
   reason) on any JSON value. A post may carry ``"_raw"`` (bytes): its own self-contained raw record
   when one input record holds several posts; otherwise the input record is kept;
 - ``scrub(obj, forgotten: Forgotten) -> bool``: remove, in place, the embedded copies of forgotten

@@ -30,6 +30,7 @@ from .truth import Truth
 
 FILES = {"v1": "campaign-v1.jsonl", "v2": "campaign-v2.jsonl"}
 TRUTH = "truth.json"
+TOPIC_LABELS = "topics.csv"  # simulate --topics: each post's planted sub-topic
 DEFAULT_POSTS = 1_200_000
 DEFAULT_SEED = 2014
 _BUFFER = 1 << 20
@@ -41,16 +42,20 @@ def simulate(
     seed: int = DEFAULT_SEED,
     formats: tuple[str, ...] = ("v1", "v2"),
     progress: Callable[[int, int], None] | None = None,
+    topics: bool = False,
 ) -> dict[str, Any]:
-    """Write a campaign of POSTS posts into folder OUT; return its ground truth (also in truth.json)."""
+    """Write a campaign of POSTS posts into folder OUT; return its ground truth (also in truth.json).
+
+    TOPICS plants sub-topics (:mod:`.topics`): truth.json gains a ``topics`` key and topics.csv labels
+    each post that carries one; without it the files are those the same seed always wrote."""
     unknown = set(formats) - set(FILES)
     if unknown or not formats:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; choose from v1, v2")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     dests = tuple(bit for name, bit in (("v1", 1), ("v2", 2)) if name in formats)
-    camp = Campaign(posts, seed, dests=dests, deletes="v1" in formats)
-    truth = Truth(camp.people, seed, posts)
+    camp = Campaign(posts, seed, dests=dests, deletes="v1" in formats, topics=topics)
+    truth = Truth(camp.people, seed, posts, topics=topics)
     v1 = V1Renderer(camp.people)
     v2 = V2Renderer(camp.people)
     paths = {name: out / FILES[name] for name in formats}
@@ -89,7 +94,11 @@ def simulate(
     files = {name: {"path": FILES[name], "bytes": paths[name].stat().st_size, **counts[name]} for name in formats}
     result = truth.result(files)
     write_bytes(out / TRUTH, orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    if topics:
+        write_bytes(out / TOPIC_LABELS, truth.labels_csv())
+    else:
+        (out / TOPIC_LABELS).unlink(missing_ok=True)
     return result
 
 
-__all__ = ["DEFAULT_POSTS", "DEFAULT_SEED", "FILES", "TRUTH", "simulate"]
+__all__ = ["DEFAULT_POSTS", "DEFAULT_SEED", "FILES", "TOPIC_LABELS", "TRUTH", "simulate"]

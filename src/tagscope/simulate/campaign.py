@@ -19,6 +19,7 @@ from typing import Any
 
 from . import content, geography, names
 from .people import CREATOR, NOTABLES, People
+from .topics import Planter as TopicPlanter
 
 START = datetime(2014, 5, 24, 20, 13, 7, tzinfo=UTC)
 DAYS = 30
@@ -61,6 +62,7 @@ class Sim:
     deleted: bool = False
     dest: int = 1  # bit 0: v1.1 file, bit 1: v2 file
     memo: dict[str, Any] = field(default_factory=dict)  # renderers' serialised pieces, reused when reposted
+    topic: str = ""  # the planted sub-topic (simulate --topics); a repost's is its subject's
     place: str | None = None  # the place a planted sentence names (simulate/geography.py); a repost's is its parent's
 
 
@@ -136,7 +138,7 @@ class Urn:
 class Campaign:
     """Generates the posts of one campaign; iterate :meth:`events` once."""
 
-    def __init__(self, n_posts: int, seed: int, dests: tuple[int, ...] = (1, 2), deletes: bool = True):
+    def __init__(self, n_posts: int, seed: int, dests: tuple[int, ...] = (1, 2), deletes: bool = True, topics: bool = False):
         if n_posts < 1:
             raise ValueError("a campaign needs at least 1 post")
         self.n_posts = n_posts
@@ -144,6 +146,7 @@ class Campaign:
         self.people = People(self.rng, max(NOTABLES + 26, n_posts // 4))
         self.dests = dests
         self.deletes = deletes
+        self.topic_planter = TopicPlanter(seed, int(START.timestamp() * 1000)) if topics else None  # its own random stream
         self.urns = {"supporter": Urn(URN_SIZE), "backlash": Urn(URN_SIZE)}
         self.planter = geography.Planter(seed, int(START.timestamp() * 1000))
         # Each notable account joins with one to three originals during the burst.
@@ -199,6 +202,7 @@ class Campaign:
         if parent is not None and kind == "repost":
             sim.stance, sim.lang, sim.text, sim.tags = parent.stance, parent.lang, parent.text, parent.tags
             sim.tag_pos, sim.mention_pos, sim.url_pos = parent.tag_pos, parent.mention_pos, parent.url_pos
+            sim.topic = parent.topic
             sim.place = parent.place
             parent.reposts += 1
             self.urns[parent.stance].add(parent, 1)
@@ -235,6 +239,8 @@ class Campaign:
             text, tags = FIRST_TEXT, [("YesAllWomen", content.MAIN)]
         else:
             text = content.body(rng, sim.stance, sim.kind, sim.lang)
+            if self.topic_planter is not None:
+                text, sim.topic = self.topic_planter.plant(sim.ms, sim.stance, sim.kind, sim.lang, text)
             tags = content.hashtags(rng, sim.stance, sim.kind, sim.lang)
             if forced and not any(k in (content.MAIN, content.COUNTER) for _, k in tags):
                 tags.insert(0, ("NotAllMen", content.COUNTER) if sim.stance == "backlash" else ("YesAllWomen", content.MAIN))

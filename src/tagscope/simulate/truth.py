@@ -15,6 +15,7 @@ from typing import Any
 from . import content, geography, names
 from .campaign import Sim
 from .people import NOTABLES, People
+from .topics import TOPICS
 
 PHRASE = "supreme gentleman"
 
@@ -35,8 +36,14 @@ def iso(ms: int) -> str:
 class Truth:
     """Accumulates the figures; feed it every post with :meth:`add`, then call :meth:`result`."""
 
-    def __init__(self, people: People, seed: int, n_posts: int):
+    def __init__(self, people: People, seed: int, n_posts: int, topics: bool = False):
         self.people = people
+        # Planted sub-topics (simulate --topics): posts per topic, and each labelled post's (id, topic).
+        self.topics = topics
+        self.topic_posts: Counter[str] = Counter()
+        self.topic_posts_no_reposts: Counter[str] = Counter()
+        self.topic_first: dict[str, str] = {}
+        self.topic_labels: list[tuple[str, str]] = []
         self.seed = seed
         self.n_posts = n_posts
         self.live = 0
@@ -94,6 +101,12 @@ class Truth:
             self.domains[domain] += 1
         if PHRASE in sim.text:
             self.phrase += 1
+        if sim.topic and self.topics:
+            self.topic_posts[sim.topic] += 1
+            if not repost:
+                self.topic_posts_no_reposts[sim.topic] += 1
+            self.topic_first.setdefault(sim.topic, iso(sim.ms))
+            self.topic_labels.append((sim.id, sim.topic))
         if sim.place is not None:
             for _, key in sim.tags:
                 if key in self.places:
@@ -137,4 +150,28 @@ class Truth:
             "places_without_reposts": {key: dict(sorted(c.items())) for key, c in self.places_no_reposts.items()},
             "place_names": geography.names(),
             "files": files,
+            **({"topics": self.planted()} if self.topics else {}),
         }
+
+    def planted(self) -> dict[str, Any]:
+        """The planted sub-topics: their words, start (and end) times, posts; labels are in topics.csv."""
+        from .campaign import START
+
+        start = int(START.timestamp() * 1000)
+        rows = []
+        for topic in TOPICS:
+            rows.append({
+                "name": topic.name, "words": list(topic.words), "share_of_eligible": topic.share,
+                "starts": iso(start + int(topic.start_day * 86_400_000)),
+                "ends": iso(start + int(topic.end_day * 86_400_000)) if topic.end_day is not None else None,
+                "first_post": self.topic_first.get(topic.name),
+                "posts": self.topic_posts[topic.name], "posts_without_reposts": self.topic_posts_no_reposts[topic.name],
+            })
+        labelled = sum(self.topic_posts.values())
+        return {"planted": rows, "posts_with_a_topic": labelled, "posts_without_a_topic": self.live - labelled,
+                "eligible": "English originals and quotes by supporters (reposts carry their subject's topic)",
+                "labels": "topics.csv"}
+
+    def labels_csv(self) -> bytes:
+        """Each live post with a planted topic: id,topic (every other live post has none)."""
+        return ("id,topic\n" + "".join(f"{pid},{name}\n" for pid, name in self.topic_labels)).encode()

@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 
 from .. import formats
 from ..formats import merge_into
-from ..formats.base import ParseError, Record, Rejected, line_records
-from ..post import KEY, POST_SCHEMA, Tombstone
+from ..formats.base import ParseError, Record, Rejected, Skipped, line_records
+from ..post import KEY, POST_SCHEMA, Handle, Tombstone
 from .tables import RAW_SCHEMA, to_table
 
 MAX_QUARANTINE_RAW = 65536
@@ -35,6 +35,8 @@ class Chunk:
     records: int = 0
     nposts: int = 0
     duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # posts left out on purpose, by reason
+    handles: list[dict[str, Any]] = field(default_factory=list)  # accounts' handles (HANDLES_SCHEMA rows)
 
 
 def quarantine_row(source: str, rec: Record, fmt_name: str | None, reason: str) -> dict[str, Any]:
@@ -49,6 +51,8 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
     tombs: list[dict[str, Any]] = []
     quarantine: list[dict[str, Any]] = []
     n_records = n_posts = dups = 0
+    skipped: dict[str, int] = {}
+    handles: list[dict[str, Any]] = []
     for rec in records:
         n_records += 1
         if mod is None:
@@ -69,6 +73,13 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
             if isinstance(item, Rejected):  # one bad post of a record that holds several
                 quarantine.append(quarantine_row(source, Record(rec.line, None, item.raw), mod.NAME, item.reason))
                 continue
+            if isinstance(item, Handle):
+                handles.append({"platform": item.platform, "account_id": item.id, "handle": item.handle,
+                                "at": item.at, "source_file": source, "source_line": rec.line})
+                continue
+            if isinstance(item, Skipped):
+                skipped[item.reason] = skipped.get(item.reason, 0) + 1
+                continue
             if isinstance(item, Tombstone):
                 tombs.append({"platform": item.platform, "id": item.id, "reason": item.reason, "at": item.at,
                               "source_file": source, "source_line": rec.line})
@@ -88,7 +99,7 @@ def parse_records(mod: ModuleType | None, source: str, records: Iterable[Record]
                 continue
             posts[key] = item
     return Chunk(to_table(list(posts.values()), POST_SCHEMA), to_table(raws, RAW_SCHEMA), tombs, quarantine,
-                 n_records, n_posts, dups)
+                 n_records, n_posts, dups, skipped, handles)
 
 
 def parse_lines(fmt_name: str, source: str, data: bytes, first_line: int) -> Chunk:
@@ -101,7 +112,8 @@ def raw_row(post: dict[str, Any], raw: bytes) -> dict[str, Any]:
 
 
 def combine(chunks: list[Chunk]) -> tuple[pa.Table, pa.Table, list[dict[str, Any]], list[dict[str, Any]], int]:
-    """One batch from chunks: posts unique across chunks (later copies merged in order)."""
+    """One batch from chunks: posts unique across chunks (later copies merged in order). The chunks'
+    handles are taken with ``handles_of``."""
     posts = pa.concat_tables([c.posts for c in chunks]) if chunks else POST_SCHEMA.empty_table()
     raws = pa.concat_tables([c.raws for c in chunks]) if chunks else RAW_SCHEMA.empty_table()
     tombs = [t for c in chunks for t in c.tombstones]
@@ -110,6 +122,10 @@ def combine(chunks: list[Chunk]) -> tuple[pa.Table, pa.Table, list[dict[str, Any
     if len(chunks) > 1:
         posts, dups = dedup(posts)
     return posts, raws, tombs, quarantine, dups
+
+
+def handles_of(chunks: list[Chunk]) -> list[dict[str, Any]]:
+    return [h for c in chunks for h in c.handles]
 
 
 def dedup(posts: pa.Table) -> tuple[pa.Table, int]:

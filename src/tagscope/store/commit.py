@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 
 from ..formats import merge_into
 from ..post import POST_SCHEMA
-from . import events, scrub
+from . import events, reposts, scrub
 from .sql import sql_list
-from .tables import QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
+from .tables import HANDLES_SCHEMA, QUARANTINE_SCHEMA, RAW_SCHEMA, TOMBSTONE_SCHEMA, filter_views, to_table
 
 if TYPE_CHECKING:
     from .store import Store
@@ -41,9 +41,9 @@ _STATISTICS = {"raw": [n for n in RAW_SCHEMA.names if n != "raw"]}
 # Posts: no dictionary for columns of (nearly) unique values, and no min/max statistics for free text
 # and lists, which no filter can skip a file by (ids and times keep theirs: dedup and time filters
 # prune files with them). Writing a posts file costs 20% less, and it comes out 3% smaller (measured).
-_UNIQUE = {"id", "source_line", "created_at", "urls", "reply_to_id", "quote_of_id", "conversation_id"}
+_UNIQUE = {"id", "source_line", "created_at", "indexed_at", "urls", "reply_to_id", "quote_of_id", "conversation_id"}
 _FREE = {"text", "author_bio", "author_name", "author_handle", "repost_of_author", "urls", "domains", "mentions",
-         "hashtags", "hashtags_norm", "source_file"}
+         "hashtags", "hashtags_norm", "hashtags_hidden", "source_file"}
 _DICTIONARY["posts"] = [n for n in POST_SCHEMA.names if n not in _UNIQUE]
 _STATISTICS["posts"] = [n for n in POST_SCHEMA.names if n not in _FREE]
 
@@ -94,6 +94,7 @@ def commit_batch(
     tag: str,
     *,
     defer_removals: bool = False,
+    handles: list[dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Commit one batch (posts unique by key); return counts of new, duplicate, updated, deleted, quarantined.
 
@@ -164,12 +165,16 @@ def commit_batch(
         gone = pc.is_in(batch_keys, value_set=_key_set(hit_keys | all_dead))
         if pc.any(gone).as_py():  # delete notices mostly name posts of earlier batches
             new = b.filter(pc.invert(gone))
+    # New reposts naming their subject by id take its text and tags (from the batch or the store). A stored
+    # one seen again is left to the end of the run (reposts.resolve): a merge fills no list already there.
+    alive = b if not all_dead else b.filter(pc.invert(pc.is_in(batch_keys, value_set=_key_set(all_dead))))
+    new = reposts.fill_batch(store, new, alive)
     skipped_dead = 0
     if all_dead:
         skipped_dead = pc.sum(pc.is_in(batch_keys, value_set=_key_set(all_dead))).as_py() or 0
 
     changes: dict[str, tuple[list[str], list[str]]] = {
-        "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], [])}
+        "posts": ([], []), "raw": ([], []), "tombstones": ([], []), "quarantine": ([], []), "handles": ([], [])}
     if len(raws) and len(new) + len(updated) < len(b):
         # The records of posts neither new nor changed are not kept (a deleted post's least of all).
         keep_raw = pa.concat_arrays([_key_set(updated), pc.cast(_joined(new), pa.string()).combine_chunks()])
@@ -193,6 +198,9 @@ def commit_batch(
         changes["posts"][1].append(old.rsplit("/", 1)[-1])
     if len(new_tombs):
         changes["tombstones"][0].append(_write(store, "tombstones", f"tomb-{gen:06d}-{tag}.parquet", new_tombs.cast(TOMBSTONE_SCHEMA)))
+    new_handles = _new_handles(store, handles or [])
+    if len(new_handles):
+        changes["handles"][0].append(_write(store, "handles", f"hdl-{gen:06d}-{tag}.parquet", new_handles))
     quarantined = _new_quarantine(store, quarantine)
     if len(quarantined):
         changes["quarantine"][0].append(_write(store, "quarantine", f"q-{gen:06d}-{tag}.parquet", quarantined))
@@ -210,12 +218,16 @@ def commit_batch(
         "duplicates": len(dup_keys),
         "updated": len(updated),
         "deleted": len(new_tombs),
+        # Of those, removals by a moderator or the platform (Reddit [removed]), apart from authors' deletions.
+        "removed": pc.sum(pc.equal(new_tombs.column("reason"), "removed")).as_py() or 0 if len(new_tombs) else 0,
         "skipped_deleted": skipped_dead,
         "quarantined": len(quarantined),
+        "handles": len(new_handles),
     }
 
 
-def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -> int:
+def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None,
+                     renamed: dict[str, str] | None = None) -> int:
     """Remove from posts/ every post a committed tombstone names; return how many were removed (only
     those in the posts files named in COUNT_IN, when given).
 
@@ -247,6 +259,8 @@ def apply_tombstones(store: Store, tag: str, count_in: set[str] | None = None) -
     with ThreadPoolExecutor(REWRITE_THREADS) as pool:
         added = list(pool.map(rewrite, range(len(touched)), touched))
     store.commit({"posts": (added, [f.rsplit("/", 1)[-1] for f in touched])})
+    if renamed is not None:  # which file replaced which, for a caller following its own files
+        renamed.update(zip([f.rsplit("/", 1)[-1] for f in touched], added, strict=True))
     if count_in is None:
         return len(hits)
     return sum(1 for f in hits.column("filename").to_pylist() if f.rsplit("/", 1)[-1] in count_in)
@@ -289,6 +303,27 @@ def _dead_keys(store: Store, b: pa.Table) -> set[tuple[str, str]]:
             "FROM tombstones t WHERE t.reason = 'forgotten' AND t.platform = k.platform AND t.id = k.repost_of_id)"
         ).to_arrow_table())
     return dead
+
+
+def _new_handles(store: Store, rows: list[dict[str, Any]]) -> pa.Table:
+    """Handles not already recorded (one per account, handle and time), nor of an account ``forget``
+    keeps out (matched by id or by handle, as forget matches)."""
+    table = to_table(rows, HANDLES_SCHEMA)
+    if not len(table):
+        return table
+    con = store.con
+    con.register("_h", table)
+    try:
+        out = con.execute(
+            "SELECT * FROM (SELECT DISTINCT ON (platform, account_id, handle, \"at\") * FROM _h ORDER BY source_line) h "
+            "WHERE NOT EXISTS (SELECT 1 FROM handles o WHERE o.platform = h.platform AND o.account_id = h.account_id "
+            "AND o.handle = h.handle AND o.\"at\" IS NOT DISTINCT FROM h.\"at\") "
+            "AND NOT EXISTS (SELECT 1 FROM forgotten f WHERE f.kind <> 'post' AND (f.platform IS NULL OR "
+            "f.platform = h.platform) AND (f.id = h.account_id OR f.handle = lower(h.handle)))"
+        ).to_arrow_table()
+    finally:
+        con.unregister("_h")
+    return out.cast(HANDLES_SCHEMA)
 
 
 def _new_quarantine(store: Store, rows: list[dict[str, Any]]) -> pa.Table:

@@ -25,7 +25,7 @@ from ..post import POST_SCHEMA
 from . import commit as committer
 from . import events, scrub
 from .store import Store, sql_list
-from .tables import FORGOTTEN_SCHEMA, RAW_SCHEMA, to_table
+from .tables import FORGOTTEN_SCHEMA, HANDLES_SCHEMA, RAW_SCHEMA, to_table
 
 
 def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), platform: str | None = None,  # type: ignore[assignment]
@@ -33,6 +33,13 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
     """Forget every post by these authors (handle or author id) and these post ids; with DELETED, also
     purge the raw records of every post the store knows as deleted."""
     handles = [a.lstrip("@").lower() for a in authors]
+    if handles and store.files("handles"):
+        # An account whose posts name no handle (Bluesky's Jetstream) is named by the handle its identity
+        # events gave: its id joins the ids asked for.
+        authors = list(authors) + store.sql(
+            "SELECT DISTINCT account_id FROM handles WHERE lower(handle) IN (SELECT unnest(?))"
+            + (" AND platform = ?" if platform else ""), [handles, *([platform] if platform else [])]
+        ).column("account_id").to_pylist()
     conds, params = [], []
     if handles:
         # A handle names an account, whose posts under an earlier handle share its author id.
@@ -82,6 +89,7 @@ def forget(store: Store, *, authors: list[str] = (), posts: list[str] = (), plat
         tombs = [{"platform": k["platform"], "id": k["id"], "reason": "forgotten", "at": None,
                   "source_file": None, "source_line": None} for k in keys + originals]
         _remember(store, authors, posts, platform, keys)  # while the posts still tell the account's ids
+        _forget_handles(store, sorted(account_ids), names, platform)
         result = committer.commit_batch(
             store, POST_SCHEMA.empty_table(), RAW_SCHEMA.empty_table(), tombs, [], uuid.uuid4().hex[:12]
         ) if tombs else {"deleted": 0}
@@ -133,6 +141,30 @@ def _remember(store: Store, authors: list[str], posts: list[str], platform: str 
                             table.cast(FORGOTTEN_SCHEMA))
     store.commit({"forgotten": ([name], [])})
     return len(table)
+
+
+def _forget_handles(store: Store, ids: list[str], names: list[str], platform: str | None) -> int:
+    """Rewrite the handles files without the forgotten accounts' rows (by account id or handle); return
+    how many rows went."""
+    files = store.files("handles")
+    if not files or not (ids or names):
+        return 0
+    cond = "(account_id IN (SELECT unnest(?)) OR lower(handle) IN (SELECT unnest(?)))" + (
+        " AND platform = ?" if platform else "")
+    params = [ids, names, *([platform] if platform else [])]
+    hits = store.con.execute(
+        f"SELECT filename, count(*) FROM read_parquet({sql_list(files)}, filename=true) WHERE {cond} GROUP BY 1",
+        params).fetchall()
+    added, removed = [], []
+    for i, (fname, _) in enumerate(hits):
+        kept = store.con.execute(f"SELECT * FROM read_parquet({sql_list([fname])}) WHERE NOT {cond}",
+                                 params).to_arrow_table()
+        name = f"hdl-{store.generation + 1:06d}-forget-{uuid.uuid4().hex[:8]}-{i}.parquet"
+        added.append(committer._write(store, "handles", name, kept.cast(HANDLES_SCHEMA)))
+        removed.append(fname.rsplit("/", 1)[-1])
+    if added:
+        store.commit({"handles": (added, removed)})
+    return sum(n for _, n in hits)
 
 
 def _purge_raw(store: Store, keys: list[dict[str, str]], dead: list[dict[str, str]]) -> tuple[int, int]:

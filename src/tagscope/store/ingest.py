@@ -41,8 +41,8 @@ import orjson
 from .. import formats
 from ..formats.base import Record, json_records
 from . import commit as committer
-from . import sql_lines
-from .chunk import Chunk, combine, parse_lines, parse_records
+from . import reposts, sql_lines
+from .chunk import Chunk, combine, handles_of, parse_lines, parse_records
 from .manifest import SCRATCH
 from .sources import PrefixedStream, Unit, expand, open_sniffed, read_error, regular_fd
 
@@ -76,6 +76,10 @@ class Summary:
     quarantined: int = 0
     deleted: int = 0
     skipped_deleted: int = 0
+    removed: int = 0
+    handles: int = 0
+    reposts_unresolved: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     records: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -88,6 +92,15 @@ class Summary:
             "quarantined": self.quarantined,
             "deleted": self.deleted,
             "skipped_deleted": self.skipped_deleted,
+            # Of "deleted": the removals by a moderator or the platform (Reddit [removed]); the rest are
+            # the authors' own deletions (and compliance notices).
+            "removed": self.removed,
+            # Accounts' handles newly recorded from records that are no posts (Bluesky identity events).
+            "handles": self.handles,
+            # Reposts stored by this run that name a subject the store does not hold (they count for no tag).
+            "reposts_unresolved": self.reposts_unresolved,
+            # Posts left out on purpose, by reason (Mastodon direct and followers-only statuses).
+            "skipped": dict(sorted(self.skipped.items())),
             "records": self.records,
             "files": self.files,
             "seconds": round(self.seconds, 3),
@@ -121,6 +134,8 @@ class Run:
         fsum["posts"] += chunk.nposts
         fsum["quarantined"] += len(chunk.quarantine)
         self.summary.records += chunk.records
+        for reason, n in chunk.skipped.items():
+            self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
         if self.npost >= BATCH_POSTS or self.nbytes >= BATCH_BYTES:
             self.flush()
         if self.progress is not None:
@@ -131,10 +146,12 @@ class Run:
         if not self.chunks:
             return
         posts, raws, tombs, quarantine, dups = combine(self.chunks)
+        handles = handles_of(self.chunks)
         in_chunk_dups = sum(c.duplicates for c in self.chunks)
         self.chunks, self.npost, self.nbytes = [], 0, 0
         self.wait()
-        self.committing = self.committer.submit(self._commit, posts, raws, tombs, quarantine, dups + in_chunk_dups)
+        self.committing = self.committer.submit(self._commit, posts, raws, tombs, quarantine, dups + in_chunk_dups,
+                                                handles)
 
     def wait(self) -> None:
         """Wait for the commit under way; its error, if any, is raised here."""
@@ -143,12 +160,12 @@ class Run:
             done.result()
 
     def _commit(self, posts: Any, raws: Any, tombs: list[dict[str, Any]], quarantine: list[dict[str, Any]],
-                dups: int) -> None:
-        if not (len(posts) or tombs or quarantine):
+                dups: int, handles: list[dict[str, Any]]) -> None:
+        if not (len(posts) or tombs or quarantine or handles):
             self.summary.duplicates += dups
             return
         result = committer.commit_batch(
-            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True
+            self.store, posts, raws, tombs, quarantine, uuid.uuid4().hex[:12], defer_removals=True, handles=handles
         )
         if result["new_file"]:
             self.new_files.add(result["new_file"])
@@ -162,6 +179,8 @@ class Run:
         s.updated += result["updated"]
         s.deleted += result["deleted"]
         s.skipped_deleted += result["skipped_deleted"]
+        s.removed += result["removed"]
+        s.handles += result["handles"]
         s.quarantined += result["quarantined"]
         gc.collect(1)  # this batch's young objects: a full collection walked every module's objects (~0.1 s a batch)
 
@@ -212,7 +231,12 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
                 run.flush()
             finally:
                 run.wait()  # no commit may outlive the writer lock, even on an error
-            summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files)
+            renamed: dict[str, str] = {}
+            summary.ingested -= committer.apply_tombstones(store, uuid.uuid4().hex[:12], run.new_files, renamed)
+            mine = {renamed.get(f, f) for f in run.new_files}
+            # Reposts stored before their subject arrived take its text and tags now (see reposts.py).
+            renamed = reposts.resolve(store, uuid.uuid4().hex[:12], committer._write)
+            summary.reposts_unresolved = reposts.unresolved(store, {renamed.get(f, f) for f in mine})
     finally:
         run.close()
         if gc_was_enabled:

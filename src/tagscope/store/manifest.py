@@ -15,15 +15,18 @@ from typing import Any
 import orjson
 
 from .. import files
+from ..post import POST_SCHEMA
 
-KINDS = ("posts", "raw", "tombstones", "quarantine", "forgotten")
+KINDS = ("posts", "raw", "tombstones", "quarantine", "forgotten", "handles")
 MANIFEST = "manifest.json"
 SCRATCH = ".scratch"  # the writer's scratch folder inside the store (ingest's blocks for DuckDB)
 FORMAT_VERSION = 1
 
 
 def empty() -> dict[str, Any]:
-    return {"format": "tagscope-store", "format_version": FORMAT_VERSION, "generation": 0, **{k: [] for k in KINDS}}
+    # A new store's (no) posts files have today's columns (see migrate.py).
+    return {"format": "tagscope-store", "format_version": FORMAT_VERSION, "generation": 0, **{k: [] for k in KINDS},
+            "posts_columns": POST_SCHEMA.names}
 
 
 def load(root: Path) -> dict[str, Any]:
@@ -50,7 +53,7 @@ def save(root: Path, data: dict[str, Any]) -> None:
 
 
 # The names the store gives its data files (staged with a leading dot): commit.py, forget.py.
-DATA_FILE = re.compile(r"\.?(part|raw|tomb|q|acct)-\d{6}-[\w-]+\.parquet")
+DATA_FILE = re.compile(r"\.?(part|raw|tomb|q|acct|hdl)-\d{6}-[\w-]+\.parquet")
 
 
 def collect_garbage(root: Path, data: dict[str, Any]) -> int:

@@ -17,9 +17,10 @@ import pyarrow.parquet as pq
 
 from .. import formats
 from ..formats import merge_into
-from ..formats.base import ParseError, Rejected
-from ..post import POST_SCHEMA, Tombstone
+from ..formats.base import INCLUDE_PRIVATE_ENV, ParseError
+from ..post import POST_SCHEMA
 from . import commit as committer
+from . import reposts
 from .chunk import raw_row
 from .ingest import BATCH_POSTS
 from .store import Store
@@ -28,6 +29,19 @@ from .tables import RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
 
 def remap(store: Store) -> dict[str, Any]:
     """Re-parse every raw record; return counts of posts and records that no longer map."""
+    # What the store holds was stored on purpose: a status an ingest kept with --include-private maps again.
+    before = os.environ.get(INCLUDE_PRIVATE_ENV)
+    os.environ[INCLUDE_PRIVATE_ENV] = "1"
+    try:
+        return _remap(store)
+    finally:
+        if before is None:
+            os.environ.pop(INCLUDE_PRIVATE_ENV, None)
+        else:
+            os.environ[INCLUDE_PRIVATE_ENV] = before
+
+
+def _remap(store: Store) -> dict[str, Any]:
     failed = 0
     with store.writer():
         scratch = Store(store.path / ".remap", derived=False)
@@ -45,6 +59,8 @@ def remap(store: Store) -> dict[str, Any]:
                             _commit(scratch, batch, [])
                             batch = {}
             _commit(scratch, batch, [])
+            # Reposts re-parsed before their subject take its text and tags, as at the end of an ingest.
+            reposts.resolve(scratch, "remap", committer._write)
         added = []
         for name in scratch.manifest["posts"]:
             os.replace(scratch.path / "posts" / name, store.path / "posts" / ("." + name))
@@ -70,7 +86,7 @@ def _add(batch: dict[tuple[str, str], dict[str, Any]], row: dict[str, Any]) -> b
     except (ParseError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return False
     for item in items:
-        if isinstance(item, Tombstone | Rejected) or (item["platform"], item["id"]) != (row["platform"], row["id"]):
+        if not isinstance(item, dict) or (item["platform"], item["id"]) != (row["platform"], row["id"]):
             continue
         item.pop("_raw", None)
         item["source_file"] = row["source_file"]

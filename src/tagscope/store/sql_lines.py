@@ -182,6 +182,9 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     posts, fast_lines, raw, slow_lines, gone = split
     posts = posts.append_column("source_file", pa.array([source] * len(posts), pa.string()))
     posts = posts.append_column("source_line", pa.array(lines.numbers[fast_lines]))
+    for f in POST_SCHEMA:  # fields a mapping has no source for (Twitter: no indexed time) are typed nulls
+        if f.name not in posts.column_names:
+            posts = posts.append_column(f, pa.nulls(len(posts), f.type))
     posts = posts.select(POST_SCHEMA.names).cast(POST_SCHEMA)
     raws = pa.table({
         "platform": posts.column("platform"), "id": posts.column("id"),
@@ -201,8 +204,13 @@ def chunk(mapper: Mapper, mod: ModuleType, source: str, data: bytes, first_line:
     tombs = [{"platform": mod.PLATFORM if p is None else p, "id": i, "reason": r, "at": at, "source_file": source,
               "source_line": int(lines.numbers[k])} for k, p, i, r, at in gone]
     tombs = sorted(tombs + [t for c in runs for t in c.tombstones], key=lambda t: t["source_line"])  # stable
+    skipped: dict[str, int] = {}
+    for c in runs:
+        for reason, n in c.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
     return Chunk(posts, raws, tombs, [q for c in runs for q in c.quarantine], len(lines),
-                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs))
+                 len(fast_lines) + sum(c.nposts for c in runs), dups + sum(c.duplicates for c in runs), skipped,
+                 [h for c in runs for h in c.handles])
 
 
 def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray, list[tuple]] | None:

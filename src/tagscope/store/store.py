@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import files as atomic
-from . import events, manifest
+from . import events, manifest, migrate, reposts
 from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
 
@@ -137,7 +137,9 @@ class Store:
 
     def _define_view(self, con: duckdb.DuckDBPyConnection, kind: str, schema: pa.Schema) -> None:
         files = self.files(kind)
-        if files:
+        if kind == "posts" and files and not migrate.current(self.manifest):
+            migrate.posts_view(con, files)  # an older store, not yet opened for writing
+        elif files:
             con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM read_parquet({sql_list(files)})")
         else:
             con.register(f"_empty_{kind}", schema.empty_table())
@@ -174,7 +176,15 @@ class Store:
             "quarantined": int(quarantined),
             # A removal (Reddit: by a moderator or Reddit) takes a post out as its author's deletion does.
             "deleted": int(reasons.get("deleted", 0) + reasons.get("compliance", 0) + reasons.get("removed", 0)),
+            # Of those, the removals by a moderator or the platform (Reddit `[removed]`), apart from the
+            # authors' own deletions.
+            "removed": int(reasons.get("removed", 0)),
             "edited": int(reasons.get("edited", 0)),
+            # Reposts naming a subject by id alone (Bluesky) whose subject the store does not hold:
+            # they count for no tag until it is ingested (store/reposts.py).
+            "reposts_unresolved": reposts.unresolved(self),
+            # Accounts with a handle recorded apart from their posts (Bluesky identity events).
+            "handles": int(con.execute("SELECT count(DISTINCT platform || ':' || account_id) FROM handles").fetchone()[0]),  # type: ignore[index]
             "formats": fmts,
             "generation": self.generation,
             "bytes": size,
@@ -219,8 +229,9 @@ class Store:
                 shutil.rmtree(self.path / manifest.SCRATCH, ignore_errors=True)  # left by a killed ingest
                 # The writing machinery loads with the first writer: readers (analytics, the dashboard)
                 # never pay for it.
-                from .commit import apply_tombstones
+                from .commit import _write, apply_tombstones
 
+                migrate.migrate(self, _write)  # posts files of an older schema get today's columns
                 apply_tombstones(self, "recover")  # deletions a killed ingest had not applied yet
                 yield self
             finally:
@@ -274,16 +285,28 @@ class Store:
             events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
-               index: bool = False) -> dict[str, Any]:
+               index: bool = False, include_private: bool = False) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
         One path may be given alone, as a string or a path. With ``index``
-        the search index is brought up to date before returning (otherwise the first search does it)."""
+        the search index is brought up to date before returning (otherwise the first search does it).
+        With ``include_private`` what formats keep out for privacy (Mastodon direct and followers-only
+        statuses) is stored too."""
+        from ..formats.base import INCLUDE_PRIVATE_ENV
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
-        summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+        # The run's worker processes inherit the environment: the formats read the choice there.
+        before = os.environ.get(INCLUDE_PRIVATE_ENV)
+        os.environ[INCLUDE_PRIVATE_ENV] = "1" if include_private else "0"
+        try:
+            summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+        finally:
+            if before is None:
+                os.environ.pop(INCLUDE_PRIVATE_ENV, None)
+            else:
+                os.environ[INCLUDE_PRIVATE_ENV] = before
         if index:
             self.update_derived(on_demand=True)
         return summary

@@ -87,8 +87,21 @@ FORGOTTEN_SCHEMA = pa.schema(
     ]
 )
 
+# Accounts' handles from records that are no posts (Bluesky identity events): (platform, account id)
+# had HANDLE as of AT. Posts keep the handle as of the post; this shows an account whose posts name none.
+HANDLES_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("account_id", pa.string()),
+        ("handle", pa.string()),
+        ("at", pa.timestamp("us")),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+    ]
+)
+
 SCHEMAS = {"posts": POST_SCHEMA, "raw": RAW_SCHEMA, "tombstones": TOMBSTONE_SCHEMA, "quarantine": QUARANTINE_SCHEMA,
-           "forgotten": FORGOTTEN_SCHEMA}
+           "forgotten": FORGOTTEN_SCHEMA, "handles": HANDLES_SCHEMA}
 
 
 def binary_array(values: list[bytes]) -> pa.Array:

@@ -12,7 +12,8 @@ author's handle and display name as of the capture, the counts, ``indexedAt``. R
   record's ``reason.uri`` (older responses give none: then the repost is not known and is skipped);
 - each post keeps as raw record a response holding it alone (``{"posts": [view]}``, or the feed item
   for a repost), so one bad view is quarantined alone and ``forget`` drops a post's record whole;
-- ``createdAt`` falls back to ``indexedAt`` when it is no valid time.
+- ``indexed_at`` is ``indexedAt``; ``created_at`` is ``createdAt`` unless it is implausible, then
+  ``indexedAt`` (the rule of ``record.created_time``).
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def _post(view: Any) -> dict[str, Any]:
         author_name=author.get("displayName") or None if isinstance(author.get("displayName"), str) else None,
         author_followers=as_int(author.get("followersCount")),
         author_bio=author.get("description") or None if isinstance(author.get("description"), str) else None,
-        created_at=_time(rec.get("createdAt"), view.get("indexedAt")),
+        created_at=record.created_time(rec.get("createdAt"), _indexed(view.get("indexedAt")), "indexedAt"),
+        indexed_at=_indexed(view.get("indexedAt")),
         like_count=as_int(view.get("likeCount")), repost_count=as_int(view.get("repostCount")),
         reply_count=as_int(view.get("replyCount")), quote_count=as_int(view.get("quoteCount")),
         source_format=NAME)
@@ -154,16 +156,17 @@ def _repost(subject: dict[str, Any], reason: dict[str, Any]) -> dict[str, Any] |
         platform=PLATFORM, id=uri, author_id=by["did"],
         author_handle=handle if isinstance(handle, str) and handle and handle != "handle.invalid" else None,
         author_name=by.get("displayName") or None if isinstance(by.get("displayName"), str) else None,
-        created_at=_time(None, reason.get("indexedAt")) if reason.get("indexedAt") else subject["created_at"],
+        created_at=_indexed(reason.get("indexedAt")) or subject["created_at"],
+        indexed_at=_indexed(reason.get("indexedAt")),
         kind="repost", repost_of_id=subject["id"], repost_of_author=subject["author_handle"] or subject["author_id"],
-        hashtags=[], hashtags_norm=[], mentions=[], urls=[], domains=[], source_format=NAME)
+        hashtags=[], hashtags_norm=[], hashtags_hidden=[], mentions=[], urls=[], domains=[], source_format=NAME)
 
 
-def _time(created: Any, indexed: Any) -> Any:
-    for value in (created, indexed):
-        if isinstance(value, str) and value:
-            try:
-                return to_utc(value)
-            except (ValueError, OverflowError):
-                continue
-    raise ParseError("no valid createdAt nor indexedAt")
+def _indexed(value: Any) -> Any:
+    """The AppView's ``indexedAt`` as a time, or None when it is absent or no valid time."""
+    if isinstance(value, str) and value:
+        try:
+            return to_utc(value)
+        except (ValueError, OverflowError):
+            return None
+    return None

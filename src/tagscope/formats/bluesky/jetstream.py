@@ -5,14 +5,16 @@ Rules (docs/formats.md states them for users):
 - a post is ``app.bsky.feed.post``, identified by its AT URI ``at://{did}/app.bsky.feed.post/{rkey}``;
   its author is the repository's DID. Jetstream carries no handle: ``author_handle`` stays null (an
   ``identity`` event names a handle only from then on, so it is not carried back onto earlier posts);
+  the handle an ``identity`` event names is a ``Handle`` (the store's ``handles`` table);
 - a repost (``app.bsky.feed.repost``) is a post of kind ``repost`` under its own URI with
   ``repost_of_id`` the subject's URI and ``repost_of_author`` its DID; it has no text and no tags;
 - a ``delete`` names only (did, collection, rkey): for a post or a repost it is a tombstone of that URI;
 - an ``update`` of a post is a later copy of the same URI (merged as every later copy is);
 - likes, follows, blocks, profiles, other collections, and ``identity`` / ``account`` events are no
-  posts: they map to nothing and ingest counts them in ``records`` only;
-- ``createdAt`` is the client's clock (year 0000 is seen): when it is not a valid time, the post's
-  time is ``time_us``, the time Jetstream saw the event.
+  posts: they map to no post and ingest counts them in ``records`` only;
+- ``createdAt`` is the client's clock (year 0000 is seen): ``indexed_at`` is ``time_us``, the time
+  Jetstream saw the event, and ``created_at`` is ``createdAt`` unless it is implausible (no valid time,
+  before 1970, or after ``time_us``): then ``time_us`` (``record.created_time``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from ...post import Tombstone, new_post
+from ...post import Handle, Tombstone, new_post
 from ...times import to_utc
 from ..base import ParseError, mapped
 from ..contract import Forgotten
@@ -64,7 +66,9 @@ def parse(obj: Any) -> list[Any]:
 
 def _parse(obj: dict[str, Any]) -> list[Any]:
     kind = obj.get("kind")
-    if kind in ("identity", "account"):
+    if kind == "identity":
+        return _identity(obj)
+    if kind == "account":
         return []
     if kind != "commit":
         raise ParseError("missing kind" if kind is None else f"unknown event kind: {kind!r}")
@@ -90,20 +94,38 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
     rec = commit.get("record")
     if not isinstance(rec, dict):
         raise ParseError("missing commit.record")
-    created = _created(rec.get("createdAt"), seen)
-    post = new_post(platform=PLATFORM, id=uri, author_id=did, created_at=created, source_format=NAME)
+    created = record.created_time(rec.get("createdAt"), seen)
+    post = new_post(platform=PLATFORM, id=uri, author_id=did, created_at=created, indexed_at=seen,
+                    source_format=NAME)
     if collection == REPOST:
         subject = rec.get("subject")
         target = subject.get("uri") if isinstance(subject, dict) else None
         if not isinstance(target, str) or not target.startswith("at://"):
             raise ParseError("missing subject.uri of a repost")
         post.update(kind="repost", repost_of_id=target, repost_of_author=record.did_of(target),
-                    hashtags=[], hashtags_norm=[], mentions=[], urls=[], domains=[])
+                    hashtags=[], hashtags_norm=[], hashtags_hidden=[], mentions=[], urls=[], domains=[])
         return [post]
     post.update(record.fields(rec))
     if post["conversation_id"] is None:
         post["conversation_id"] = uri  # a thread's root is its own conversation
     return [post]
+
+
+def _identity(obj: dict[str, Any]) -> list[Any]:
+    """The handle an identity event names for its DID (none when it names no valid handle)."""
+    ident = obj.get("identity")
+    ident = ident if isinstance(ident, dict) else {}
+    did, handle = ident.get("did") or obj.get("did"), ident.get("handle")
+    if not (isinstance(did, str) and did.startswith("did:") and isinstance(handle, str) and handle
+            and handle != "handle.invalid"):
+        return []
+    at = None
+    if isinstance(ident.get("time"), str):
+        try:
+            at = to_utc(ident["time"])
+        except (ValueError, OverflowError):
+            at = None
+    return [Handle(PLATFORM, did, handle, at or _time_us(obj.get("time_us")))]
 
 
 def _time_us(value: Any) -> datetime | None:
@@ -113,17 +135,3 @@ def _time_us(value: Any) -> datetime | None:
         return _EPOCH + timedelta(microseconds=value)
     except OverflowError:
         return None
-
-
-def _created(value: Any, seen: datetime | None) -> datetime:
-    """``createdAt`` when it is a valid time, else the time Jetstream saw the event."""
-    if isinstance(value, str) and value:
-        try:
-            created = to_utc(value)
-        except (ValueError, OverflowError):
-            created = None
-        if created is not None:
-            return created
-    if seen is None:
-        raise ParseError("no valid createdAt and no time_us" if value else "missing createdAt and time_us")
-    return seen

@@ -9,9 +9,12 @@ tags.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from ...post import hashtag_fields, unique, url_fields
+from ...times import to_utc
+from ..base import ParseError
 
 TAG = "app.bsky.richtext.facet#tag"
 MENTION = "app.bsky.richtext.facet#mention"
@@ -98,9 +101,6 @@ def fields(rec: dict[str, Any]) -> dict[str, Any]:
     """Text, language, tags, mentions, links, kind, reply and quote of one post record."""
     text = rec.get("text") if isinstance(rec.get("text"), str) and rec.get("text") else None
     tags, mentions, links = facets(text, rec.get("facets"))
-    extra = rec.get("tags")
-    if isinstance(extra, list):
-        tags += [t for t in extra[:MAX_RECORD_TAGS] if isinstance(t, str)]
     embed = rec.get("embed")
     reply = rec.get("reply") if isinstance(rec.get("reply"), dict) else {}
     parent, root = _uri(reply.get("parent")), _uri(reply.get("root"))
@@ -110,7 +110,7 @@ def fields(rec: dict[str, Any]) -> dict[str, Any]:
     return {
         "text": text,
         "lang": lang,
-        **hashtag_fields(tags),
+        **tag_fields(rec, tags),
         "mentions": unique(mentions),
         **url_fields(links + _external(embed)),
         "kind": "reply" if parent else "quote" if quote else "original",
@@ -127,3 +127,54 @@ def did_of(uri: str | None) -> str | None:
         return None
     did = uri[5:].split("/", 1)[0]
     return did if did.startswith("did:") else None
+
+
+# No post of any platform predates the Unix epoch: an earlier createdAt (year 0001, or a client's zero
+# date) is a broken clock, not a time. Later ones are kept however old (imported archives are backdated).
+EARLIEST = datetime(1970, 1, 1)
+# How far a client's clock may run ahead of the server's before createdAt is judged implausible: real
+# captures show posts a second "after" Jetstream saw them; those keep their createdAt.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def created_time(value: Any, indexed: datetime | None, indexed_name: str = "time_us") -> datetime:
+    """The post's ``created_at`` from its ``createdAt`` (the client's clock) and INDEXED (the server's).
+
+    ``createdAt`` when it is a plausible time: a valid RFC 3339 time, not before 1970, and not more
+    than CLOCK_SKEW after the server saw the post (Bluesky's own AppView orders by the earlier of the
+    two, its ``sortAt``: a client clock running ahead is clamped). Otherwise the indexed time; a
+    ParseError (the record is quarantined) when there is none to fall back on."""
+    created = _valid(value)
+    if created is not None and created < EARLIEST:
+        created = None
+    if created is None:
+        if indexed is None:
+            if not value:
+                raise ParseError(f"missing createdAt and {indexed_name}")
+            raise ParseError(f"no valid createdAt and no {indexed_name}" if _valid(value) is None
+                             else f"implausible createdAt {value!r} (before 1970) and no {indexed_name}")
+        return indexed
+    if indexed is not None and created > indexed + CLOCK_SKEW:
+        return indexed
+    return created
+
+
+def _valid(value: Any) -> datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            return to_utc(value)
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def tag_fields(rec: dict[str, Any], facet_tags: list[str]) -> dict[str, Any]:
+    """``hashtags``/``hashtags_norm`` from the facet tags then ``record.tags``, and ``hashtags_hidden``:
+    the tags (as written) that only ``record.tags`` gives, which the text never shows."""
+    extra = rec.get("tags")
+    hidden = [t for t in extra[:MAX_RECORD_TAGS] if isinstance(t, str)] if isinstance(extra, list) else []
+    cols = hashtag_fields(facet_tags + hidden)
+    in_text = {t.lstrip("#＃") for t in facet_tags}
+    only_hidden = {h.lstrip("#＃") for h in hidden} - in_text
+    cols["hashtags_hidden"] = [t for t in cols["hashtags"] if t in only_hidden]
+    return cols

@@ -1,9 +1,14 @@
-"""Mastodon's own merge rule: an edited status's later copy brings its text.
+"""Mastodon's own merge rule: an edited status's later copy brings its text, and counts the edit.
 
 An edit keeps the status's ``uri``, so a later copy is the same post. The neutral merge keeps the
 first copy's fields; here a later copy whose text differs replaces the text and what is read from it
-(ingest takes the captures in the order given, so the later one is the later capture). The store keeps
-no ``edited_at``: a stale copy ingested after a newer one brings back the older text (a gap).
+(ingest takes the captures in the order given, so the later one is the later capture).
+
+``edit_count``: a copy says only whether the status was edited (``edited_at`` set: 1, else 0). A later
+edited copy with another text is one more edit (a ``status.update`` event, a re-capture after an
+edit); the same copy twice counts once. A copy with no ``edited_at`` arriving after an edited one is
+stale: it brings neither its older text nor a count. The store keeps no ``edited_at``: an older edit
+ingested after a newer one still brings back the older text and counts once more (a gap).
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> bool:
     text = new.get("text")
     if text is None or text == old.get("text") or old.get("kind") != new.get("kind"):
         return False
+    known, later = old.get("edit_count"), new.get("edit_count")
+    if known and later == 0:  # an unedited copy after an edited one: the older version
+        return False
     for name in _TEXT_FIELDS:
         if new.get(name) is not None:
             old[name] = new[name]
+    if later:
+        old["edit_count"] = max((known or 0) + 1, later)
     return True

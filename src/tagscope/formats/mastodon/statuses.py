@@ -22,7 +22,18 @@ from typing import Any
 import orjson
 
 from ...post import Tombstone, domain_of, fold_tag, hashtag_fields, new_post, unique, url_fields
-from ..base import MAPPING_ERRORS, ParseError, Rejected, as_int, as_str, cannot_map, mapped, parse_iso
+from ..base import (
+    MAPPING_ERRORS,
+    ParseError,
+    Rejected,
+    Skipped,
+    as_int,
+    as_str,
+    cannot_map,
+    include_private,
+    mapped,
+    parse_iso,
+)
 from . import html_text, scrubbing, streaming
 
 NAME = "mastodon"
@@ -35,6 +46,10 @@ HANDLE_KEYS = scrubbing.HANDLE_KEYS
 # Streaming events that carry a status, and where in their payload it is.
 _STATUS_EVENTS = ("update", "status.update")
 # Streaming events that carry no post: counted as skipped records, not quarantined.
+# Visibilities kept out of the store unless the run asks for them (``ingest --include-private``): a
+# direct message is addressed to named people and a followers-only status to an author's followers;
+# neither was published, and a capture holds them only because its account could read them.
+PRIVATE = frozenset({"direct", "private"})
 _NO_POST_EVENTS = frozenset({"filters_changed", "announcement", "announcement.reaction", "announcement.delete",
                              "encrypted_message", "notifications_merged"})
 
@@ -54,7 +69,7 @@ def _parse(obj: Any) -> list[Any]:
     if _is_status(obj):
         if "uri" not in obj and "id" not in obj:  # an edit history entry: an earlier version, named by nothing
             return []
-        return [status_post(obj, {})]
+        return [_private(obj) or status_post(obj, {})]
     if isinstance(obj.get("statuses"), list):  # a search result (v2): its accounts and hashtags are not posts
         return _many(obj["statuses"], {})
     if isinstance(obj.get("ancestors"), list) or isinstance(obj.get("descendants"), list):
@@ -71,6 +86,13 @@ def _parse(obj: Any) -> list[Any]:
     raise ParseError("not a Mastodon status, page, search or context result, or streaming event")
 
 
+def _private(st: Any) -> Skipped | None:
+    """A Skipped for a direct or followers-only status, unless the run keeps them (see PRIVATE)."""
+    if isinstance(st, dict) and st.get("visibility") in PRIVATE and not include_private():
+        return Skipped(f"mastodon {st['visibility']} status (kept out; ingest --include-private keeps it)")
+    return None
+
+
 def _is_status(obj: dict[str, Any]) -> bool:
     return "account" in obj and "created_at" in obj and ("content" in obj or "reblog" in obj)
 
@@ -79,6 +101,10 @@ def _many(items: list[Any], local: dict[str, str]) -> list[Any]:
     """The posts of several statuses, each with its own raw record; a bad one is rejected alone."""
     out: list[Any] = []
     for item in items:
+        skip = _private(item)
+        if skip is not None:
+            out.append(skip)
+            continue
         raw = orjson.dumps(item)
         try:
             if not isinstance(item, dict):
@@ -113,7 +139,7 @@ def _event(obj: dict[str, Any]) -> list[Any]:
     if event in _STATUS_EVENTS:
         if not isinstance(payload, dict):
             raise ParseError(f"{event} event without a status")
-        return [status_post(payload, {})]
+        return [_private(payload) or status_post(payload, {})]
     if event in ("conversation", "notification") and isinstance(payload, dict):
         return _parse(payload)
     raise ParseError(f"unknown streaming event {event!r}")
@@ -190,7 +216,9 @@ def status_post(st: dict[str, Any], local: dict[str, str]) -> dict[str, Any]:
         repost_of_id=as_str(boosted.get("uri")) if boosted else None, repost_of_author=repost_author,
         community=_host(pid), like_count=as_int(source.get("favourites_count")),
         repost_count=as_int(source.get("reblogs_count")), reply_count=as_int(source.get("replies_count")),
-        quote_count=as_int(source.get("quotes_count")), source_format=NAME)
+        quote_count=as_int(source.get("quotes_count")), source_format=NAME,
+        # One copy shows only whether the status was edited; the merge counts the edits seen (merging.py).
+        edit_count=1 if st.get("edited_at") else 0)
 
 
 def _tags(st: dict[str, Any], written: list[str]) -> list[str]:

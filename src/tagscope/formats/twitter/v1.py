@@ -181,4 +181,7 @@ def parse_status(st: dict[str, Any]) -> dict[str, Any]:
         "source_format": NAME,
         "source_file": None,
         "source_line": None,
+        "indexed_at": None,
+        "hashtags_hidden": None,
+        "edit_count": None,
     }

@@ -290,6 +290,9 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
         "source_format": NAME,
         "source_file": None,
         "source_line": None,
+        "indexed_at": None,
+        "hashtags_hidden": None,
+        "edit_count": None,
     }
 
 
