@@ -55,6 +55,9 @@ CASES: list[tuple[str, str]] = [
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_expected_v1.jsonl"),
     ("bluesky-jetstream", "bluesky-jetstream/jetstream_golden_v1.jsonl"),
     ("bluesky-appview", "bluesky-appview/thread_view_post_with_embed_media.json"),
+    ("telegram-desktop", "telegram-desktop/channel_result.json"),
+    ("telegram-desktop", "telegram-desktop/group_result_desktop2.json"),
+    ("telegram-desktop", "telegram-desktop/account_result.json"),
 ]
 
 

@@ -67,14 +67,18 @@ def test_archive_records_are_self_contained() -> None:
     assert orjson.loads(rec.raw)["account"]["username"] == "ts_example"
 
 
-def test_lone_archive_file_needs_its_account() -> None:
+def test_lone_archive_file_is_read_with_an_unknown_author() -> None:
+    """Issue #19: a file alone (no account.js) keeps its tweets, author unknown, with one warning."""
+    from tagscope.formats.base import FormatWarning
+
     data = (ARCHIVE / "folder" / "data" / "tweets.js").read_bytes()
-    recs = list(x_archive.records(io.BytesIO(data)))
-    assert len(recs) == 4
-    with pytest.raises(ParseError, match=r"data/account\.js"):
-        x_archive.parse(recs[0].obj)
+    with pytest.warns(FormatWarning, match=r"no data/account\.js") as said:
+        recs = list(x_archive.records(io.BytesIO(data)))
+    assert len(recs) == 4 and len(said) == 1
+    post = x_archive.parse(recs[0].obj)[-1]
+    assert post["author_id"] is None and post["id"]
     deleted = (ARCHIVE / "folder" / "data" / "deleted-tweets.js").read_bytes()
-    tombs = [t for r in x_archive.records(io.BytesIO(deleted)) for t in x_archive.parse(r.obj)]
+    tombs = [t for r in x_archive.records(io.BytesIO(deleted)) for t in x_archive.parse(r.obj)]  # no warning
     assert len(tombs) == 47 and all(isinstance(t, Tombstone) for t in tombs)
 
 
@@ -139,7 +143,10 @@ def test_archive_tweets_without_wrapper_from_older_archives() -> None:
     data = (b'window.YTD.tweet.part0 = [ {"id_str" : "7", "created_at" : "Sat May 24 10:00:00 +0000 2014",'
             b' "full_text" : "old #YesAllWomen", "entities" : {"hashtags" : [ {"text" : "YesAllWomen"} ]},'
             b' "favorite_count" : "2"} ]')
-    [rec] = list(x_archive.records(io.BytesIO(data)))
+    from tagscope.formats.base import FormatWarning
+
+    with pytest.warns(FormatWarning):  # a file alone: its author is unknown
+        [rec] = list(x_archive.records(io.BytesIO(data)))
     [post] = x_archive.parse({"account": {"accountId": "1", "username": "a"}, **rec.obj})
     assert (post["id"], post["hashtags"], post["like_count"], post["author_handle"]) == ("7", ["YesAllWomen"], 2, "a")
 

@@ -19,6 +19,7 @@ OWN = {
     "mastodon": "mastodon",
     "bluesky-jetstream": "bluesky-jetstream",
     "bluesky-appview": "bluesky-appview",
+    "telegram-desktop": "telegram-desktop",
 }
 EMPTY = {"empty.json"}
 

@@ -15,12 +15,12 @@ import typer
 from ..analytics import registry
 from ..analytics.registry import Analytic, NotAvailable
 from .common import app, existing_store, fail, posts_store
-from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, StoreOpt, param
+from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, SparkMasterOpt, StoreOpt, param
 from .output import show
 
 # Parameters every analytics command adds to the analytic's own, in this order after them.
 OUTPUT = (("as_json", JsonOpt, False), ("as_csv", CsvOpt, False), ("explain", ExplainOpt, False),
-          ("engine", EngineOpt, None))
+          ("engine", EngineOpt, None), ("spark_master", SparkMasterOpt, None))
 
 
 def command(spec: Analytic) -> Callable[..., None]:
@@ -32,12 +32,21 @@ def command(spec: Analytic) -> Callable[..., None]:
     def run(**values: Any) -> None:
         store, as_json, as_csv, explain = (values.pop(k) for k in ("store", "as_json", "as_csv", "explain"))
         engine = values.pop("engine")
+        master = values.pop("spark_master")
+        if master:  # read when the Spark engine starts its session (engines/spark_session.py)
+            from ..engines import spark_session
+
+            spark_session.configure(master)
         st = posts_store(store) if spec.labels else existing_store(store)
         if engine:  # passed only when chosen, so analytics that take no engine yet keep working
             values["engine"] = engine
+        from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
+
         try:
             fig = registry.run(spec.name, st, **values)
         except (ValueError, NotAvailable) as exc:  # NotAvailable: an optional extra is missing
+            fail(str(exc))
+        except (ModuleNotFoundError, SparkUnavailable) as exc:  # an engine's extra or Java: its one line
             fail(str(exc))
         show(spec, fig, as_json=as_json, as_csv=as_csv, explain=explain)
 

@@ -28,6 +28,12 @@ EngineOpt = Annotated[
                  help=f"Engine that runs the analytic: {', '.join(engines.names())} (default: {engines.DEFAULT})."),
 ]
 
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option("--spark-master", envvar="TAGSCOPE_SPARK_MASTER", show_default=False,
+                 help="With --engine spark: the master (local[*] by default, spark://host:7077, yarn) or a Spark Connect URL (sc://host:15002)."),
+]
+
 
 def param(opt: Option) -> tuple[Any, Any]:
     """The (annotation, default) of a command parameter for OPT."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..formats.base import FormatWarning
 from .common import app, console, emit_json, existing_store, fail, open_store, out, plural
 from .options import JsonOpt, StoreOpt
 
@@ -23,6 +25,9 @@ def ingest(
         "--include-private", help="Also store Mastodon direct and followers-only statuses (kept out by default, "
         "counted as skipped).")] = False,
     as_json: JsonOpt = False,
+    tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone of times a file writes without one "
+                                           "(Telegram Desktop's `date` when `date_unixtime` is absent); "
+                                           "default UTC.")] = None,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
     st = open_store(store)
@@ -34,9 +39,17 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FormatWarning)
+            summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private,
+                                tz=tz)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+    for said in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, FormatWarning)):
+        console.print(f"[yellow]warning:[/yellow] {escape(said)}", highlight=False)
+    for w in caught:  # any other warning is shown as Python would have
+        if not issubclass(w.category, FormatWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     if as_json:
         emit_json(summary)
         return

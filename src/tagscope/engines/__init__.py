@@ -23,7 +23,10 @@ ENV = "TAGSCOPE_ENGINE"
 
 # name -> the engine class, or "module:Class" imported on first use (an engine's heavy
 # dependencies, such as pyspark, load only when it is chosen).
-_REGISTRY: dict[str, type[Engine] | str] = {"duckdb": "tagscope.engines.duckdb:DuckDBEngine"}
+_REGISTRY: dict[str, type[Engine] | str] = {
+    "duckdb": "tagscope.engines.duckdb:DuckDBEngine",
+    "spark": "tagscope.engines.spark:SparkEngine",  # the `spark` extra (pyspark) and Java 17
+}
 _ENGINES: weakref.WeakKeyDictionary[Any, dict[str, Engine]] = weakref.WeakKeyDictionary()
 _CHOSEN: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 

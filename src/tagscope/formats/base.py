@@ -8,14 +8,42 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import IO, Any
 
 import orjson
 
 from ..times import to_utc
+
+# Options of one ingest run that a format's reader may need (``tz``: the zone of times a file writes
+# without one), set by ingest for the run. A reader that uses one writes it into its raw records, so a
+# remap, which runs without options, reads each record as the ingest did.
+_OPTIONS: ContextVar[Mapping[str, Any]] = ContextVar("tagscope_parse_options", default=MappingProxyType({}))
+
+
+def parse_option(name: str) -> Any:
+    """The value of the ingest option NAME for this run (None when not given)."""
+    return _OPTIONS.get().get(name)
+
+
+@contextmanager
+def parse_options(**values: Any) -> Iterator[None]:
+    """Run the block with these ingest options (None values are left out)."""
+    token = _OPTIONS.set(MappingProxyType({k: v for k, v in values.items() if v is not None}))
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+class FormatWarning(UserWarning):
+    """A format read its input with a gap the user should know of (issued once per input, not per
+    record): ``tagscope ingest`` prints it; a library caller sees it as a Python warning."""
 
 
 class ParseError(ValueError):

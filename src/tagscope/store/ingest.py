@@ -39,7 +39,7 @@ from typing import IO, Any
 import orjson
 
 from .. import formats
-from ..formats.base import Record, json_records
+from ..formats.base import Record, json_records, parse_options
 from . import commit as committer
 from . import reposts, sql_lines
 from .chunk import Chunk, combine, handles_of, parse_lines, parse_records
@@ -210,10 +210,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: Any = None) -> dict[str, Any]:
-    """Ingest inputs into the store, one atomic commit per batch; return the summary."""
+def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: Any = None,
+           tz: str | None = None) -> dict[str, Any]:
+    """Ingest inputs into the store, one atomic commit per batch; return the summary.
+
+    TZ (an IANA zone) is the zone of times a file writes without one (Telegram Desktop's ``date``); a
+    format that reads one records it in its raw records. Without it such times are UTC."""
     if fmt is not None:
         formats.get(fmt)  # fail early on an unknown name
+    if tz is not None:
+        check_zone(tz)
     units = list(expand(inputs, fmt))
     summary = Summary()
     started = time.perf_counter()
@@ -223,7 +229,7 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     gc.disable()
     run = Run(store, summary, progress)
     try:
-        with store.writer(), store.derived_deferred():
+        with store.writer(), store.derived_deferred(), parse_options(tz=tz):
             try:
                 for unit in units:
                     with ExitStack() as stack:
@@ -245,6 +251,16 @@ def ingest(store: Any, inputs: list[str], *, fmt: str | None = None, progress: A
     if progress is not None:
         progress(summary)
     return summary.as_dict()
+
+
+def check_zone(tz: str) -> None:
+    """A ValueError naming TZ unless it is an IANA time zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {tz!r}: give an IANA name such as Europe/Berlin or UTC") from exc
 
 
 def _ingest_unit(run: Run, unit: Unit, fmt: str | None, stack: ExitStack) -> None:

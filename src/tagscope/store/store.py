@@ -285,13 +285,13 @@ class Store:
             events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
-               index: bool = False, include_private: bool = False) -> dict[str, Any]:
+               index: bool = False, include_private: bool = False, tz: str | None = None) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
         One path may be given alone, as a string or a path. With ``index``
         the search index is brought up to date before returning (otherwise the first search does it).
         With ``include_private`` what formats keep out for privacy (Mastodon direct and followers-only
-        statuses) is stored too."""
+        statuses) is stored too. ``tz`` is the zone of times a file writes without one (default UTC)."""
         from ..formats.base import INCLUDE_PRIVATE_ENV
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
@@ -301,7 +301,7 @@ class Store:
         before = os.environ.get(INCLUDE_PRIVATE_ENV)
         os.environ[INCLUDE_PRIVATE_ENV] = "1" if include_private else "0"
         try:
-            summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress)
+            summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress, tz=tz)
         finally:
             if before is None:
                 os.environ.pop(INCLUDE_PRIVATE_ENV, None)

@@ -117,12 +117,24 @@ def _with_raw(item: Any) -> list[Any]:
     return out
 
 
+def _reduced_user(st: dict[str, Any]) -> dict[str, Any]:
+    """The user of a reduced status: datasets shared as tweet ids plus a few columns (and some
+    hydration tools) keep ``user_id_str`` (and maybe ``screen_name``) in place of the ``user`` object.
+    ``user_id`` as a JSON float has lost its last digits: as_id refuses it."""
+    uid = as_str(st.get("user_id_str")) or as_id(st.get("user_id"))
+    handle = st.get("screen_name") if st.get("screen_name") is not None else st.get("user_screen_name")
+    return {"id_str": uid, "screen_name": handle, "name": st.get("user_name"),
+            "followers_count": st.get("user_followers_count")}
+
+
 def parse_status(st: dict[str, Any]) -> dict[str, Any]:
     """One status object to a post."""
     pid = as_id(st.get("id_str")) or as_id(st.get("id"))
     if not pid:
         raise ParseError("missing id_str")
     user = st.get("user")
+    if user is None and (st.get("user_id_str") or st.get("user_id")):
+        user = _reduced_user(st)
     if not isinstance(user, dict) or not (user.get("id_str") or user.get("id") or user.get("screen_name")):
         raise ParseError("missing user")
     if not st.get("created_at"):

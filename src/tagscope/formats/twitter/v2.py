@@ -6,7 +6,10 @@ Shapes read (one JSON value per line):
 - a streaming line: ``{"data": tweet, "includes": {...}, "matching_rules": [...]}``;
 - a flattened tweet (``twarc2 flatten``): the tweet itself, with ``author`` and the referenced tweets
   inlined and a ``__twarc`` key;
-- a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``.
+- a compliance line: ``{"id", "action": "delete", "created_at", "reason"}``;
+- a bare tweet: an API response's ``data[]`` item alone (datasets keep them so), often without
+  ``entities``: its hashtags and mentions are then read from its text (``_from_text``), as for a
+  streaming line's or a flattened tweet; a page's tweets are read from their entities only.
 
 Traps handled: a retweet's ``text`` is cut ("RT @x: ...…"): text, hashtags, URLs and counts come from
 the retweeted tweet in ``includes.tweets`` (or inlined); long posts keep their full text in
@@ -17,6 +20,7 @@ the post and the older ids become ``edited`` tombstones; ``errors[]`` carry no p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -43,9 +47,21 @@ scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
 
 
+# A bare v2 tweet: a string id of digits, a text, and a key only v2 tweets have.
+_BARE_ID = re.compile(rb'"id"\s*:\s*"\d+"')
+_V2_KEY = re.compile(rb'"(?:edit_history_tweet_ids|author_id|conversation_id|referenced_tweets|reply_settings|'
+                     rb'possibly_sensitive|public_metrics)"\s*:')
+_NOT_V2 = re.compile(rb'"(?:id_str|user|verb|subreddit|account|did|uri|from_id)"\s*:')
+# Tags and mentions as Twitter marks them, read from a text whose record has no entities.
+_TAG = re.compile(r"(?<![\w&#＃])[#＃](\w*[^\W\d_]\w*)")
+_MENTION = re.compile(r"(?<![\w@＠])[@＠](\w{1,15})(?![\w@＠])")
+_URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
 def sniff(head: bytes) -> bool:
     """twarc2 pages/streaming lines open with ``{"data":``; flattened lines carry ``__twarc`` and no
-    v1.1 ``id_str``; compliance lines carry ``"action"``."""
+    v1.1 ``id_str``; bare tweet objects a string id, a text and a v2 key; compliance lines carry
+    ``"action"``."""
     h = head[:65536].lstrip(b" \t\r\n\xef\xbb\xbf")
     if not h.startswith(b"{"):
         return False
@@ -58,6 +74,8 @@ def sniff(head: bytes) -> bool:
         return False
     if b'"__twarc"' in first and b'"author_id"' in first:
         return True
+    if _BARE_ID.search(first) and b'"text"' in first and _V2_KEY.search(first) and not _NOT_V2.search(first):
+        return True  # a bare tweet object, as API responses' data[] (no page, no __twarc)
     return b'"action":' in first and b'"id":' in first and b'"created_at":' in first and len(first) < 1000
 
 
@@ -156,7 +174,7 @@ def _tweet(tw: Any, users: dict[str, Any], tweets: dict[str, Any], *, with_raw: 
             tw, pid = tweets[newest], newest
         # Versions older than the one kept (ids grow with time) are superseded.
         out.extend(Tombstone("twitter", old, "edited") for old in map(as_str, history) if old and _older(old, pid))
-    post = _post(tw, pid, users, tweets)
+    post = _post(tw, pid, users, tweets, text_fallback=not with_raw)
     if with_raw:
         post["_raw"] = orjson.dumps(_self_contained(tw, users, tweets))
     out.append(post)
@@ -208,6 +226,25 @@ def _full_text(tw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return tw.get("text"), tw.get("entities") or {}
 
 
+def _note_entities(tw: dict[str, Any]) -> bool:
+    note = tw.get("note_tweet")
+    return isinstance(note, dict) and note.get("entities") is not None
+
+
+def _from_text(text: Any) -> tuple[list[str], list[str], list[str]]:
+    """Hashtags, mentions and URLs of a tweet that came without ``entities`` (the API returns them only
+    when asked), read from its text: a tag is ``#`` not after a letter, digit, ``_``, ``&`` or ``#``,
+    then word characters with at least one letter; a mention ``@`` and up to 15 word characters. The
+    text's links are t.co short links that only entities expand: they are taken out first, so a
+    link's path is no tag, and not kept (every one would count for the domain t.co)."""
+    if not isinstance(text, str):
+        return [], [], []
+    rest = _URL_IN_TEXT.sub(" ", text) if "://" in text else text
+    tags = _TAG.findall(rest) if ("#" in rest or "＃" in rest) else []
+    mentions = _MENTION.findall(rest) if ("@" in rest or "＠" in rest) else []
+    return tags, mentions, []
+
+
 def _user_of(tw: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     author = tw.get("author")
     if isinstance(author, dict):
@@ -215,7 +252,11 @@ def _user_of(tw: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     return users.get(tw.get("author_id")) or {}  # type: ignore[arg-type]
 
 
-def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str, Any]) -> dict[str, Any]:
+def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str, Any], *,
+          text_fallback: bool = False) -> dict[str, Any]:
+    """TEXT_FALLBACK: a tweet standing alone (not in a page) without ``entities`` is read from its text.
+    A page's tweets are not: the API leaves ``entities`` out of a tweet that has none, and a page is
+    mapped by the fast paths from its entities alone."""
     user = _user_of(tw, users)
     author_id = as_str(tw.get("author_id")) or as_str(user.get("id"))
     if not author_id:
@@ -227,13 +268,16 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
     rt = inlined.get("retweeted") or (tweets.get(rt_id) if rt_id else None)
     source = rt if isinstance(rt, dict) else tw
     text, entities = _full_text(source)
-    if not isinstance(entities, dict):
-        entities = {}
-    # Entity lists of non-objects raise AttributeError: the record is then quarantined, not half-read.
-    tags = [t for t in (h.get("tag") for h in entities.get("hashtags") or ()) if t.__class__ is str]
-    mentions = [t for t in (m.get("username") for m in entities.get("mentions") or ()) if t.__class__ is str]
-    urls = [u.get("expanded_url") or u.get("unwound_url") or u.get("url")
-            for u in entities.get("urls") or () if "media_key" not in u]
+    if text_fallback and source.get("entities") is None and not _note_entities(source):
+        tags, mentions, urls = _from_text(text)  # requested without entities: read the text as Twitter does
+    else:
+        if not isinstance(entities, dict):
+            entities = {}
+        # Entity lists of non-objects raise AttributeError: the record is then quarantined, not half-read.
+        tags = [t for t in (h.get("tag") for h in entities.get("hashtags") or ()) if t.__class__ is str]
+        mentions = [t for t in (m.get("username") for m in entities.get("mentions") or ()) if t.__class__ is str]
+        urls = [u.get("expanded_url") or u.get("unwound_url") or u.get("url")
+                for u in entities.get("urls") or () if "media_key" not in u]
     rt_author = None
     if rt_id:
         if isinstance(rt, dict):

@@ -10,12 +10,15 @@ Traps handled: counts and ids are strings; there are no follower counts; a retwe
 as written: the original is not in the archive); ``deleted-tweets.js`` holds tweets the owner
 deleted (each with ``deleted_at``): they become ``deleted`` tombstones, so they count nowhere.
 
-Each record handed to the store is self-contained: ``{"account": {...}, "tweet": {...}}``.
+Each record handed to the store is self-contained: ``{"account": {...}, "tweet": {...}}``. Without
+``account.js`` (a partial copy, one file alone) the tweets are kept with an unknown author, and the reader
+warns once per input (a ``FormatWarning``).
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +27,7 @@ from typing import IO, Any
 import orjson
 
 from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
-from ..base import READ_ERRORS, ParseError, Record, as_id, as_int, as_str, mapped
+from ..base import READ_ERRORS, FormatWarning, ParseError, Record, as_id, as_int, as_str, mapped
 from . import scrubbing
 from .v1 import parse_time
 
@@ -55,8 +58,28 @@ def _js_value(data: bytes) -> Any:
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """Records of one archive file read alone (its author is unknown without ``account.js``)."""
+    warned = False
     for line, obj, raw, error in _items(stream):
+        if not warned and _authorless(obj):
+            _warn_no_account(source or "an archive file")
+            warned = True
         yield Record(line, obj, raw, error)
+
+
+def _authorless(obj: Any) -> bool:
+    """A tweet (not a deletion) read without the account that names its author."""
+    if not isinstance(obj, dict) or "account" in obj:
+        return False
+    tw = obj.get("tweet", obj if "id_str" in obj else None)
+    return isinstance(tw, dict) and not tw.get("deleted_at")
+
+
+def _warn_no_account(where: str) -> None:
+    """Say once per input that its tweets get no author: ``account.js`` alone names it."""
+    warnings.warn(FormatWarning(
+        f"{where}: no data/account.js, which alone names the archive's owner: its tweets are stored with an "
+        "unknown author (null author_id). Ingest the archive again with its data/account.js (the whole "
+        "download) to fill in the author."), stacklevel=3)
 
 
 def _items(stream: IO[bytes]) -> Iterator[tuple[int, Any, bytes, str | None]]:
@@ -245,6 +268,8 @@ def path_records(path: Path, root: str | None = None) -> Iterator[Record]:
             (n for n in archive.names if n.endswith(".js") and n[:-3].partition("-part")[0] in _TWEET_FILES),
             key=_part_key,
         )
+        if account is None and any(n != "deleted-tweets.js" for n in names):
+            _warn_no_account(str(path) + (f" ({root})" if root else ""))
         line = 1
         for name in names:
             try:
@@ -292,9 +317,9 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
         return [Tombstone("twitter", pid, "edited")]  # the newer version is in the archive too
     tombs = [Tombstone("twitter", v, "edited") for v in versions[: versions.index(pid)]] if pid in versions else []
     account = obj.get("account") if isinstance(obj.get("account"), dict) else {}
+    # Without account.js (a partial copy, one file alone) the author is unknown: the post is kept with a
+    # null author (the reader warned once), and a later ingest with account.js fills it in.
     author_id = as_str(account.get("accountId"))
-    if not author_id:
-        raise ParseError("missing author: ingest the whole archive folder or zip (data/account.js names the author)")
     if not tw.get("created_at"):
         raise ParseError("missing created_at")
     text = tw.get("full_text") if tw.get("full_text") is not None else tw.get("text")
