@@ -19,6 +19,8 @@ OWN = {
     "mastodon": "mastodon",
     "bluesky-jetstream": "bluesky-jetstream",
     "bluesky-appview": "bluesky-appview",
+    "bluesky-firehose": "bluesky-firehose/frames",
+    "bluesky-car": "bluesky-firehose/car",
     "telegram-desktop": "telegram-desktop",
 }
 EMPTY = {"empty.json"}

@@ -227,11 +227,20 @@ def _split(lines: Lines, table: pa.Table) -> tuple[pa.Table, np.ndarray, pa.Arra
     if "tombstone" in table.column_names:  # delete notices read by the native mapping
         tomb = table.column("tombstone").to_numpy(zero_copy_only=False) & ~python
         posts = posts.drop_columns(["tombstone"])
+    skip = np.zeros(len(python), bool)
+    if "skip" in table.column_names:  # lines that map to nothing (a Jetstream like, an identity event)
+        skip = pc.fill_null(table.column("skip"), False).to_numpy(zero_copy_only=False) & ~python & ~tomb
+        posts = posts.drop_columns(["skip"])
     gone = []
     if tomb.any():
         t = table.filter(pa.array(tomb))
-        gone = _tombstones(t, np.flatnonzero(tomb).tolist(), ["deleted"] * len(t), t.column("created_at").to_pylist())
-    fast = np.flatnonzero(~python & ~tomb)
+        # A mapping may name each tombstone's reason (Reddit: deleted or removed); else a delete notice's.
+        reasons = (t.column("tombstone_reason").to_pylist() if "tombstone_reason" in t.column_names
+                   else ["deleted"] * len(t))
+        gone = _tombstones(t, np.flatnonzero(tomb).tolist(), reasons, t.column("created_at").to_pylist())
+    if "tombstone_reason" in posts.column_names:
+        posts = posts.drop_columns(["tombstone_reason"])
+    fast = np.flatnonzero(~python & ~tomb & ~skip)
     if len(fast) < len(posts):
         posts = posts.take(pa.array(fast))
     return posts, fast, lines.raw(fast), np.flatnonzero(python), gone

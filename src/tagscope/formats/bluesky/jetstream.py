@@ -32,6 +32,7 @@ from . import record
 NAME = "bluesky-jetstream"
 PLATFORM = "bluesky"
 HANDLE_KEYS = ("handle",)  # identity events name an account's handle under this key
+SQL_MAPPING = ".jetstream_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
 
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"

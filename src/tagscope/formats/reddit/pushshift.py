@@ -30,6 +30,7 @@ NAME = "reddit-pushshift"
 PLATFORM = "reddit"
 scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
+SQL_MAPPING = ".pushshift_sql"  # ingest's fast path for JSON lines (formats.contract.SqlMapping)
 
 _EPOCH = datetime(1970, 1, 1)
 # What a comment body or a selftext becomes once its author deleted it, or a moderator removed it.
