@@ -97,7 +97,7 @@ def test_every_figure_has_rule_and_query_in_appendix(campaign_store, fake_analyt
 def test_missing_analytics_become_panels(campaign_store, fake_analytics):
     rep = build_report(campaign_store, "yesallwomen", generated_at=FIXED)
     missing = {s.id for s in rep.sections if s.status == "unavailable"}
-    assert missing == {"platforms", "velocity", "audience", "topics", "links", "petitions", "places", "variants",
+    assert missing == {"platforms", "gaps", "velocity", "audience", "topics", "links", "petitions", "places", "variants",
                        "backlash", "misogyny"}
     assert rep.html.count('class="unavailable"') == len(missing)
 

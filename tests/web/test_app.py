@@ -31,7 +31,7 @@ def test_the_menu_lists_every_analytic_page(client):
         ("/", "Overview"), ("/search", "Search"), ("/trend", "Trend"), ("/platforms", "Platforms"), ("/notables", "Notables"),
         ("/cotags", "Co-hashtags"), ("/topics", "Topics"), ("/links", "Links"), ("/petitions", "Petitions"), ("/places", "Places"),
         ("/variants", "Variants"), ("/audience", "Audience"),
-        ("/origin", "Origin"), ("/velocity", "Velocity"), ("/backlash", "Backlash"), ("/misogyny", "Misogyny"),
+        ("/origin", "Origin"), ("/velocity", "Velocity"), ("/backlash", "Backlash"), ("/misogyny", "Misogyny"), ("/gaps", "Coverage gaps"),
         ("/feed", "Live feed"), ("/docs", "API")]
     assert '<a href="/cotags?tag=yesallwomen">Co-hashtags</a>' in nav and 'href="/notables?tag=yesallwomen" class="active"' in nav
     assert '<a href="/backlash" class="active">' in client.get("/backlash").text

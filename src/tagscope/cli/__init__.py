@@ -14,7 +14,7 @@ import importlib
 from .common import app
 
 # The command groups, in the order `tagscope --help` lists them; importing one registers its commands.
-GROUPS = ("store", "analytics", "search", "classify", "report", "simulate")
+GROUPS = ("store", "analytics", "search", "classify", "report", "simulate", "collect")
 for _group in GROUPS:
     importlib.import_module(f"{__name__}.{_group}")
 

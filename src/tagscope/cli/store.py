@@ -24,12 +24,32 @@ def ingest(
     include_private: Annotated[bool, typer.Option(
         "--include-private", help="Also store Mastodon direct and followers-only statuses (kept out by default, "
         "counted as skipped).")] = False,
+    map_file: Annotated[str | None, typer.Option(
+        "--map", help="Read CSV or JSON-lines files with this mapping file (TOML or JSON: which column is "
+        "the id, time, text, author...; see docs/formats.md, 'Mapped CSV and JSON lines').")] = None,
+    platform: Annotated[str | None, typer.Option(
+        "--platform", help="The platform of posts whose file does not name it (a 4CAT CSV of an unknown "
+        "datasource, a --map file naming none).")] = None,
     as_json: JsonOpt = False,
     tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone of times a file writes without one "
                                            "(Telegram Desktop's `date` when `date_unixtime` is absent); "
                                            "default UTC.")] = None,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
+    from ..formats.exports import mapped, mapping, options
+
+    checked = None
+    if map_file is not None:
+        if fmt not in (None, mapped.NAME):
+            fail(f"--map reads files as the {mapped.NAME!r} format: leave out --format {fmt}")
+        try:
+            checked = mapping.load(map_file, platform)
+        except mapping.MappingError as exc:
+            fail(str(exc))
+        problem = mapped.preflight(checked, paths)
+        if problem:
+            fail(problem)
+        fmt = mapped.NAME
     st = open_store(store)
     last = [0]
 
@@ -39,8 +59,8 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", FormatWarning)
+        with warnings.catch_warnings(record=True) as caught, options.given(platform=platform, mapping=checked):
+            warnings.simplefilter("always", FormatWarning)  # the export formats' readers read options.given
             summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private,
                                 tz=tz)
     except (FileNotFoundError, ValueError) as exc:
@@ -68,7 +88,7 @@ def ingest(
     )
     if summary["quarantined"]:
         out.print("See them with: tagscope quarantine", highlight=False)
-    for reason, n in summary["skipped"].items():  # left out on purpose (privacy): said, never silent
+    for reason, n in summary["skipped"].items():  # left out on purpose (privacy, exports): said, never silent
         out.print(f"Skipped {plural(n, 'post')}: {reason}.", highlight=False)
     if summary["reposts_unresolved"]:
         out.print(f"Unresolved reposts: {summary['reposts_unresolved']:,} (their subject is not in the store: "

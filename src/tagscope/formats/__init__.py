@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from ..post import merge_fields
-from .base import ParseError, Record, Rejected
+from .base import ParseError, Record, Rejected, Skipped
 from .contract import Forgotten, Format, SqlMapping, check
 
 
@@ -42,7 +42,28 @@ def _register(packages: list[ModuleType]) -> tuple[dict[str, ModuleType], dict[s
 PLATFORMS: dict[str, ModuleType]
 FORMATS: dict[str, ModuleType]  # every registered format by name, in sniffing order
 PLATFORMS, FORMATS = _register(_platform_packages(__path__, __name__))
-_MERGE_RULES = {name: pkg.merge for name, pkg in PLATFORMS.items() if hasattr(pkg, "merge")}
+
+
+def _merge_rules(platforms: dict[str, ModuleType]) -> dict[str, Any]:
+    """Each post platform's merge rule: its folder's, or that of the folder declaring it in ``PLATFORMS``
+    (a folder of exports whose posts keep their source platform: ``tiktok``, ``instagram``...). A
+    platform with a folder of its own keeps that folder's rule whatever format a post came in."""
+    rules = {name: pkg.merge for name, pkg in platforms.items() if hasattr(pkg, "merge")}
+    for pkg in platforms.values():
+        for name in getattr(pkg, "PLATFORMS", ()):
+            if name not in platforms and hasattr(pkg, "merge"):
+                rules.setdefault(name, pkg.merge)
+    return rules
+
+
+def _post_platforms(platforms: dict[str, ModuleType]) -> tuple[str, ...]:
+    """The platforms a post may carry: each folder's, or the ones a folder of exports lists instead."""
+    names = [n for pkg in platforms.values() for n in getattr(pkg, "PLATFORMS", (pkg.PLATFORM,))]
+    return tuple(sorted(set(names)))
+
+
+_MERGE_RULES = _merge_rules(PLATFORMS)
+POST_PLATFORMS = _post_platforms(PLATFORMS)  # twitter, bluesky, ..., and tiktok, instagram, threads
 
 
 def get(name: str) -> ModuleType:
@@ -85,11 +106,13 @@ def merge_into(old: dict[str, Any], new: dict[str, Any]) -> bool:
 __all__ = [
     "FORMATS",
     "PLATFORMS",
+    "POST_PLATFORMS",
     "Forgotten",
     "Format",
     "ParseError",
     "Record",
     "Rejected",
+    "Skipped",
     "SqlMapping",
     "get",
     "handle_keys",

@@ -99,7 +99,8 @@ class Summary:
             "handles": self.handles,
             # Reposts stored by this run that name a subject the store does not hold (they count for no tag).
             "reposts_unresolved": self.reposts_unresolved,
-            # Posts left out on purpose, by reason (Mastodon direct and followers-only statuses).
+            # Posts left out on purpose, by reason (Mastodon direct and followers-only statuses; an
+            # export's items of a platform not mapped, its ads).
             "skipped": dict(sorted(self.skipped.items())),
             "records": self.records,
             "files": self.files,
@@ -134,6 +135,8 @@ class Run:
         fsum["posts"] += chunk.nposts
         fsum["quarantined"] += len(chunk.quarantine)
         self.summary.records += chunk.records
+        if chunk.skipped:
+            fsum["skipped"] = fsum.get("skipped", 0) + sum(chunk.skipped.values())
         for reason, n in chunk.skipped.items():
             self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
         if self.npost >= BATCH_POSTS or self.nbytes >= BATCH_BYTES:

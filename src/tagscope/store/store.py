@@ -18,7 +18,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,38 @@ def default_path() -> Path:
     return Path(os.environ.get("TAGSCOPE_STORE") or DEFAULT_STORE)
 
 
+def _say_waiting(holder: str) -> None:
+    sys.stderr.write(f"store is being written by {holder}, waiting\n")
+    sys.stderr.flush()
+
+
+# Called once when a writer has to wait for the lock, with who holds it ("pid N (tagscope collect ...)").
+# A front end may replace it (the collector shows it in its status line).
+on_wait: Callable[[str], None] = _say_waiting
+
+
+def lock_holder(path: Path) -> str:
+    """Who holds the write lock of the store at PATH, as its lock file says ("pid N (command)")."""
+    try:
+        text = (path / ".lock").read_text("utf-8", "replace").strip()
+    except OSError:
+        text = ""
+    pid, _, command = text.partition(" ")
+    if not pid.isdigit():
+        return "another process"
+    return f"pid {pid} ({command})" if command else f"pid {pid}"
+
+
+def _me() -> str:
+    """This process as the lock file names it: its pid and command line."""
+    args = [os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
+    if args[0] == "__main__.py":  # python -m tagscope
+        args[0] = "tagscope"
+    elif args[0] == "-c":
+        args[0] = "python -c"
+    return f"{os.getpid()} {' '.join(args)[:300]}"
+
+
 # DuckDB's memory cap while a store is written (the writer's queries stream or spill to disk).
 WRITE_MEMORY = os.environ.get("TAGSCOPE_WRITE_MEMORY", "512MB")
 
@@ -57,6 +90,10 @@ class Store:
         self._threads = threads
         self._con: duckdb.DuckDBPyConnection | None = None
         self._con_generation = -1
+        # Cursors to save in the next commit's manifest (see stage_cursor) and the generation this
+        # object last committed (a writer that finds it unchanged has nothing to recover).
+        self._cursors: dict[str, Any] = {}
+        self._written = -1
 
     def __repr__(self) -> str:
         return f"<tagscope.Store {str(self.path)!r} generation={self.generation}>"
@@ -68,6 +105,15 @@ class Store:
     def files(self, kind: str) -> list[str]:
         """Absolute paths of the committed files of one kind."""
         return [str(self.path / kind / name) for name in self.manifest[kind]]
+
+    def cursor(self, key: str) -> Any:
+        """The collection cursor saved under KEY by the last commit that staged one (None if never)."""
+        return (self.manifest.get("cursors") or {}).get(key)
+
+    def stage_cursor(self, key: str, value: Any) -> None:
+        """Save VALUE as cursor KEY in the manifest of the next commit: the cursor becomes visible in the
+        same atomic rename as the posts it covers, so a killed collector never resumes past unsaved posts."""
+        self._cursors[key] = value
 
     def refresh(self) -> None:
         """Re-read the manifest (another process may have committed)."""
@@ -147,13 +193,26 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
-    def writer(self) -> Iterator[Store]:
-        """Hold the store's write lock; clean leftovers of interrupted commits first."""
+    def writer(self, *, recover: bool = True) -> Iterator[Store]:
+        """Hold the store's write lock; clean leftovers of interrupted commits first.
+
+        A second writer waits; :data:`on_wait` says who holds the lock (its pid and command, written
+        into ``.lock``). With ``recover=False`` the clean-up is skipped when the store's last commit
+        was this object's own (a collector committing every few seconds: nothing to recover, and
+        recovery reads every posts file)."""
         self.path.mkdir(parents=True, exist_ok=True)
         for kind in manifest.KINDS:
             (self.path / kind).mkdir(exist_ok=True)
         with open(self.path / ".lock", "a+b") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                on_wait(lock_holder(self.path))
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            lock.seek(0)
+            lock.truncate()
+            lock.write(_me().encode("utf-8", "replace"))
+            lock.flush()
             # DuckDB caches the Parquet bytes it reads (external file cache): while writing, every
             # batch reads the key columns of the whole store, so the cache would grow with the store
             # (~150 bytes a post). Writes do not need it; memory stays bounded by the batch.
@@ -163,6 +222,9 @@ class Store:
             self.con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
             try:
                 self.refresh()
+                if not recover and self.generation == self._written:
+                    yield self
+                    return
                 manifest.collect_garbage(self.path, self.manifest)
                 shutil.rmtree(self.path / manifest.SCRATCH, ignore_errors=True)  # left by a killed ingest
                 # The writing machinery loads with the first writer: readers (analytics, the dashboard)
@@ -175,6 +237,9 @@ class Store:
             finally:
                 self.con.execute("SET enable_external_file_cache = true")
                 self.con.execute(f"SET memory_limit = '{limit}'")
+                lock.seek(0)
+                lock.truncate()
+                lock.flush()
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def commit(self, changes: dict[str, tuple[list[str], list[str]]]) -> None:
@@ -184,6 +249,9 @@ class Store:
             gone = set(removed)
             data[kind] = [f for f in data[kind] if f not in gone] + list(added)
         data["generation"] = self.generation + 1
+        if self._cursors:
+            data["cursors"] = {**(data.get("cursors") or {}), **self._cursors}
+            self._cursors = {}
         # Staged files are hidden (".name"); publish them before the manifest names them.
         for kind, (added, _) in changes.items():
             for name in added:
@@ -193,11 +261,13 @@ class Store:
             atomic.fsync_dir(self.path / kind)
         manifest.save(self.path, data)
         self.manifest = data
+        self._written = self.generation
         for kind, (_, removed) in changes.items():
             for name in removed:
                 with suppress(FileNotFoundError):
                     (self.path / kind / name).unlink()
-        if self._derived and not self._deferring:
+        # A commit of cursors alone (a collector that matched nothing) changes no data: nothing to derive.
+        if self._derived and not self._deferring and changes:
             events.after_commit.emit(self)
 
     @contextmanager

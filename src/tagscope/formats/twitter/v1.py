@@ -37,6 +37,8 @@ def sniff(head: bytes) -> bool:
         return False
     if b'"actor"' in h and b'"verb"' in h:  # Gnip Activity Streams
         return False
+    if h.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b'{"nav_index":') or b'"__import_meta":' in h:
+        return False  # Zeeschuimer / 4CAT exports: their X items carry v1.1-style "legacy" tweets
     if b'"id_str"' not in h:
         return False
     # Statuses, or a stream that opens with delete notices (written with or without spaces).
