@@ -27,7 +27,7 @@ META = declare(
     order=12,
     rollup=False,
     heading="What this archive may lack",
-    api=("since", "until"),
+    api=("since", "until", "platform"),
     api_summary="Windows the collectors know they missed, from the store's coverage.",
     page=Page("Gaps", "Which windows may be incomplete in this archive?", menu="Coverage gaps", menu_order=190),
     section=Section("What this archive may lack", "Which windows may be incomplete because a collector missed them?"),
