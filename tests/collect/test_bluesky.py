@@ -203,3 +203,28 @@ def test_a_failed_commit_stops_the_collector_with_the_cursor_of_the_last_good_on
     upto = [f for f in frames if orjson.loads(f)["time_us"] <= saved]
     assert content(st)["posts"] == content(reference(tmp_path, upto))["posts"]
     assert calls[0] == 3  # no commit after the failed one
+
+
+def test_tag_prefilter_skips_only_frames_that_cannot_hold_a_tag() -> None:
+    """The bytes check before the tag search: a post without tag marks is not searched, but a tag in a
+    facet, in ``tags``, or behind a JSON escape (``\\u0023`` for '#') still matches."""
+    facet = {"index": {"byteStart": 0, "byteEnd": 12}, "features": [{"$type": "app.bsky.richtext.facet#tag",
+                                                                     "tag": "YesAllWomen"}]}
+    records = {
+        "facet": {"text": "#yesallwomen", "facets": [facet]},
+        "tags": {"text": "no facet", "tags": ["YESALLWOMEN"]},
+        "plain": {"text": "#YesAllWomen typed, never faceted"},
+    }
+    m = Matcher(["#YesAllWomen"], [])
+    kept = {}
+    for name, rec in records.items():
+        ev = {"kind": "commit", "did": "did:plc:a", "time_us": 1,
+              "commit": {"operation": "create", "collection": POST, "rkey": name, "record": rec}}
+        raw = orjson.dumps(ev)
+        kept[name] = m.keep(orjson.loads(raw), raw)
+        if name == "facet":  # the same frame with '#' escaped: the bytes check cannot rule it out
+            escaped = raw.replace(b"facet#tag", b"facet\\u0023tag")
+            assert orjson.loads(escaped) == ev
+            m2 = Matcher(["YesAllWomen"], [])
+            assert m2.keep(orjson.loads(escaped), escaped)
+    assert kept == {"facet": True, "tags": True, "plain": False}  # as without the check: tags come from facets

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -44,6 +45,18 @@ LIKE = "app.bsky.feed.like"
 COLLECTIONS = (POST, REPOST, LIKE)
 JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
 MATCHED_MAX = 500_000  # URIs of matched posts remembered (~150 bytes each: ~75 MB at most)
+
+
+def could_have_tags(raw: bytes) -> bool:
+    """Could the post in RAW carry a tag? A post without the tag facet's type or a ``tags`` key has none,
+    unless its JSON escapes a character of them (``\\u``): only then is the decoded post searched."""
+    return b"facet#tag" in raw or b'"tags"' in raw or b"\\u" in raw
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(tag: str) -> str:
+    """fold_tag (two NFKC passes) of a tag without its '#': cached, as the same tags recur all day."""
+    return fold_tag(tag.lstrip("#＃"))
 
 
 @dataclass
@@ -97,25 +110,29 @@ class Matcher:
         for uri in uris:
             self.remember(uri)
 
-    def post_matches(self, rec: Any) -> bool:
+    def post_matches(self, rec: Any, raw: bytes | None = None) -> bool:
+        """Does post record REC match? RAW, its frame, lets a post without tag marks skip the tag search."""
         if self.keep_all:
             return True
         if not isinstance(rec, dict):
             return True  # malformed: the format quarantines it with its reason
         text = rec.get("text")
-        folded = text.casefold() if isinstance(text, str) else ""
-        if self.keywords and any(k in folded for k in self.keywords):
-            return True
+        if self.keywords:
+            folded = text.casefold() if isinstance(text, str) else ""
+            if any(k in folded for k in self.keywords):
+                return True
+        if raw is not None and not could_have_tags(raw):
+            return False
         if self.tags and (rec.get("facets") or rec.get("tags")):
             tags, _, _ = bsky_record.facets(text if isinstance(text, str) else None, rec.get("facets"))
             extra = rec.get("tags")
             if isinstance(extra, list):
                 tags += [t for t in extra[:bsky_record.MAX_RECORD_TAGS] if isinstance(t, str)]
-            return any(fold_tag(t.lstrip("#＃")) in self.tags for t in tags)
+            return any(_folded(t) in self.tags for t in tags)
         return False
 
-    def keep(self, ev: Any) -> bool:
-        """Keep EV? Events that are not Jetstream commits of the three collections are kept only when
+    def keep(self, ev: Any, raw: bytes | None = None) -> bool:
+        """Keep EV (decoded from the frame RAW, when given)? Events that are not Jetstream commits of the three collections are kept only when
         malformed (to be quarantined); identity and account events are dropped."""
         if not isinstance(ev, dict):
             return True
@@ -134,7 +151,7 @@ class Matcher:
             return self.keep_all or uri in self.uris
         rec = commit.get("record")
         if collection == POST:
-            if self.post_matches(rec) or uri in self.uris:  # an edit of a matched post is kept
+            if self.post_matches(rec, raw) or uri in self.uris:  # an edit of a matched post is kept
                 if not self.keep_all:
                     self.remember(uri)
                 return True
@@ -232,7 +249,7 @@ class Collector:
             line = t
         else:
             line = self.line_us
-        if self.matcher.keep(ev):
+        if self.matcher.keep(ev, raw):
             self._keep(Record(line, ev, raw))
 
     def _keep(self, rec: Record) -> None:
