@@ -44,7 +44,7 @@ MISSING = "full-text search needs the search extra: pip install 'tagscope[search
 if TYPE_CHECKING:
     from ..store import Store
 
-SCHEMA_VERSION = 2  # 2: text and words are indexed pre-split (analysis.split), same terms as 1
+SCHEMA_VERSION = 2  # 2: text and words indexed pre-split (analysis.split: same terms as 1); chunk, not file
 COLUMNS = ["platform", "id", "author_handle", "created_at", "text", "lang", "kind", "hashtags_norm", "mentions"]
 HEAP_BYTES = 256_000_000  # shared by the writer's threads (tantivy needs >= 15 MB each)
 WRITER_THREADS = max(1, min(2, os.cpu_count() or 1))  # tokenising and segment writing, beside our Python
@@ -58,8 +58,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("words", tokenizer_name=analysis.SPLIT_PLAIN, index_option="basic")
     for name in ("tags", "mentions", "author", "lang", "kind", "platform"):
         sb.add_text_field(name, tokenizer_name=analysis.KEYWORD, index_option="basic")
-    sb.add_text_field("file", tokenizer_name=analysis.KEYWORD, index_option="basic")
-    sb.add_text_field("chunk", tokenizer_name=analysis.KEYWORD, index_option="basic")  # file:batch, to resume
+    # "FILE:BATCH": a file's documents go by prefix, a resumed build's by chunk (one term per post).
+    sb.add_text_field("chunk", tokenizer_name=analysis.KEYWORD, index_option="basic")
     # What a hit shows, kept in the index so a page of results needs no Parquet scan.
     sb.add_bytes_field("doc", stored=True, indexed=False)
     sb.add_date_field("created_at", stored=True, indexed=True, fast=True)
@@ -180,7 +180,7 @@ def _apply(
     started = time.perf_counter()
     writer = index.writer(HEAP_BYTES, WRITER_THREADS)
     for name in drop:
-        writer.delete_documents_by_term("file", name)
+        _delete_file(index, writer, name)
     done = list(have)
     order = {f: i for i, f in enumerate(store_files(store))}
     docs = pending = 0
@@ -194,9 +194,10 @@ def _apply(
         start = int(partial[1]) if partial and partial[0] == name else 0
         chunks = -(-pf.metadata.num_rows // CHUNK_ROWS)
         if start == 0:  # a crash after a commit but before its record: drop what it added
-            writer.delete_documents_by_term("file", name)
-        for k in range(start, chunks):
-            writer.delete_documents_by_term("chunk", f"{name}:{k}")
+            _delete_file(index, writer, name)
+        else:
+            for k in range(start, chunks):
+                writer.delete_documents_by_term("chunk", f"{name}:{k}")
         for k, batch in enumerate(pf.iter_batches(batch_size=CHUNK_ROWS, columns=COLUMNS)):
             if k < start:
                 continue
@@ -227,6 +228,12 @@ def _apply(
     return docs, True
 
 
+def _delete_file(index: tantivy.Index, writer: tantivy.IndexWriter, name: str) -> None:
+    """Delete every document of posts file NAME (its chunk terms all start with "NAME:")."""
+    escaped = "".join("\\" + c if c in r"\.+*?()|[]{}^$#&-~" else c for c in name)
+    writer.delete_documents_by_query(tantivy.Query.regex_query(index.schema, "chunk", escaped + ":[0-9]+"))
+
+
 def _doc_jsons(batch: pa.RecordBatch, file: str, chunk: int = 0) -> list[str]:
     """One JSON document per post of BATCH, built column by column (no per-row dicts from Arrow).
 
@@ -250,7 +257,6 @@ def _doc_jsons(batch: pa.RecordBatch, file: str, chunk: int = 0) -> list[str]:
             "words": split,
             "tags": tags or [],
             "mentions": [analysis.fold_handle(m) for m in mentions] if mentions else [],
-            "file": file,
             "chunk": part,
             "platform": platform,
             "doc": base64.b64encode(orjson.dumps([platform, pid, handle, t])).decode(),
