@@ -149,11 +149,19 @@ def main() -> None:
     st = Store(out)
     posts_bytes = folder_bytes(out / "posts")
     if not args.reuse or not search_index.is_current(st):
+        # The first search after an ingest: it waits at most TAGSCOPE_SEARCH_WAIT for the index, then
+        # answers from the part built so far (a build it starts is resumed, not redone, below).
         t0 = time.perf_counter()
+        first = search(st, "women", limit=20)
+        partly = getattr(first, "coverage", None)  # None: complete (or a version that always waits)
+        print(f"first search: {time.perf_counter() - t0:.1f} s, total {first.total:,}"
+              + (f", index covering {partly[0]:,} of {partly[1]:,} posts" if partly else ", index complete"))
+        t0, c0 = time.perf_counter(), time.process_time()
         with st.writer():
             built = search_index.reindex(st)
-        build_s = time.perf_counter() - t0
-        print(f"index build: {built['documents']:,} posts in {build_s:.1f} s ({built['documents'] / build_s:,.0f} posts/s)")
+        build_s, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"index build: {built['documents']:,} posts in {build_s:.1f} s ({built['documents'] / build_s:,.0f} posts/s; "
+              f"CPU {build_cpu:.1f} s, {built['documents'] / build_cpu:,.0f} posts/CPU-s; load {os.getloadavg()[0]:.1f})")
     idx_bytes = folder_bytes(search_index.folder(st))
     print(f"index size: {idx_bytes / 1e6:,.0f} MB (posts Parquet {posts_bytes / 1e6:,.0f} MB, ratio {idx_bytes / posts_bytes:.2f})")
 

@@ -81,8 +81,11 @@ def search(
         fail(str(exc))
         return
     if as_json:
-        emit_json({"total": result.total} if count else result.to_json())
+        emit_json({"total": result.total} | {k: v for k, v in result.to_json().items() if k == "coverage"}
+                  if count else result.to_json())
         return
+    if result.note:  # a half-built index: on stderr, so --count and --csv output stay as they were
+        typer.echo(result.note, err=True)
     if count:
         out.print(str(result.total), highlight=False)  # plain digits: scripts read it (n=$(... --count))
         return

@@ -6,6 +6,7 @@ constant-score queries so they narrow the matches without changing the BM25 rank
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -54,9 +55,22 @@ class SearchResult:
     offset: int = 0
     limit: int = 20
     sort: str = "relevance"
+    # Set only while the index is still being built: (posts indexed, posts in the store).
+    coverage: tuple[int, int] | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What a half-built index does not yet cover (None once it covers every post)."""
+        if self.coverage is None:
+            return None
+        n, m = self.coverage
+        return f"index covers {n:,} of {m:,} posts (still building: search again, or run tagscope reindex)"
 
     def to_json(self) -> dict[str, Any]:
-        return {"total": self.total, "hits": [h.to_json() for h in self.hits]}
+        out: dict[str, Any] = {"total": self.total, "hits": [h.to_json() for h in self.hits]}
+        if self.coverage is not None:
+            out["coverage"] = {"indexed_posts": self.coverage[0], "posts": self.coverage[1], "note": self.note}
+        return out
 
     def to_arrow(self) -> pa.Table:
         return pa.Table.from_pylist([h.to_json() | {"platform": h.platform} for h in self.hits])
@@ -174,8 +188,14 @@ def compile_query(schema: tantivy.Schema, query: str | Node, f: Filters) -> tant
     return tantivy.Query.boolean_query(clauses)
 
 
+# How long a query may spend catching the index up before it answers from the posts indexed so far
+# (the next query goes on from there; `ingest --index` and `tagscope reindex` build it whole).
+WAIT_SECONDS = float(os.environ.get("TAGSCOPE_SEARCH_WAIT", "5"))
+
+
 def ensure_current(store: Store) -> None:
-    """Catch the index up with the store if a crash or a `derived=False` store left it behind."""
+    """Catch the index up with the store if an ingest, a crash or a `derived=False` store left it
+    behind, for at most WAIT_SECONDS: a big backlog is answered from the part already indexed."""
     if not (store.path / "manifest.json").exists():
         raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
     if index.tantivy is None:
@@ -183,7 +203,7 @@ def ensure_current(store: Store) -> None:
     store.refresh()
     if not index.is_current(store):
         with store.writer():
-            index.update(store)
+            index.update(store, budget=WAIT_SECONDS)
 
 
 # Open indexes by store folder, reused while covered.json is unchanged (opening costs milliseconds).
@@ -247,7 +267,15 @@ def search(
             created_at=created[0].astimezone(UTC).replace(tzinfo=None).isoformat() + "Z" if created else None,
             text=text, score=round(float(key), 4) if sort == "relevance" else None, spans=marks.spans(text),
         ))
-    return SearchResult(query=query, total=int(res.count or 0), hits=hits, offset=offset, limit=limit, sort=sort)
+    return SearchResult(query=query, total=int(res.count or 0), hits=hits, offset=offset, limit=limit, sort=sort,
+                        coverage=_coverage(store, searcher))
+
+
+def _coverage(store: Store, searcher: tantivy.Searcher) -> tuple[int, int] | None:
+    """(posts indexed, posts in the store) while the index is incomplete, else None."""
+    if index.is_current(store):
+        return None
+    return searcher.num_docs, index.store_posts(store)
 
 
 class _Marks:
@@ -327,4 +355,8 @@ def count_query(
         "every": every,
         "tz": zone.key if zone else "UTC",
     }
-    return Figure(name="count-query", table=table, data=data, rule=rule, meta={"every": every, "queries": qs})
+    meta: dict[str, Any] = {"every": every, "queries": qs}
+    cover = _coverage(store, searcher)
+    if cover is not None:  # a half-built index: say which part of the posts the counts cover
+        meta["coverage"] = {"indexed_posts": cover[0], "posts": cover[1]}
+    return Figure(name="count-query", table=table, data=data, rule=rule, meta=meta)

@@ -16,12 +16,15 @@ Kept in step through the store's events (:mod:`tagscope.store.events`): ``catch_
 from __future__ import annotations
 
 import base64
+import os
 import shutil
-from datetime import datetime
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import files as atomic
@@ -41,18 +44,22 @@ MISSING = "full-text search needs the search extra: pip install 'tagscope[search
 if TYPE_CHECKING:
     from ..store import Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: text and words indexed pre-split (analysis.split: same terms as 1); chunk, not file
 COLUMNS = ["platform", "id", "author_handle", "created_at", "text", "lang", "kind", "hashtags_norm", "mentions"]
-HEAP_BYTES = 128_000_000
+HEAP_BYTES = 256_000_000  # shared by the writer's threads (tantivy needs >= 15 MB each)
+WRITER_THREADS = max(1, min(2, os.cpu_count() or 1))  # tokenising and segment writing, beside our Python
+CHUNK_ROWS = 65_536  # posts read (and resumable) at once
+COMMIT_ROWS = 32 * CHUNK_ROWS  # ~2M posts: a crash loses less; few commits keep segments (query time) few
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("text", tokenizer_name=analysis.STEMMED, index_option="position")
-    sb.add_text_field("words", tokenizer_name=analysis.PLAIN, index_option="basic")
+    sb.add_text_field("text", tokenizer_name=analysis.SPLIT_STEMMED, index_option="position")
+    sb.add_text_field("words", tokenizer_name=analysis.SPLIT_PLAIN, index_option="basic")
     for name in ("tags", "mentions", "author", "lang", "kind", "platform"):
         sb.add_text_field(name, tokenizer_name=analysis.KEYWORD, index_option="basic")
-    sb.add_text_field("file", tokenizer_name=analysis.KEYWORD, index_option="basic")
+    # "FILE:BATCH": a file's documents go by prefix, a resumed build's by chunk (one term per post).
+    sb.add_text_field("chunk", tokenizer_name=analysis.KEYWORD, index_option="basic")
     # What a hit shows, kept in the index so a page of results needs no Parquet scan.
     sb.add_bytes_field("doc", stored=True, indexed=False)
     sb.add_date_field("created_at", stored=True, indexed=True, fast=True)
@@ -67,19 +74,27 @@ def _covered_path(store: Store) -> Path:
     return folder(store) / "covered.json"
 
 
-def covered(store: Store) -> list[str] | None:
-    """Posts file names the index holds, or None when there is no usable index."""
+def _state(store: Store) -> dict[str, Any] | None:
+    """covered.json: the files fully indexed, and ``partial`` [file, chunks done] while a build is under way."""
     try:
         data = orjson.loads(_covered_path(store).read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError):
         return None
     if data.get("schema_version") != SCHEMA_VERSION or not (folder(store) / "index" / "meta.json").exists():
         return None
-    return list(data["files"])
+    return dict(data)
 
 
-def _save_covered(store: Store, files: list[str]) -> None:
-    data = {"schema_version": SCHEMA_VERSION, "generation": store.generation, "files": files}
+def covered(store: Store) -> list[str] | None:
+    """Posts file names the index holds in full, or None when there is no usable index."""
+    state = _state(store)
+    return None if state is None else list(state["files"])
+
+
+def _save_covered(store: Store, files: list[str], partial: tuple[str, int] | None = None) -> None:
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generation": store.generation, "files": files}
+    if partial is not None:
+        data["partial"] = list(partial)
     atomic.write_bytes(_covered_path(store), orjson.dumps(data))
 
 
@@ -99,35 +114,47 @@ def store_files(store: Store) -> list[str]:
 
 
 def is_current(store: Store) -> bool:
-    return covered(store) == store_files(store)
+    state = _state(store)
+    return state is not None and state["files"] == store_files(store) and not state.get("partial")
 
 
-def update(store: Store, *, progress: Any = None) -> dict[str, int]:
-    """Bring the index in step with the store (call with the store's write lock held)."""
+def store_posts(store: Store) -> int:
+    """Posts in the store's posts files (Parquet footers only)."""
+    return sum(pq.read_metadata(store.path / "posts" / name).num_rows for name in store_files(store))
+
+
+def update(store: Store, *, progress: Any = None, budget: float | None = None) -> dict[str, Any]:
+    """Bring the index in step with the store (call with the store's write lock held).
+
+    With a BUDGET (seconds), stop at the first commit point past it: the index then answers for the
+    posts it holds (``complete`` is False) and the next update resumes where this one stopped."""
     if tantivy is None:  # searching later needs the extra, and catches up then
-        return {"added_files": 0, "removed_files": 0, "documents": 0}
-    have = covered(store)
-    if have is None:
-        return reindex(store, progress=progress)
+        return {"added_files": 0, "removed_files": 0, "documents": 0, "complete": True}
+    state = _state(store)
+    if state is None:
+        return reindex(store, progress=progress, budget=budget)
     want = store_files(store)
-    gone = [f for f in have if f not in set(want)]
+    have = [f for f in state["files"] if f in set(want)]
+    gone = [f for f in state["files"] if f not in set(want)]
+    partial = state.get("partial")
+    if partial and partial[0] not in set(want):
+        gone.append(partial[0])
+        partial = None
     new = [f for f in want if f not in set(have)]
     if not gone and not new:
-        return {"added_files": 0, "removed_files": 0, "documents": 0}
+        return {"added_files": 0, "removed_files": 0, "documents": 0, "complete": True}
     index = open_index(store, create=True)
-    docs = _apply(store, index, gone + new, new, progress)
-    _save_covered(store, want)
-    return {"added_files": len(new), "removed_files": len(gone), "documents": docs}
+    docs, complete = _apply(store, index, gone, have, new, partial, progress, budget)
+    return {"added_files": len(new), "removed_files": len(gone), "documents": docs, "complete": complete}
 
 
-def reindex(store: Store, *, progress: Any = None) -> dict[str, int]:
+def reindex(store: Store, *, progress: Any = None, budget: float | None = None) -> dict[str, Any]:
     """Rebuild the index from scratch (call with the store's write lock held)."""
     shutil.rmtree(folder(store), ignore_errors=True)
     index = open_index(store, create=True)
     want = store_files(store)
-    docs = _apply(store, index, [], want, progress)
-    _save_covered(store, want)
-    return {"added_files": len(want), "removed_files": 0, "documents": docs}
+    docs, complete = _apply(store, index, [], [], want, None, progress, budget)
+    return {"added_files": len(want), "removed_files": 0, "documents": docs, "complete": complete}
 
 
 def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
@@ -143,44 +170,107 @@ def forget(store: Store, forgotten: events.ForgottenPosts) -> None:
         reindex(store)
 
 
-def _apply(store: Store, index: tantivy.Index, drop: list[str], add: list[str], progress: Any) -> int:
-    writer = index.writer(HEAP_BYTES, 1)
+def _apply(
+    store: Store, index: tantivy.Index, drop: list[str], have: list[str], add: list[str],
+    partial: list[Any] | None, progress: Any, budget: float | None,
+) -> tuple[int, bool]:
+    """Delete DROP's documents, add ADD's (resuming PARTIAL), committing every ~COMMIT_ROWS posts and
+    recording what each commit covers, so a query can use a half-built index and a later update
+    (or a crash) resumes at the last commit. Returns (documents added, whether ADD was finished)."""
+    started = time.perf_counter()
+    writer = index.writer(HEAP_BYTES, WRITER_THREADS)
     for name in drop:
-        writer.delete_documents_by_term("file", name)
-    docs = 0
+        _delete_file(index, writer, name)
+    done = list(have)
+    order = {f: i for i, f in enumerate(store_files(store))}
+    docs = pending = 0
+
+    def commit(at: tuple[str, int] | None) -> None:
+        writer.commit()
+        _save_covered(store, sorted(done, key=lambda f: order.get(f, len(order))), at)
+
     for name in add:
-        for batch in pq.ParquetFile(store.path / "posts" / name).iter_batches(batch_size=65_536, columns=COLUMNS):
-            for row in batch.to_pylist():
-                writer.add_json(_doc_json(row, name))
+        pf = pq.ParquetFile(store.path / "posts" / name)
+        start = int(partial[1]) if partial and partial[0] == name else 0
+        chunks = -(-pf.metadata.num_rows // CHUNK_ROWS)
+        if start == 0:  # a crash after a commit but before its record: drop what it added
+            _delete_file(index, writer, name)
+        else:
+            for k in range(start, chunks):
+                writer.delete_documents_by_term("chunk", f"{name}:{k}")
+        for k, batch in enumerate(pf.iter_batches(batch_size=CHUNK_ROWS, columns=COLUMNS)):
+            if k < start:
+                continue
+            for doc in _doc_jsons(batch, name, k):
+                writer.add_json(doc)
             docs += batch.num_rows
+            pending += batch.num_rows
             if progress is not None:
                 progress(docs)
-    writer.commit()
+            last = k + 1 == chunks
+            over = budget is not None and time.perf_counter() - started > budget
+            if not last and (pending >= COMMIT_ROWS or over):
+                commit((name, k + 1))
+                pending = 0
+                if over:
+                    writer.wait_merging_threads()
+                    return docs, False
+        done.append(name)
+        if budget is not None and time.perf_counter() - started > budget and name != add[-1]:
+            commit(None)
+            writer.wait_merging_threads()
+            return docs, False
+        if pending >= COMMIT_ROWS:
+            commit(None)
+            pending = 0
+    commit(None)
     writer.wait_merging_threads()
-    return docs
+    return docs, True
 
 
-def _doc_json(row: dict[str, Any], file: str) -> str:
-    text = row["text"] or ""
-    norm = analysis.normalize(text)
-    created: datetime | None = row["created_at"]
-    doc: dict[str, Any] = {
-        "text": norm,
-        "words": norm,
-        "tags": row["hashtags_norm"] or [],
-        "mentions": [analysis.fold_handle(m) for m in row["mentions"] or []],
-        "file": file,
-        "platform": row["platform"],
-        "doc": base64.b64encode(orjson.dumps([row["platform"], row["id"], row["author_handle"], text])).decode(),
-    }
-    if row["author_handle"]:
-        doc["author"] = analysis.fold_handle(row["author_handle"])
-    for key in ("lang", "kind"):
-        if row[key]:
-            doc[key] = row[key]
-    if created is not None:
-        doc["created_at"] = created.isoformat() + "Z"
-    return orjson.dumps(doc).decode()
+def _delete_file(index: tantivy.Index, writer: tantivy.IndexWriter, name: str) -> None:
+    """Delete every document of posts file NAME (its chunk terms all start with "NAME:")."""
+    escaped = "".join("\\" + c if c in r"\.+*?()|[]{}^$#&-~" else c for c in name)
+    writer.delete_documents_by_query(tantivy.Query.regex_query(index.schema, "chunk", escaped + ":[0-9]+"))
+
+
+def _doc_jsons(batch: pa.RecordBatch, file: str, chunk: int = 0) -> list[str]:
+    """One JSON document per post of BATCH, built column by column (no per-row dicts from Arrow).
+
+    ASCII texts (most posts) are split by one vectorised regex; the rest by :func:`analysis.split`
+    after NFKC + casefold (for ASCII both are the identity up to case, which the analyzer lowers)."""
+    text = pc.fill_null(batch.column("text"), "")
+    ascii_split = pc.replace_substring_regex(text, analysis.ASCII_SEPARATORS, " ").to_pylist()
+    is_ascii = pc.string_is_ascii(text).to_pylist()
+    texts = text.to_pylist()
+    created = pc.strftime(batch.column("created_at"), format="%Y-%m-%dT%H:%M:%SZ").to_pylist()
+    cols = [batch.column(c).to_pylist() for c in ("platform", "id", "author_handle", "lang", "kind", "hashtags_norm", "mentions")]
+    part = f"{file}:{chunk}"
+    out = []
+    for t, split, asc, when, platform, pid, handle, lang, kind, tags, mentions in zip(
+        texts, ascii_split, is_ascii, created, *cols, strict=True
+    ):
+        if not asc:
+            split = analysis.split(analysis.normalize(t))
+        doc: dict[str, Any] = {
+            "text": split,
+            "words": split,
+            "tags": tags or [],
+            "mentions": [analysis.fold_handle(m) for m in mentions] if mentions else [],
+            "chunk": part,
+            "platform": platform,
+            "doc": base64.b64encode(orjson.dumps([platform, pid, handle, t])).decode(),
+        }
+        if handle:
+            doc["author"] = analysis.fold_handle(handle)
+        if lang:
+            doc["lang"] = lang
+        if kind:
+            doc["kind"] = kind
+        if when is not None:
+            doc["created_at"] = when
+        out.append(orjson.dumps(doc).decode())
+    return out
 
 
 events.catch_up.subscribe(update)

@@ -24,7 +24,6 @@ from typing import Any
 import orjson
 
 from ...post import new_post
-from ...times import to_utc
 from ..base import MAPPING_ERRORS, ParseError, Rejected, as_int, cannot_map
 from . import record, scrubbing
 
@@ -133,8 +132,8 @@ def _post(view: Any) -> dict[str, Any]:
         author_name=author.get("displayName") or None if isinstance(author.get("displayName"), str) else None,
         author_followers=as_int(author.get("followersCount")),
         author_bio=author.get("description") or None if isinstance(author.get("description"), str) else None,
-        created_at=record.created_time(rec.get("createdAt"), _indexed(view.get("indexedAt")), "indexedAt"),
-        indexed_at=_indexed(view.get("indexedAt")),
+        created_at=record.created_time(rec.get("createdAt"), record.valid_time(view.get("indexedAt")), "indexedAt"),
+        indexed_at=record.valid_time(view.get("indexedAt")),
         like_count=as_int(view.get("likeCount")), repost_count=as_int(view.get("repostCount")),
         reply_count=as_int(view.get("replyCount")), quote_count=as_int(view.get("quoteCount")),
         source_format=NAME)
@@ -156,17 +155,7 @@ def _repost(subject: dict[str, Any], reason: dict[str, Any]) -> dict[str, Any] |
         platform=PLATFORM, id=uri, author_id=by["did"],
         author_handle=handle if isinstance(handle, str) and handle and handle != "handle.invalid" else None,
         author_name=by.get("displayName") or None if isinstance(by.get("displayName"), str) else None,
-        created_at=_indexed(reason.get("indexedAt")) or subject["created_at"],
-        indexed_at=_indexed(reason.get("indexedAt")),
+        created_at=record.valid_time(reason.get("indexedAt")) or subject["created_at"],
+        indexed_at=record.valid_time(reason.get("indexedAt")),
         kind="repost", repost_of_id=subject["id"], repost_of_author=subject["author_handle"] or subject["author_id"],
         hashtags=[], hashtags_norm=[], hashtags_hidden=[], mentions=[], urls=[], domains=[], source_format=NAME)
-
-
-def _indexed(value: Any) -> Any:
-    """The AppView's ``indexedAt`` as a time, or None when it is absent or no valid time."""
-    if isinstance(value, str) and value:
-        try:
-            return to_utc(value)
-        except (ValueError, OverflowError):
-            return None
-    return None

@@ -144,14 +144,14 @@ def created_time(value: Any, indexed: datetime | None, indexed_name: str = "time
     than CLOCK_SKEW after the server saw the post (Bluesky's own AppView orders by the earlier of the
     two, its ``sortAt``: a client clock running ahead is clamped). Otherwise the indexed time; a
     ParseError (the record is quarantined) when there is none to fall back on."""
-    created = _valid(value)
+    created = valid_time(value)
     if created is not None and created < EARLIEST:
         created = None
     if created is None:
         if indexed is None:
             if not value:
                 raise ParseError(f"missing createdAt and {indexed_name}")
-            raise ParseError(f"no valid createdAt and no {indexed_name}" if _valid(value) is None
+            raise ParseError(f"no valid createdAt and no {indexed_name}" if valid_time(value) is None
                              else f"implausible createdAt {value!r} (before 1970) and no {indexed_name}")
         return indexed
     if indexed is not None and created > indexed + CLOCK_SKEW:
@@ -159,7 +159,8 @@ def created_time(value: Any, indexed: datetime | None, indexed_name: str = "time
     return created
 
 
-def _valid(value: Any) -> datetime | None:
+def valid_time(value: Any) -> datetime | None:
+    """VALUE as a UTC time, or None when it is absent or no valid time (a client's or a server's clock)."""
     if isinstance(value, str) and value:
         try:
             return to_utc(value)

@@ -27,8 +27,9 @@ from typing import IO, Any
 from urllib.parse import urlparse
 
 from ...post import new_post
+from .. import csv_rows
 from ..base import ParseError, Record, as_int, mapped
-from . import csv_rows, options, text
+from . import options, text
 from .items import unix_time
 
 NAME = "4cat-csv"

@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ...post import new_post
+from .. import csv_rows
 from ..base import ParseError, Record, as_id, as_int, as_str, json_records, line_records, mapped, parse_option
-from . import csv_rows, mapping, options, text
+from . import mapping, options, text
 from .items import unix_time
 
 NAME = "mapped"

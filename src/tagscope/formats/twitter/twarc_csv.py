@@ -15,15 +15,13 @@ row, and quoted fields may span lines (a CSV re-saved by a spreadsheet).
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
 
 from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from .. import csv_rows
 from ..base import MAPPING_ERRORS, ParseError, Record, as_int, cannot_map, is_media_link, parse_iso
 from . import scrubbing
 
@@ -33,7 +31,6 @@ scrub = scrubbing.scrub
 HANDLE_KEYS = scrubbing.HANDLE_KEYS
 _HEADER_START = b"id,conversation_id,referenced_tweets.replied_to.id"
 _REQUIRED = ("id", "author_id", "created_at", "text")
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 def sniff(head: bytes) -> bool:
@@ -47,45 +44,12 @@ def sniff(head: bytes) -> bool:
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """One record per CSV row, as a {column: cell} object; a row of the wrong width is an error."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-    try:
-        yield from _rows(csv.reader(text))
-    finally:
-        text.detach()  # the caller owns (and closes) the byte stream
+    return csv_rows.rows(stream, header_check=_header_problem)
 
 
-def _rows(reader: Any) -> Iterator[Record]:
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        yield Record(1, None, b"", f"unreadable CSV header: {exc}")
-        return
-    width = len(header)
+def _header_problem(header: list[str]) -> str | None:
     missing = [c for c in _REQUIRED if c not in header]
-    line = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield Record(line, None, b"", f"malformed CSV row: {exc}")
-            line = reader.line_num + 1
-            continue
-        start, line = line, reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if missing:
-            yield Record(start, None, orjson.dumps(row), f"not a twarc-csv file: no column {', '.join(missing)}")
-            continue
-        if len(row) != width:
-            yield Record(start, None, orjson.dumps(row),
-                         f"malformed CSV row: {len(row)} fields where the header has {width}")
-            continue
-        obj = dict(zip(header, row, strict=True))
-        yield Record(start, obj, orjson.dumps(obj))
+    return f"not a twarc-csv file: no column {', '.join(missing)}" if missing else None
 
 
 def parse(obj: Any) -> list[Any]:

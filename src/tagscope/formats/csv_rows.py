@@ -1,6 +1,6 @@
 """CSV rows as raw records: one ``{column: cell}`` object per row, with its first physical line.
 
-Shared by 4CAT's CSV and mapped CSV files. A row of the wrong width, or a file the csv module cannot
+Shared by the CSV formats (twarc-csv, 4CAT's CSV, mapped CSV files). A row of the wrong width, or a file the csv module cannot
 read, becomes a record with an error (quarantined with its file and line); the rest of the file goes on.
 """
 
@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import orjson
 
-from ..base import Record
+from .base import Record
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
