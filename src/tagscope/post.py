@@ -64,6 +64,12 @@ MAX_FIELDS = frozenset({"author_followers", "like_count", "repost_count", "reply
 KINDS = ("original", "reply", "quote", "repost")
 
 
+def kind_of(*, repost: bool, reply: bool, quote: bool) -> str:
+    """A post's kind, by the one precedence every platform's format uses: a repost is a repost, then a
+    reply is a reply even when it quotes (its own text is an answer), then a quote, else an original."""
+    return "repost" if repost else "reply" if reply else "quote" if quote else "original"
+
+
 @dataclass(frozen=True)
 class Tombstone:
     """A deletion (or an edit superseding an older version) of post (platform, id)."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from ...post import Tombstone, domain_of, fold_tag, hashtag_fields, new_post, unique, url_fields
+from ...post import Tombstone, domain_of, fold_tag, hashtag_fields, kind_of, new_post, unique, url_fields
 from ..base import (
     MAPPING_ERRORS,
     ParseError,
@@ -190,19 +190,13 @@ def status_post(st: dict[str, Any], local: dict[str, str]) -> dict[str, Any]:
     quoted = quoted if isinstance(quoted, dict) else None
     repost_author = None
     if boosted is not None:
-        kind = "repost"
         b_account = boosted.get("account")
         repost_author = full_acct(b_account) if isinstance(b_account, dict) else None
         if repost_author:
             mentions = [repost_author, *mentions]
         if as_str(boosted.get("uri")) is None:
             raise ParseError("boost of a status without uri")
-    elif st.get("in_reply_to_id") is not None:
-        kind = "reply"
-    elif isinstance(quote, dict):
-        kind = "quote"
-    else:
-        kind = "original"
+    kind = kind_of(repost=boosted is not None, reply=st.get("in_reply_to_id") is not None, quote=isinstance(quote, dict))
     followers = as_int(account.get("followers_count"))
     return new_post(
         platform=PLATFORM, id=pid, author_id=account_id(account), author_handle=full_acct(account),

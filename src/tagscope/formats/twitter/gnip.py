@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ...post import Tombstone, hashtag_fields, kind_of, new_post, unique, url_fields
 from ..base import ParseError, as_int, as_str, id_after, mapped, parse_iso
 from . import scrubbing
 
@@ -87,13 +87,7 @@ def _post(act: dict[str, Any]) -> dict[str, Any]:
         repost_of_author = as_str(orig_actor.get("preferredUsername"))
         if repost_of_author:
             mentions = [repost_of_author, *mentions]
-        kind = "repost"
-    elif reply_to_id:
-        kind = "reply"
-    elif quote_of_id:
-        kind = "quote"
-    else:
-        kind = "original"
+    kind = kind_of(repost=original is not None, reply=bool(reply_to_id), quote=bool(quote_of_id))
     lang = act.get("twitter_lang")
     post = new_post(
         platform="twitter",

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import orjson
 
-from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ...post import Tombstone, hashtag_fields, kind_of, new_post, unique, url_fields
 from .. import csv_rows
 from ..base import MAPPING_ERRORS, ParseError, Record, as_int, cannot_map, is_media_link, parse_iso
 from . import scrubbing
@@ -153,16 +153,9 @@ def _post(row: dict[str, Any]) -> dict[str, Any]:
     quote_of = _cell(row, "referenced_tweets.quoted.id") or refs.get("quoted")
     rt_author = _cell(row, "retweeted_username") if rt_of else None
     mentions = [m.lstrip("@") for m in _json_list(row, "entities.mentions")]
-    if rt_of:
-        kind = "repost"
-        if rt_author:
-            mentions = [rt_author, *mentions]
-    elif reply_to:
-        kind = "reply"
-    elif quote_of:
-        kind = "quote"
-    else:
-        kind = "original"
+    if rt_of and rt_author:
+        mentions = [rt_author, *mentions]
+    kind = kind_of(repost=bool(rt_of), reply=bool(reply_to), quote=bool(quote_of))
     verified = _bool(_cell(row, "author.verified"))
     vtype = _cell(row, "author.verified_type")
     if vtype and vtype != "none":

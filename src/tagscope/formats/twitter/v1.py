@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ...post import Tombstone, hashtag_fields, unique, url_fields
+from ...post import Tombstone, hashtag_fields, kind_of, unique, url_fields
 from ...times import to_utc
 from ..base import MAPPING_ERRORS, ParseError, as_id, as_int, as_str, mapped
 from . import scrubbing
@@ -147,17 +147,12 @@ def parse_status(st: dict[str, Any]) -> dict[str, Any]:
     text, entities = _text_and_entities(source)
     tags = [h["text"] for h in entities.get("hashtags") or () if isinstance(h.get("text"), str)]
     mentions = [m["screen_name"] for m in entities.get("user_mentions") or () if isinstance(m.get("screen_name"), str)]
+    kind = kind_of(repost=bool(rt), reply=bool(st.get("in_reply_to_status_id_str") or st.get("in_reply_to_status_id")),
+                   quote=bool(st.get("is_quote_status") and (st.get("quoted_status_id_str") or st.get("quoted_status"))))
     if rt:
         rt_user = rt.get("user") or {}
-        kind = "repost"
         if isinstance(rt_user.get("screen_name"), str):
             mentions = [rt_user["screen_name"], *mentions]
-    elif st.get("in_reply_to_status_id_str") or st.get("in_reply_to_status_id"):
-        kind = "reply"
-    elif st.get("is_quote_status") and (st.get("quoted_status_id_str") or st.get("quoted_status")):
-        kind = "quote"
-    else:
-        kind = "original"
     quoted = st.get("quoted_status")
     tag_cols = hashtag_fields(tags)
     url_cols = url_fields(_urls(entities, source))

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from ...post import Tombstone, hashtag_fields, unique, url_fields
+from ...post import Tombstone, hashtag_fields, kind_of, unique, url_fields
 from ..base import (
     MAPPING_ERRORS,
     ParseError,
@@ -286,13 +286,7 @@ def _post(tw: dict[str, Any], pid: str, users: dict[str, Any], tweets: dict[str,
             rt_author = _rt_prefix(tw.get("text"))
         if rt_author and isinstance(rt, dict):
             mentions = [rt_author, *mentions]
-        kind = "repost"
-    elif "replied_to" in ref_ids:
-        kind = "reply"
-    elif "quoted" in ref_ids:
-        kind = "quote"
-    else:
-        kind = "original"
+    kind = kind_of(repost=bool(rt_id), reply="replied_to" in ref_ids, quote="quoted" in ref_ids)
     metrics = source.get("public_metrics") or {}
     umetrics = user.get("public_metrics") or {}
     verified = user.get("verified")

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import orjson
 
-from ...post import Tombstone, hashtag_fields, new_post, unique, url_fields
+from ...post import Tombstone, hashtag_fields, kind_of, new_post, unique, url_fields
 from ..base import READ_ERRORS, FormatWarning, ParseError, Record, as_id, as_int, as_str, mapped
 from . import scrubbing
 from .v1 import parse_time
@@ -331,14 +331,7 @@ def _parse(obj: dict[str, Any]) -> list[Any]:
     reply_to = as_str(tw.get("in_reply_to_status_id_str")) or as_str(tw.get("in_reply_to_status_id"))
     quote_of = as_str(tw.get("quoted_status_id_str")) or as_str(tw.get("quoted_status_id"))
     rt_author = _rt_author(text)
-    if rt_author:
-        kind = "repost"
-    elif reply_to:
-        kind = "reply"
-    elif quote_of:
-        kind = "quote"
-    else:
-        kind = "original"
+    kind = kind_of(repost=bool(rt_author), reply=bool(reply_to), quote=bool(quote_of))
     post = new_post(
         platform="twitter",
         id=pid,
