@@ -118,6 +118,11 @@ class SparkEngine(Engine):
         return spark.sql(sql, args=named([_value(p) for p in params])), sql, params
 
     # -- running -----------------------------------------------------------------------------
+    def dataframe(self, plan: Plan) -> Any:
+        """PLAN (scanned) as a Spark DataFrame, for work that runs on the executors (batch labelling's
+        ``mapInArrow``) rather than bringing rows back here."""
+        return self._frame(plan)[0]
+
     def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
         df, sql, params = self._frame(plan)
         with spark_session.quiet():
