@@ -14,7 +14,7 @@ import typer
 
 from ..analytics import registry
 from ..analytics.registry import Analytic, NotAvailable
-from .common import app, existing_store, fail, posts_store
+from .common import analytics_store, app, fail
 from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, SparkMasterOpt, StoreOpt, param
 from .output import show
 
@@ -37,7 +37,7 @@ def command(spec: Analytic) -> Callable[..., None]:
             from ..engines import spark_session
 
             spark_session.configure(master)
-        st = posts_store(store) if spec.labels else existing_store(store)
+        st = analytics_store(store, engine, posts=spec.labels)  # a URI store with --engine spark
         if engine:  # passed only when chosen, so analytics that take no engine yet keep working
             values["engine"] = engine
         from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
