@@ -98,7 +98,11 @@ class SparkEngine(Engine):
                 reader = spark.read.option("mergeSchema", "true") if merge else spark.read
                 df = reader.parquet(*paths)
             else:
-                df = spark.createDataFrame(schema.empty_table())
+                # an explicit schema: Spark Connect infers none from an empty table; times as
+                # TIMESTAMP, as Spark reads the store's Parquet (inferTimestampNTZ off)
+                from pyspark.sql.pandas.types import from_arrow_schema
+
+                df = spark.createDataFrame([], schema=from_arrow_schema(schema, prefer_timestamp_ntz=False))
         df.createOrReplaceTempView(name)
 
     def _provide_labels(self) -> None:

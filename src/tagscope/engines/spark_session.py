@@ -10,6 +10,8 @@ server (``pip install 'pyspark[connect]'``); anything else (``local[2]``, ``spar
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import shutil
 import sys
@@ -104,6 +106,17 @@ def session() -> Any:
     return _root.newSession()
 
 
+_connected: list[Any] = []  # Spark Connect sessions of this process, closed before it exits
+
+
+def _close_connect() -> None:
+    """Close the Connect sessions' channels while the interpreter still runs: left to the garbage
+    collector at exit, gRPC's channel close waits for threads that are gone (the process hangs)."""
+    while _connected:
+        with contextlib.suppress(Exception):
+            _connected.pop().client.close()
+
+
 def _connect(spark_session: Any, url: str) -> Any:
     """A new server-side session of the Spark Connect server at URL (no JVM here).
 
@@ -118,6 +131,9 @@ def _connect(spark_session: Any, url: str) -> Any:
             f"A Spark Connect URL needs pyspark's connect client: pip install 'tagscope[spark]' ({exc})",
             name=getattr(exc, "name", None)) from exc
     session = root.newSession()
+    if not _connected:
+        atexit.register(_close_connect)
+    _connected.extend((root, session))
     for key, value in {**CONF, **_extra_conf()}.items():
         if key.startswith("spark.sql."):
             session.conf.set(key, value)
