@@ -17,7 +17,6 @@ from .. import engines
 from ..analytics.registry import FILTERS, Option
 
 
-
 class StoreUri(str):
     """A ``--store`` given as a URI (``s3a://``, ``hdfs://``, ``file://``...): only the Spark engine
     reads it, and only the analytics commands take one (:func:`.common.analytics_store`)."""
