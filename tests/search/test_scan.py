@@ -131,3 +131,23 @@ def test_cli_engine_option(sample, monkeypatch):
     assert table.exit_code == 0 and "scan of the posts on duckdb" in " ".join(table.output.split())
     bad = runner.invoke(app, ["count-query", "--store", str(sample.path), "brexit", "--engine", "nope"])
     assert bad.exit_code == 2 and "unknown engine 'nope'; known engines: duckdb, spark" in bad.output
+
+
+def test_a_phrase_never_spans_two_posts_of_a_batch():
+    """The evaluator holds a batch's tokens end to end; a phrase is a run inside one post."""
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    from tagscope.search import parse
+    from tagscope.search.scan import Evaluate, compile_tree
+
+    texts = ["women deserve", "safety now", f"women {LONG} deserve safety", "Women DESERVE safety"]
+    batch = pa.RecordBatch.from_pydict({"created_at": pa.array([datetime(2014, 5, 24, 10, i) for i in range(4)]),
+                                        "text": texts})
+    ev = Evaluate([compile_tree(parse(q)) for q in ('"deserve safety"', '"women deserve"', "women -safety")], 60, None)
+    got = ev.batch(batch).to_pylist()
+    minute = int((datetime(2014, 5, 24, 10, 0) - datetime(1970, 1, 1)).total_seconds())
+    assert got == [{"q": 0, "slot": minute + 120, "n": 1}, {"q": 0, "slot": minute + 180, "n": 1},
+                   {"q": 1, "slot": minute, "n": 1}, {"q": 1, "slot": minute + 180, "n": 1},
+                   {"q": 2, "slot": minute, "n": 1}]

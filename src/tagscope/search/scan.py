@@ -1,4 +1,4 @@
-"""count-query without the index: the parsed query evaluated row by row, with the index's own analysis.
+"""count-query without the index: the parsed query evaluated per post, with the index's own analysis.
 
 The index answers ``count-query`` on one machine. A store on a cluster has no index (building one over
 billions of posts is what a cluster run must not wait for), so this module answers the same question
@@ -13,11 +13,15 @@ index's semantics:
   ``@handle`` a folded mention;
 - AND, OR and NOT are boolean (the index's must, should and must-not clauses mean the same).
 
-The evaluator (:class:`Evaluate`, picklable) runs where the engine runs Python, on Spark's executors
-through ``mapInArrow``; DuckDB streams the rows through it in this process. It yields, per batch, the
-matches per (query, UTC slot of 1 or 15 minutes: what the index's histogram counts), and the engine
-sums them per slot (:meth:`tagscope.engines.base.Engine.map_rows`). The filters that are plain
-equalities or time bounds run as the scan's SQL; the author, which needs the handle fold, runs here.
+The evaluator (:class:`Evaluate`, picklable) answers per post, a batch at a time: each batch's text
+is split as the index splits it, its *distinct* tokens go through the analyzers once (the whitespace
+tokenizer and the filters treat every token on its own, so that is analysing every occurrence), and
+each leaf becomes a boolean per post (a phrase: a run of positions within one post), combined by the
+tree. It runs where the engine runs Python: on Spark's executors through ``mapInArrow``; DuckDB
+streams the rows through it in this process. It yields, per batch, the matches per (query, UTC slot
+of 1 or 15 minutes: what the index's histogram counts), and the engine sums them per slot
+(:meth:`tagscope.engines.base.Engine.map_rows`). The filters that are plain equalities or time bounds
+run as the scan's SQL; the author, which needs the handle fold, runs here.
 """
 
 from __future__ import annotations
@@ -88,91 +92,135 @@ def _ops(node: tuple[int, Any]) -> set[int]:
     return {op}
 
 
-class _Doc:
-    """One post as the index sees it, each part analysed only when a query first asks for it."""
-
-    __slots__ = ("_mentions", "_plain", "_positions", "_stem_set", "_stems", "raw_mentions", "split", "tags")
-
-    def __init__(self, split: str | None, tags: list[str] | None, mentions: list[str] | None):
-        self.split = split
-        self.tags = tags or ()
-        self.raw_mentions = mentions
-        self._stems: list[str] | None = None
-        self._stem_set: set[str] | None = None
-        self._positions: list[str | None] | None = None
-        self._plain: list[str] | None = None
-        self._mentions: set[str] | None = None
-
-    def stems(self) -> list[str]:
-        if self._stems is None:
-            self._stems = list(_SPLIT_STEMMED.analyze(self.split or ""))
-        return self._stems
-
-    def stem_set(self) -> set[str]:
-        if self._stem_set is None:
-            self._stem_set = set(self.stems())
-        return self._stem_set
-
-    def positions(self) -> list[str | None]:
-        """The stemmed term at each token position (None where a too-long token was dropped)."""
-        if self._positions is None:
-            stems, raw = self.stems(), (self.split or "").split()
-            if len(stems) == len(raw):
-                self._positions = list(stems)
-            else:  # the analyzer dropped a token of >= 80 bytes: it still took its position
-                self._positions = [(a[0] if (a := _SPLIT_STEMMED.analyze(tok)) else None) for tok in raw]
-        return self._positions
-
-    def has_phrase(self, terms: tuple[str, ...]) -> bool:
-        if not all(t in self.stem_set() for t in terms):
-            return False
-        pos, n = self.positions(), len(terms)
-        first = terms[0]
-        return any(pos[i] == first and tuple(pos[i:i + n]) == terms for i in range(len(pos) - n + 1))
-
-    def plain(self) -> list[str]:
-        if self._plain is None:
-            self._plain = list(_SPLIT_PLAIN.analyze(self.split or ""))
-        return self._plain
-
-    def mentions(self) -> set[str]:
-        if self._mentions is None:
-            self._mentions = {analysis.fold_handle(m) for m in self.raw_mentions or () if m is not None}
-        return self._mentions
-
-
-def matches(node: tuple[int, Any], doc: _Doc) -> bool:
-    """Whether DOC matches the compiled query NODE."""
-    op, value = node
-    if op == TERM:
-        return value in doc.stem_set()
-    if op == PHRASE:
-        return doc.has_phrase(value)
-    if op == PREFIX:
-        return any(w.startswith(value) for w in doc.plain())
-    if op == TAG:
-        return value in doc.tags
-    if op == MENTION:
-        return value in doc.mentions()
-    if op == NOT:
-        return not matches(value, doc)
-    if op == AND:
-        return all(matches(c, doc) for c in value)
-    return any(matches(c, doc) for c in value)
-
-
 _SPLIT_STEMMED = analysis.split_stemmed_analyzer()
 _SPLIT_PLAIN = analysis.split_plain_analyzer()
+LONG_BYTES = 80  # analysis: tokens of 80 bytes or more are dropped (remove_long), yet take a position
 
 
-def splits(text: pa.Array) -> list[str]:
-    """Each text as the index's ``text``/``words`` fields hold it (index._doc_jsons, the same steps):
-    ASCII texts split by one vectorised regex, the rest NFKC + casefold, then the token pattern."""
+def splits(text: pa.Array) -> pa.Array:
+    """Each text as the index's ``text``/``words`` fields receive it (index._doc_jsons, the same
+    steps): ASCII texts split by one vectorised regex, the rest NFKC + casefold, then the token
+    pattern; tokens joined by spaces."""
     text = pc.fill_null(text, "")
-    ascii_split = pc.replace_substring_regex(text, analysis.ASCII_SEPARATORS, " ").to_pylist()
-    is_ascii = pc.string_is_ascii(text).to_pylist()
-    return [s if a else analysis.split(analysis.normalize(t))
-            for t, s, a in zip(text.to_pylist(), ascii_split, is_ascii, strict=True)]
+    is_ascii = pc.string_is_ascii(text)
+    ascii_split = pc.replace_substring_regex(text, analysis.ASCII_SEPARATORS, " ")
+    others = np.flatnonzero(~is_ascii.to_numpy(zero_copy_only=False))
+    if not len(others):
+        return ascii_split
+    full = np.full(len(text), None, dtype=object)
+    full[others] = [analysis.split(analysis.normalize(t)) for t in text.take(pa.array(others)).to_pylist()]
+    return pc.if_else(is_ascii, ascii_split, pa.array(full, pa.string()))
+
+
+def _analyse(analyzer: Any, tokens: pa.Array) -> np.ndarray:
+    """The term of each distinct token (None: too long, dropped), one analyzer call for them all:
+    the whitespace tokenizer and the filters treat every token on its own, so analysing the
+    distinct tokens of a batch once is analysing every occurrence."""
+    out = np.full(len(tokens), None, dtype=object)
+    short = np.flatnonzero(pc.less(pc.binary_length(tokens), LONG_BYTES).to_numpy(zero_copy_only=False))
+    words = tokens.take(pa.array(short)).to_pylist()
+    terms = list(analyzer.analyze(" ".join(words)))
+    if len(terms) != len(words):  # pragma: no cover - a filter that drops or splits a token: one at a time
+        terms = [(a[0] if (a := analyzer.analyze(w)) else None) for w in words]
+    out[short] = terms
+    return out
+
+
+class _Batch:
+    """One batch of posts as the index sees it, each part analysed only when a query first asks.
+
+    Text is held as its tokens in order (``tok``: the distinct-token id at each position, ``row``:
+    the post of each position), so a phrase is a run of positions in one post."""
+
+    def __init__(self, batch: pa.RecordBatch):
+        self.batch = batch
+        self.n = batch.num_rows
+        self._tokens: tuple[np.ndarray, np.ndarray, pa.Array] | None = None
+        self._stems: dict[str, np.ndarray] | None = None
+        self._plain: pa.Array | None = None
+        self.leaves: dict[tuple[int, Any], np.ndarray] = {}
+
+    def tokens(self) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        if self._tokens is None:
+            lists = pc.split_pattern(splits(self.batch.column("text")), " ")
+            flat, row = pc.list_flatten(lists), pc.list_parent_indices(lists)
+            real = pc.not_equal(flat, "")  # the ASCII split leaves empty ends; the tokenizer skips them
+            enc = pc.dictionary_encode(flat.filter(real))
+            self._tokens = (enc.indices.to_numpy(zero_copy_only=False), row.filter(real).to_numpy(zero_copy_only=False),
+                            enc.dictionary)
+        return self._tokens
+
+    def stem_ids(self, wanted: set[str]) -> dict[str, np.ndarray]:
+        """Per wanted term, a boolean over the distinct tokens: which stem to it."""
+        if self._stems is None:
+            stems = _analyse(_SPLIT_STEMMED, self.tokens()[2])
+            self._stems = {t: stems == t for t in wanted}
+        return self._stems
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.tokens()[1][positions]] = True
+        return mask
+
+    def leaf(self, op: int, value: Any, wanted: set[str]) -> np.ndarray:
+        if op == TERM:
+            tok, _, _ = self.tokens()
+            return self.rows(np.flatnonzero(self.stem_ids(wanted)[value][tok]))
+        if op == PHRASE:
+            tok, row, _ = self.tokens()
+            ids = self.stem_ids(wanted)
+            span = len(tok) - len(value) + 1
+            if span <= 0:
+                return np.zeros(self.n, dtype=bool)
+            hit = ids[value[0]][tok[:span]]
+            for k, term in enumerate(value[1:], start=1):
+                hit &= ids[term][tok[k:k + span]] & (row[k:k + span] == row[:span])
+            return self.rows(np.flatnonzero(hit))
+        if op == PREFIX:
+            tok, _, uniq = self.tokens()
+            if self._plain is None:
+                self._plain = pa.array(_analyse(_SPLIT_PLAIN, uniq), pa.string())
+            starts = pc.fill_null(pc.starts_with(self._plain, value), False).to_numpy(zero_copy_only=False)
+            return self.rows(np.flatnonzero(starts[tok]))
+        column = "hashtags_norm" if op == TAG else "mentions"
+        lists = self.batch.column(column)
+        flat, row = pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        if op == MENTION:  # the index folds each mention; fold each distinct one once
+            enc = pc.dictionary_encode(flat)
+            folded = np.array([m is not None and analysis.fold_handle(m) == value for m in enc.dictionary.to_pylist()],
+                              dtype=bool)
+            same = folded[enc.indices.to_numpy(zero_copy_only=False)] if len(folded) else np.zeros(0, dtype=bool)
+        else:
+            same = pc.fill_null(pc.equal(flat, value), False).to_numpy(zero_copy_only=False)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[row[same]] = True
+        return mask
+
+
+def evaluate(node: tuple[int, Any], b: _Batch, wanted: set[str]) -> np.ndarray:
+    """Which posts of B match the compiled query NODE (AND, OR, NOT as boolean clauses)."""
+    op, value = node
+    if op == NOT:
+        return ~evaluate(value, b, wanted)
+    if op in (AND, OR):
+        parts = [evaluate(c, b, wanted) for c in value]
+        return np.logical_and.reduce(parts) if op == AND else np.logical_or.reduce(parts)
+    if node not in b.leaves:
+        b.leaves[node] = b.leaf(op, value, wanted)
+    return b.leaves[node]
+
+
+def _terms(node: tuple[int, Any]) -> set[str]:
+    op, value = node
+    if op == TERM:
+        return {value}
+    if op == PHRASE:
+        return set(value)
+    if op == NOT:
+        return _terms(value)
+    if op in (AND, OR):
+        return set().union(*(_terms(c) for c in value))
+    return set()
 
 
 def _seconds(col: pa.Array) -> np.ndarray:
@@ -191,6 +239,7 @@ class Evaluate:
         self.trees = trees
         self.slot = slot_seconds
         self.author = author
+        self.wanted = set().union(*(_terms(t) for t in trees))
         ops = set().union(*(_ops(t) for t in trees))
         self.text = bool(ops & set(TEXT_OPS))
         self.tags = TAG in ops
@@ -209,30 +258,29 @@ class Evaluate:
                 yield out
 
     def batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        n = batch.num_rows
-        keep = np.ones(n, dtype=bool)
-        if self.author is not None:
-            handles = batch.column("author_handle").to_pylist()
-            keep &= np.array([h is not None and analysis.fold_handle(h) == self.author for h in handles], dtype=bool)
-        rows = np.flatnonzero(keep)
-        splits_ = splits(batch.column("text")) if self.text and len(rows) else None
-        tags = batch.column("hashtags_norm").to_pylist() if self.tags else None
-        mentions = batch.column("mentions").to_pylist() if self.mentions else None
-        hit_q: list[int] = []
-        hit_row: list[int] = []
-        for i in rows.tolist():
-            doc = _Doc(splits_[i] if splits_ else None, tags[i] if tags else None, mentions[i] if mentions else None)
-            for q, tree in enumerate(self.trees):
-                if matches(tree, doc):
-                    hit_q.append(q)
-                    hit_row.append(i)
-        if not hit_q:
+        keep = np.ones(batch.num_rows, dtype=bool)
+        if self.author is not None:  # the index folds the handle; fold each distinct one once
+            enc = pc.dictionary_encode(batch.column("author_handle"))
+            same = np.array([h is not None and analysis.fold_handle(h) == self.author for h in enc.dictionary.to_pylist()],
+                            dtype=bool)
+            codes = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
+            keep = pc.is_valid(enc.indices).to_numpy(zero_copy_only=False) & (same[codes] if len(same) else False)
+        if not keep.any():
             return pa.RecordBatch.from_pylist([], schema=OUT)
-        secs = _seconds(batch.column("created_at"))[np.asarray(hit_row)]
+        batch = batch.filter(pa.array(keep)) if not keep.all() else batch
+        b = _Batch(batch)
+        secs = _seconds(batch.column("created_at"))
         slots = secs - np.mod(secs, self.slot)
-        pairs, counts = np.unique(np.stack([np.asarray(hit_q, dtype=np.int64), slots]), axis=1, return_counts=True)
-        return pa.RecordBatch.from_arrays([pa.array(pairs[0]), pa.array(pairs[1]), pa.array(counts.astype(np.int64))],
-                                          schema=OUT)
+        qs, ss = [], []
+        for q, tree in enumerate(self.trees):
+            hit = slots[evaluate(tree, b, self.wanted)]
+            qs.append(np.full(len(hit), q, dtype=np.int64))
+            ss.append(hit)
+        pairs = np.stack([np.concatenate(qs), np.concatenate(ss)])
+        if not pairs.shape[1]:
+            return pa.RecordBatch.from_pylist([], schema=OUT)
+        (q_, s_), n = np.unique(pairs, axis=1, return_counts=True)
+        return pa.RecordBatch.from_arrays([pa.array(q_), pa.array(s_), pa.array(n.astype(np.int64))], schema=OUT)
 
 
 def scan_sql(columns: list[str], f: Filters) -> tuple[str, list[Any]]:
