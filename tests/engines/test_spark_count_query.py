@@ -45,6 +45,16 @@ def test_spark_scan_equals_the_index_bucket_for_bucket(sample, kw):
     assert spark.meta["engine"] == "spark" and "mapped" in spark.queries[-1][0]
 
 
+def test_a_store_read_by_uri(sample):
+    from pathlib import Path
+
+    from tagscope.engines.spark_store import RemoteStore
+
+    remote = RemoteStore(Path(sample.path).resolve().as_uri())
+    kw = {"every": "week", "since": "2014-01-01", "until": "2015-01-01"}
+    assert count_query(remote, QUERIES, engine="spark", **kw).data == count_query(sample, QUERIES, engine="index", **kw).data
+
+
 def test_environment_chooses_spark_for_count_query(sample, monkeypatch):
     from typer.testing import CliRunner
 

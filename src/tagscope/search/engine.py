@@ -360,7 +360,8 @@ def count_query(
     else:
         if index.tantivy is None:  # the scan analyses text with tantivy's analyzers
             raise ModuleNotFoundError(index.MISSING)
-        if not (store.path / "manifest.json").exists():
+        local = not isinstance(store.path, str)  # a RemoteStore (by URI) is read by Spark alone
+        if local and not (store.path / "manifest.json").exists():
             raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
         slots, ran = scan.slot_counts(store, scan_on, trees, f, every)
     got: dict[tuple[str, datetime], int] = {}
