@@ -62,7 +62,7 @@ def test_environment_chooses_spark_for_count_query(sample, monkeypatch):
 
     monkeypatch.setenv(engines.ENV, "spark")
     fig = count_query(sample, ["#yesallwomen", "gentleman"], every="day", tz="Asia/Kolkata", since="2014-05-24", until="2014-05-28")
-    assert fig.meta["engine"] == "spark" and "ARRAY_CONTAINS" not in fig.queries[0][0]
+    assert fig.meta["engine"] == "spark" and "created_at >= :p0 AND created_at < :p1" in fig.queries[0][0]  # Spark SQL
     assert fig.data == count_query(sample, ["#yesallwomen", "gentleman"], every="day", tz="Asia/Kolkata", since="2014-05-24",
                                    until="2014-05-28", engine="index").data
     res = CliRunner().invoke(app, ["count-query", "--store", str(sample.path), "#brexit", "--tag", "brexit", "--every", "week",
