@@ -98,7 +98,7 @@ def ingest(
 @app.command()
 def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Summarise the store: posts, authors, platforms, time span, quarantine, deletions."""
-    st = open_store(store)
+    st = existing_store(store)
     s = st.stats()
     if as_json:
         emit_json(s)
@@ -126,7 +126,7 @@ def quarantine(
     as_json: JsonOpt = False,
 ) -> None:
     """List quarantined records with file, line and reason."""
-    st = open_store(store)
+    st = existing_store(store)
     total = st.sql("SELECT count(*) AS n FROM quarantine").column(0)[0].as_py()
     rows = st.sql(
         "SELECT source_file, source_line, source_format, reason FROM quarantine ORDER BY source_file, source_line LIMIT ?",
