@@ -45,7 +45,7 @@ def transpile(sql: str, dialect: str) -> str:
 
 
 class Engine:
-    """Base class: subclasses implement :meth:`run`, :meth:`has_rollups`, :meth:`stream` and
+    """Base class: subclasses implement :meth:`run`, :meth:`has_rollups`, :meth:`stream`, :meth:`map_rows` and
     :meth:`temp_table`; :meth:`scan_sql` and :meth:`query` come with it."""
 
     name = "base"
