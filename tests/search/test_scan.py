@@ -66,6 +66,14 @@ def test_traps_give_the_hand_counted_answers(sample, engine):
     assert got == KNOWN
 
 
+@pytest.mark.parametrize("engine", ["index", "duckdb"])
+def test_a_query_given_twice_is_one_series(sample, engine):
+    """`count-query café café` summed each bucket twice into one series of doubled counts."""
+    once = count_query(sample, ["café"], every="week", engine=engine).data["series"]
+    twice = count_query(sample, ["café", "café"], every="week", engine=engine).data["series"]
+    assert twice == once and sum(r["count"] for r in once) > 0
+
+
 def test_reposts_and_the_clock_change(sample):
     kw = {"every": "hour", "tz": "America/New_York", "since": "2014-11-02", "until": "2014-11-03"}
     series = count_query(sample, "#yesallwomen", engine="duckdb", **kw).data["series"]

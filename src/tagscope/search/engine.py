@@ -340,7 +340,8 @@ def count_query(
     f = filters or Filters(**filter_kw)
     f.since, f.until = rules.parse_time(f.since, zone), rules.parse_time(f.until, zone)
     f = check_filters(f)
-    qs = [queries] if isinstance(queries, str) else list(queries)
+    # A query given twice is one series (it was counted twice into it).
+    qs = [queries] if isinstance(queries, str) else list(dict.fromkeys(queries))
     if not qs:
         raise ValueError("Give at least one query.")
     trees = [parse(q) for q in qs]
