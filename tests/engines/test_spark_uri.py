@@ -73,6 +73,14 @@ def test_a_uri_with_a_command_that_is_not_an_analytic_is_one_line(command, tmp_p
     assert not any(tmp_path.iterdir())
 
 
+def test_an_analytic_on_no_engine_ignores_the_engine_and_reads_local_stores_only(store, tmp_path):
+    """gaps reads the coverage files: $TAGSCOPE_ENGINE=spark does not break it, and a URI is one line."""
+    want = _json(["gaps", "--store", str(store.path)])
+    assert _json(["gaps", "--store", str(store.path)], TAGSCOPE_ENGINE="spark") == want
+    got = runner.invoke(app, ["gaps", "--store", "s3a://bucket/store", "--engine", "spark"])
+    assert _one_line(got) == "error: gaps reads the store's folder, on no engine: give --store a local path, not s3a://bucket/store."
+
+
 def _json(args: list[str], **env: str) -> dict:
     got = runner.invoke(app, [*args, "--json"], env=env or None)
     assert got.exit_code == 0, got.output
