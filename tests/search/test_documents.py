@@ -19,10 +19,10 @@ from tagscope.search import index as search_index
 from tagscope.search import reindex, search
 
 pytest.importorskip("tantivy")
-from tagscope.search import documents  # noqa: E402  (needs tantivy)
+from tagscope.search import documents  # after the skip: needs tantivy
 
-HANDLES = ["alice", "Alice_B.c-d", " @Bob ", "@carol", "ＦＵＬＬ", "Straße", "", "@", None, "a b", "x\ty"]
-MENTIONS = [[], None, ["Alice"], ["alice", "@Bob"], ["Ünïcode", "plain"], [""], ["dots.and-dashes", "UPPER"]]
+HANDLES = ["alice", "Alice_B.c-d", "Quiet@Feminist.Social.example", "@@x", " @Bob ", "@carol", "ＦＵＬＬ", "Straße", "", "@", None, "a b", "x\ty"]
+MENTIONS = [[], None, ["Alice"], ["Ann@Toot.Example", "@lead@x"], ["alice", "@Bob"], ["Ünïcode", "plain"], [""], ["dots.and-dashes", "UPPER"]]
 
 
 def _batch(rows: list[dict[str, Any]]) -> pa.RecordBatch:
@@ -99,3 +99,17 @@ def test_the_index_from_either_path_answers_the_same(make_store, monkeypatch):
             for r in (search(st, q, limit=100, sort="newest") for q in QUERIES)]
     assert fast == slow
     assert any(total for total, _ in fast)
+
+
+def test_an_error_while_reading_stops_the_build_and_is_raised(make_store, monkeypatch):
+    st = make_store(CORPUS[:3], CORPUS[3:])
+
+    def broken(batch, file, chunk=0):
+        raise OSError(f"cannot read {file}")
+
+    monkeypatch.setattr(documents, "jsons", broken)
+    with pytest.raises(OSError, match="cannot read part-"):
+        reindex(st)
+    assert not search_index.is_current(st)
+    monkeypatch.undo()
+    assert search(st, "gentleman").total == 2  # the next search builds it
