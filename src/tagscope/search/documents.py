@@ -1,11 +1,12 @@
 """Index documents from posts: one JSON string per post, built a whole batch at a time.
 
 Python building each document (split, timestamps, dict, orjson, base64) cost ~12 µs a post, as much
-as tantivy spends indexing it. :func:`jsons` builds them in DuckDB instead (C++, no GIL, ~1-2 µs a
-post) for every post whose text and handles are "plain" (ASCII text, handles of ``[A-Za-z0-9_.:@-]``, no leading ``@``):
-for those the analysis reduces to operations SQL does exactly (a regex split, ``lower``). The rest
-(non-ASCII text needs NFKC + casefold and the Unicode tokenizer; odd handles need ``fold_handle``)
-go through :func:`python_jsons`, the reference, so both paths give the same documents' terms.
+as tantivy spends indexing it. :func:`jsons` builds them in DuckDB instead (C++, without the GIL,
+~3-4 µs a post) for every "plain" post: ASCII text, handles of ``[A-Za-z0-9_.:@-]`` without a
+leading ``@``. For those the analysis reduces to what SQL does exactly (split at every byte but
+``[A-Za-z0-9_]``, ``lower``). The rest (non-ASCII text needs NFKC + casefold and the Unicode
+tokenizer; odd handles need ``fold_handle``) go through :func:`python_jsons`, the reference; a test
+holds both paths' documents equal.
 
 A document has every field key, an absent value being ``[]`` (tantivy rejects ``null``, and an empty
 list adds no value): the same index contents as leaving the key out.
