@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 3  # 2: text and words indexed pre-split (same terms as 1), chunk; 3: created_at not indexed
 COLUMNS = ["platform", "id", "author_handle", "created_at", "text", "lang", "kind", "hashtags_norm", "mentions"]
-HEAP_BYTES = 256_000_000  # shared by the writer's threads (tantivy needs >= 15 MB each)
+HEAP_BYTES = 1_000_000_000  # shared by the writer's threads; used as needed. At 10M: 3 segments, not 9 (256 MB), 7% less CPU
 WRITER_THREADS = max(1, min(2, os.cpu_count() or 1))  # tokenising and segment writing, beside our Python
 CHUNK_ROWS = 65_536  # posts read (and resumable) at once
 COMMIT_ROWS = 32 * CHUNK_ROWS  # ~2M posts: a crash loses less; few commits keep segments (query time) few
