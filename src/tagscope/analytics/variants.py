@@ -110,13 +110,16 @@ ORDER BY posts DESC, written"""
         names = sorted(near)
         awhere, aparams = f.rel_where(names)
         twhere, tparams = f.rel_where([t])
+        # The accounts per tag from tag_communities (a row per tag, community and account, read in place:
+        # the same accounts as tag_authors, without building that whole-store table on a cold start).
         shared_sql = f"""
 SELECT v.tag, CAST(count(*) AS BIGINT) AS authors, CAST(count(m.author_key) AS BIGINT) AS shared_authors
-FROM (SELECT DISTINCT platform, tag, author_key FROM tag_authors WHERE {awhere}) AS v
-LEFT JOIN (SELECT DISTINCT platform, author_key FROM tag_authors WHERE {twhere}) AS m
+FROM (SELECT DISTINCT platform, tag, author_key FROM tag_communities WHERE {awhere}) AS v
+LEFT JOIN (SELECT DISTINCT platform, author_key FROM tag_communities WHERE {twhere}) AS m
   ON m.platform = v.platform AND m.author_key = v.author_key
 GROUP BY v.tag"""
-        shared, q = eng.run(Plan(shared_sql, aparams + tparams, ("tag_authors",), [t, *names], f, scan=f.windowed), rollup=rollup)
+        plan = Plan(shared_sql, aparams + tparams, ("tag_communities",), [t, *names], f, scan=f.windowed)
+        shared, q = eng.run(plan, rollup=rollup)
         queries += q
         for r in shared.to_pylist():
             d, posts = near[r["tag"]]
