@@ -7,7 +7,6 @@ deletions and rewrites, and a crash at any point only leaves work for the next c
 
 from __future__ import annotations
 
-import itertools
 import os
 import queue
 import threading
@@ -21,7 +20,7 @@ import pyarrow as pa
 
 from ..files import replacing
 from ..store import events
-from ..store.store import SPILL_DIR, sql_str
+from ..store.store import spill_dir, sql_str
 from . import relations
 
 if TYPE_CHECKING:
@@ -91,19 +90,10 @@ def update(store: Store) -> dict[str, int]:
 _local = threading.local()
 
 
-_spills = itertools.count()
-
-
 def _connect() -> duckdb.DuckDBPyConnection:
-    """A connection for per-file group-bys: one thread, a memory cap (a long ingest's peak stays flat).
-
-    Each in-memory database names its spill files alike (duckdb_temp_storage_DEFAULT-0.tmp): two of
-    them spilling into one folder (``update``'s connections, or two processes) overwrite each other's
-    blocks and a rollup fails with "Could not read enough bytes". So each gets a folder of its own,
-    which DuckDB creates on the first spill and removes when the connection closes."""
-    spill = os.path.join(SPILL_DIR, f"rollup-{os.getpid()}-{next(_spills)}")
+    """A connection for per-file group-bys: one thread, a memory cap (a long ingest's peak stays flat)."""
     con = duckdb.connect()
-    con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{spill}'")
+    con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{spill_dir()}'")
     return con
 
 
