@@ -88,17 +88,21 @@ def petitions(
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     where, params = f.rel_where([t])
     # From the per-tag URL rollup (relations.tag_urls: posts, author ids, first and last time per URL):
-    # no time column, so a window scans posts.
+    # no time column, so a window scans posts. The host is read once per distinct URL (three regular
+    # expressions), then only the rows of URLs on a listed site are summed.
     sql = f"""
-SELECT url, domain, kind, CAST(sum(posts) AS BIGINT) AS posts, CAST(count(DISTINCT author_id) AS BIGINT) AS authors,
-       min(first_at) AS first_seen, max(last_at) AS last_seen
-FROM (SELECT url, {_HOST} AS domain, author_id, posts, first_at, last_at FROM tag_urls WHERE {where}) AS links
-JOIN {sites_sql()}
-  ON links.domain = sites.site OR links.domain LIKE '%.' || sites.site
-GROUP BY url, domain, kind
-ORDER BY posts DESC, url
+SELECT l.url, l.domain, l.kind, CAST(sum(r.posts) AS BIGINT) AS posts,
+       CAST(count(DISTINCT r.author_id) AS BIGINT) AS authors, min(r.first_at) AS first_seen, max(r.last_at) AS last_seen
+FROM (SELECT url, author_id, posts, first_at, last_at FROM tag_urls WHERE {where}) AS r
+JOIN (SELECT url, domain, kind
+      FROM (SELECT url, {_HOST} AS domain FROM (SELECT DISTINCT url FROM tag_urls WHERE {where}) AS u) AS hosts
+      JOIN {sites_sql()}
+        ON hosts.domain = sites.site OR hosts.domain LIKE '%.' || sites.site) AS l
+  ON l.url = r.url
+GROUP BY l.url, l.domain, l.kind
+ORDER BY posts DESC, l.url
 LIMIT ?"""
-    plan = Plan(sql, [*params, rules.cap(top)], ("tag_urls",), [t], f, scan=f.windowed)
+    plan = Plan(sql, [*params, *params, rules.cap(top)], ("tag_urls",), [t], f, scan=f.windowed)
     table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     table = table.cast(SCHEMA)
     rows = [{**r, "first_seen": rules.iso(r["first_seen"]), "last_seen": rules.iso(r["last_seen"])} for r in table.to_pylist()]
