@@ -102,7 +102,7 @@ class DuckDBEngine(Engine):
         """Whether the rollups cover the relations NEEDS (default: every relation)."""
         files = self.rollup_files() or {}
         wanted = relations.NAMES if needs is None else needs
-        sources = {relations.DERIVED_FROM.get(n, n) for n in wanted for n in (*relations.DEPENDS.get(n, ()), n)}
+        sources = {relations.DERIVED_FROM.get(dep, dep) for name in wanted for dep in (*relations.DEPENDS.get(name, ()), name)}
         return bool(files) and all(s in files for s in sources if s not in relations.COMBINED)
 
     def _ensure_warm(self, name: str) -> str:
