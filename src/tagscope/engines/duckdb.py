@@ -84,20 +84,26 @@ class DuckDBEngine(Engine):
         return con
 
     def rollup_files(self) -> dict[str, list[str]] | None:
-        """Rollup files per relation when they cover exactly the committed posts files, else None."""
+        """Rollup files per relation, for the relations whose files cover exactly the committed posts
+        files (None when none does). Per relation: a store written before a relation was added keeps
+        reading its other rollups, and scans for that one until its next write adds it."""
         self._sync()
         if self._covered is None:
             folder = rollup_dir(self.store)
             posts = self.store.files("posts")
             have = set(os.listdir(folder)) if folder.is_dir() else set()
-            ok = bool(posts) and all(rollup_name(p, r) in have for p in posts for r in relations.NAMES)
-            self._covered = (
-                {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES} if ok else {}
-            )
+            self._covered = {
+                r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES
+                if posts and all(rollup_name(p, r) in have for p in posts)
+            }
         return self._covered or None
 
-    def has_rollups(self) -> bool:
-        return self.rollup_files() is not None
+    def has_rollups(self, needs: tuple[str, ...] | None = None) -> bool:
+        """Whether the rollups cover the relations NEEDS (default: every relation)."""
+        files = self.rollup_files() or {}
+        wanted = relations.NAMES if needs is None else needs
+        sources = {relations.DERIVED_FROM.get(dep, dep) for name in wanted for dep in (*relations.DEPENDS.get(name, ()), name)}
+        return bool(files) and all(s in files for s in sources if s not in relations.COMBINED)
 
     def _ensure_warm(self, name: str) -> str:
         """Build the warm table behind relation NAME (once per generation); return its statement."""
@@ -110,6 +116,11 @@ class DuckDBEngine(Engine):
             assert files is not None
             source = relations.DERIVED_FROM.get(name, name)
             src = f"read_parquet({sql_list(files[source])})" if source in files else ""
+            if name in relations.IN_PLACE:  # a view: each call reads only its tags' rows (see relations)
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {src}")
+                self._warm[name] = (f"-- {name}: read in place from the rollups under {rollup_dir(self.store)}\n"
+                                    f"CREATE VIEW {name} AS SELECT * FROM {src}")
+                return self._warm[name]
             body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
             t0 = time.perf_counter()
             con.execute(f"SET threads = {os.cpu_count() or 1}")
@@ -149,11 +160,18 @@ class DuckDBEngine(Engine):
     def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
         # Label relations come from their files, never from rollups: a plan reading them scans.
         use_rollup = (rollup and bool(plan.needs) and not plan.scan and not any(n in SOURCES for n in plan.needs)
-                      and self.has_rollups())
+                      and self.has_rollups(plan.needs))
         if use_rollup:
             defs = [(self._ensure_warm(n), []) for n in plan.needs]
             sql, params = plan.sql.strip(), list(plan.params)
-            return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            if not any(n in relations.IN_PLACE for n in plan.needs):
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            # A read in place touches a tag's rows in every rollup file: worth every core.
+            self._wcon.execute(f"SET threads = {os.cpu_count() or 1}")
+            try:
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            finally:
+                self._wcon.execute("SET threads = 1")
         con = self._scan_con(plan)
         sql, params = self.scan_sql(plan)
         return con.execute(sql, params).to_arrow_table(), [(sql, params)]
