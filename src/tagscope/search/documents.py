@@ -15,14 +15,13 @@ list adds no value): the same index contents as leaving the key out.
 from __future__ import annotations
 
 import base64
-import threading
 from typing import Any
 
-import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..store import sql
 from . import analysis
 
 # Handles folded by lower() alone: fold_handle strips whitespace and a leading '@' and applies NFKC +
@@ -56,18 +55,6 @@ SELECT CASE WHEN plain THEN to_json({{
 FROM b
 """
 
-_local = threading.local()  # one DuckDB connection per thread (a connection is not shared across threads)
-
-
-def _con() -> duckdb.DuckDBPyConnection:
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = duckdb.connect()
-        con.execute("SET threads = 1")  # one batch is small; the other core indexes
-        _local.con = con
-    return con
-
-
 def jsons(batch: pa.RecordBatch, file: str, chunk: int = 0) -> list[str]:
     """One JSON document per post of BATCH (posts file FILE, chunk CHUNK), in order."""
     if batch.num_rows == 0:
@@ -76,12 +63,7 @@ def jsons(batch: pa.RecordBatch, file: str, chunk: int = 0) -> list[str]:
     split = ascii_split(text)
     batch = pa.RecordBatch.from_arrays(
         [*batch.columns, split, pc.string_is_ascii(text)], [*batch.schema.names, "split", "is_ascii"])
-    con = _con()
-    con.register("batch", batch)
-    try:
-        out = con.execute(_SQL, {"chunk": f"{file}:{chunk}"}).to_arrow_table().column("json")
-    finally:
-        con.unregister("batch")
+    out = sql.over_batch(_SQL, "batch", batch, {"chunk": f"{file}:{chunk}"}).column("json")
     docs: list[Any] = out.to_pylist()
     rest = pc.indices_nonzero(pc.is_null(out)).to_pylist()
     if rest:
