@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engines import engine_for
 from ..engines.plan import Plan
-from . import buckets, rules
+from ..store.store import sql_list
+from . import buckets, places_cache, rules
 from .figure import Figure
 from .registry import EVERY, TOP, NotAvailable, Option, Page, Section, declare
 
@@ -82,15 +84,11 @@ def places(
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     where, params = f.post_where([t])
     bucket, bparams = buckets.sql("created_at", every, zone) if every else ("CAST(NULL AS TIMESTAMP)", [])
-    # One row per distinct text, author and bucket: reposts of one text are matched once.
-    sql = f"""
-SELECT text, author_id, bucket, CAST(count(*) AS BIGINT) AS n, min(created_at) AS first_seen, max(created_at) AS last_seen
-FROM (SELECT text, author_id, created_at, {bucket} AS bucket FROM posts {where}) AS p
-GROUP BY text, author_id, bucket
--- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
--- {places_gazetteer.describe()}"""
-    table, queries = engine_for(store, engine).run(Plan(sql, [*bparams, *params]), rollup=rollup)
-    tallies, total, naming = _tally(table, gazetteer)
+    eng = engine_for(store, engine)
+    if rollup and places_cache.usable(store, eng):
+        tallies, total, naming, queries = _from_cache(store, eng, gazetteer, t, f, bucket, bparams)
+    else:
+        tallies, total, naming, queries = _from_scan(eng, gazetteer, f, bucket, [*bparams, *params], where, rollup)
     ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].posts, gazetteer.places[kv[0]].name))[: rules.cap(top)]
     rows = []
     for code, tally in ranked:
@@ -119,43 +117,72 @@ GROUP BY text, author_id, bucket
     return Figure("places", out, data, queries, rules.RULE + RULE, {"filters": f.describe()})
 
 
-def _tally(table: pa.Table, gazetteer) -> tuple[dict[str, _Tally], int, int]:
-    """Per place: posts, distinct authors, forms, first and last time, posts per bucket; plus all posts
-    and the posts naming any place. Each distinct text is matched once in Python; the rows (one per
-    text, author and bucket: millions at 10M posts) are tallied in Arrow, never as Python objects."""
-    import numpy as np
-    import pyarrow.compute as pc
+def _from_scan(eng, gazetteer, f, bucket: str, params: list, where: str, rollup: bool):
+    """The tally from a scan of the posts' text (other engines, ``rollup=False``, a store to migrate)."""
+    from . import places_gazetteer
 
+    # One row per distinct text, author and bucket: reposts of one text are matched once.
+    sql = f"""
+SELECT text, author_id, bucket, CAST(count(*) AS BIGINT) AS n, min(created_at) AS first_seen, max(created_at) AS last_seen
+FROM (SELECT text, author_id, created_at, {bucket} AS bucket FROM posts {where}) AS p
+GROUP BY text, author_id, bucket
+-- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
+-- {places_gazetteer.describe()}"""
+    table, queries = eng.run(Plan(sql, params), rollup=rollup)
+    return (*_tally(table, gazetteer), queries)
+
+
+def _from_cache(store, eng, gazetteer, t: str, f, bucket: str, bparams: list):
+    """The tally from the place mentions cached per posts file (:mod:`.places_cache`), and the posts
+    using the tag from the rollups (a scan of posts without their text when the window is off the minute)."""
+    from . import places_gazetteer
+
+    rel, col = rules.time_relation(f)
+    rwhere, rparams = f.rel_where([t], time_col=col)
+    exact = rules.on_minute(f.since) and rules.on_minute(f.until)
+    counted, queries = eng.run(Plan(f"SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM {rel} WHERE {rwhere}",
+                                    rparams, (rel,), [t], f, scan=not exact))
+    total = int(counted.column("n")[0].as_py())
+    files = places_cache.ensure(store, gazetteer)  # after the engine re-read the manifest
+    where, params = f.post_where([t])
+    made = (f"-- place_mentions: one file per posts file under {places_cache.cache_dir(store)}, made once per file:\n"
+            f"-- SELECT text, {', '.join(places_cache.COLUMNS)} FROM posts (one posts file), each distinct text matched\n"
+            f"-- against the gazetteer (tagscope.analytics.places_gazetteer), a row per (post, place it names).\n"
+            f"-- {places_gazetteer.describe()}")
+    sql = f"""{made}
+WITH place_mentions AS (SELECT * FROM read_parquet({sql_list(files)}))
+SELECT code, form, author_id, bucket, CAST(count(*) AS BIGINT) AS n,
+       CAST(count(*) FILTER (WHERE "first") AS BIGINT) AS naming, min(created_at) AS first_seen, max(created_at) AS last_seen
+FROM (SELECT *, {bucket} AS bucket FROM place_mentions {where}) AS m
+GROUP BY code, form, author_id, bucket"""
+    pairs = store.sql(sql, [*bparams, *params])
+    naming = int(pc.sum(pairs.column("naming")).as_py() or 0)
+    return _tally_pairs(pairs), total, naming, [*queries, (sql, [*bparams, *params])]
+
+
+def _tally(table: pa.Table, gazetteer) -> tuple[dict[str, _Tally], int, int]:
+    """Per place (see :func:`_tally_pairs`), all posts and the posts naming any place, from rows of one
+    text, author and bucket. Each distinct text is matched once in Python; the rows (millions at 10M
+    posts) are tallied in Arrow, never as Python objects."""
     total = int(pc.sum(table.column("n")).as_py() or 0)
     if not table.num_rows:
         return {}, total, 0
-    encoded = pc.dictionary_encode(pc.fill_null(table.column("text"), "")).combine_chunks()
-    idx = encoded.indices.to_numpy(zero_copy_only=False)
-    codes: list[str] = []
-    forms: list[str] = []
-    per_text = np.zeros(len(encoded.dictionary), dtype=np.int64)  # places each distinct text names
-    for i, text in enumerate(encoded.dictionary.to_pylist()):
-        first: dict[str, str] = {}
-        for place, form in gazetteer.match(text):
-            first.setdefault(place.code, form)  # the form a post first names it by
-        per_text[i] = len(first)
-        codes += first.keys()
-        forms += first.values()
-    offsets = np.cumsum(per_text) - per_text  # each text's first (place, form) pair
-    counts = per_text[idx]
-    naming = int(pc.sum(table.column("n").filter(pa.array(counts > 0))).as_py() or 0)
-    # One row per (row, place it names): the row's index repeated, and the pair it stands for.
-    rows = np.repeat(np.arange(len(idx)), counts)
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    pair = offsets[idx[rows]] + within
-    taken = pa.array(rows)
+    rows, found = places_cache.mentions(table.column("text"), gazetteer)
+    taken = pa.array(rows, pa.int64())
     pairs = pa.table({
-        "code": pa.array(codes, pa.string()).take(pa.array(pair)), "form": pa.array(forms, pa.string()).take(pa.array(pair)),
-        "author_id": table.column("author_id").take(taken), "bucket": table.column("bucket").take(taken),
-        "n": table.column("n").take(taken), "first_seen": table.column("first_seen").take(taken),
-        "last_seen": table.column("last_seen").take(taken),
+        "code": found.column("code"), "form": found.column("form"),
+        **{c: table.column(c).take(taken) for c in ("author_id", "bucket", "n", "first_seen", "last_seen")},
     })
+    naming = int(pc.sum(pairs.column("n").filter(found.column("first"))).as_py() or 0)
+    return _tally_pairs(pairs), total, naming
+
+
+def _tally_pairs(pairs: pa.Table) -> dict[str, _Tally]:
+    """Per place: posts, distinct authors, forms, first and last time, posts per bucket, from rows of
+    (code, form, author_id, bucket, n, first_seen, last_seen), a post counted once per place it names."""
     tallies: dict[str, _Tally] = {}
+    if not pairs.num_rows:
+        return tallies
     per_place = pairs.group_by("code").aggregate([("n", "sum"), ("author_id", "count_distinct"),
                                                   ("first_seen", "min"), ("last_seen", "max")])
     for r in per_place.to_pylist():
@@ -166,4 +193,4 @@ def _tally(table: pa.Table, gazetteer) -> tuple[dict[str, _Tally], int, int]:
     bucketed = pairs.filter(pc.is_valid(pairs.column("bucket")))
     for r in bucketed.group_by(["code", "bucket"]).aggregate([("n", "sum")]).to_pylist():
         tallies[r["code"]].per_bucket[r["bucket"]] += int(r["n_sum"])
-    return tallies, total, naming
+    return tallies
