@@ -14,13 +14,14 @@ before. Dedup, deletions, forget and rewrites all change the posts files, hence 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from ..files import replacing
+from ..files import replacing, write_bytes
 from ..store.store import SPILL_DIR, sql_list, sql_str
 from . import relations
 
@@ -83,18 +84,27 @@ def source(rel: str, rollups: dict[str, list[str]]) -> str:
     return f"read_parquet({sql_list(rollups[relations.DERIVED_FROM.get(rel, rel)])})"
 
 
-def update(store: Store, rollups: dict[str, list[str]] | None) -> bool:
-    """Write the compacted files for ROLLUPS (the store's complete per-file rollups) unless they exist;
-    remove those of older file sets. True when files were written."""
+# A commit that adds less than this share of the store's rollup bytes (a collector's small batch) leaves
+# the compacted files as they are: merging the whole store again costs O(store) per commit. Readers then
+# merge the rollups themselves until a bigger commit (or ``tagscope reindex``) compacts again.
+LAG = 0.125
+
+
+def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = False) -> bool:
+    """Write the compacted files for ROLLUPS (the store's complete per-file rollups) unless they exist
+    or only a small commit (see LAG) happened since the last compaction; remove those of other file
+    sets. True when files were written."""
     folder = compact_dir(store)
     if not rollups:  # no posts, or rollups incomplete: nothing exact to compact; drop stale files
-        _remove_except(folder, set())
+        _remove_except(folder, None)
         return False
+    k = key(rollups)
     if paths(store, rollups) is not None:
-        _remove_except(folder, set(WARM), key(rollups))
+        _remove_except(folder, k)
+        return False
+    if not force and _small_step(folder, rollups):
         return False
     folder.mkdir(parents=True, exist_ok=True)
-    k = key(rollups)
     con = duckdb.connect()
     try:
         con.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '{MEMORY}'; "
@@ -113,14 +123,38 @@ def update(store: Store, rollups: dict[str, list[str]] | None) -> bool:
                             f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP})")
     finally:
         con.close()
-    _remove_except(folder, set(WARM), k)
+    write_bytes(folder / f"{k}.json", json.dumps(sorted(_names(rollups))).encode())
+    _remove_except(folder, k)
     return True
 
 
-def _remove_except(folder: Path, relations_kept: set[str], k: str | None = None) -> None:
+def _names(rollups: dict[str, list[str]]) -> set[str]:
+    return {Path(p).name for files in rollups.values() for p in files}
+
+
+def _small_step(folder: Path, rollups: dict[str, list[str]]) -> bool:
+    """True when the last compaction's rollups are all still current and the ones added since are
+    under LAG of the store's rollup bytes (then compacting again can wait)."""
+    covered = None
+    for name in os.listdir(folder) if folder.is_dir() else ():
+        if name.endswith(".json"):
+            try:
+                covered = set(json.loads((folder / name).read_text()))
+            except (OSError, ValueError):
+                return False
+    now = {Path(p).name: p for files in rollups.values() for p in files}
+    if not covered or not covered <= set(now):  # never compacted, or a file left (dedup, delete, forget)
+        return False
+    added = sum(os.path.getsize(p) for n, p in now.items() if n not in covered)
+    total = sum(os.path.getsize(p) for p in now.values())
+    return added < LAG * total
+
+
+def _remove_except(folder: Path, k: str | None) -> None:
+    """Remove every compacted file but those of key K."""
     if not folder.is_dir():
         return
-    keep = {compact_name(rel, k) for rel in relations_kept} if k else set()
+    keep = {compact_name(rel, k) for rel in WARM} | {f"{k}.json"} if k else set()
     for name in os.listdir(folder):
         if name not in keep:
             (folder / name).unlink(missing_ok=True)

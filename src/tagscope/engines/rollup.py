@@ -145,10 +145,10 @@ def _write_one(con: duckdb.DuckDBPyConnection, folder: Path, posts_file: str, re
 
 def rebuild(store: Store) -> dict[str, int]:
     """Drop every rollup and compute them again (after a bug fix in a relation's definition)."""
-    folder = rollup_dir(store)
-    if folder.is_dir():
-        for name in os.listdir(folder):
-            Path(folder / name).unlink(missing_ok=True)
+    for folder in (rollup_dir(store), compact.compact_dir(store)):  # the compacted files are merged from them
+        if folder.is_dir():
+            for name in os.listdir(folder):
+                Path(folder / name).unlink(missing_ok=True)
     return update(store)
 
 
