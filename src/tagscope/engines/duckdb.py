@@ -157,7 +157,7 @@ class DuckDBEngine(Engine):
             f"{rollup_dir(self.store)}\nCREATE TABLE _ts_{name} AS {body};\nCREATE VIEW {name} AS SELECT * FROM _ts_{name}"
         )
 
-    def close(self) -> None:
+    def stop_loads(self) -> None:
         """Stop background loads (a process leaving must not wait for them)."""
         for load in list(self._loads.values()):
             load.stop()
@@ -253,4 +253,4 @@ _ENGINES: weakref.WeakSet[DuckDBEngine] = weakref.WeakSet()
 def _stop_loads() -> None:
     """Interrupt background loads before the interpreter tears down (they run inside DuckDB)."""
     for eng in list(_ENGINES):
-        eng.close()
+        eng.stop_loads()
