@@ -119,22 +119,46 @@ def test_forget_rewrites_the_compacted_files(tmp_path) -> None:
     assert got == _answers(Store(path), rollup=False)
 
 
-def test_a_small_commit_leaves_the_compaction_and_readers_merge_the_rollups(tmp_path, monkeypatch) -> None:
-    path = _store(tmp_path, [FIRST, SECOND])
+LATE = [  # no deletion or duplicate: the files merged by the last compaction all stay
+    _t("6", "alice", "12:00", ["YesAllWomen"], 9000, "she/her, writer"),  # in both: her fields merged anew
+    _t("7", "frank", "12:30", ["YesAllWomen"], 300, "he/they"),  # a new account
+    _t("8", "dave", "13:00", ["YesAllWomen"], None, None),  # new to the tag; his fields stay the compacted ones
+    tweet("9", user="gina", created="Sat May 24 14:00:00 +0000 2014", followers=12345, retweet_of=FIRST[0]),
+]
+
+
+def test_a_small_commit_is_read_from_the_lagging_compaction_plus_the_new_rollups(tmp_path, monkeypatch) -> None:
+    path = _store(tmp_path, [FIRST])
     monkeypatch.setattr(compact, "LAG", 1e9)  # every commit is "small": the compacted files lag
     st = Store(path)
-    st.ingest([str(write_jsonl(tmp_path / "late.jsonl", [_t("9", "gina", "14:00", ["YesAllWomen"], 12345, "she/her")]))])
+    st.ingest([str(write_jsonl(tmp_path / "late.jsonl", LATE))])
     fresh = Store(path)
-    assert compact.paths(fresh, rollup.files(fresh)) is None  # stale files are never read
-    assert list(compact.compact_dir(fresh).glob("*.json"))  # ... but kept, to measure the next commit against
+    assert compact.paths(fresh, rollup.files(fresh)) is None  # not the files of this generation...
+    assert compact.reads(fresh, rollup.files(fresh))[1] is True  # ... but a compaction to add the rest to
+    assert "plus the per-file rollups committed since it, read in place" in _queries(fresh)
     got = _answers(fresh)
-    assert "built once per store generation from the rollups" in _queries(fresh)
-    assert got["notables"][0]["author"] == "gina"
     assert got == _answers(Store(path), rollup=False)
+    by = {a["author"]: a for a in got["notables"]}
+    assert by["alice"]["followers"] == 9000 and by["alice"]["posts"] == 2  # posts 1 and 6, one in each part
+    assert by["dave"]["followers"] == 7000 and by["gina"]["followers"] == 12345
+    eng = engine_for(fresh)
+    for load in list(eng._loads.values()):
+        assert load.done.wait(30)
+    assert _answers(fresh) == got  # the warm tables loaded from the same SELECTs
     monkeypatch.setattr(compact, "LAG", 0.0)
     with fresh.writer():
         assert rollup.update(fresh)["compacted"] == 1  # the next commit that is not small compacts
     assert _answers(Store(path)) == got
+
+
+def test_a_commit_that_rewrites_a_compacted_file_compacts_again_however_small(tmp_path, monkeypatch) -> None:
+    path = _store(tmp_path, [FIRST])
+    monkeypatch.setattr(compact, "LAG", 1e9)
+    Store(path).ingest([str(write_jsonl(tmp_path / "more.jsonl", SECOND))])  # deletes post 3: a file rewritten
+    fresh = Store(path)
+    assert compact.reads(fresh, rollup.files(fresh))[1] is False  # exact again: no rows of the old file
+    assert "compacted rollup (one file sorted by tag), read in place" in _queries(fresh)
+    assert _answers(fresh) == _answers(Store(path), rollup=False)
 
 
 def test_a_store_without_compacted_files_merges_the_rollups(tmp_path) -> None:

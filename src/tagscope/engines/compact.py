@@ -128,6 +128,82 @@ def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = 
     return True
 
 
+def reads(store: Store, rollups: dict[str, list[str]]) -> tuple[dict[str, str], bool] | None:
+    """A SELECT per relation of WARM giving its rows for exactly ROLLUPS, from compacted files, and
+    whether those files lag (then each SELECT adds the per-file rollups committed since); None when
+    no compaction can serve (never compacted, or a file it merged has left: dedup, delete, forget)."""
+    exact = paths(store, rollups)
+    if exact is not None:
+        return {rel: f"SELECT * FROM read_parquet({sql_str(p)})" for rel, p in exact.items()}, False
+    folder = compact_dir(store)
+    last = _last(folder)
+    if last is None:
+        return None
+    k, covered = last
+    files = {rel: folder / compact_name(rel, k) for rel in WARM}
+    if not covered <= _names(rollups) or not all(p.exists() for p in files.values()):
+        return None
+    c = {rel: f"read_parquet({sql_str(str(p))})" for rel, p in files.items()}
+    d = {rel: f"read_parquet({sql_list([p for p in ps if Path(p).name not in covered])})" for rel, ps in rollups.items()}
+    return {rel: sql.format(c=c, d=d, k=relations.FIRST_K) for rel, sql in _LAGGING.items()}, True
+
+
+# Each relation from a lagging compaction ({c}) plus the per-file rollups added since ({d}). Rows of
+# tag_minutes, tag_hours, tag_pairs and tag_authors may repeat a key (analytics sum, as over per-file
+# rollups); tag_first keeps the first K again; authors and tag_accounts keep one row per key. An account
+# without posts since keeps its compacted fields; one with posts since gets them merged anew.
+_LAGGING = {
+    "tag_minutes": "SELECT platform, tag, minute, is_repost, n FROM {c[tag_minutes]} "
+    "UNION ALL SELECT platform, tag, minute, is_repost, n FROM {d[tag_minutes]}",
+    "tag_hours": "SELECT platform, tag, hour, is_repost, n FROM {c[tag_hours]} "
+    "UNION ALL SELECT platform, tag, date_trunc('hour', minute) AS hour, is_repost, n FROM {d[tag_minutes]}",
+    "tag_first": "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM ("
+    "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM {c[tag_first]} UNION ALL "
+    "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM {d[tag_first]}) "
+    "QUALIFY row_number() OVER (PARTITION BY platform, tag, is_repost ORDER BY created_at, id) <= {k}",
+    "tag_pairs": "SELECT platform, tag, cotag, is_repost, n FROM {c[tag_pairs]} "
+    "UNION ALL SELECT platform, tag, cotag, is_repost, n FROM {d[tag_pairs]}",
+    "tag_authors": "SELECT platform, tag, author_key, is_repost, posts, reach, engagement FROM {c[tag_authors]} "
+    "UNION ALL SELECT platform, tag, author_key, is_repost, posts, reach, engagement FROM {d[tag_authors]}",
+    "authors": relations.MERGE_AUTHORS.replace(
+        "{src}", "(SELECT * FROM {c[authors]} UNION ALL BY NAME SELECT * FROM {d[authors]})"),
+    "tag_accounts": """
+SELECT s.platform, s.tag, s.author_key, s.posts, s.reposts, s.reach, s.repost_reach, s.engagement,
+       CASE WHEN m.author_key IS NULL THEN s.author_handle ELSE m.author_handle END AS author_handle,
+       CASE WHEN m.author_key IS NULL THEN s.author_name ELSE m.author_name END AS author_name,
+       CASE WHEN m.author_key IS NULL THEN s.followers ELSE m.followers END AS followers,
+       CASE WHEN m.author_key IS NULL THEN s.verified ELSE m.verified END AS verified,
+       CASE WHEN m.author_key IS NULL THEN s.author_bio ELSE m.author_bio END AS author_bio
+FROM (SELECT platform, tag, author_key, sum(posts) AS posts, sum(reposts) AS reposts, sum(reach) AS reach,
+             sum(repost_reach) AS repost_reach, sum(engagement) AS engagement, max(author_handle) AS author_handle,
+             max(author_name) AS author_name, max(followers) AS followers, max(verified) AS verified,
+             max(author_bio) AS author_bio
+      FROM (SELECT platform, tag, author_key, posts, reposts, reach, repost_reach, engagement, author_handle,
+                   author_name, followers, verified, author_bio FROM {c[tag_accounts]}
+            UNION ALL
+            SELECT platform, tag, author_key, sum(posts), sum(CASE WHEN is_repost THEN posts ELSE 0 END), sum(reach),
+                   sum(CASE WHEN is_repost THEN reach ELSE 0 END), sum(engagement), NULL, NULL, NULL, NULL, NULL
+            FROM {d[tag_authors]} GROUP BY platform, tag, author_key) AS u
+      GROUP BY platform, tag, author_key) AS s
+LEFT JOIN ({merge_new}) AS m ON m.platform = s.platform AND m.author_key = s.author_key""".replace(
+        "{merge_new}", relations.MERGE_AUTHORS.replace("{src}", (
+            "(SELECT a.* FROM {c[authors]} AS a WHERE EXISTS (SELECT 1 FROM {d[authors]} AS n "
+            "WHERE n.platform = a.platform AND n.author_key = a.author_key) "
+            "UNION ALL BY NAME SELECT * FROM {d[authors]})"))),
+}
+
+
+def _last(folder: Path) -> tuple[str, set[str]] | None:
+    """The key of the last compaction in FOLDER and the per-file rollups it merged."""
+    for name in os.listdir(folder) if folder.is_dir() else ():
+        if name.endswith(".json"):
+            try:
+                return name[:-5], set(json.loads((folder / name).read_text()))
+            except (OSError, ValueError):
+                return None
+    return None
+
+
 def _names(rollups: dict[str, list[str]]) -> set[str]:
     return {Path(p).name for files in rollups.values() for p in files}
 
@@ -135,13 +211,8 @@ def _names(rollups: dict[str, list[str]]) -> set[str]:
 def _small_step(folder: Path, rollups: dict[str, list[str]]) -> bool:
     """True when the last compaction's rollups are all still current and the ones added since are
     under LAG of the store's rollup bytes (then compacting again can wait)."""
-    covered = None
-    for name in os.listdir(folder) if folder.is_dir() else ():
-        if name.endswith(".json"):
-            try:
-                covered = set(json.loads((folder / name).read_text()))
-            except (OSError, ValueError):
-                return False
+    last = _last(folder)
+    covered = last[1] if last else None
     now = {Path(p).name: p for files in rollups.values() for p in files}
     if not covered or not covered <= set(now):  # never compacted, or a file left (dedup, delete, forget)
         return False

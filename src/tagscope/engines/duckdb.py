@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from ..store.store import sql_list, sql_str
+from ..store.store import sql_list
 from . import compact, labels, relations, rollup
 from .base import SOURCES, Engine
 from .plan import Plan
@@ -47,7 +47,8 @@ class DuckDBEngine(Engine):
         self._con: duckdb.DuckDBPyConnection | None = None
         self._generation = -1
         self._covered: dict[str, list[str]] | None = None
-        self._compacted: dict[str, str] | None = None  # relation -> its compacted file, for this generation
+        self._compacted: dict[str, str] | None = None  # relation -> its SELECT from compacted files, this generation
+        self._lagging = False  # the compacted files lag: their SELECTs add the rollups committed since
         self._warm: dict[str, str] = {}  # relation -> the statement that built its warm table (or view)
         self._cold: dict[str, str] = {}  # relation -> the SELECT of its compacted file (no warm table yet)
         self._unloadable: set[str] = set()  # relations whose load failed this generation: read in place
@@ -88,7 +89,8 @@ class DuckDBEngine(Engine):
         self._sync()
         if self._covered is None:
             self._covered = rollup.files(self.store) or {}
-            self._compacted = compact.paths(self.store, self._covered) if self._covered else None
+            found = compact.reads(self.store, self._covered) if self._covered else None
+            self._compacted, self._lagging = found if found else (None, False)
         return self._covered or None
 
     def has_rollups(self) -> bool:
@@ -109,12 +111,12 @@ class DuckDBEngine(Engine):
                 self._merge_rollups(name, files)
         return self._warm[name]
 
-    def _read_compacted(self, name: str, path: str) -> None:
+    def _read_compacted(self, name: str, body: str) -> None:
         """First use: a view over the compacted file (its tag filter prunes row groups)."""
-        body = f"SELECT * FROM read_parquet({sql_str(path)})"
         self._wcon.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
         self._cold[name] = body
-        self._warm[name] = (f"-- {name}: the store's compacted rollup (one file sorted by tag), read in place\n"
+        since = " plus the per-file rollups committed since it" if self._lagging else ""
+        self._warm[name] = (f"-- {name}: the store's compacted rollup (one file sorted by tag){since}, read in place\n"
                             f"CREATE VIEW {name} AS\n{body}")
 
     def _adopt_loads(self) -> None:
