@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,9 +108,12 @@ def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = 
         return False
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    # A spill folder of its own: DuckDB names its spill files alike in every process, and two processes
+    # spilling into one folder read each other's blocks.
+    spill = tempfile.mkdtemp(prefix="compact-", dir=_spill_root())
     try:
         con.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '{MEMORY}'; "
-                    f"SET temp_directory = '{SPILL_DIR}'; SET enable_progress_bar = false")
+                    f"SET temp_directory = {sql_str(spill)}; SET enable_progress_bar = false")
         for rel in WARM:
             if rel in relations.COMBINED:
                 # Computed from the compacted files just written: the merge of the per-file rows is done once.
@@ -123,6 +128,7 @@ def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = 
                             f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP})")
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     write_bytes(folder / f"{k}.json", json.dumps(sorted(_names(rollups))).encode())
     _remove_except(folder, k)
     return True
@@ -202,6 +208,12 @@ def _last(folder: Path) -> tuple[str, set[str]] | None:
             except (OSError, ValueError):
                 return None
     return None
+
+
+def _spill_root() -> str:
+    root = SPILL_DIR.replace("''", "'")
+    os.makedirs(root, exist_ok=True)
+    return root
 
 
 def _names(rollups: dict[str, list[str]]) -> set[str]:
