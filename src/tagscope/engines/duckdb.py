@@ -81,7 +81,9 @@ class DuckDBEngine(Engine):
             for table in self._tables:
                 self._wcon.execute(f"DROP TABLE IF EXISTS {table}")
             self._tables = set()
-            self._adopt_loads()  # loads of the old generation are dropped when they finish
+            for load in self._loads.values():
+                load.stop()  # a table of the old generation: interrupt it (its CPU is the caller's)
+            self._adopt_loads()  # and drop what they made
         return con
 
     def rollup_files(self) -> dict[str, list[str]] | None:
@@ -192,14 +194,7 @@ class DuckDBEngine(Engine):
         if use_rollup:
             defs = [(self._ensure_warm(n), []) for n in plan.needs]
             sql, params = plan.sql.strip(), list(plan.params)
-            cold = any(n in self._cold for n in plan.needs)
-            if cold:  # reading Parquet: decoding row groups is worth a thread per core
-                self._wcon.execute(f"SET threads = {os.cpu_count() or 1}")
-            try:
-                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
-            finally:
-                if cold:
-                    self._wcon.execute("SET threads = 1")
+            return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
         con = self._scan_con(plan)
         sql, params = self.scan_sql(plan)
         return con.execute(sql, params).to_arrow_table(), [(sql, params)]
