@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tagscope import analytics as an
 from tagscope.engines import compact, engine_for, rollup
 from tagscope.store import Store
@@ -178,3 +180,19 @@ def test_compacted_files_are_sorted_by_tag(tmp_path) -> None:
         col = "platform, author_key" if rel == "authors" else "tag"
         rows = st.con.execute(f"SELECT {col} FROM read_parquet('{file}')").fetchall()
         assert rows and rows == sorted(rows), rel
+
+
+def test_a_failed_compaction_warns_and_leaves_the_commit_and_the_answers_exact(tmp_path, monkeypatch) -> None:
+    import duckdb
+
+    def fail(*_a, **_k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
+
+    path = _store(tmp_path, [FIRST])
+    monkeypatch.setattr(compact, "_update", fail)
+    with pytest.warns(compact.CompactionWarning, match="Could not compact"):
+        Store(path).ingest([str(write_jsonl(tmp_path / "late.jsonl", LATE))])
+    fresh = Store(path)
+    assert compact.reads(fresh, rollup.files(fresh)) is None and fresh.stats()["posts"] == len(FIRST) + len(LATE)
+    assert "built once per store generation from the rollups" in _queries(fresh)
+    assert _answers(fresh) == _answers(Store(path), rollup=False)

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,9 @@ COMPACT_VERSION = 1  # bump when WARM or the file layout changes: older compacte
 # Rows per Parquet row group: small enough that a rare tag's first read decodes a few thousand rows,
 # large enough that the whole file loads at full speed (measured: see bench/RESULTS.md, coldaccounts).
 ROW_GROUP = 16_384
-MEMORY = "2GB"  # a cap for the merge at 100M posts (it spills to SPILL_DIR beyond it)
+# A cap for the merge (it spills beyond it): a quarter of the machine, at least 2 GB. At 100M posts the
+# authors merge failed under 2 GB (its per-account arg_max states are pinned, measured).
+MEMORY = f"{max(2 << 30, (os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')) // 4) >> 20}MB"
 
 # How each whole-store relation is merged from the per-file rollups ({files}: a read_parquet of them),
 # sorted by tag so a tag's rows are contiguous. The DuckDB engine's warm tables are the same rows.
@@ -95,7 +98,24 @@ LAG = 0.125
 def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = False) -> bool:
     """Write the compacted files for ROLLUPS (the store's complete per-file rollups) unless they exist
     or only a small commit (see LAG) happened since the last compaction; remove those of other file
-    sets. True when files were written."""
+    sets. True when files were written.
+
+    A compaction that fails (out of memory or disk) must not fail the commit it follows: it leaves no
+    compacted files, readers merge the rollups as before, and a warning says so."""
+    try:
+        return _update(store, rollups, force=force)
+    except (duckdb.Error, OSError) as exc:
+        _remove_except(compact_dir(store), None)
+        warnings.warn(CompactionWarning(f"Could not compact the rollups ({exc}); analytics read them file by "
+                                        "file, slower on a new process's first call."), stacklevel=2)
+        return False
+
+
+class CompactionWarning(UserWarning):
+    """The rollups could not be compacted: answers stay exact, a new process's first call is slower."""
+
+
+def _update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool) -> bool:
     folder = compact_dir(store)
     if not rollups:  # no posts, or rollups incomplete: nothing exact to compact; drop stale files
         _remove_except(folder, None)
@@ -113,7 +133,8 @@ def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = 
     spill = tempfile.mkdtemp(prefix="compact-", dir=_spill_root())
     try:
         con.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '{MEMORY}'; "
-                    f"SET temp_directory = {sql_str(spill)}; SET enable_progress_bar = false")
+                    f"SET temp_directory = {sql_str(spill)}; SET enable_progress_bar = false; "
+                    "SET preserve_insertion_order = false")  # ORDER BY still orders: less to hold
         for rel in WARM:
             if rel in relations.COMBINED:
                 # Computed from the compacted files just written: the merge of the per-file rows is done once.
