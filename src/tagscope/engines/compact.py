@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ..files import replacing, write_bytes
-from ..store.store import SPILL_DIR, sql_list, sql_str
+from ..store.store import spill_dir, sql_list, sql_str
 from . import relations
 
 if TYPE_CHECKING:
@@ -128,12 +126,9 @@ def _update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool) 
         return False
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    # A spill folder of its own: DuckDB names its spill files alike in every process, and two processes
-    # spilling into one folder read each other's blocks.
-    spill = tempfile.mkdtemp(prefix="compact-", dir=_spill_root())
     try:
         con.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '{MEMORY}'; "
-                    f"SET temp_directory = {sql_str(spill)}; SET enable_progress_bar = false; "
+                    f"SET temp_directory = '{spill_dir()}'; SET enable_progress_bar = false; "
                     "SET preserve_insertion_order = false")  # ORDER BY still orders: less to hold
         for rel in WARM:
             if rel in relations.COMBINED:
@@ -149,7 +144,6 @@ def _update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool) 
                             f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP})")
     finally:
         con.close()
-        shutil.rmtree(spill, ignore_errors=True)
     write_bytes(folder / f"{k}.json", json.dumps(sorted(_names(rollups))).encode())
     _remove_except(folder, k)
     return True
@@ -229,12 +223,6 @@ def _last(folder: Path) -> tuple[str, set[str]] | None:
             except (OSError, ValueError):
                 return None
     return None
-
-
-def _spill_root() -> str:
-    root = SPILL_DIR.replace("''", "'")
-    os.makedirs(root, exist_ok=True)
-    return root
 
 
 def _names(rollups: dict[str, list[str]]) -> set[str]:
