@@ -47,7 +47,7 @@ RULE = (" A post names a place when its text has the place's name, a demonym, an
 @dataclass
 class _Tally:
     posts: int = 0
-    authors: set = field(default_factory=set)
+    authors: int = 0  # distinct non-null author ids
     forms: Counter = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
@@ -90,37 +90,14 @@ GROUP BY text, author_id, bucket
 -- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
 -- {places_gazetteer.describe()}"""
     table, queries = engine_for(store, engine).run(Plan(sql, [*bparams, *params]), rollup=rollup)
-    tallies: dict[str, _Tally] = {}
-    seen: dict[str, tuple[tuple[str, str], ...]] = {}
-    total = 0
-    rows_seen = (row for batch in table.to_batches(max_chunksize=65_536) for row in batch.to_pylist())
-    for row in rows_seen:  # a batch at a time: a million texts as Python objects at once would double the memory
-        n = int(row["n"])
-        total += n
-        text = row["text"] or ""
-        named = seen.get(text)
-        if named is None:
-            first: dict[str, str] = {}
-            for place, form in gazetteer.match(text):
-                first.setdefault(place.code, form)  # the form a post first names it by
-            named = tuple(first.items())
-            seen[text] = named
-        for code, form in named:
-            tally = tallies.setdefault(code, _Tally())
-            tally.posts += n
-            tally.authors.add(row["author_id"])
-            tally.forms[form] += n
-            tally.first = row["first_seen"] if tally.first is None else min(tally.first, row["first_seen"])
-            tally.last = row["last_seen"] if tally.last is None else max(tally.last, row["last_seen"])
-            if row["bucket"] is not None:
-                tally.per_bucket[row["bucket"]] += n
+    tallies, total, naming = _tally(table, gazetteer)
     ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].posts, gazetteer.places[kv[0]].name))[: rules.cap(top)]
     rows = []
     for code, tally in ranked:
         place = gazetteer.places[code]
         rows.append({
             "place": place.name, "kind": place.kind, "code": code, "posts": tally.posts,
-            "authors": len(tally.authors - {None}), "share": round(tally.posts / total, 6) if total else 0.0,
+            "authors": tally.authors, "share": round(tally.posts / total, 6) if total else 0.0,
             "forms": ", ".join(form for form, _ in sorted(tally.forms.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
             "first_seen": tally.first, "last_seen": tally.last,
         })
@@ -128,7 +105,7 @@ GROUP BY text, author_id, bucket
     data = {
         "hashtag": t,
         "posts": total,
-        "posts_naming_a_place": sum(n for n, named in _naming(table, seen) if named),
+        "posts_naming_a_place": naming,
         "places": [{**r, "first_seen": rules.iso(r["first_seen"]), "last_seen": rules.iso(r["last_seen"])} for r in rows],
         **f.describe(),
     }
@@ -142,7 +119,51 @@ GROUP BY text, author_id, bucket
     return Figure("places", out, data, queries, rules.RULE + RULE, {"filters": f.describe()})
 
 
-def _naming(table: pa.Table, seen: dict[str, tuple]) -> list[tuple[int, bool]]:
-    """(posts, names a place) per row: the share of posts that name any place at all."""
-    texts, counts = table.column("text").to_pylist(), table.column("n").to_pylist()
-    return [(int(n), bool(seen.get(text or ""))) for text, n in zip(texts, counts, strict=True)]
+def _tally(table: pa.Table, gazetteer) -> tuple[dict[str, _Tally], int, int]:
+    """Per place: posts, distinct authors, forms, first and last time, posts per bucket; plus all posts
+    and the posts naming any place. Each distinct text is matched once in Python; the rows (one per
+    text, author and bucket: millions at 10M posts) are tallied in Arrow, never as Python objects."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    total = int(pc.sum(table.column("n")).as_py() or 0)
+    if not table.num_rows:
+        return {}, total, 0
+    encoded = pc.dictionary_encode(pc.fill_null(table.column("text"), "")).combine_chunks()
+    idx = encoded.indices.to_numpy(zero_copy_only=False)
+    codes: list[str] = []
+    forms: list[str] = []
+    per_text = np.zeros(len(encoded.dictionary), dtype=np.int64)  # places each distinct text names
+    for i, text in enumerate(encoded.dictionary.to_pylist()):
+        first: dict[str, str] = {}
+        for place, form in gazetteer.match(text):
+            first.setdefault(place.code, form)  # the form a post first names it by
+        per_text[i] = len(first)
+        codes += first.keys()
+        forms += first.values()
+    offsets = np.cumsum(per_text) - per_text  # each text's first (place, form) pair
+    counts = per_text[idx]
+    naming = int(pc.sum(table.column("n").filter(pa.array(counts > 0))).as_py() or 0)
+    # One row per (row, place it names): the row's index repeated, and the pair it stands for.
+    rows = np.repeat(np.arange(len(idx)), counts)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair = offsets[idx[rows]] + within
+    taken = pa.array(rows)
+    pairs = pa.table({
+        "code": pa.array(codes, pa.string()).take(pa.array(pair)), "form": pa.array(forms, pa.string()).take(pa.array(pair)),
+        "author_id": table.column("author_id").take(taken), "bucket": table.column("bucket").take(taken),
+        "n": table.column("n").take(taken), "first_seen": table.column("first_seen").take(taken),
+        "last_seen": table.column("last_seen").take(taken),
+    })
+    tallies: dict[str, _Tally] = {}
+    per_place = pairs.group_by("code").aggregate([("n", "sum"), ("author_id", "count_distinct"),
+                                                  ("first_seen", "min"), ("last_seen", "max")])
+    for r in per_place.to_pylist():
+        tallies[r["code"]] = _Tally(int(r["n_sum"]), int(r["author_id_count_distinct"]), Counter(),
+                                    r["first_seen_min"], r["last_seen_max"])
+    for r in pairs.group_by(["code", "form"]).aggregate([("n", "sum")]).to_pylist():
+        tallies[r["code"]].forms[r["form"]] += int(r["n_sum"])
+    bucketed = pairs.filter(pc.is_valid(pairs.column("bucket")))
+    for r in bucketed.group_by(["code", "bucket"]).aggregate([("n", "sum")]).to_pylist():
+        tallies[r["code"]].per_bucket[r["bucket"]] += int(r["n_sum"])
+    return tallies, total, naming

@@ -58,6 +58,10 @@ WARM = {
 }
 
 
+# The per-file rollups WARM merges.
+SOURCES = tuple(sorted({relations.DERIVED_FROM.get(r, r) for r in WARM if r not in relations.COMBINED}))
+
+
 def compact_dir(store: Store) -> Path:
     return store.path.joinpath(*COMPACT_DIR)
 
@@ -75,8 +79,19 @@ def compact_name(relation: str, k: str) -> str:
     return f"{relation}.{k}.parquet"
 
 
-def paths(store: Store, rollups: dict[str, list[str]]) -> dict[str, str] | None:
+def _own(rollups: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+    """The per-file rollups compaction merges (of WARM's relations), or None when one is not complete:
+    a relation added later (read in place) neither changes the key nor blocks compaction."""
+    if not rollups or not all(r in rollups for r in SOURCES):
+        return None
+    return {r: rollups[r] for r in SOURCES}
+
+
+def paths(store: Store, rollups: dict[str, list[str]] | None) -> dict[str, str] | None:
     """The compacted file of every relation of WARM for exactly ROLLUPS, or None when one is missing."""
+    rollups = _own(rollups)
+    if rollups is None:
+        return None
     folder, k = compact_dir(store), key(rollups)
     found = {rel: folder / compact_name(rel, k) for rel in WARM}
     return {rel: str(p) for rel, p in found.items()} if all(p.exists() for p in found.values()) else None
@@ -101,7 +116,7 @@ def update(store: Store, rollups: dict[str, list[str]] | None, *, force: bool = 
     A compaction that fails (out of memory or disk) must not fail the commit it follows: it leaves no
     compacted files, readers merge the rollups as before, and a warning says so."""
     try:
-        return _update(store, rollups, force=force)
+        return _update(store, _own(rollups), force=force)
     except (duckdb.Error, OSError) as exc:
         _remove_except(compact_dir(store), None)
         warnings.warn(CompactionWarning(f"Could not compact the rollups ({exc}); analytics read them file by "
@@ -153,6 +168,9 @@ def reads(store: Store, rollups: dict[str, list[str]]) -> tuple[dict[str, str], 
     """A SELECT per relation of WARM giving its rows for exactly ROLLUPS, from compacted files, and
     whether those files lag (then each SELECT adds the per-file rollups committed since); None when
     no compaction can serve (never compacted, or a file it merged has left: dedup, delete, forget)."""
+    rollups = _own(rollups)
+    if rollups is None:
+        return None
     exact = paths(store, rollups)
     if exact is not None:
         return {rel: f"SELECT * FROM read_parquet({sql_str(p)})" for rel, p in exact.items()}, False

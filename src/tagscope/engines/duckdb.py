@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +87,9 @@ class DuckDBEngine(Engine):
         return con
 
     def rollup_files(self) -> dict[str, list[str]] | None:
-        """Rollup files per relation when they cover exactly the committed posts files, else None."""
+        """Rollup files per relation, for the relations whose files cover exactly the committed posts
+        files (None when none does). Per relation: a store written before a relation was added keeps
+        reading its other rollups, and scans for that one until its next write adds it."""
         self._sync()
         if self._covered is None:
             self._covered = rollup.files(self.store) or {}
@@ -95,8 +97,12 @@ class DuckDBEngine(Engine):
             self._compacted, self._lagging = found if found else (None, False)
         return self._covered or None
 
-    def has_rollups(self) -> bool:
-        return self.rollup_files() is not None
+    def has_rollups(self, needs: tuple[str, ...] | None = None) -> bool:
+        """Whether the rollups cover the relations NEEDS (default: every relation)."""
+        files = self.rollup_files() or {}
+        wanted = relations.NAMES if needs is None else needs
+        sources = {relations.DERIVED_FROM.get(dep, dep) for name in wanted for dep in (*relations.DEPENDS.get(name, ()), name)}
+        return bool(files) and all(s in files for s in sources if s not in relations.COMBINED)
 
     def _ensure_warm(self, name: str) -> str:
         """Provide relation NAME for this generation; return the statement that defined it."""
@@ -107,7 +113,12 @@ class DuckDBEngine(Engine):
         if name in self._cold and name not in self._loads and name not in self._unloadable:
             self._loads[name] = _Load(self._wcon, name, self._generation, self._cold[name])
         if name not in self._warm:
-            if self._compacted and name in self._compacted:
+            if name in relations.IN_PLACE:  # a view: each call reads only its tags' rows (see relations)
+                src = compact.source(name, files)
+                self._wcon.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {src}")
+                self._warm[name] = (f"-- {name}: read in place from the rollups under {rollup_dir(self.store)}\n"
+                                    f"CREATE VIEW {name} AS SELECT * FROM {src}")
+            elif self._compacted and name in self._compacted:
                 self._read_compacted(name, self._compacted[name])
             else:
                 self._merge_rollups(name, files)
@@ -194,7 +205,15 @@ class DuckDBEngine(Engine):
         if use_rollup:
             defs = [(self._ensure_warm(n), []) for n in plan.needs]
             sql, params = plan.sql.strip(), list(plan.params)
-            return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            # A read in place touches a tag's rows in every rollup file: worth every core. Not while a
+            # background load runs: SET threads waits for its query to end.
+            if not any(n in relations.IN_PLACE for n in plan.needs) or self._loads:
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            self._wcon.execute(f"SET threads = {os.cpu_count() or 1}")
+            try:
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            finally:
+                self._wcon.execute("SET threads = 1")
         con = self._scan_con(plan)
         sql, params = self.scan_sql(plan)
         return con.execute(sql, params).to_arrow_table(), [(sql, params)]
@@ -213,6 +232,24 @@ class DuckDBEngine(Engine):
             yield name
         finally:
             con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def map_rows(
+        self, plan: Plan, fn: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]], schema: pa.Schema,
+        sql: str,
+    ) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        # FN runs in this process on the streamed rows; what it yields is small (count-query: partial
+        # counts per batch), so it is held whole and SQL runs on a cursor that sees it as `mapped`.
+        mapped = pa.Table.from_batches(list(fn(self.stream(plan, MAP_BATCH_ROWS))), schema)
+        cur = self._scan_con(plan).cursor()
+        try:
+            cur.register("mapped", mapped)
+            table = cur.execute(sql).to_arrow_table()
+        finally:
+            cur.close()
+        return table, [self.scan_sql(plan), (sql, [])]
+
+
+MAP_BATCH_ROWS = 65_536  # rows handed to a map_rows function at once
 
 
 class _Load:

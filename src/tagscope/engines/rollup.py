@@ -50,13 +50,14 @@ def write_parquet(sql: str, params: list[Any], path: Path, con: duckdb.DuckDBPyC
 
 
 def files(store: Store, posts: list[str] | None = None) -> dict[str, list[str]] | None:
-    """Rollup files per relation when they cover exactly the committed posts files (POSTS), else None."""
+    """Rollup files per relation, for the relations whose files cover exactly the committed posts files
+    (POSTS); None when none does (a store written before a relation was added lacks only that one)."""
     folder = rollup_dir(store)
     posts = store.files("posts") if posts is None else posts
     have = set(os.listdir(folder)) if folder.is_dir() else set()
-    if not posts or not all(rollup_name(p, r) in have for p in posts for r in relations.NAMES):
-        return None
-    return {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES}
+    covered = {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES
+               if posts and all(rollup_name(p, r) in have for p in posts)}
+    return covered or None
 
 
 def update(store: Store) -> dict[str, int]:
