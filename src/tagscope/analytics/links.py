@@ -69,12 +69,13 @@ LIMIT ?"""
         results[col] = table
         queries += q
     # Petition and fundraising sites grouped as a kind (petitions' site list): a post counts once per kind,
-    # so each row of posts sharing a list of domains counts once for each kind its domains hit.
+    # so each row of posts sharing a list of domains counts once for each kind its domains hit. row_id only
+    # tells rows apart (any order does); Spark refuses a row_number window with no ORDER BY.
     kinds_sql = f"""
 SELECT kind, CAST(sum(n) AS BIGINT) AS count, flatten(list(domains)) AS domains
 FROM (SELECT u.row_id, sites.kind, any_value(u.n) AS n, list(DISTINCT u.domain) AS domains
       FROM (SELECT row_id, n, unnest(domains) AS domain
-            FROM (SELECT row_number() OVER () AS row_id, n, domains FROM tag_domain_sets WHERE {rwhere}) AS r) AS u
+            FROM (SELECT row_number() OVER (ORDER BY n) AS row_id, n, domains FROM tag_domain_sets WHERE {rwhere}) AS r) AS u
       JOIN {sites_sql()}
         ON u.domain = sites.site OR u.domain LIKE '%.' || sites.site
       GROUP BY u.row_id, sites.kind) AS k
