@@ -132,7 +132,8 @@ def test_every_derived_part_is_subscribed_once_an_event_was_emitted() -> None:
     rollup = {m for m in names["after_commit"] if m.endswith(".rollup")}
     assert rollup and rollup <= names["file_written"]
     assert "tagscope.search.index" in names["catch_up"]
-    assert {"tagscope.search.index", "tagscope.classify.labels"} <= names["on_forget"]
+    assert {"tagscope.search.index", "tagscope.classify.labels", "tagscope.analytics.places_cache"} <= names["on_forget"]
+    assert "tagscope.analytics.places_cache" in names["after_commit"]
 
 
 @pytest.mark.parametrize("derived", [True, False])
@@ -161,4 +162,5 @@ def test_every_derived_part_subscribes_in_a_core_install() -> None:
                   "print(len(events.after_commit.handlers), len(events.file_written.handlers), "
                   "len(events.catch_up.handlers), len(events.on_forget.handlers))")
     assert out.returncode == 0, out.stderr
-    assert [int(n) for n in out.stdout.split()] == [1, 1, 1, 2]
+    # after_commit: rollups, places' cache; on_forget: the index, labels, places' cache.
+    assert [int(n) for n in out.stdout.split()] == [2, 1, 1, 3]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 from tagscope.engines import rollup
-from tagscope.store import sql_lines
+from tagscope.store import sql, sql_lines
 from tagscope.store.store import Store
 
 
@@ -41,3 +41,23 @@ def test_two_databases_spill_at_once() -> None:
     for t in threads:
         t.join()
     assert out == {0: 3_000_000, 1: 3_000_000}
+
+
+def test_a_spill_on_a_fresh_machine_makes_the_missing_parent_folder(tmp_path, monkeypatch) -> None:
+    """DuckDB makes the spill folder but not its parent: with an empty /tmp every spill failed."""
+    monkeypatch.setattr(sql, "SPILL_DIR", str(tmp_path / "not-yet" / "tagscope-duckdb"))
+    con = rollup._connect()
+    assert _spill_folder(con).startswith(str(tmp_path / "not-yet"))
+    con.execute("SET memory_limit = '64MB'; SET preserve_insertion_order = false")
+    n = con.execute("SELECT count(*) FROM (SELECT DISTINCT hash(range) AS h, repeat('x', 40) || range AS s "
+                    "FROM range(3000000))").fetchone()[0]
+    assert n == 3_000_000
+
+
+def test_the_warm_tables_connection_spills_into_a_folder_of_its_own(tmp_path) -> None:
+    """It spilled into ./.tmp of whatever folder the user ran tagscope from."""
+    from tagscope.engines.duckdb import DuckDBEngine
+
+    with Store(tmp_path / "s") as st:
+        folder = _spill_folder(DuckDBEngine(st)._wcon)
+    assert folder.startswith(sql.SPILL_DIR) and ".tmp" not in folder

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from ..store.store import sql_list
+from ..store.store import spill_dir, sql_list
 from . import compact, labels, relations, rollup
 from .base import SOURCES, Engine
 from .plan import Plan
@@ -44,6 +44,8 @@ class DuckDBEngine(Engine):
         self._wcon = duckdb.connect()
         self._wcon.execute("SET threads = 1")
         self._wcon.execute("SET enable_progress_bar = false")
+        # A warm table of a 100M store can spill: into a folder of its own, not ./.tmp in the cwd.
+        self._wcon.execute(f"SET temp_directory = '{spill_dir()}'")
         self._con: duckdb.DuckDBPyConnection | None = None
         self._generation = -1
         self._covered: dict[str, list[str]] | None = None

@@ -27,6 +27,9 @@ def spill_dir() -> str:
     other's pages ("Could not read enough bytes from file ...tmp", seen building rollups while another
     process spilled). DuckDB makes the folder when it first spills; this process removes its own at exit.
     """
+    # DuckDB makes the spill folder but not its parent: on a fresh machine (an empty /tmp) every
+    # spill failed with "Failed to create directory".
+    os.makedirs(SPILL_DIR, exist_ok=True)
     path = os.path.join(SPILL_DIR, f"{os.getpid()}-{next(_SERIAL)}")
     _MADE.append(path)
     return path.replace("'", "''")
