@@ -91,7 +91,10 @@ def copy_posts(source: Path, copies: int, target: Path, *, rollups: bool = False
         have = set(st.manifest["posts"])
         for i in range(copies):
             name = f"bench-copy-{i:03d}.parquet"
+            final = str(target / "posts" / name)
             if name in have:
+                if derive:  # a rebuild of the rollups (a relation added or changed): only those missing
+                    derive(i, final, final)
                 continue
             copy = table
             for col, suffix in (("id", f"-c{i}"), ("author_id", f"-c{i}"), ("author_handle", f"_{i}")):
@@ -101,7 +104,7 @@ def copy_posts(source: Path, copies: int, target: Path, *, rollups: bool = False
                 copy = copy.take(pc.sort_indices(copy, [("created_at", "ascending"), ("id", "ascending")]))
             _write(st, "posts", name, copy)
             if derive:
-                derive(i, str(target / "posts" / name), str(target / "posts" / ("." + name)))
+                derive(i, final, str(target / "posts" / ("." + name)))
             st.commit({"posts": ([name], [])})  # one commit per copy: a stopped build resumes
             written += 1
     con.close()
@@ -115,11 +118,13 @@ _ID, _HANDLE = "\x01", "\x02"
 
 
 def copy_rollups(table: pa.Table, con: duckdb.DuckDBPyConnection, target: Path):
-    """A function (i, posts file) that writes copy i's rollups, derived from TABLE's (the sorted source).
+    """A function (i, posts file, file to read it from) writing copy i's missing rollups from TABLE's.
 
-    A copy differs from the source only by suffixes that keep every group and every order (checked by
-    copy_posts), so its per-file rollups are the source's with the suffixes applied: a few MB rewritten
-    per copy instead of its posts scanned. Checked on the first copy against rollup's own computation.
+    A copy differs from the source (TABLE, sorted) only by suffixes that keep every group and every
+    order (copy_posts checks the order), so its per-file rollups are the source's with placeholders
+    turned into its suffixes, in every text column (and list of texts): a few MB rewritten per copy
+    instead of its posts scanned. The first copy derived is checked against rollup's own computation
+    of every relation (a relation whose rows depend on ids otherwise stops the build).
     """
     from tagscope.engines import relations
 
@@ -127,34 +132,42 @@ def copy_rollups(table: pa.Table, con: duckdb.DuckDBPyConnection, target: Path):
     folder.mkdir(parents=True, exist_ok=True)
     marked = table
     for col, mark in (("id", _ID), ("author_id", _ID), ("author_handle", _HANDLE)):
-        bad = pc.any(pc.match_substring(marked[col], _ID)).as_py() or pc.any(pc.match_substring(marked[col], _HANDLE)).as_py()
-        if bad:
-            raise ValueError(f"source {col} holds a placeholder character: derive no rollups")
+        for m in (_ID, _HANDLE):
+            if pc.any(pc.match_substring(marked[col], m)).as_py():
+                raise ValueError(f"source {col} holds a placeholder character: derive no rollups")
         marked = marked.set_column(marked.schema.get_field_index(col), col,
                                    pc.binary_join_element_wise(marked[col], mark, ""))
     base = target.parent / f".{target.name}-rollups"
     base.mkdir(exist_ok=True)
     con.register("_marked", marked.append_column("_row", pa.array(np.arange(len(marked), dtype=np.int64))))
+    selects = {}
     for rel in relations.NAMES:
         sql, params = relations.define(rel, "_marked", per_file="_row")
         rollup.write_parquet(sql, params, base / f"{rel}.parquet", con)
+        cols = []
+        for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{base / rel}.parquet')").fetchall():
+            fix = "replace(replace({x}, chr(1), '-c{{i}}'), chr(2), '_{{i}}')"
+            if typ == "VARCHAR":
+                cols.append(f"{fix.format(x=name)} AS {name}")
+            elif typ == "VARCHAR[]":
+                cols.append(f"list_transform({name}, lambda x: {fix.format(x='x')}) AS {name}")
+        selects[rel] = f"SELECT * {'REPLACE (' + ', '.join(cols) + ')' if cols else ''} FROM read_parquet('{base / rel}.parquet')"
     con.unregister("_marked")
     checked = [False]
 
-    def derive(i: int, posts_file: str, staged: str) -> None:
+    def derive(i: int, posts_file: str, read_from: str) -> None:
         for rel in relations.NAMES:
-            cols = [c for c in ("id", "author_key", "author_handle") if c in con.execute(
-                f"SELECT * FROM read_parquet('{base / rel}.parquet') LIMIT 0").to_arrow_table().schema.names]
-            repl = ", ".join(f"replace(replace({c}, chr(1), '-c{i}'), chr(2), '_{i}') AS {c}" for c in cols)
-            sql = f"SELECT * {'REPLACE (' + repl + ')' if cols else ''} FROM read_parquet('{base / rel}.parquet')"
-            rollup.write_parquet(sql, [], folder / rollup.rollup_name(posts_file, rel), con)
+            dest = folder / rollup.rollup_name(posts_file, rel)
+            if not dest.exists():
+                rollup.write_parquet(selects[rel].format(i=i), [], dest, con)
         if not checked[0]:  # the first copy: the derived rollups equal rollup's own, or the build stops
             for rel in relations.NAMES:
-                own, _ = relations.define(rel, f"read_parquet('{staged}', file_row_number = true)",
-                                          per_file="file_row_number")
+                own, params = relations.define(rel, f"read_parquet('{read_from}', file_row_number = true)",
+                                               per_file="file_row_number")
                 mine = f"read_parquet('{folder / rollup.rollup_name(posts_file, rel)}')"
                 diff = con.execute(f"SELECT (SELECT count(*) FROM (({own}) EXCEPT ALL (SELECT * FROM {mine}))) + "
-                                   f"(SELECT count(*) FROM ((SELECT * FROM {mine}) EXCEPT ALL ({own})))").fetchone()[0]
+                                   f"(SELECT count(*) FROM ((SELECT * FROM {mine}) EXCEPT ALL ({own})))",
+                                   params + params).fetchone()[0]  # type: ignore[index]
                 if diff:
                     raise AssertionError(f"derived rollup {rel} of {posts_file} differs from rollup's own in {diff} rows")
             checked[0] = True

@@ -199,6 +199,7 @@ def phase_build(args, stores: dict[str, Path], res: dict) -> None:
         row.update(store_posts(path), load_after=load())
         res.setdefault("build", {})[label] = row
         print(f"build {label}: {json.dumps(row)}", flush=True)
+        args.save(res)
 
 
 def phase_duckdb(args, stores: dict[str, Path], res: dict) -> None:
@@ -211,8 +212,9 @@ def phase_duckdb(args, stores: dict[str, Path], res: dict) -> None:
                        peak_rss_mb=r["process_peak_rss_mb"])
             out["analytics"][name] = row
             print(f"duckdb {label} {name}: {json.dumps(row)}", flush=True)
+            res.setdefault("duckdb", {})[label] = out
+            args.save(res)
         out["load_after"] = load()
-        res.setdefault("duckdb", {})[label] = out
 
 
 def phase_cold(args, stores: dict[str, Path], res: dict) -> None:
@@ -226,8 +228,9 @@ def phase_cold(args, stores: dict[str, Path], res: dict) -> None:
             r = child(COLD_CHILD, str(path), name, TAG, "", timeout=args.timeout)
             out["analytics"][name] = r
             print(f"cold {label} {name}: {json.dumps(r)}", flush=True)
+            res.setdefault("cold", {})[label] = out
+            args.save(res)
         out["load_after"] = load()
-        res.setdefault("cold", {})[label] = out
 
 
 def _multi(mode: str, args, stores: dict[str, Path], res: dict, lists: dict[str, str], warm: int) -> None:
@@ -240,6 +243,7 @@ def _multi(mode: str, args, stores: dict[str, Path], res: dict, lists: dict[str,
         r["load_after"] = load()
         res.setdefault(mode, {})[label] = r
         print(f"{mode} {label}: {json.dumps(r)}", flush=True)
+        args.save(res)
 
 
 def phase_scan(args, stores, res) -> None:
@@ -306,6 +310,12 @@ def main() -> None:
     res: dict = json.loads(path.read_text()) if path.exists() else {}
     from bench_scale_report import markdown
 
+    def save(res: dict) -> None:
+        path.write_text(json.dumps(res, indent=1))
+        (args.out / "bench_scale.md").write_text(markdown(res))
+
+    args.save = save
+    res.setdefault("stores", {}).update({k: str(v) for k, v in stores.items()})
     for phase in args.phases.split(","):
         t0 = time.perf_counter()
         res["_load"] = load()
@@ -314,9 +324,7 @@ def main() -> None:
         res.setdefault("_phases", {})[phase] = {"at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
                                                 "wall_s": round(time.perf_counter() - t0, 1), "load_start": res["_load"],
                                                 "load_end": load()}
-        res.setdefault("stores", {}).update({k: str(v) for k, v in stores.items()})
-        path.write_text(json.dumps(res, indent=1))
-        (args.out / "bench_scale.md").write_text(markdown(res))
+        save(res)
     print(markdown(res))
     bad = [line for line in markdown(res).splitlines() if "**DIFFERENT**" in line]
     if bad:

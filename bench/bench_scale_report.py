@@ -49,6 +49,8 @@ def duckdb_table(res: dict) -> list[str]:
                                         for lb in labels) + " |"
     out = [head, "|---|" + "---:|" * (4 * len(labels))]
     for name in FIVE:
+        if not any(name in d[lb]["analytics"] for lb in labels):
+            continue
         cells = []
         for lb in labels:
             r = d[lb]["analytics"].get(name, {})
