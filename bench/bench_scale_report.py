@@ -160,6 +160,20 @@ def throughput_table(res: dict) -> list[str]:
     return out
 
 
+def stats_lines(res: dict) -> list[str]:
+    st = res.get("stats")
+    if not st:
+        return []
+    out = ["| store | `tagscope stats` s (process s, CPU s, peak RSS MB) | posts | authors |", "|---|---:|---:|---:|"]
+    for lb, r in st.items():
+        if "stats_s" not in r:
+            out.append(f"| {lb} | {r.get('error')} | | |")
+            continue
+        out.append(f"| {lb} | {r['stats_s']:,.1f} ({r['process_s']:,.1f}, {r['process_cpu_s']:,.1f}, "
+                   f"{r['process_peak_rss_mb']:,}) | {r['posts']:,} | {r['authors']:,} |")
+    return out
+
+
 def index_lines(res: dict) -> list[str]:
     r = res.get("index")
     if not r:
@@ -232,7 +246,7 @@ def markdown(res: dict) -> str:
         parts.append(["| phase | finished (UTC) | wall s | load at start -> end |", "|---|---|---:|---|"]
                      + [f"| {p} | {v['at']} | {v['wall_s']:,} | {v['load_start']} -> {v['load_end']} |" for p, v in phases.items()])
     for block in (stores_table(res), duckdb_table(res), cold_table(res), engines_table(res), throughput_table(res),
-                  index_lines(res), search_lines(res), checks(res), targets(res)):
+                  stats_lines(res), index_lines(res), search_lines(res), checks(res), targets(res)):
         if block:
             parts.append(block)
     return "\n\n".join("\n".join(b) for b in parts) + "\n"
