@@ -24,8 +24,8 @@ from formats.test_properties import json_values, scalars, with_one_value_replace
 from tagscope import formats
 from tagscope.cli import app
 from tagscope.formats import ParseError, Rejected, Skipped
-from tagscope.formats.base import json_records
-from tagscope.formats.exports import fourcat_csv, fourcat_ndjson, mapped, mapping, options, zeeschuimer
+from tagscope.formats.base import json_records, parse_options
+from tagscope.formats.exports import fourcat_csv, fourcat_ndjson, mapped, mapping, zeeschuimer
 from tagscope.post import POST_FIELDS, POST_SCHEMA, Tombstone
 from tagscope.store import Store
 
@@ -302,7 +302,7 @@ def test_json_lines_with_a_byte_order_mark(tmp_path: Path) -> None:
     import io
 
     data = b"\xef\xbb\xbf" + (FORUM / "forum.jsonl").read_bytes()
-    with options.given(mapping=mapping.load(FORUM / "forum.json")):
+    with parse_options(mapping=mapping.load(FORUM / "forum.json")):
         recs = list(mapped.records(io.BufferedReader(io.BytesIO(data))))
     assert recs[0].error is None and recs[0].obj["row"]["id"] == 501
 
@@ -314,7 +314,7 @@ def test_a_mapping_naming_a_missing_column_is_one_clear_error(tmp_path: Path) ->
     assert res.exit_code != 0
     assert "text = 'body'" in res.output and "post_id" in res.output  # what is missing, and what there is
     # Read anyway (a folder, a zip), every row is quarantined with that reason.
-    with options.given(mapping=mapping.load(bad)), open(FORUM / "forum.csv", "rb") as fh:
+    with parse_options(mapping=mapping.load(bad)), open(FORUM / "forum.csv", "rb") as fh:
         errors = {r.error for r in mapped.records(fh)}
     assert len(errors) == 1 and next(iter(errors)).startswith("the mapping names columns this file does not have")
 
@@ -465,7 +465,7 @@ def test_readers_of_any_bytes_yield_records_and_never_raise(data: bytes) -> None
 
     m = mapping.load(FORUM / "forum.toml")
     for reader, given_mapping in ((fourcat_csv.records, None), (mapped.records, m), (mapped.records, None)):
-        with options.given(mapping=given_mapping):
+        with parse_options(mapping=given_mapping):
             for rec in reader(io.BufferedReader(io.BytesIO(data))):
                 assert rec.error is not None or rec.obj is not None
                 assert isinstance(rec.line, int) and rec.line >= 1

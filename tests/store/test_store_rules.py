@@ -252,15 +252,17 @@ def test_a_store_path_that_cannot_be_a_store_is_a_clear_error(tmp_path: Path) ->
     assert (tmp_path / "file").read_text() == "x"
 
 
-def test_remap_of_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
-    """`tagscope remap --store TYPO` created an empty store there and said it remapped 0 posts; it is
-    now the error the analytics and search give for a missing store, and nothing is created."""
+@pytest.mark.parametrize("command", ["remap", "stats", "quarantine"])
+def test_a_missing_store_is_a_clear_error(tmp_path: Path, command: str) -> None:
+    """`tagscope remap --store TYPO` created an empty store there and said it remapped 0 posts, and
+    `stats`/`quarantine` printed a confident table of zeros; each is now the error the analytics give
+    for a missing store, and nothing is created."""
     from typer.testing import CliRunner
 
     from tagscope.cli import app
 
     for where in (tmp_path / "typo", tmp_path):
-        res = CliRunner().invoke(app, ["remap", "--store", str(where), "--json"])
+        res = CliRunner().invoke(app, [command, "--store", str(where), "--json"])
         assert res.exit_code == 2 and res.stdout == "" and "Traceback" not in res.output
         assert "no store at" in " ".join(res.output.split())
     assert list(tmp_path.iterdir()) == []
@@ -274,6 +276,7 @@ def test_quarantine_limit_must_not_be_negative(tmp_path: Path) -> None:
 
     res = CliRunner().invoke(app, ["quarantine", "--limit", "-1", "--store", str(tmp_path / "s"), "--json"])
     assert res.exit_code == 2 and "Traceback" not in res.output and "--limit" in res.output
+    Store(tmp_path / "s").ingest(write_jsonl(tmp_path / "t.jsonl", [tweet("1")]))
     res = CliRunner().invoke(app, ["quarantine", "--limit", "0", "--store", str(tmp_path / "s"), "--json"])
     assert res.exit_code == 0 and orjson.loads(res.stdout) == {"total": 0, "records": []}
 

@@ -16,12 +16,18 @@ from rich.text import Text
 
 from ..analytics.display import write_csv
 from .common import app, console, emit_json, existing_store, fail, needs_extra, open_store, out
-from .options import CsvOpt, JsonOpt, NoRepostsOpt, PlatformOpt, SinceOpt, StoreOpt, TzOpt, UntilOpt
+from .options import CsvOpt, JsonOpt, NoRepostsOpt, PlatformOpt, SinceOpt, SparkMasterOpt, StoreOpt, TzOpt, UntilOpt
 
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag (case-insensitive).")]
 AuthorOpt = Annotated[str | None, typer.Option("--author", help="Only posts by this handle.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Only posts in this declared language (en, ja...).")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help="Only original, reply, quote or repost.")]
+# No envvar here: the API reads $TAGSCOPE_ENGINE itself (search.engine.count_engine), where
+# TAGSCOPE_ENGINE=duckdb keeps the index and only a name given here asks for a DuckDB scan.
+CountEngineOpt = Annotated[str | None, typer.Option(
+    "--engine", show_default=False,
+    help="Count by scanning the posts on this engine (duckdb, spark), with the index's text analysis, instead of "
+         "the search index; index: the index. Default: the index, or the engine $TAGSCOPE_ENGINE names if not duckdb.")]
 
 
 def _require_search() -> None:
@@ -127,21 +133,28 @@ def count_query(
     platform: PlatformOpt = None,
     kind: KindOpt = None,
     no_reposts: NoRepostsOpt = False,
+    engine: CountEngineOpt = None,
+    spark_master: SparkMasterOpt = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
     """Count the posts matching each query per time bucket (exact; empty buckets are zero)."""
     _require_search()
+    from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
     from ..search import QuerySyntaxError
     from ..search import count_query as run
 
+    if spark_master:  # read when the Spark engine starts its session (engines/spark_session.py)
+        from ..engines import spark_session
+
+        spark_session.configure(spark_master)
     try:
-        fig = run(open_store(store), queries, every=every, tz=tz,
+        fig = run(open_store(store), queries, every=every, tz=tz, engine=engine,
                   filters=_filters(since, until, tag, author, lang, platform, kind, no_reposts))
     except QuerySyntaxError as exc:
         _query_error(next((q for q in queries if _bad(q)), queries[0]), exc)
         return
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, ModuleNotFoundError, SparkUnavailable) as exc:
         fail(str(exc))
         return
     if as_json:

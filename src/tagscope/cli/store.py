@@ -36,7 +36,7 @@ def ingest(
                                            "default UTC.")] = None,
 ) -> None:
     """Ingest posts into the store (formats are sniffed per file)."""
-    from ..formats.exports import mapped, mapping, options
+    from ..formats.exports import mapped, mapping
 
     checked = None
     if map_file is not None:
@@ -59,10 +59,10 @@ def ingest(
             console.print(f"read {summary.records:,} records", highlight=False)
 
     try:
-        with warnings.catch_warnings(record=True) as caught, options.given(platform=platform, mapping=checked):
-            warnings.simplefilter("always", FormatWarning)  # the export formats' readers read options.given
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FormatWarning)
             summary = st.ingest(paths, fmt=fmt, progress=progress, index=index, include_private=include_private,
-                                tz=tz)
+                                tz=tz, platform=platform, mapping=checked)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     for said in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, FormatWarning)):
@@ -98,7 +98,7 @@ def ingest(
 @app.command()
 def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Summarise the store: posts, authors, platforms, time span, quarantine, deletions."""
-    st = open_store(store)
+    st = existing_store(store)
     s = st.stats()
     if as_json:
         emit_json(s)
@@ -126,7 +126,7 @@ def quarantine(
     as_json: JsonOpt = False,
 ) -> None:
     """List quarantined records with file, line and reason."""
-    st = open_store(store)
+    st = existing_store(store)
     total = st.sql("SELECT count(*) AS n FROM quarantine").column(0)[0].as_py()
     rows = st.sql(
         "SELECT source_file, source_line, source_format, reason FROM quarantine ORDER BY source_file, source_line LIMIT ?",

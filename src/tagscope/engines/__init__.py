@@ -61,6 +61,12 @@ def choose(store: Any, name: str | None) -> None:
     _CHOSEN[store] = name
 
 
+def chosen(store: Any) -> str | None:
+    """The engine named for STORE when a call names none: ``tagscope.open(..., engine=)``, else
+    ``$TAGSCOPE_ENGINE``; None when neither does (count-query then answers from its index)."""
+    return _CHOSEN.get(store) or os.environ.get(ENV) or None
+
+
 def engine_for(store: Any, name: str | None = None) -> Engine:
     """The (warm, cached) engine NAME of STORE; an engine passed in is returned as it is.
 
@@ -78,4 +84,4 @@ def engine_for(store: Any, name: str | None = None) -> Engine:
     return eng
 
 
-__all__ = ["DEFAULT", "ENV", "Engine", "choose", "engine_class", "engine_for", "names", "register"]
+__all__ = ["DEFAULT", "ENV", "Engine", "choose", "chosen", "engine_class", "engine_for", "names", "register"]

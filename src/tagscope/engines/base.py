@@ -6,7 +6,7 @@ The analytics' SQL is written once, in DuckDB's dialect. An engine whose SQL dif
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any
@@ -45,7 +45,7 @@ def transpile(sql: str, dialect: str) -> str:
 
 
 class Engine:
-    """Base class: subclasses implement :meth:`run`, :meth:`has_rollups`, :meth:`stream` and
+    """Base class: subclasses implement :meth:`run`, :meth:`has_rollups`, :meth:`stream`, :meth:`map_rows` and
     :meth:`temp_table`; :meth:`scan_sql` and :meth:`query` come with it."""
 
     name = "base"
@@ -69,6 +69,16 @@ class Engine:
     def temp_table(self, name: str, plan: Plan) -> AbstractContextManager[str]:
         """Keep the rows of PLAN (scanned) as relation NAME while the block runs: a caller that
         counts rows, then streams them, computes them once."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def map_rows(
+        self, plan: Plan, fn: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]], schema: pa.Schema,
+        sql: str,
+    ) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        """Rows of PLAN (scanned) through FN, a Python function from Arrow batches to batches of
+        SCHEMA run where the engine runs its work (Spark's executors), as relation ``mapped``; then
+        SQL (DuckDB's dialect) over ``mapped`` on the engine. Returns its rows and the statements run.
+        For what SQL cannot say row by row (count-query's text analysis: ``search/scan.py``)."""
         raise NotImplementedError  # pragma: no cover - interface
 
     def query(self, sql: str, params: list[Any] | None = None, needs: tuple[str, ...] = ()) -> pa.Table:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -172,3 +172,21 @@ class DuckDBEngine(Engine):
             yield name
         finally:
             con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def map_rows(
+        self, plan: Plan, fn: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]], schema: pa.Schema,
+        sql: str,
+    ) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        # FN runs in this process on the streamed rows; what it yields is small (count-query: partial
+        # counts per batch), so it is held whole and SQL runs on a cursor that sees it as `mapped`.
+        mapped = pa.Table.from_batches(list(fn(self.stream(plan, MAP_BATCH_ROWS))), schema)
+        cur = self._scan_con(plan).cursor()
+        try:
+            cur.register("mapped", mapped)
+            table = cur.execute(sql).to_arrow_table()
+        finally:
+            cur.close()
+        return table, [self.scan_sql(plan), (sql, [])]
+
+
+MAP_BATCH_ROWS = 65_536  # rows handed to a map_rows function at once

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ..files import replacing
 from ..store import events
-from ..store.store import SPILL_DIR, sql_str
+from ..store.store import spill_dir, sql_str
 from . import relations
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ _local = threading.local()
 def _connect() -> duckdb.DuckDBPyConnection:
     """A connection for per-file group-bys: one thread, a memory cap (a long ingest's peak stays flat)."""
     con = duckdb.connect()
-    con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{SPILL_DIR}'")
+    con.execute(f"SET threads = 1; SET memory_limit = '256MB'; SET temp_directory = '{spill_dir()}'")
     return con
 
 

@@ -14,7 +14,7 @@ The session: :mod:`.spark_session` (``local[*]``, ``$TAGSCOPE_SPARK_MASTER``, or
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -153,6 +153,24 @@ class SparkEngine(Engine):
             self._temp.discard(name)
             self._spark.catalog.dropTempView(name)
             df.unpersist()
+
+    def map_rows(
+        self, plan: Plan, fn: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]], schema: pa.Schema,
+        sql: str,
+    ) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
+        # mapInArrow: FN is pickled to the executors (which need tagscope and what FN imports), then
+        # SQL runs over its output as a Spark statement (the group-by happens on the cluster).
+        from .spark_ingest import ddl
+
+        df, scan, params = self._frame(plan)
+        stmt = to_spark(sql)
+        with spark_session.quiet():
+            df.mapInArrow(fn, ddl(schema)).createOrReplaceTempView("mapped")
+            try:
+                table = self._spark.sql(stmt).toArrow()
+            finally:
+                self._spark.catalog.dropTempView("mapped")
+        return _naive(table), [(scan, params), (stmt, [])]
 
 
 def _batch(rows: list[tuple], schema: pa.Schema) -> pa.RecordBatch:

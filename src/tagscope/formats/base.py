@@ -20,10 +20,15 @@ import orjson
 
 from ..times import to_utc
 
-# Options of one ingest run that a format's reader may need (``tz``: the zone of times a file writes
-# without one), set by ingest for the run. A reader that uses one writes it into its raw records, so a
-# remap, which runs without options, reads each record as the ingest did.
+# What the user says of one ingest run that the files do not say themselves, the one way a format
+# hears it: ``tz`` (the zone of times a file writes without one), ``platform`` (of an export naming
+# none), ``mapping`` (a checked ``--map`` file), ``include_private``. A reader that uses one writes it
+# into its raw records, so a remap, which runs without options, reads each record as the ingest did.
 _OPTIONS: ContextVar[Mapping[str, Any]] = ContextVar("tagscope_parse_options", default=MappingProxyType({}))
+
+# ``include_private`` is read by ``parse``, which also runs in the ingest's worker processes: they
+# inherit the environment, not context variables, so that option is carried there as well.
+INCLUDE_PRIVATE_ENV = "TAGSCOPE_INCLUDE_PRIVATE"
 
 
 def parse_option(name: str) -> Any:
@@ -33,12 +38,21 @@ def parse_option(name: str) -> Any:
 
 @contextmanager
 def parse_options(**values: Any) -> Iterator[None]:
-    """Run the block with these ingest options (None values are left out)."""
-    token = _OPTIONS.set(MappingProxyType({k: v for k, v in values.items() if v is not None}))
+    """Run the block with these ingest options added to those already given (None values are left out)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    token = _OPTIONS.set(MappingProxyType({**_OPTIONS.get(), **given}))
+    before = os.environ.get(INCLUDE_PRIVATE_ENV)
+    if "include_private" in given:
+        os.environ[INCLUDE_PRIVATE_ENV] = "1" if given["include_private"] else "0"
     try:
         yield
     finally:
         _OPTIONS.reset(token)
+        if "include_private" in given:
+            if before is None:
+                os.environ.pop(INCLUDE_PRIVATE_ENV, None)
+            else:
+                os.environ[INCLUDE_PRIVATE_ENV] = before
 
 
 class FormatWarning(UserWarning):
@@ -86,12 +100,8 @@ class Skipped:
     reason: str
 
 
-# Set (to "1") for an ingest run that was asked to keep what formats skip for privacy (``ingest
-# --include-private``): read by the formats in the run's process and in its worker processes.
-INCLUDE_PRIVATE_ENV = "TAGSCOPE_INCLUDE_PRIVATE"
-
-
 def include_private() -> bool:
+    """Whether this run keeps what formats skip for privacy (``ingest --include-private``)."""
     return os.environ.get(INCLUDE_PRIVATE_ENV) == "1"
 
 

@@ -18,12 +18,12 @@ from ..engines.filters import Filters
 from ..post import KINDS, fold_tag
 from ..times import to_utc
 from . import index
-from .query import And, Mention, Node, Not, Or, Phrase, Prefix, QuerySyntaxError, Tag, Word, leaves, parse
+from .query import And, Mention, Node, Not, Or, Phrase, Prefix, Tag, Word, leaves, parse
 
 if index.tantivy is not None:
     import tantivy
 
-    from . import analysis
+    from . import analysis, scan
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -92,34 +92,19 @@ class _Builder:
     def __init__(self, schema: tantivy.Schema):
         self.schema = schema
 
-    def words(self, text: str, column: int, what: str) -> tantivy.Query:
-        toks = analysis.terms(text)
-        if not toks:
-            raise QuerySyntaxError(f"{what} {text!r} has no searchable characters", column)
-        if len(toks) == 1:
-            return tantivy.Query.term_query(self.schema, "text", toks[0])
-        return tantivy.Query.phrase_query(self.schema, "text", toks)
-
     def keyword(self, name: str, value: str) -> tantivy.Query:
         return tantivy.Query.term_query(self.schema, name, value, index_option="basic")
 
     def build(self, node: Node) -> tantivy.Query:
-        if isinstance(node, Word):
-            return self.words(node.text, node.column, "word")
-        if isinstance(node, Phrase):
-            return self.words(node.text, node.column, "phrase")
-        if isinstance(node, Prefix):
-            toks = analysis.plain_terms(node.text)
-            if len(toks) != 1:
-                raise QuerySyntaxError(f"prefix {node.text + '*'!r} must be one word", node.column)
-            return tantivy.Query.regex_query(self.schema, "words", _escape_regex(toks[0]) + ".*")
-        if isinstance(node, Tag):
-            tag = fold_tag(node.text)
-            if not tag:
-                raise QuerySyntaxError("'#' needs a hashtag after it", node.column)
-            return self.keyword("tags", tag)
-        if isinstance(node, Mention):
-            return self.keyword("mentions", analysis.fold_handle(node.text))
+        if isinstance(node, Word | Phrase | Prefix | Tag | Mention):
+            op, value = scan.leaf(node)  # analysed (and refused) as the scan path does
+            if op == scan.TERM:
+                return tantivy.Query.term_query(self.schema, "text", value)
+            if op == scan.PHRASE:
+                return tantivy.Query.phrase_query(self.schema, "text", list(value))
+            if op == scan.PREFIX:
+                return tantivy.Query.regex_query(self.schema, "words", _escape_regex(value) + ".*")
+            return self.keyword("tags" if op == scan.TAG else "mentions", value)
         if isinstance(node, Not):
             return self.must_not_only([self.build(node.child)])
         if isinstance(node, And):
@@ -305,12 +290,34 @@ class _Marks:
         return out
 
 
+INDEX = "index"  # count-query's engine= for the full-text index (the default)
+
+
+def count_engine(store: Store, engine: str | None) -> str | None:
+    """The engine count-query scans posts on, or None to answer from the index.
+
+    ``engine=`` names one (``"index"``: the index); else the store's engine from ``tagscope.open``
+    or ``$TAGSCOPE_ENGINE`` when it is not the default: the index is the default engine's way to
+    count, so ``TAGSCOPE_ENGINE=spark`` scans on Spark and ``TAGSCOPE_ENGINE=duckdb`` keeps the
+    index; a DuckDB scan is asked for by name (``engine="duckdb"``, ``--engine duckdb``)."""
+    from .. import engines
+
+    if engine == INDEX:
+        return None
+    if engine is not None:
+        engines.engine_class(engine)  # an unknown name fails here, naming the known ones
+        return engine
+    chosen = engines.chosen(store)
+    return chosen if chosen not in (None, engines.DEFAULT) else None
+
+
 def count_query(
     store: Store,
     queries: str | list[str],
     *,
     every: str = "day",
     tz: str | None = None,
+    engine: str | None = None,
     filters: Filters | None = None,
     **filter_kw: Any,
 ) -> Any:
@@ -320,6 +327,10 @@ def count_query(
     when given, each labelled by its start in UTC. ``since``/``until`` without an offset are local
     to ``tz``. The index counts matches per UTC minute (or quarter hour for hour buckets and up:
     every real zone offset is a multiple of 15 minutes), which are then rolled up exactly.
+
+    ``engine`` (see :func:`count_engine`): ``"spark"`` or ``"duckdb"`` count the same matches by
+    scanning the posts on that engine (:mod:`.scan`: the index's analysis row by row), no index
+    needed; ``None`` or ``"index"``: the full-text index.
     """
     from ..analytics import buckets, rules
     from ..analytics.figure import Figure
@@ -329,25 +340,42 @@ def count_query(
     f = filters or Filters(**filter_kw)
     f.since, f.until = rules.parse_time(f.since, zone), rules.parse_time(f.until, zone)
     f = check_filters(f)
-    qs = [queries] if isinstance(queries, str) else list(queries)
+    # A query given twice is one series (it was counted twice into it).
+    qs = [queries] if isinstance(queries, str) else list(dict.fromkeys(queries))
     if not qs:
         raise ValueError("Give at least one query.")
     trees = [parse(q) for q in qs]
-    ix, searcher = _searcher(store)
-    interval = "1m" if every == "minute" else "15m"
-    agg = {"h": {"date_histogram": {"field": "created_at", "fixed_interval": interval, "min_doc_count": 1}}}
+    scan_on = count_engine(store, engine)
+    slots: dict[tuple[int, datetime], int] = {}
+    ran: list[tuple[str, list[Any]]] = []
+    cover = None
+    if scan_on is None:
+        ix, searcher = _searcher(store)
+        interval = "1m" if every == "minute" else "15m"
+        agg = {"h": {"date_histogram": {"field": "created_at", "fixed_interval": interval, "min_doc_count": 1}}}
+        for i, tree in enumerate(trees):
+            out = searcher.aggregate(compile_query(ix.schema, tree, f), agg)
+            for b in out["h"]["buckets"]:
+                slots[(i, datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]))] = int(b["doc_count"])
+        cover = _coverage(store, searcher)
+    else:
+        if index.tantivy is None:  # the scan analyses text with tantivy's analyzers
+            raise ModuleNotFoundError(index.MISSING)
+        local = not isinstance(store.path, str)  # a RemoteStore (by URI) is read by Spark alone
+        if local and not (store.path / "manifest.json").exists():
+            raise FileNotFoundError(f"no store at {store.path}: ingest posts first (tagscope ingest --store PATH FILES)")
+        slots, ran = scan.slot_counts(store, scan_on, trees, f, every)
     got: dict[tuple[str, datetime], int] = {}
-    for q, tree in zip(qs, trees, strict=True):
-        out = searcher.aggregate(compile_query(ix.schema, tree, f), agg)
-        for b in out["h"]["buckets"]:
-            start = buckets.trunc(datetime(1970, 1, 1) + timedelta(milliseconds=b["key"]), every, zone)
-            got[(q, start)] = got.get((q, start), 0) + int(b["doc_count"])
+    for (i, slot), n in slots.items():
+        key = (qs[i], buckets.trunc(slot, every, zone))
+        got[key] = got.get(key, 0) + n
     seen = sorted({b for _, b in got})
     ticks = buckets.span(f.since, f.until, seen, every, zone)
     rows = [{"query": q, "bucket": b, "count": got.get((q, b), 0)} for q in qs for b in ticks]
     table = pa.Table.from_pylist(rows, schema=pa.schema(
         [("query", pa.string()), ("bucket", pa.timestamp("us")), ("count", pa.int64())]))
-    rule = (f"Posts whose text matches the query (full-text index, exact count), per {every}"
+    how = "full-text index" if scan_on is None else f"scan of the posts on {scan_on}, analysed as the index does"
+    rule = (f"Posts whose text matches the query ({how}, exact count), per {every}"
             f"{' in ' + zone.key if zone else ' (UTC)'}; bucket = its start in UTC. A repost counts when the "
             "reposted text matches; deleted posts are not counted.")
     data = {
@@ -355,8 +383,7 @@ def count_query(
         "every": every,
         "tz": zone.key if zone else "UTC",
     }
-    meta: dict[str, Any] = {"every": every, "queries": qs}
-    cover = _coverage(store, searcher)
+    meta: dict[str, Any] = {"every": every, "queries": qs, "engine": scan_on or INDEX}
     if cover is not None:  # a half-built index: say which part of the posts the counts cover
         meta["coverage"] = {"indexed_posts": cover[0], "posts": cover[1]}
-    return Figure(name="count-query", table=table, data=data, rule=rule, meta=meta)
+    return Figure(name="count-query", table=table, data=data, queries=ran, rule=rule, meta=meta)

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from .. import formats
 from ..formats import merge_into
-from ..formats.base import INCLUDE_PRIVATE_ENV, ParseError
+from ..formats.base import ParseError, parse_options
 from ..post import POST_SCHEMA
 from . import commit as committer
 from . import reposts
@@ -30,15 +30,8 @@ from .tables import RAW_SCHEMA, TOMBSTONE_SCHEMA, to_table
 def remap(store: Store) -> dict[str, Any]:
     """Re-parse every raw record; return counts of posts and records that no longer map."""
     # What the store holds was stored on purpose: a status an ingest kept with --include-private maps again.
-    before = os.environ.get(INCLUDE_PRIVATE_ENV)
-    os.environ[INCLUDE_PRIVATE_ENV] = "1"
-    try:
+    with parse_options(include_private=True):
         return _remap(store)
-    finally:
-        if before is None:
-            os.environ.pop(INCLUDE_PRIVATE_ENV, None)
-        else:
-            os.environ[INCLUDE_PRIVATE_ENV] = before
 
 
 def _remap(store: Store) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ..formats.base import line_records
 from ..native import native
 from ..post import POST_SCHEMA
 from .chunk import Chunk, dedup, parse_records
-from .sql import SPILL_DIR
+from .sql import spill_dir
 from .tables import RAW_SCHEMA
 
 _IS_SPACE = np.zeros(256, bool)
@@ -128,7 +128,7 @@ def connect(sql_mod: ModuleType) -> duckdb.DuckDBPyConnection:
     # One thread: ingest runs a connection per core on separate blocks, which parallelises better
     # than two threads on one block (measured).
     con.execute("SET threads = 1; SET preserve_insertion_order = true; SET enable_progress_bar = false; "
-                f"SET temp_directory = '{SPILL_DIR}'")
+                f"SET temp_directory = '{spill_dir()}'")
     con.execute(sql_mod.MACROS)
     return con
 

@@ -29,10 +29,10 @@ import pyarrow as pa
 
 from .. import files as atomic
 from . import events, manifest, migrate, reposts
-from .sql import SPILL_DIR, sql_list, sql_str  # re-exported (see __all__)
+from .sql import SPILL_DIR, spill_dir, sql_list, sql_str  # re-exported (see __all__)
 from .tables import SCHEMAS
 
-__all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "sql_list", "sql_str"]
+__all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "spill_dir", "sql_list", "sql_str"]
 
 DEFAULT_STORE = "tagscope-data"
 
@@ -126,7 +126,7 @@ class Store:
         if self._con is None:
             self._con = duckdb.connect()
             # Spills (a capped write, a big sort) go to the system's temporary folder, not ./.tmp.
-            self._con.execute(f"SET temp_directory = '{SPILL_DIR}'")
+            self._con.execute(f"SET temp_directory = '{spill_dir()}'")
             if self._threads:
                 self._con.execute(f"SET threads = {int(self._threads)}")
         if self._con_generation != self.generation:
@@ -285,28 +285,23 @@ class Store:
             events.after_commit.emit(self)
 
     def ingest(self, inputs: list[str] | str | os.PathLike[str], *, fmt: str | None = None, progress: Any = None,
-               index: bool = False, include_private: bool = False, tz: str | None = None) -> dict[str, Any]:
+               index: bool = False, include_private: bool = False, tz: str | None = None,
+               platform: str | None = None, mapping: dict[str, Any] | None = None) -> dict[str, Any]:
         """Ingest files, folders, archives or '-' (stdin); see :mod:`tagscope.store.ingest`.
 
         One path may be given alone, as a string or a path. With ``index``
         the search index is brought up to date before returning (otherwise the first search does it).
         With ``include_private`` what formats keep out for privacy (Mastodon direct and followers-only
-        statuses) is stored too. ``tz`` is the zone of times a file writes without one (default UTC)."""
-        from ..formats.base import INCLUDE_PRIVATE_ENV
+        statuses) is stored too. ``tz`` is the zone of times a file writes without one (default UTC).
+        ``platform`` names the platform of export files that do not say it (4CAT CSV), ``mapping`` is a
+        checked mapping (``formats.exports.mapping.load``) for CSV/JSON files of no known format."""
+        from ..formats.base import parse_options
         from .ingest import ingest  # loaded by the first ingest, as writer() loads the commit
 
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [os.fspath(inputs)]
-        # The run's worker processes inherit the environment: the formats read the choice there.
-        before = os.environ.get(INCLUDE_PRIVATE_ENV)
-        os.environ[INCLUDE_PRIVATE_ENV] = "1" if include_private else "0"
-        try:
+        with parse_options(include_private=include_private, platform=platform, mapping=mapping):
             summary = ingest(self, [os.fspath(i) for i in inputs], fmt=fmt, progress=progress, tz=tz)
-        finally:
-            if before is None:
-                os.environ.pop(INCLUDE_PRIVATE_ENV, None)
-            else:
-                os.environ[INCLUDE_PRIVATE_ENV] = before
         if index:
             self.update_derived(on_demand=True)
         return summary

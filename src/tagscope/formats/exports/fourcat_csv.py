@@ -28,8 +28,8 @@ from urllib.parse import urlparse
 
 from ...post import new_post
 from .. import csv_rows
-from ..base import ParseError, Record, as_int, mapped
-from . import options, text
+from ..base import ParseError, Record, as_int, mapped, parse_option
+from . import text
 from .items import unix_time
 
 NAME = "4cat-csv"
@@ -72,7 +72,7 @@ def _header_problem(header: list[str]) -> str | None:
 
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """One record per row; the user's ``--platform``, if given, is written into each (``_platform``)."""
-    given = (options.current().platform or "").strip().lower() or None
+    given = (parse_option("platform") or "").strip().lower() or None
 
     def extra(row: dict[str, Any]) -> dict[str, Any]:
         return {**row, "_platform": given} if given else row

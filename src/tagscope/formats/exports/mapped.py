@@ -27,7 +27,7 @@ import orjson
 from ...post import new_post
 from .. import csv_rows
 from ..base import ParseError, Record, as_id, as_int, as_str, json_records, line_records, mapped, parse_option
-from . import mapping, options, text
+from . import mapping, text
 from .items import unix_time
 
 NAME = "mapped"
@@ -50,7 +50,7 @@ def sniff(head: bytes) -> bool:
 def records(stream: IO[bytes], source: str = "") -> Iterator[Record]:
     """The rows of a CSV or JSON-lines file, each with the mapping given (``--map``); without one,
     the stored ``{"map", "row"}`` records of a file of them."""
-    m = options.current().mapping
+    m = parse_option("mapping")
     if m is None:
         return json_records(stream, source)
     tz = parse_option("tz")  # ingest --tz: the zone of times written without one, unless the mapping names it
