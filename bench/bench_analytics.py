@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from tagscope import analytics as an
 from tagscope.engines import rollup
 from tagscope.store import Store
-from tagscope.store.store import SPILL_DIR
+from tagscope.store.store import spill_dir
 
 TAG = "yesallwomen"
 
@@ -75,7 +75,7 @@ def copy_posts(source: Path, copies: int, target: Path, *, rollups: bool = False
     table = pa.concat_tables(pq.read_table(f) for f in src.files("posts"))
     table = table.take(pc.sort_indices(table, [("created_at", "ascending"), ("id", "ascending")]))
     con = duckdb.connect()
-    con.execute(f"SET temp_directory = '{SPILL_DIR}'; SET enable_progress_bar = false")
+    con.execute(f"SET temp_directory = '{spill_dir()}'; SET enable_progress_bar = false")
     con.register("_src", table.select(["created_at", "id"]))
     # Sorted after suffixing too? Only an id that is a prefix of the next one (same time) can flip.
     flips = con.execute(
