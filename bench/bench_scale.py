@@ -195,6 +195,14 @@ def phase_build(args, stores: dict[str, Path], res: dict) -> None:
     copies = dict(kv.split("=") for kv in args.copies.split(",")) if args.copies else {}
     derived = set(filter(None, args.derived_rollups.split(",")))
     bench = str(Path(__file__).resolve().parent)
+    if args.source:  # what an ingested store holds beside its posts (the copies keep no raw records)
+        from tagscope.store import Store
+
+        src = Store(args.source, derived=False)
+        live = int(src.con.execute("SELECT count(*) FROM posts").fetchone()[0])  # type: ignore[index]
+        raw = sum(os.path.getsize(f) for f in src.files("raw"))
+        res["source"] = {"path": str(args.source), "posts": live, "raw_bpp": raw / live if live else 0,
+                         "posts_bpp": sum(os.path.getsize(f) for f in src.files("posts")) / live if live else 0}
     for label, path in stores.items():
         if label not in copies:
             continue

@@ -160,6 +160,65 @@ def throughput_table(res: dict) -> list[str]:
     return out
 
 
+PRICE = 0.05  # $ per vCPU-hour: on-demand general-purpose cloud cores (a 4-vCPU instance at ~$0.20/h)
+
+
+def cluster_note(res: dict, cores: int = 2) -> list[str]:
+    """When Spark overtakes this machine, and what a run costs, from the per-core scan rates measured.
+
+    Assumes both scans stay linear in posts and cores (the 10M -> 100M step says how far that holds)
+    and ignores Spark's fixed cost per query; storage from the posts files' bytes per post."""
+    points: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for lb in res.get("stores", {}):
+        posts = _posts(res, lb)
+        for mode in ("scan", "spark"):
+            for name in FIVE:
+                c = _cpu(res.get(mode, {}).get(lb, {}).get("analytics", {}).get(name))
+                if posts and c:
+                    points.setdefault((name, mode), []).append((posts, c))
+    out = []
+    src = res.get("source", {})
+    b = res.get("build", {})
+    per_post = [v["posts_mb"] * 1e6 / v["posts"] for v in b.values() if v.get("posts")]
+    if per_post:
+        bpp = max(per_post)
+        raw = f"; an ingested store also keeps its raw records, {src['raw_bpp']:,.0f} bytes per post in the source" if src.get("raw_bpp") else ""
+        total = bpp + src.get("raw_bpp", 0)
+        out.append(f"- Disk: the posts files take {bpp:,.0f} bytes per post{raw}: {total:,.0f} bytes per post -> 1B posts "
+                   f"~{total:,.0f} GB, 10B ~{total * 10 / 1000:,.1f} TB (rollups and the search index extra).")
+    for name in FIVE:
+        duck, spark = points.get((name, "scan")), points.get((name, "spark"))
+        if not duck or not spark:
+            continue
+        rates = {}
+        text = []
+        for mode, pts in (("DuckDB", duck), ("Spark", spark)):
+            pts = sorted(pts)
+            if len(pts) >= 2 and pts[-1][0] > pts[0][0] and pts[-1][1] > pts[0][1]:
+                (n0, c0), (n1, c1) = pts[0], pts[-1]
+                slope = (c1 - c0) / (n1 - n0)
+                fixed = c0 - slope * n0
+                rates[mode] = 1 / slope
+                text.append(f"{mode}: ({c1:,.1f} - {c0:,.1f}) CPU-s / ({n1:,} - {n0:,}) posts = {slope * 1e6:,.3f} "
+                            f"CPU-s per 1M posts = {1 / slope:,.0f} posts/CPU-s (fixed cost per query {fixed:,.1f} CPU-s)")
+            else:
+                n1, c1 = pts[-1]
+                rates[mode] = n1 / c1
+                text.append(f"{mode}: {n1:,} posts / {c1:,.1f} CPU-s = {n1 / c1:,.0f} posts/CPU-s (one size)")
+        d, sp = rates["DuckDB"], rates["Spark"]
+        ratio, one = d / sp, cores * d
+        line = [f"- **{name}**: " + "; ".join(text) + f". Spark spends {ratio:.1f}x DuckDB's CPU per post. This machine "
+                f"scans {cores} x {d:,.0f} = {one:,.0f} posts/s; Spark at N cores N x {sp:,.0f}: it overtakes when "
+                f"N > {cores} x {ratio:.1f} = **{cores * ratio:,.0f} cores**."]
+        for total, word in ((1e9, "1B"), (1e10, "10B")):
+            cpu_h = total / sp / 3600
+            line.append(f"{word} posts: one machine {total / one / 60:,.1f} min; Spark {total:,.0f} / {sp:,.0f} = "
+                        f"{cpu_h:,.2f} vCPU-hours ({cpu_h * 60 / 100:,.1f} min on 100 cores), ~${cpu_h * PRICE:,.2f} "
+                        f"at ${PRICE}/vCPU-hour.")
+        out.append(" ".join(line))
+    return out
+
+
 def stats_lines(res: dict) -> list[str]:
     st = res.get("stats")
     if not st:
@@ -246,7 +305,7 @@ def markdown(res: dict) -> str:
         parts.append(["| phase | finished (UTC) | wall s | load at start -> end |", "|---|---|---:|---|"]
                      + [f"| {p} | {v['at']} | {v['wall_s']:,} | {v['load_start']} -> {v['load_end']} |" for p, v in phases.items()])
     for block in (stores_table(res), duckdb_table(res), cold_table(res), engines_table(res), throughput_table(res),
-                  stats_lines(res), index_lines(res), search_lines(res), checks(res), targets(res)):
+                  stats_lines(res), index_lines(res), search_lines(res), checks(res), targets(res), cluster_note(res)):
         if block:
             parts.append(block)
     return "\n\n".join("\n".join(b) for b in parts) + "\n"
