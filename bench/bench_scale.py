@@ -30,9 +30,12 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_cold import CHILD as COLD_CHILD
@@ -150,14 +153,43 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+# The machine is shared: a child whose processes hold more than this is killed (and says so), before
+# the kernel's OOM killer picks a victim among everyone's processes.
+RSS_LIMIT_GB = float(os.environ.get("BENCH_SCALE_RSS_GB", "14"))
+
+
+def _guard(stop: threading.Event, killed: list[float]) -> None:
+    me = psutil.Process()
+    while not stop.wait(0.25):
+        for kid in me.children():
+            try:
+                tree = [kid, *kid.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree)
+                if rss > RSS_LIMIT_GB * 2**30:
+                    killed.append(rss / 2**30)
+                    for p in reversed(tree):
+                        p.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
 def child(script: str, *args: str, timeout: float | None = None) -> dict[str, Any]:
-    """Run SCRIPT in a new (niced) interpreter with this process's PYTHONPATH; its last stdout line is JSON."""
+    """Run SCRIPT in a new interpreter with this process's PYTHONPATH; its last stdout line is JSON."""
     cmd = [sys.executable, "-c", script, *args]
     t0 = time.perf_counter()
     if timeout:
         cmd = ["timeout", "--signal=KILL", str(int(timeout)), *cmd]
-    run = measure(cmd, nice=0)  # children inherit this process's niceness (run it with nice)
+    stop, killed = threading.Event(), []
+    guard = threading.Thread(target=_guard, args=(stop, killed), daemon=True)
+    guard.start()
+    try:
+        run = measure(cmd, nice=0)  # children inherit this process's niceness (run it with nice)
+    finally:
+        stop.set()
+        guard.join()
     out: dict[str, Any] = {}
+    if killed:
+        out["error"] = f"killed: its processes held {killed[0]:.1f} GB (over BENCH_SCALE_RSS_GB={RSS_LIMIT_GB:g})"
     lines = run.stdout.decode(errors="replace").strip().splitlines()
     if lines:
         try:
