@@ -155,7 +155,7 @@ def load() -> str:
 
 # The machine is shared: a child whose processes hold more than this is killed (and says so), before
 # the kernel's OOM killer picks a victim among everyone's processes.
-RSS_LIMIT_GB = float(os.environ.get("BENCH_SCALE_RSS_GB", "14"))
+RSS_LIMIT_GB = float(os.environ.get("BENCH_SCALE_RSS_GB", "10"))
 
 
 def _guard(stop: threading.Event, killed: list[float]) -> None:
