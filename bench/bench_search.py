@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import time
 from datetime import datetime, timedelta
@@ -162,6 +163,8 @@ def main() -> None:
         build_s, build_cpu = time.perf_counter() - t0, time.process_time() - c0
         print(f"index build: {built['documents']:,} posts in {build_s:.1f} s ({built['documents'] / build_s:,.0f} posts/s; "
               f"CPU {build_cpu:.1f} s, {built['documents'] / build_cpu:,.0f} posts/CPU-s; load {os.getloadavg()[0]:.1f})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # GB (Linux reports KB)
+    print(f"index segments: {search_index.open_index(st).searcher().num_segments}; peak RSS so far {peak:.2f} GB")
     idx_bytes = folder_bytes(search_index.folder(st))
     print(f"index size: {idx_bytes / 1e6:,.0f} MB (posts Parquet {posts_bytes / 1e6:,.0f} MB, ratio {idx_bytes / posts_bytes:.2f})")
 

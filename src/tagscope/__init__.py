@@ -24,6 +24,7 @@ def _subscribe_derived() -> None:
     """Import the parts that keep data derived from the posts (each subscribes to the store's events on
     import). Run by the store before its first event, whichever entry point wrote: the store itself
     names none of them. Imported here and not at the top so that reading a store loads none of them."""
+    from .analytics import places_cache  # noqa: F401
     from .classify import labels  # noqa: F401
     from .engines import rollup  # noqa: F401
     from .search import index  # noqa: F401

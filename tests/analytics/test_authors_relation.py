@@ -61,6 +61,9 @@ def test_per_file_forms_give_the_portable_forms_rows() -> None:
             "created_at": T.replace(minute=rng.randrange(3)), "kind": rng.choice(["original", "repost"]),
             "hashtags_norm": rng.sample(["a", "b", "c"], rng.randrange(3)),
             "like_count": 1, "repost_count": 0, "reply_count": 0, "quote_count": 0,
+            # columns the read-in-place relations need (relations.IN_PLACE)
+            "hashtags": rng.choice([["A"], ["a", "Ä"], []]), "community": rng.choice(["r/x", None]),
+            "urls": rng.choice([["http://a.org/1"], []]), "domains": rng.choice([["a.org"], []]),
         })
     table = _sorted(pa.Table.from_pylist(rows))
     con = duckdb.connect()

@@ -8,7 +8,7 @@ import os
 import sqlglot
 
 from tagscope import analytics as an
-from tagscope.engines import engine_for
+from tagscope.engines import engine_for, relations
 from tagscope.engines import rollup as rollups
 from tagscope.engines.duckdb import rollup_dir
 from tweetfactory import delete_notice, tweet, write_jsonl
@@ -69,7 +69,7 @@ def test_rollups_follow_deletes_and_new_files(tmp_path):
     assert engine_for(store).has_rollups()
     assert an.count(store, "yesallwomen").data["count"] == 2  # 2 and 3
     names = {n.split(".parquet.")[0] + ".parquet" for n in os.listdir(rollup_dir(store))}
-    assert len(os.listdir(rollup_dir(store))) == 5 * len(names)
+    assert len(os.listdir(rollup_dir(store))) == len(relations.NAMES) * len(names)
     assert names == {os.path.basename(f) for f in store.files("posts")}
     # A store whose rollups are missing still answers, by scanning.
     for name in os.listdir(rollup_dir(store)):

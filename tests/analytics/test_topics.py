@@ -84,8 +84,8 @@ def _named(rows: list[dict]) -> dict[str, dict]:
     return {name: next(r for r in rows if any(mark in w for w in r["words"])) for name, mark in marks.items()}
 
 
-def test_three_topics_with_their_words_shares_and_reposts(store):
-    fig = topics(store, "#SaveThem", k=3)
+def test_three_topics_with_their_words_shares_and_reposts(store, engine):
+    fig = topics(store, "#SaveThem", k=3, engine=engine)
     d = fig.data
     assert (d["k"], d["posts"], d["texts"], d["fit_on"], d["method"]) == (3, 80, 73, 73, "tfidf-nmf")
     rows = d["topics"]
@@ -107,35 +107,35 @@ def test_three_topics_with_their_words_shares_and_reposts(store):
     assert fig.table.column_names == ["topic", "words", "posts", "share", "start", "peak", "faded", "example"]
 
 
-def test_representative_posts_and_no_reposts(store):
-    d = topics(store, TAG, k=3, examples=2).data
+def test_representative_posts_and_no_reposts(store, engine):
+    d = topics(store, TAG, k=3, examples=2, engine=engine).data
     assert len(d["examples"]) == 6 and all(e["topic"] in {1, 2, 3} for e in d["examples"])
     assert all("@user" in e["text"] and "@bob" not in e["text"] for e in d["examples"])
     assert all(e["author"].startswith("user") for e in d["examples"])  # the first original, not a repost
-    without = topics(store, TAG, k=3, no_reposts=True).data
+    without = topics(store, TAG, k=3, no_reposts=True, engine=engine).data
     assert without["posts"] == 75 and _named(without["topics"])["cats"]["posts"] == 24
 
 
-def test_deterministic_for_a_seed_and_sampled_fit(store):
-    a = topics(store, TAG, k="auto", seed=3, sample=50).data
-    b = topics(store, TAG, k="auto", seed=3, sample=50).data
-    assert a == b
+def test_deterministic_for_a_seed_and_sampled_fit(store, engine):
+    a = topics(store, TAG, k="auto", seed=3, sample=50, engine=engine).data
+    b = topics(store, TAG, k="auto", seed=3, sample=50, engine="duckdb").data
+    assert a == b  # same seed, same topics, and the same on every engine
     assert a["fit_on"] == 50 and a["texts"] == 73 and "k = " in a["k_rule"] and "coherence" in a["k_rule"]
 
 
-def test_query_keeps_posts_with_every_word(store):
-    d = topics(store, TAG, k=2, query="train platform").data
+def test_query_keeps_posts_with_every_word(store, engine):
+    d = topics(store, TAG, k=2, query="train platform", engine=engine).data
     assert d["query"] == "train platform" and 0 < d["posts"] < 24
     assert query_where('"litter box" cat') == (" AND regexp_matches(text, ?) AND regexp_matches(text, ?)",
                                                 ["(?i)(^|\\W)litter\\ box($|\\W)", "(?i)(^|\\W)cat($|\\W)"])
     expected = sum(1 for r in records() if "litter box" in r["text"].lower()
                    and "SaveThem" in [h["text"] for h in r["entities"]["hashtags"]])
     assert expected > 5  # the five reposts repost a litter-box post
-    assert topics(store, TAG, k=2, query='"Litter Box"').data["posts"] == expected
+    assert topics(store, TAG, k=2, query='"Litter Box"', engine=engine).data["posts"] == expected
 
 
-def test_too_few_posts_is_an_empty_figure(store):
-    d = topics(store, "other").data
+def test_too_few_posts_is_an_empty_figure(store, engine):
+    d = topics(store, "other", engine=engine).data
     assert (d["k"], d["topics"], d["series"], d["posts"]) == (0, [], [], 1) and "too few posts" in d["k_rule"].lower()
 
 
@@ -183,11 +183,11 @@ def test_api_route_page_and_section(store):
     assert "author-" in body and ">user1<" not in body  # representative posts' authors are pseudonymised
 
 
-def test_local_buckets_as_trend_buckets(store):
-    d = topics(store, TAG, k=3, tz="Asia/Tokyo").data
+def test_local_buckets_as_trend_buckets(store, engine):
+    d = topics(store, TAG, k=3, tz="Asia/Tokyo", engine=engine).data
     assert d["tz"] == "Asia/Tokyo" and {s["bucket"][10:] for s in d["series"]} == {"T15:00:00Z"}
     assert sum(s["count"] for s in d["series"]) == 80
-    hourly = topics(store, TAG, k=3, every="hour", tz="Asia/Kolkata").data["series"]
+    hourly = topics(store, TAG, k=3, every="hour", tz="Asia/Kolkata", engine=engine).data["series"]
     assert sum(s["count"] for s in hourly) == 80 and {s["bucket"][13:] for s in hourly} == {":30:00Z"}
 
 

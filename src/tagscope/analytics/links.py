@@ -22,7 +22,6 @@ META = declare(
     help="List the URLs and domains shared in posts using a tag.",
     module=__name__,
     order=80,
-    rollup=False,
     heading="Links shared with #{hashtag}",
     api=("tag", "since", "until", "platform", "top"),
     api_summary="URLs and domains linked from posts using the tag.",
@@ -47,30 +46,44 @@ def links(
     """The TOP URLs and domains in posts using TAG (a post counts once per URL or domain)."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.post_where([t])
+    rwhere, rparams = f.rel_where([t])
     eng = engine_for(store, engine)
-    results, queries = {}, []
-    for col, name in (("urls", "url"), ("domains", "domain")):
-        sql = f"""
-SELECT {name}, CAST(count(*) AS BIGINT) AS count
-FROM (SELECT unnest({col}) AS {name} FROM posts {where}) AS u
-GROUP BY {name}
-ORDER BY count DESC, {name}
+    # Per-tag rollups of URLs and of each post's list of domains (relations.py): no time column, so a
+    # window scans posts; a post's urls and domains are unique, so a sum counts posts.
+    url_sql = f"""
+SELECT url, CAST(sum(posts) AS BIGINT) AS count
+FROM tag_urls
+WHERE {rwhere}
+GROUP BY url
+ORDER BY count DESC, url
 LIMIT ?"""
-        table, q = eng.run(Plan(sql, [*params, rules.cap(top)]), rollup=rollup)
+    domain_sql = f"""
+SELECT domain, CAST(sum(n) AS BIGINT) AS count
+FROM (SELECT unnest(domains) AS domain, n FROM tag_domain_sets WHERE {rwhere}) AS u
+GROUP BY domain
+ORDER BY count DESC, domain
+LIMIT ?"""
+    results, queries = {}, []
+    for col, sql, rel in (("urls", url_sql, "tag_urls"), ("domains", domain_sql, "tag_domain_sets")):
+        table, q = eng.run(Plan(sql, [*rparams, rules.cap(top)], (rel,), [t], f, scan=f.windowed), rollup=rollup)
         results[col] = table
         queries += q
-    # Petition and fundraising sites grouped as a kind (petitions' site list): a post counts once per kind.
+    # Petition and fundraising sites grouped as a kind (petitions' site list): a post counts once per kind,
+    # so each row of posts sharing a list of domains counts once for each kind its domains hit. row_id only
+    # tells rows apart (any order does); Spark refuses a row_number window with no ORDER BY.
     kinds_sql = f"""
-SELECT kind, CAST(count(DISTINCT post) AS BIGINT) AS count, list(DISTINCT domain) AS domains
-FROM (SELECT platform || ':' || id AS post, unnest(domains) AS domain FROM posts {where}) AS u
-JOIN {sites_sql()}
-  ON u.domain = sites.site OR u.domain LIKE '%.' || sites.site
+SELECT kind, CAST(sum(n) AS BIGINT) AS count, flatten(list(domains)) AS domains
+FROM (SELECT u.row_id, sites.kind, any_value(u.n) AS n, list(DISTINCT u.domain) AS domains
+      FROM (SELECT row_id, n, unnest(domains) AS domain
+            FROM (SELECT row_number() OVER (ORDER BY n) AS row_id, n, domains FROM tag_domain_sets WHERE {rwhere}) AS r) AS u
+      JOIN {sites_sql()}
+        ON u.domain = sites.site OR u.domain LIKE '%.' || sites.site
+      GROUP BY u.row_id, sites.kind) AS k
 GROUP BY kind
 ORDER BY count DESC, kind"""
-    ktable, q = eng.run(Plan(kinds_sql, list(params)), rollup=rollup)
+    ktable, q = eng.run(Plan(kinds_sql, list(rparams), ("tag_domain_sets",), [t], f, scan=f.windowed), rollup=rollup)
     queries += q
-    kinds = [{"kind": r["kind"], "count": int(r["count"]), "domains": sorted(r["domains"])} for r in ktable.to_pylist()]
+    kinds = [{"kind": r["kind"], "count": int(r["count"]), "domains": sorted(set(r["domains"]))} for r in ktable.to_pylist()]
     urls, domains = results["urls"].to_pylist(), results["domains"].to_pylist()
     rows = [{"kind": "domain", "link": r["domain"], "count": r["count"]} for r in domains]
     rows += [{"kind": "url", "link": r["url"], "count": r["count"]} for r in urls]

@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engines import engine_for
 from ..engines.plan import Plan
@@ -93,30 +94,40 @@ def network(
     f = rules.Filters.of(since, until, tz, False, platform)
     where, params = f.post_where([t])
     table, queries = engine_for(store, engine).run(Plan(_edges_sql(kind, where), params), rollup=rollup)
-    edges = [(r["source"], r["target"], int(r["weight"])) for r in table.to_pylist() if r["source"] and r["target"]]
-    edges = [e for e in edges if e[0] != e[1]]
-    neighbours: dict[str, set[str]] = {}
-    for s, d, _ in edges:
-        neighbours.setdefault(s, set()).add(d)
-        neighbours.setdefault(d, set()).add(s)
-    keep = {n for n, nb in neighbours.items() if len(nb) >= min_degree}
-    edges = [e for e in edges if e[0] in keep and e[1] in keep]
-    nodes = sorted({n for e in edges for n in e[:2]})
+    out = _kept(table.select(["source", "target", "weight"]), min_degree)
+    nodes = pc.unique(pa.chunked_array([*out.column("source").chunks, *out.column("target").chunks], pa.string()))
     directed = kind != "cohashtag"
     if output is not None:
-        text = _gexf(nodes, edges, directed, t, kind) if fmt == "gexf" else _graphml(nodes, edges, directed)
+        node_list = sorted(nodes.to_pylist())
+        edges = list(zip(*(out.column(c).to_pylist() for c in ("source", "target", "weight")), strict=True))
+        text = _gexf(node_list, edges, directed, t, kind) if fmt == "gexf" else _graphml(node_list, edges, directed)
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:  # a missing folder or no permission: say so, not a traceback
             raise ValueError(f"Cannot write {str(output)!r}: {exc.strerror or exc}.") from exc
-    out = pa.Table.from_pylist(
-        [{"source": s, "target": d, "weight": w} for s, d, w in edges],
-        schema=pa.schema([("source", pa.string()), ("target", pa.string()), ("weight", pa.int64())]),
-    )
-    data = {"hashtag": t, "kind": kind, "nodes": len(nodes), "edges": len(edges), "file": str(output) if output else None,
+    data = {"hashtag": t, "kind": kind, "nodes": len(nodes), "edges": out.num_rows, "file": str(output) if output else None,
             "min_degree": min_degree, **f.describe()}
     return Figure("network", out, data, queries, rules.RULE + " " + " ".join((__doc__ or "").split("\n\n")[1].split()),
                   {"filters": f.describe()})
+
+
+def _kept(edges: pa.Table, min_degree: int) -> pa.Table:
+    """EDGES without unnamed ends or self-loops, then (MIN_DEGREE) only those between nodes with at least
+    that many distinct neighbours, in their order. Vectorised: a tag's retweet network at 10M posts has
+    millions of edges, where a Python loop over them took longer than the query."""
+    edges = edges.cast(pa.schema([("source", pa.string()), ("target", pa.string()), ("weight", pa.int64())]))
+    src, dst = edges.column("source"), edges.column("target")
+    named = pc.and_(pc.and_(pc.is_valid(src), pc.is_valid(dst)),
+                    pc.and_(pc.not_equal(src, ""), pc.not_equal(dst, "")))
+    edges = edges.filter(pc.and_(pc.fill_null(named, False), pc.not_equal(src, dst).fill_null(False)))
+    if min_degree <= 0:
+        return edges
+    src, dst = edges.column("source"), edges.column("target")
+    both = pa.table({"node": pa.chunked_array([*src.chunks, *dst.chunks], pa.string()),
+                     "other": pa.chunked_array([*dst.chunks, *src.chunks], pa.string())})
+    degree = both.group_by("node").aggregate([("other", "count_distinct")])
+    keep = degree.filter(pc.greater_equal(degree.column("other_count_distinct"), min_degree)).column("node")
+    return edges.filter(pc.and_(pc.is_in(edges.column("source"), keep), pc.is_in(edges.column("target"), keep)))
 
 
 def _gexf(nodes: list[str], edges: list[tuple[str, str, int]], directed: bool, tag: str, kind: str) -> str:

@@ -20,7 +20,6 @@ META = declare(
     help="List the petitions and fundraisers linked from posts using a tag, with when they were shared.",
     module=__name__,
     order=85,
-    rollup=False,
     heading="Petitions and fundraisers linked with #{hashtag}",
     api=("tag", "since", "until", "platform", "top"),
     api_summary="Petitions and fundraisers linked from posts using the tag, with first and last seen.",
@@ -87,20 +86,24 @@ def petitions(
     """The TOP petition and fundraiser URLs in posts using TAG, most linked first (a post counts once per URL)."""
     t = rules.tag(tag)
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.post_where([t])
+    where, params = f.rel_where([t])
+    # From the per-tag URL rollup (relations.tag_urls: posts, author ids, first and last time per URL):
+    # no time column, so a window scans posts. The host is read once per distinct URL (three regular
+    # expressions), then only the rows of URLs on a listed site are summed.
     sql = f"""
-WITH links AS (
-  SELECT DISTINCT platform, id, author_id, created_at, url, {_HOST} AS domain
-  FROM (SELECT platform, id, author_id, created_at, unnest(urls) AS url FROM posts {where}) AS u
-)
-SELECT url, domain, kind, CAST(count(*) AS BIGINT) AS posts, CAST(count(DISTINCT author_id) AS BIGINT) AS authors,
-       min(created_at) AS first_seen, max(created_at) AS last_seen
-FROM links JOIN {sites_sql()}
-  ON links.domain = sites.site OR links.domain LIKE '%.' || sites.site
-GROUP BY url, domain, kind
-ORDER BY posts DESC, url
+SELECT l.url, l.domain, l.kind, CAST(sum(r.posts) AS BIGINT) AS posts,
+       CAST(count(DISTINCT r.author_id) AS BIGINT) AS authors, min(r.first_at) AS first_seen, max(r.last_at) AS last_seen
+FROM (SELECT url, author_id, posts, first_at, last_at FROM tag_urls WHERE {where}) AS r
+JOIN (SELECT url, domain, kind
+      FROM (SELECT url, {_HOST} AS domain FROM (SELECT DISTINCT url FROM tag_urls WHERE {where}) AS u) AS hosts
+      JOIN {sites_sql()}
+        ON hosts.domain = sites.site OR hosts.domain LIKE '%.' || sites.site) AS l
+  ON l.url = r.url
+GROUP BY l.url, l.domain, l.kind
+ORDER BY posts DESC, l.url
 LIMIT ?"""
-    table, queries = engine_for(store, engine).run(Plan(sql, [*params, rules.cap(top)]), rollup=rollup)
+    plan = Plan(sql, [*params, *params, rules.cap(top)], ("tag_urls",), [t], f, scan=f.windowed)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     table = table.cast(SCHEMA)
     rows = [{**r, "first_seen": rules.iso(r["first_seen"]), "last_seen": rules.iso(r["last_seen"])} for r in table.to_pylist()]
     data = {"hashtag": t, "petitions": rows, **f.describe()}

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engines import engine_for
 from ..engines.plan import Plan
-from . import buckets, rules
+from ..store.store import sql_list
+from . import buckets, places_cache, rules
 from .figure import Figure
 from .registry import EVERY, TOP, NotAvailable, Option, Page, Section, declare
 
@@ -47,7 +49,7 @@ RULE = (" A post names a place when its text has the place's name, a demonym, an
 @dataclass
 class _Tally:
     posts: int = 0
-    authors: set = field(default_factory=set)
+    authors: int = 0  # distinct non-null author ids
     forms: Counter = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
@@ -82,45 +84,18 @@ def places(
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     where, params = f.post_where([t])
     bucket, bparams = buckets.sql("created_at", every, zone) if every else ("CAST(NULL AS TIMESTAMP)", [])
-    # One row per distinct text, author and bucket: reposts of one text are matched once.
-    sql = f"""
-SELECT text, author_id, bucket, CAST(count(*) AS BIGINT) AS n, min(created_at) AS first_seen, max(created_at) AS last_seen
-FROM (SELECT text, author_id, created_at, {bucket} AS bucket FROM posts {where}) AS p
-GROUP BY text, author_id, bucket
--- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
--- {places_gazetteer.describe()}"""
-    table, queries = engine_for(store, engine).run(Plan(sql, [*bparams, *params]), rollup=rollup)
-    tallies: dict[str, _Tally] = {}
-    seen: dict[str, tuple[tuple[str, str], ...]] = {}
-    total = 0
-    rows_seen = (row for batch in table.to_batches(max_chunksize=65_536) for row in batch.to_pylist())
-    for row in rows_seen:  # a batch at a time: a million texts as Python objects at once would double the memory
-        n = int(row["n"])
-        total += n
-        text = row["text"] or ""
-        named = seen.get(text)
-        if named is None:
-            first: dict[str, str] = {}
-            for place, form in gazetteer.match(text):
-                first.setdefault(place.code, form)  # the form a post first names it by
-            named = tuple(first.items())
-            seen[text] = named
-        for code, form in named:
-            tally = tallies.setdefault(code, _Tally())
-            tally.posts += n
-            tally.authors.add(row["author_id"])
-            tally.forms[form] += n
-            tally.first = row["first_seen"] if tally.first is None else min(tally.first, row["first_seen"])
-            tally.last = row["last_seen"] if tally.last is None else max(tally.last, row["last_seen"])
-            if row["bucket"] is not None:
-                tally.per_bucket[row["bucket"]] += n
+    eng = engine_for(store, engine)
+    if rollup and places_cache.usable(store, eng):
+        tallies, total, naming, queries = _from_cache(store, eng, gazetteer, t, f, bucket, bparams)
+    else:
+        tallies, total, naming, queries = _from_scan(eng, gazetteer, f, bucket, [*bparams, *params], where, rollup)
     ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].posts, gazetteer.places[kv[0]].name))[: rules.cap(top)]
     rows = []
     for code, tally in ranked:
         place = gazetteer.places[code]
         rows.append({
             "place": place.name, "kind": place.kind, "code": code, "posts": tally.posts,
-            "authors": len(tally.authors - {None}), "share": round(tally.posts / total, 6) if total else 0.0,
+            "authors": tally.authors, "share": round(tally.posts / total, 6) if total else 0.0,
             "forms": ", ".join(form for form, _ in sorted(tally.forms.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
             "first_seen": tally.first, "last_seen": tally.last,
         })
@@ -128,7 +103,7 @@ GROUP BY text, author_id, bucket
     data = {
         "hashtag": t,
         "posts": total,
-        "posts_naming_a_place": sum(n for n, named in _naming(table, seen) if named),
+        "posts_naming_a_place": naming,
         "places": [{**r, "first_seen": rules.iso(r["first_seen"]), "last_seen": rules.iso(r["last_seen"])} for r in rows],
         **f.describe(),
     }
@@ -142,7 +117,80 @@ GROUP BY text, author_id, bucket
     return Figure("places", out, data, queries, rules.RULE + RULE, {"filters": f.describe()})
 
 
-def _naming(table: pa.Table, seen: dict[str, tuple]) -> list[tuple[int, bool]]:
-    """(posts, names a place) per row: the share of posts that name any place at all."""
-    texts, counts = table.column("text").to_pylist(), table.column("n").to_pylist()
-    return [(int(n), bool(seen.get(text or ""))) for text, n in zip(texts, counts, strict=True)]
+def _from_scan(eng, gazetteer, f, bucket: str, params: list, where: str, rollup: bool):
+    """The tally from a scan of the posts' text (other engines, ``rollup=False``, a store to migrate)."""
+    from . import places_gazetteer
+
+    # One row per distinct text, author and bucket: reposts of one text are matched once.
+    sql = f"""
+SELECT text, author_id, bucket, CAST(count(*) AS BIGINT) AS n, min(created_at) AS first_seen, max(created_at) AS last_seen
+FROM (SELECT text, author_id, created_at, {bucket} AS bucket FROM posts {where}) AS p
+GROUP BY text, author_id, bucket
+-- then, in Python, each distinct text is matched against the gazetteer (tagscope.analytics.places_gazetteer):
+-- {places_gazetteer.describe()}"""
+    table, queries = eng.run(Plan(sql, params), rollup=rollup)
+    return (*_tally(table, gazetteer), queries)
+
+
+def _from_cache(store, eng, gazetteer, t: str, f, bucket: str, bparams: list):
+    """The tally from the place mentions cached per posts file (:mod:`.places_cache`), and the posts
+    using the tag from the rollups (a scan of posts without their text when the window is off the minute)."""
+    from . import places_gazetteer
+
+    rel, col = rules.time_relation(f)
+    rwhere, rparams = f.rel_where([t], time_col=col)
+    exact = rules.on_minute(f.since) and rules.on_minute(f.until)
+    counted, queries = eng.run(Plan(f"SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM {rel} WHERE {rwhere}",
+                                    rparams, (rel,), [t], f, scan=not exact))
+    total = int(counted.column("n")[0].as_py())
+    files = places_cache.ensure(store, gazetteer)  # after the engine re-read the manifest
+    where, params = f.post_where([t])
+    made = (f"-- place_mentions: one file per posts file under {places_cache.cache_dir(store)}, made once per file:\n"
+            f"-- SELECT text, {', '.join(places_cache.COLUMNS)} FROM posts (one posts file), each distinct text matched\n"
+            f"-- against the gazetteer (tagscope.analytics.places_gazetteer), a row per (post, place it names).\n"
+            f"-- {places_gazetteer.describe()}")
+    sql = f"""{made}
+WITH place_mentions AS (SELECT * FROM read_parquet({sql_list(files)}))
+SELECT code, form, author_id, bucket, CAST(count(*) AS BIGINT) AS n,
+       CAST(count(*) FILTER (WHERE "first") AS BIGINT) AS naming, min(created_at) AS first_seen, max(created_at) AS last_seen
+FROM (SELECT *, {bucket} AS bucket FROM place_mentions {where}) AS m
+GROUP BY code, form, author_id, bucket"""
+    pairs = store.sql(sql, [*bparams, *params])
+    naming = int(pc.sum(pairs.column("naming")).as_py() or 0)
+    return _tally_pairs(pairs), total, naming, [*queries, (sql, [*bparams, *params])]
+
+
+def _tally(table: pa.Table, gazetteer) -> tuple[dict[str, _Tally], int, int]:
+    """Per place (see :func:`_tally_pairs`), all posts and the posts naming any place, from rows of one
+    text, author and bucket. Each distinct text is matched once in Python; the rows (millions at 10M
+    posts) are tallied in Arrow, never as Python objects."""
+    total = int(pc.sum(table.column("n")).as_py() or 0)
+    if not table.num_rows:
+        return {}, total, 0
+    rows, found = places_cache.mentions(table.column("text"), gazetteer)
+    taken = pa.array(rows, pa.int64())
+    pairs = pa.table({
+        "code": found.column("code"), "form": found.column("form"),
+        **{c: table.column(c).take(taken) for c in ("author_id", "bucket", "n", "first_seen", "last_seen")},
+    })
+    naming = int(pc.sum(pairs.column("n").filter(found.column("first"))).as_py() or 0)
+    return _tally_pairs(pairs), total, naming
+
+
+def _tally_pairs(pairs: pa.Table) -> dict[str, _Tally]:
+    """Per place: posts, distinct authors, forms, first and last time, posts per bucket, from rows of
+    (code, form, author_id, bucket, n, first_seen, last_seen), a post counted once per place it names."""
+    tallies: dict[str, _Tally] = {}
+    if not pairs.num_rows:
+        return tallies
+    per_place = pairs.group_by("code").aggregate([("n", "sum"), ("author_id", "count_distinct"),
+                                                  ("first_seen", "min"), ("last_seen", "max")])
+    for r in per_place.to_pylist():
+        tallies[r["code"]] = _Tally(int(r["n_sum"]), int(r["author_id_count_distinct"]), Counter(),
+                                    r["first_seen_min"], r["last_seen_max"])
+    for r in pairs.group_by(["code", "form"]).aggregate([("n", "sum")]).to_pylist():
+        tallies[r["code"]].forms[r["form"]] += int(r["n_sum"])
+    bucketed = pairs.filter(pc.is_valid(pairs.column("bucket")))
+    for r in bucketed.group_by(["code", "bucket"]).aggregate([("n", "sum")]).to_pylist():
+        tallies[r["code"]].per_bucket[r["bucket"]] += int(r["n_sum"])
+    return tallies

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..engines import engine_for, relations
+from ..engines import engine_for
 from ..engines.plan import Plan
 from . import labelled, rules
 from .figure import Figure
@@ -35,7 +35,6 @@ META = declare(
     help="Compare platforms: posts, reposts, authors and first use of a tag per platform and community.",
     module=__name__,
     order=45,  # after trend, origin and velocity in the report; after Trend in the menu
-    rollup=False,
     heading="Platform mix of #{hashtag}",
     api=("tag", "compare", "since", "until", "no_reposts", "platform", "top"),
     api_summary="Posts, reposts, authors and first use of the tag per platform and community",
@@ -61,6 +60,7 @@ def platforms(
     tz: str | None = None,
     no_reposts: bool = False,
     platform: str | None = None,
+    rollup: bool = True,
     engine: str | None = None,
 ) -> Figure:
     """TAG's posts, reposts, authors and first use per platform and per community (the TOP biggest)."""
@@ -68,17 +68,20 @@ def platforms(
     others = [c for c in dict.fromkeys(rules.tag(c) for c in compare) if c != t]
     names = [t, *others]
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
-    where, params = f.post_where(names)
+    where, params = f.rel_where(names)
+    # From the per-tag community rollup (relations.tag_communities: posts per community and account):
+    # no time column, so a window scans posts.
     sql = f"""
-SELECT tag AS hashtag, platform, community, grouping(community) AS whole, count(*) AS posts,
-       CAST(sum(CASE WHEN kind = 'repost' THEN 1 ELSE 0 END) AS BIGINT) AS reposts,
-       count(DISTINCT author_key) AS authors, min(created_at) AS first_seen
-FROM (SELECT platform, coalesce(community, '{labelled.NO_VALUE}') AS community, kind,
-             {relations.AUTHOR_KEY} AS author_key, created_at, unnest(list_intersect(hashtags_norm, ?)) AS tag
-      FROM posts {where}) AS u
+SELECT tag AS hashtag, platform, community, grouping(community) AS whole, CAST(sum(posts) AS BIGINT) AS posts,
+       CAST(sum(CASE WHEN is_repost THEN posts ELSE 0 END) AS BIGINT) AS reposts,
+       count(DISTINCT author_key) AS authors, min(first_at) AS first_seen
+FROM (SELECT platform, tag, coalesce(community, '{labelled.NO_VALUE}') AS community, author_key, is_repost, posts,
+             first_at
+      FROM tag_communities WHERE {where}) AS u
 GROUP BY GROUPING SETS ((tag, platform), (tag, platform, community))
 ORDER BY whole DESC, posts DESC, platform, community"""
-    table, queries = engine_for(store, engine).run(Plan(sql, [names, *params], (), names, f, scan=True), rollup=False)
+    plan = Plan(sql, params, ("tag_communities",), names, f, scan=f.windowed)
+    table, queries = engine_for(store, engine).run(plan, rollup=rollup)
     got = table.to_pylist()
     main = [r for r in got if r["hashtag"] == t]
     total = sum(int(r["posts"]) for r in main if r["whole"])

@@ -77,14 +77,15 @@ def variants(
     limit = default_distance(t) if max_distance is None else rules.cap(max(0, int(max_distance)))
     f = rules.Filters.of(since, until, tz, no_reposts, platform)
     eng = engine_for(store, engine)
-    where, params = f.post_where([t])
+    # Spellings as written that may fold to T (tag_spellings keeps every one that can; fold_tag decides).
+    swhere, sparams = f.rel_where([t])
     case_sql = f"""
-SELECT written, CAST(count(*) AS BIGINT) AS posts, CAST(count(DISTINCT author_key) AS BIGINT) AS authors
-FROM (SELECT unnest(hashtags) AS written, platform || ':' || coalesce(author_id, author_handle) AS author_key
-      FROM posts {where}) AS u
+SELECT written, CAST(sum(n) AS BIGINT) AS posts, CAST(count(DISTINCT platform || ':' || author_key) AS BIGINT) AS authors
+FROM tag_spellings
+WHERE {swhere}
 GROUP BY written
 ORDER BY posts DESC, written"""
-    case_rows, queries = eng.run(Plan(case_sql, params), rollup=rollup)
+    case_rows, queries = eng.run(Plan(case_sql, sparams, ("tag_spellings",), [t], f, scan=f.windowed), rollup=rollup)
     rows = [
         {"kind": "case", "hashtag": r["written"], "distance": 0, "posts": int(r["posts"]), "authors": int(r["authors"]),
          "shared_authors": int(r["authors"])}
@@ -109,13 +110,16 @@ ORDER BY posts DESC, written"""
         names = sorted(near)
         awhere, aparams = f.rel_where(names)
         twhere, tparams = f.rel_where([t])
+        # The accounts per tag from tag_communities (a row per tag, community and account, read in place:
+        # the same accounts as tag_authors, without building that whole-store table on a cold start).
         shared_sql = f"""
 SELECT v.tag, CAST(count(*) AS BIGINT) AS authors, CAST(count(m.author_key) AS BIGINT) AS shared_authors
-FROM (SELECT DISTINCT platform, tag, author_key FROM tag_authors WHERE {awhere}) AS v
-LEFT JOIN (SELECT DISTINCT platform, author_key FROM tag_authors WHERE {twhere}) AS m
+FROM (SELECT DISTINCT platform, tag, author_key FROM tag_communities WHERE {awhere}) AS v
+LEFT JOIN (SELECT DISTINCT platform, author_key FROM tag_communities WHERE {twhere}) AS m
   ON m.platform = v.platform AND m.author_key = v.author_key
 GROUP BY v.tag"""
-        shared, q = eng.run(Plan(shared_sql, aparams + tparams, ("tag_authors",), [t, *names], f, scan=f.windowed), rollup=rollup)
+        plan = Plan(shared_sql, aparams + tparams, ("tag_communities",), [t, *names], f, scan=f.windowed)
+        shared, q = eng.run(plan, rollup=rollup)
         queries += q
         for r in shared.to_pylist():
             d, posts = near[r["tag"]]

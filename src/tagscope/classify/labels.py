@@ -26,7 +26,7 @@ from ..store import events
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["SCHEMA", "by", "check", "compact", "files", "folder", "where", "write"]
+__all__ = ["SCHEMA", "by", "check", "compact", "files", "folder", "where", "write", "write_to"]
 
 
 def _publish(table: pa.Table, d: Path, now: datetime) -> Path:
@@ -40,6 +40,13 @@ def _publish(table: pa.Table, d: Path, now: datetime) -> Path:
 def write(store: Store, model: str, version: str, platforms: list[str], ids: list[str],
           labels: list[str], scores: list[float]) -> Path | None:
     """Append one file of labels for a model; returns its path (None when there is nothing to write)."""
+    return write_to(folder(store, model), model, version, platforms, ids, labels, scores)
+
+
+def write_to(d: Path, model: str, version: str, platforms: list[str], ids: list[str],
+             labels: list[str], scores: list[float]) -> Path | None:
+    """:func:`write` into the model's folder D: what a Spark executor calls, which has the store's
+    path (a shared mount on a cluster) but no :class:`Store` object."""
     if not ids:
         return None
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -53,7 +60,7 @@ def write(store: Store, model: str, version: str, platforms: list[str], ids: lis
         "score": pa.array(scores, pa.float32()),
         "labelled_at": pa.array([now] * n, pa.timestamp("us")),
     }, schema=SCHEMA)
-    d = folder(store, model)
+    d = Path(d)
     d.mkdir(parents=True, exist_ok=True)
     return _publish(table, d, now)
 

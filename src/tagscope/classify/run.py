@@ -116,6 +116,13 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
             progress(0, total)
         if total == 0:
             return summary
+        if eng.name == "spark":  # the labelling runs on the executors (classify/spark_labels.py)
+            from .spark_labels import label
+
+            summary.posts, summary.labelled = label(
+                eng, table, label_store.folder(store), summary.models, need_cols, tier=tier, flush=flush,
+                total=total, progress=progress)
+            return _compacted(store, summary)
         jobs = jobs or min(2, os.cpu_count() or 1)
         pool = None
         if jobs > 1 and total >= 4_000:
@@ -165,6 +172,11 @@ def classify(store: Store, models: str | list[str] | None = None, *, tag: str | 
         finally:
             if pool is not None:
                 pool.shutdown()
-    for n in names:
-        label_store.compact(store, n, summary.models[n])
+    return _compacted(store, summary)
+
+
+def _compacted(store: Store, summary: Summary) -> Summary:
+    """SUMMARY, once each model's label files are compacted (:func:`.labels.compact`)."""
+    for n, version in summary.models.items():
+        label_store.compact(store, n, version)
     return summary

@@ -14,8 +14,8 @@ import typer
 
 from ..analytics import registry
 from ..analytics.registry import Analytic, NotAvailable
-from .common import app, existing_store, fail, posts_store
-from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, SparkMasterOpt, StoreOpt, param
+from .common import analytics_store, app, fail
+from .options import CsvOpt, EngineOpt, ExplainOpt, JsonOpt, SparkMasterOpt, StoreOpt, StoreUri, param
 from .output import show
 
 # Parameters every analytics command adds to the analytic's own, in this order after them.
@@ -37,8 +37,13 @@ def command(spec: Analytic) -> Callable[..., None]:
             from ..engines import spark_session
 
             spark_session.configure(master)
-        st = posts_store(store) if spec.labels else existing_store(store)
-        if engine:  # passed only when chosen, so analytics that take no engine yet keep working
+        # An analytic that runs on no engine (gaps reads the store's coverage files) takes no engine=,
+        # even when $TAGSCOPE_ENGINE names one, and reads a local store only.
+        takes_engine = "engine" in inspect.signature(spec.call()).parameters
+        if isinstance(store, StoreUri) and not takes_engine:
+            fail(f"{spec.name} reads the store's folder, on no engine: give --store a local path, not {store}.")
+        st = analytics_store(store, engine, posts=spec.labels)  # a URI store with --engine spark
+        if engine and takes_engine:
             values["engine"] = engine
         from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
 

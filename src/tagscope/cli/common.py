@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..store import Store, default_path
+from .options import StoreUri
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Observatory for hashtag movements and online misogyny.")
@@ -39,6 +41,9 @@ def needs_extra(extra: str, feature: str, exc: ImportError | None = None) -> NoR
 
 def open_store(path: Path | None) -> Store:
     """The store, or a clear error (no traceback) when the path cannot be one."""
+    if isinstance(path, StoreUri):  # this command reads or writes the folder itself
+        fail(f"--store {path} is a URI: this command needs a local store folder; only the analytics commands "
+             f"read a store by URI, with --engine spark (e.g. tagscope trend TAG --store {path} --engine spark).")
     try:
         return Store(path or default_path())
     except ValueError as exc:
@@ -59,6 +64,29 @@ def posts_store(path: Path | None) -> Store:
     st = open_store(path)
     if not st.files("posts"):
         fail(f"the store {st.path} holds no posts yet: ingest some first with `tagscope ingest --store {st.path} FILES`")
+    return st
+
+
+def analytics_store(path: Path | None, engine: str | None, *, posts: bool = False) -> Any:
+    """The store an analytics command reads: :func:`posts_store` or :func:`existing_store` of a
+    folder, or, for a URI with the Spark engine, the store there read through Spark (read-only)."""
+    if not isinstance(path, StoreUri):
+        return posts_store(path) if posts else existing_store(path)
+    from .. import engines
+
+    if (engine or os.environ.get(engines.ENV) or engines.DEFAULT) != "spark":
+        fail(f"--store {path} is a URI: DuckDB reads a local store folder; read the URI with --engine spark, "
+             "or copy the store to a local folder.")
+    from ..engines.spark_session import SparkUnavailable  # its error type only: no pyspark import
+
+    try:
+        from ..engines.spark_store import RemoteStore
+
+        st = RemoteStore(str(path))
+    except (ModuleNotFoundError, SparkUnavailable, ValueError) as exc:
+        fail(str(exc))
+    if posts and not st.files("posts"):
+        fail(f"the store {path} holds no posts yet")
     return st
 
 

@@ -7,6 +7,7 @@ commands use the aliases below.
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,25 @@ import typer
 from .. import engines
 from ..analytics.registry import FILTERS, Option
 
+
+class StoreUri(str):
+    """A ``--store`` given as a URI (``s3a://``, ``hdfs://``, ``file://``...): only the Spark engine
+    reads it, and only the analytics commands take one (:func:`.common.analytics_store`)."""
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+
+
+def store_path(value: str) -> Path | StoreUri:
+    """``--store`` as typed: a URI is kept whole (a Path would fold ``s3a://b`` into ``s3a:/b``)."""
+    return StoreUri(value) if _URI.match(value) else Path(value)
+
+
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", envvar="TAGSCOPE_STORE", help="Store folder (default ./tagscope-data).", show_default=False),
+    typer.Option("--store", envvar="TAGSCOPE_STORE", parser=store_path, metavar="PATH", show_default=False,
+                 help="Store folder (default ./tagscope-data); analytics with --engine spark also read a URI "
+                      "(s3a://, hdfs://, file://)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the table as CSV on stdout.")]

@@ -1,9 +1,18 @@
 """The DuckDB engine: rollups read into warm in-memory tables, scans over the store's `posts` view,
-labels as views over their files."""
+labels as views over their files.
+
+A relation's first use reads the store's compacted rollup (:mod:`.compact`: one Parquet sorted by
+tag, so a tag's query decodes only its row groups); from its second use the file is loaded into a
+warm table on a background thread, and later calls read that. A process that asks once (a CLI
+command) never pays for the load. Without a compacted file for the current posts files (an older
+store, or rollups written by another tool) the warm table is merged from the per-file rollups.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -14,31 +23,13 @@ import duckdb
 import pyarrow as pa
 
 from ..store.store import sql_list
-from . import labels, relations
+from . import compact, labels, relations, rollup
 from .base import SOURCES, Engine
 from .plan import Plan
-from .rollup import rollup_dir, rollup_name
+from .rollup import rollup_dir
 
 if TYPE_CHECKING:
     from ..store import Store
-
-# How the warm tables are built from the per-file rollups (merged, sorted by tag for pruning).
-_WARM = {
-    "tag_minutes": "SELECT platform, tag, minute, is_repost, CAST(sum(n) AS BIGINT) AS n FROM {files} "
-    "GROUP BY platform, tag, minute, is_repost ORDER BY tag, minute",
-    "tag_hours": "SELECT platform, tag, date_trunc('hour', minute) AS hour, is_repost, CAST(sum(n) AS BIGINT) AS n "
-    "FROM {files} GROUP BY platform, tag, date_trunc('hour', minute), is_repost ORDER BY tag, hour",
-    "tag_first": "SELECT platform, tag, is_repost, id, author_key, author_handle, created_at, kind FROM ("
-    "SELECT *, row_number() OVER (PARTITION BY platform, tag, is_repost ORDER BY created_at, id) AS rank "
-    "FROM {files}) WHERE rank <= {k} ORDER BY tag, created_at, id",
-    "tag_pairs": "SELECT platform, tag, cotag, is_repost, CAST(sum(n) AS BIGINT) AS n FROM {files} "
-    "GROUP BY platform, tag, cotag, is_repost ORDER BY tag, n DESC",
-    "tag_authors": "SELECT platform, tag, author_key, is_repost, CAST(sum(posts) AS BIGINT) AS posts, "
-    "CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(engagement) AS BIGINT) AS engagement FROM {files} "
-    "GROUP BY platform, tag, author_key, is_repost ORDER BY tag",
-    "authors": relations.MERGE_AUTHORS + " ORDER BY platform, author_key",
-    "tag_accounts": relations.COMBINED["tag_accounts"] + " ORDER BY tag, followers DESC NULLS LAST",
-}
 
 
 class DuckDBEngine(Engine):
@@ -56,9 +47,16 @@ class DuckDBEngine(Engine):
         self._con: duckdb.DuckDBPyConnection | None = None
         self._generation = -1
         self._covered: dict[str, list[str]] | None = None
-        self._warm: dict[str, str] = {}  # relation -> the statement that built its warm table
+        self._compacted: dict[str, str] | None = None  # relation -> its SELECT from compacted files, this generation
+        self._lagging = False  # the compacted files lag: their SELECTs add the rollups committed since
+        self._warm: dict[str, str] = {}  # relation -> the statement that built its warm table (or view)
+        self._cold: dict[str, str] = {}  # relation -> the SELECT of its compacted file (no warm table yet)
+        self._unloadable: set[str] = set()  # relations whose load failed this generation: read in place
+        self._tables: set[str] = set()  # warm tables of this generation
+        self._loads: dict[str, _Load] = {}  # relation -> its warm table being loaded in the background
         self._label_files: list[str] | None = None  # the label files the label views read
         self.warm_seconds: dict[str, float] = {}
+        _ENGINES.add(self)
 
     @property
     def store(self) -> Store:
@@ -77,53 +75,107 @@ class DuckDBEngine(Engine):
                 con.execute("SET enable_progress_bar = false")  # long scans must not draw on stderr
                 self._label_files = None
             self._con, self._generation = con, st.generation
-            self._covered, self._warm = None, {}
+            self._covered, self._compacted, self._warm, self._cold, self._unloadable = None, None, {}, {}, set()
             for name in (*relations.NAMES, *relations.DERIVED_FROM, *relations.COMBINED):
                 self._wcon.execute(f"DROP VIEW IF EXISTS {name}")
-                self._wcon.execute(f"DROP TABLE IF EXISTS _ts_{name}")
+            for table in self._tables:
+                self._wcon.execute(f"DROP TABLE IF EXISTS {table}")
+            self._tables = set()
+            for load in self._loads.values():
+                load.stop()  # a table of the old generation: interrupt it (its CPU is the caller's)
+            self._adopt_loads()  # and drop what they made
         return con
 
     def rollup_files(self) -> dict[str, list[str]] | None:
-        """Rollup files per relation when they cover exactly the committed posts files, else None."""
+        """Rollup files per relation, for the relations whose files cover exactly the committed posts
+        files (None when none does). Per relation: a store written before a relation was added keeps
+        reading its other rollups, and scans for that one until its next write adds it."""
         self._sync()
         if self._covered is None:
-            folder = rollup_dir(self.store)
-            posts = self.store.files("posts")
-            have = set(os.listdir(folder)) if folder.is_dir() else set()
-            ok = bool(posts) and all(rollup_name(p, r) in have for p in posts for r in relations.NAMES)
-            self._covered = (
-                {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES} if ok else {}
-            )
+            self._covered = rollup.files(self.store) or {}
+            found = compact.reads(self.store, self._covered) if self._covered else None
+            self._compacted, self._lagging = found if found else (None, False)
         return self._covered or None
 
-    def has_rollups(self) -> bool:
-        return self.rollup_files() is not None
+    def has_rollups(self, needs: tuple[str, ...] | None = None) -> bool:
+        """Whether the rollups cover the relations NEEDS (default: every relation)."""
+        files = self.rollup_files() or {}
+        wanted = relations.NAMES if needs is None else needs
+        sources = {relations.DERIVED_FROM.get(dep, dep) for name in wanted for dep in (*relations.DEPENDS.get(name, ()), name)}
+        return bool(files) and all(s in files for s in sources if s not in relations.COMBINED)
 
     def _ensure_warm(self, name: str) -> str:
-        """Build the warm table behind relation NAME (once per generation); return its statement."""
+        """Provide relation NAME for this generation; return the statement that defined it."""
         self._sync()
-        con = self._wcon
+        files = self.rollup_files()
+        assert files is not None
+        self._adopt_loads()
+        if name in self._cold and name not in self._loads and name not in self._unloadable:
+            self._loads[name] = _Load(self._wcon, name, self._generation, self._cold[name])
         if name not in self._warm:
-            for dep in relations.DEPENDS.get(name, ()):
-                self._ensure_warm(dep)
-            files = self.rollup_files()
-            assert files is not None
-            source = relations.DERIVED_FROM.get(name, name)
-            src = f"read_parquet({sql_list(files[source])})" if source in files else ""
-            body = _WARM[name].format(files=src, src=src, k=relations.FIRST_K)
-            t0 = time.perf_counter()
-            con.execute(f"SET threads = {os.cpu_count() or 1}")
-            try:
-                con.execute(f"CREATE OR REPLACE TABLE _ts_{name} AS {body}")
-                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _ts_{name}")
-            finally:
-                con.execute("SET threads = 1")
-            self.warm_seconds[name] = time.perf_counter() - t0
-            self._warm[name] = (
-                f"-- warm table of {name}, built once per store generation from the rollups under "
-                f"{rollup_dir(self.store)}\nCREATE TABLE _ts_{name} AS {body};\nCREATE VIEW {name} AS SELECT * FROM _ts_{name}"
-            )
+            if name in relations.IN_PLACE:  # a view: each call reads only its tags' rows (see relations)
+                src = compact.source(name, files)
+                self._wcon.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {src}")
+                self._warm[name] = (f"-- {name}: read in place from the rollups under {rollup_dir(self.store)}\n"
+                                    f"CREATE VIEW {name} AS SELECT * FROM {src}")
+            elif self._compacted and name in self._compacted:
+                self._read_compacted(name, self._compacted[name])
+            else:
+                self._merge_rollups(name, files)
         return self._warm[name]
+
+    def _read_compacted(self, name: str, body: str) -> None:
+        """First use: a view over the compacted file (its tag filter prunes row groups)."""
+        self._wcon.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
+        self._cold[name] = body
+        since = " plus the per-file rollups committed since it" if self._lagging else ""
+        self._warm[name] = (f"-- {name}: the store's compacted rollup (one file sorted by tag){since}, read in place\n"
+                            f"CREATE VIEW {name} AS\n{body}")
+
+    def _adopt_loads(self) -> None:
+        """Point each relation whose background load finished at its warm table (or drop a stale one)."""
+        for name, load in list(self._loads.items()):
+            if not load.done.is_set():
+                continue
+            del self._loads[name]
+            if load.generation != self._generation or load.error is not None or name not in self._cold:
+                self._wcon.execute(f"DROP TABLE IF EXISTS {load.table}")
+                if load.generation == self._generation:
+                    self._unloadable.add(name)
+                continue
+            self._wcon.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {load.table}")
+            self._tables.add(load.table)
+            del self._cold[name]
+            self.warm_seconds[name] = load.seconds
+            self._warm[name] = (f"-- warm table of {name}, loaded once per store generation from the compacted "
+                                f"rollup under {compact.compact_dir(self.store)}\nCREATE TABLE {load.table} AS "
+                                f"{load.body};\nCREATE VIEW {name} AS SELECT * FROM {load.table}")
+
+    def _merge_rollups(self, name: str, files: dict[str, list[str]]) -> None:
+        """Build the warm table of NAME by merging the per-file rollups (no compacted file)."""
+        con = self._wcon
+        for dep in relations.DEPENDS.get(name, ()):
+            self._ensure_warm(dep)
+        src = compact.source(name, files) if name not in relations.COMBINED else ""
+        body = compact.WARM[name].format(files=src, src=src, k=relations.FIRST_K)
+        t0 = time.perf_counter()
+        con.execute(f"SET threads = {os.cpu_count() or 1}")
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE _ts_{name} AS {body}")
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _ts_{name}")
+        finally:
+            con.execute("SET threads = 1")
+        self._tables.add(f"_ts_{name}")
+        self.warm_seconds[name] = time.perf_counter() - t0
+        self._warm[name] = (
+            f"-- warm table of {name}, built once per store generation from the rollups under "
+            f"{rollup_dir(self.store)}\nCREATE TABLE _ts_{name} AS {body};\nCREATE VIEW {name} AS SELECT * FROM _ts_{name}"
+        )
+
+    def stop_loads(self) -> None:
+        """Stop background loads (a process leaving must not wait for them)."""
+        for load in list(self._loads.values()):
+            load.stop()
 
     # -- labels ----------------------------------------------------------------------------
     def _provide_labels(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -153,7 +205,15 @@ class DuckDBEngine(Engine):
         if use_rollup:
             defs = [(self._ensure_warm(n), []) for n in plan.needs]
             sql, params = plan.sql.strip(), list(plan.params)
-            return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            # A read in place touches a tag's rows in every rollup file: worth every core. Not while a
+            # background load runs: SET threads waits for its query to end.
+            if not any(n in relations.IN_PLACE for n in plan.needs) or self._loads:
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            self._wcon.execute(f"SET threads = {os.cpu_count() or 1}")
+            try:
+                return self._wcon.execute(sql, params).to_arrow_table(), [*defs, (sql, params)]
+            finally:
+                self._wcon.execute("SET threads = 1")
         con = self._scan_con(plan)
         sql, params = self.scan_sql(plan)
         return con.execute(sql, params).to_arrow_table(), [(sql, params)]
@@ -190,3 +250,41 @@ class DuckDBEngine(Engine):
 
 
 MAP_BATCH_ROWS = 65_536  # rows handed to a map_rows function at once
+
+
+class _Load:
+    """A warm table loaded from a compacted file on a daemon thread, with a cursor of its own."""
+
+    def __init__(self, wcon: duckdb.DuckDBPyConnection, name: str, generation: int, body: str):
+        self.generation, self.body = generation, body
+        self.table = f"_ts_{name}_g{generation}"
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self.done = threading.Event()
+        self._cur = wcon.cursor()  # same database, its own connection: the caller's queries go on
+        threading.Thread(target=self._run, name=f"tagscope-load-{name}", daemon=True).start()
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._cur.execute(f"CREATE OR REPLACE TABLE {self.table} AS {self.body}")
+        except BaseException as exc:  # interrupted (the process leaves) or the file went: reads stay on the file
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - t0
+            self.done.set()
+
+    def stop(self) -> None:
+        if not self.done.is_set():
+            self._cur.interrupt()
+            self.done.wait(5)
+
+
+_ENGINES: weakref.WeakSet[DuckDBEngine] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_loads() -> None:
+    """Interrupt background loads before the interpreter tears down (they run inside DuckDB)."""
+    for eng in list(_ENGINES):
+        eng.stop_loads()

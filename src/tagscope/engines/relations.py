@@ -20,6 +20,19 @@ Contracts (a key may repeat across files: analytics always sum):
 - ``tag_accounts(platform, tag, author_key, posts, reposts, reach, repost_reach, engagement,
   author_handle, author_name, followers, verified, author_bio)``: ONE row per (tag, account), computed
   from ``tag_authors`` and ``authors`` (not rolled up per file; an engine may keep it warm).
+
+Read in place (:data:`IN_PLACE`: an engine reads the tag's rows from the per-file rollups at each
+call, never a whole-store table, so a cold first answer costs a read of that tag's rows only):
+
+- ``tag_spellings(platform, tag, written, author_key, is_repost, n)``: posts per spelling as written
+  (``hashtags``) that may fold to the tag: every ASCII-word spelling whose lower case is the tag, and
+  every other spelling (NFKC and casefold are not SQL: the analytic folds those itself);
+- ``tag_communities(platform, tag, community, author_key, is_repost, posts, first_at)``: posts per
+  community (subreddit, instance; NULL when none) and account, with the first post's time;
+- ``tag_urls(platform, tag, is_repost, url, author_id, posts, first_at, last_at)``: posts linking each
+  URL (a post's ``urls`` are unique), per author id as stored, with the first and last post's time;
+- ``tag_domain_sets(platform, tag, is_repost, domains, n)``: posts per list of linked domains (a
+  post's ``domains`` as stored, unique): a count of posts linking ANY of several sites stays exact.
 """
 
 from __future__ import annotations
@@ -92,7 +105,41 @@ SELECT platform, {author_key} AS author_key, max(created_at) AS last_at,
        max(CASE WHEN author_bio IS NOT NULL THEN created_at END) AS bio_at
 FROM (SELECT *, {latest} AS latest FROM {src} {where}) AS p
 GROUP BY platform, {author_key}""",
+    "tag_spellings": """
+SELECT platform, tag, written, author_key, is_repost, count(*) AS n
+FROM (SELECT platform, is_repost, author_key, tag, unnest(written_all) AS written
+      FROM (SELECT platform, kind = 'repost' AS is_repost, {author_key} AS author_key, hashtags AS written_all,
+                   unnest(hashtags_norm) AS tag
+            FROM {src} {where}) AS u
+      {tagwhere}) AS s
+WHERE lower(written) = tag OR NOT regexp_matches(written, '^[A-Za-z0-9_]+$')
+GROUP BY platform, tag, written, author_key, is_repost""",
+    "tag_communities": """
+SELECT platform, tag, community, author_key, is_repost, count(*) AS posts, min(created_at) AS first_at
+FROM (SELECT platform, community, {author_key} AS author_key, kind = 'repost' AS is_repost, created_at,
+             unnest(hashtags_norm) AS tag
+      FROM {src} {where}) AS u
+{tagwhere}
+GROUP BY platform, tag, community, author_key, is_repost""",
+    "tag_urls": """
+SELECT platform, tag, is_repost, url, author_id, count(*) AS posts, min(created_at) AS first_at,
+       max(created_at) AS last_at
+FROM (SELECT platform, tag, is_repost, author_id, created_at, unnest(urls) AS url
+      FROM (SELECT platform, kind = 'repost' AS is_repost, author_id, created_at, urls, unnest(hashtags_norm) AS tag
+            FROM {src} {where}) AS u
+      {tagwhere}) AS l
+GROUP BY platform, tag, is_repost, url, author_id""",
+    "tag_domain_sets": """
+SELECT platform, tag, is_repost, domains, count(*) AS n
+FROM (SELECT platform, kind = 'repost' AS is_repost, domains, unnest(hashtags_norm) AS tag
+      FROM {src} {where}) AS u
+{tagwhere}
+GROUP BY platform, tag, is_repost, domains""",
 }
+
+# Relations an engine reads in place from the per-file rollups (filtered by the plan's tags), never
+# as a whole-store warm table: they hold a row per account or URL and are read for one tag at a time.
+IN_PLACE = ("tag_spellings", "tag_communities", "tag_urls", "tag_domain_sets")
 
 # The per-file rollups are written by DuckDB alone (rollup.py): where DuckDB has a cheaper form of
 # the same rows, they use it. tag_first: a top-K aggregate instead of ranking every row of a tag
@@ -161,4 +208,6 @@ def define(name: str, src: str, where: str = "", tags: list[str] | None = None, 
         src=src, where=where, tagwhere=tagwhere, k=int(k), author_key=AUTHOR_KEY, engagement=ENGAGEMENT,
         latest=per_file or LATEST,
     )
+    if per_file and name in IN_PLACE:  # read in place: a tag's rows together, so Parquet's row-group stats prune
+        sql = sql.strip() + "\nORDER BY tag"
     return sql.strip(), params

@@ -21,7 +21,7 @@ import pyarrow as pa
 from ..files import replacing
 from ..store import events
 from ..store.store import spill_dir, sql_str
-from . import relations
+from . import compact, relations
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -49,8 +49,26 @@ def write_parquet(sql: str, params: list[Any], path: Path, con: duckdb.DuckDBPyC
         con.execute(f"COPY ({sql}) TO {sql_str(str(tmp))} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)", params)
 
 
+def files(store: Store, posts: list[str] | None = None) -> dict[str, list[str]] | None:
+    """Rollup files per relation, for the relations whose files cover exactly the committed posts files
+    (POSTS); None when none does (a store written before a relation was added lacks only that one)."""
+    folder = rollup_dir(store)
+    posts = store.files("posts") if posts is None else posts
+    have = set(os.listdir(folder)) if folder.is_dir() else set()
+    covered = {r: [str(folder / rollup_name(p, r)) for p in posts] for r in relations.NAMES
+               if posts and all(rollup_name(p, r) in have for p in posts)}
+    return covered or None
+
+
 def update(store: Store) -> dict[str, int]:
-    """Add rollups for new posts files and remove those of files no longer committed."""
+    """Add rollups for new posts files and remove those of files no longer committed; then compact
+    them (:mod:`.compact`), so a new process's first answer reads one file sorted by tag."""
+    out = _update_files(store)
+    out["compacted"] = int(compact.update(store, files(store)))
+    return out
+
+
+def _update_files(store: Store) -> dict[str, int]:
     folder = rollup_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     posts = store.files("posts")
@@ -128,10 +146,10 @@ def _write_one(con: duckdb.DuckDBPyConnection, folder: Path, posts_file: str, re
 
 def rebuild(store: Store) -> dict[str, int]:
     """Drop every rollup and compute them again (after a bug fix in a relation's definition)."""
-    folder = rollup_dir(store)
-    if folder.is_dir():
-        for name in os.listdir(folder):
-            Path(folder / name).unlink(missing_ok=True)
+    for folder in (rollup_dir(store), compact.compact_dir(store)):  # the compacted files are merged from them
+        if folder.is_dir():
+            for name in os.listdir(folder):
+                Path(folder / name).unlink(missing_ok=True)
     return update(store)
 
 

@@ -98,7 +98,11 @@ class SparkEngine(Engine):
                 reader = spark.read.option("mergeSchema", "true") if merge else spark.read
                 df = reader.parquet(*paths)
             else:
-                df = spark.createDataFrame(schema.empty_table())
+                # an explicit schema: Spark Connect infers none from an empty table; times as
+                # TIMESTAMP, as Spark reads the store's Parquet (inferTimestampNTZ off)
+                from pyspark.sql.pandas.types import from_arrow_schema
+
+                df = spark.createDataFrame([], schema=from_arrow_schema(schema, prefer_timestamp_ntz=False))
         df.createOrReplaceTempView(name)
 
     def _provide_labels(self) -> None:
@@ -118,6 +122,11 @@ class SparkEngine(Engine):
         return spark.sql(sql, args=named([_value(p) for p in params])), sql, params
 
     # -- running -----------------------------------------------------------------------------
+    def dataframe(self, plan: Plan) -> Any:
+        """PLAN (scanned) as a Spark DataFrame, for work that runs on the executors (batch labelling's
+        ``mapInArrow``) rather than bringing rows back here."""
+        return self._frame(plan)[0]
+
     def run(self, plan: Plan, *, rollup: bool = True) -> tuple[pa.Table, list[tuple[str, list[Any]]]]:
         df, sql, params = self._frame(plan)
         with spark_session.quiet():

@@ -10,6 +10,8 @@ server (``pip install 'pyspark[connect]'``); anything else (``local[2]``, ``spar
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import shutil
 import sys
@@ -86,8 +88,7 @@ def session() -> Any:
         raise ModuleNotFoundError("The spark engine needs pyspark: pip install 'tagscope[spark]'", name=exc.name) from exc
     url = master()
     if url.startswith("sc://"):
-        # Spark Connect: no local JVM; each engine gets its own server-side session.
-        return SparkSession.builder.remote(url).getOrCreate().newSession()
+        return _connect(SparkSession, url)
     if _root is None or _root.sparkContext._jsc is None:
         if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
             raise SparkUnavailable(
@@ -103,6 +104,40 @@ def session() -> Any:
             _root = builder.getOrCreate()
         _root.sparkContext.setLogLevel("ERROR")
     return _root.newSession()
+
+
+_connected: list[Any] = []  # Spark Connect sessions of this process, closed before it exits
+
+
+def _close_connect() -> None:
+    """Close the Connect sessions' channels while the interpreter still runs: left to the garbage
+    collector at exit, gRPC's channel close waits for threads that are gone (the process hangs)."""
+    while _connected:
+        with contextlib.suppress(Exception):
+            _connected.pop().client.close()
+
+
+def _connect(spark_session: Any, url: str) -> Any:
+    """A new server-side session of the Spark Connect server at URL (no JVM here).
+
+    A Connect session starts from the server's settings, not from this process's ``CONF``: the SQL
+    ones that decide answers (UTC session time zone, no ANSI errors, Arrow) are set on each new
+    session; the static ones (UI, app name) are the server's."""
+    try:
+        with quiet():
+            root = spark_session.builder.remote(url).getOrCreate()
+    except ImportError as exc:  # pyspark's connect client needs grpcio & co
+        raise ModuleNotFoundError(
+            f"A Spark Connect URL needs pyspark's connect client: pip install 'tagscope[spark]' ({exc})",
+            name=getattr(exc, "name", None)) from exc
+    session = root.newSession()
+    if not _connected:
+        atexit.register(_close_connect)
+    _connected.extend((root, session))
+    for key, value in {**CONF, **_extra_conf()}.items():
+        if key.startswith("spark.sql."):
+            session.conf.set(key, value)
+    return session
 
 
 def stop() -> None:

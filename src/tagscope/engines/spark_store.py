@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from . import spark_session
+from .labels import LABELS_DIR
 
 
 class RemoteStore:
@@ -42,24 +43,40 @@ class RemoteStore:
         return int(self.manifest.get("generation", 0))
 
     def refresh(self) -> None:
-        """Re-read ``manifest.json`` (whole, as one text row)."""
-        with spark_session.quiet():
-            row = self.spark.read.text(f"{self.uri}/manifest.json", wholetext=True).first()
+        """Re-read ``manifest.json`` (whole, as one text row); ValueError when there is none."""
+        try:
+            with spark_session.quiet():
+                row = self.spark.read.text(f"{self.uri}/manifest.json", wholetext=True).first()
+        except Exception as exc:  # pyspark's AnalysisException (classic or Connect): no such path
+            if "PATH_NOT_FOUND" not in str(exc) and "does not exist" not in str(exc):
+                raise
+            raise ValueError(f"no store at {self.uri}: it has no manifest.json (write a store there with "
+                             "`tagscope ingest` and copy it, or with tagscope.engines.spark_ingest).") from None
         self.manifest = json.loads(row[0]) if row else {}
 
     def files(self, kind: str) -> list[str]:
         return [f"{self.uri}/{kind}/{name}" for name in self.manifest.get(kind, [])]
 
     def label_files(self) -> list[str]:
-        """Committed label files, as :func:`tagscope.engines.labels.files` lists them locally."""
-        jvm = self.spark.sparkContext._jvm
-        conf = self.spark.sparkContext._jsc.hadoopConfiguration()
-        base = jvm.org.apache.hadoop.fs.Path(f"{self.uri}/labels")
-        fs = base.getFileSystem(conf)
-        if not fs.exists(base):
+        """Committed label files, as :func:`tagscope.engines.labels.files` lists them locally.
+
+        Listed by Spark's own file listing (the ``binaryFile`` source, its contents never read), so it
+        works on a Spark Connect session as well, which has no JVM on this side; like the local
+        listing, it skips hidden files (being written)."""
+        try:
+            with spark_session.quiet():
+                rows = (self.spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+                        .option("pathGlobFilter", "*.parquet").load(f"{self.uri}/{LABELS_DIR}")
+                        .select("path").collect())
+        except Exception as exc:  # no labels folder yet: no labels
+            if "PATH_NOT_FOUND" not in str(exc) and "does not exist" not in str(exc):
+                raise
             return []
         out = []
-        for model in sorted(str(s.getPath().toString()) for s in fs.listStatus(base) if s.isDirectory()):
-            names = sorted(str(s.getPath().getName()) for s in fs.listStatus(jvm.org.apache.hadoop.fs.Path(model)))
-            out += [f"{model}/{n}" for n in names if n.endswith(".parquet") and not n.startswith(".")]
-        return out
+        for (path,) in rows:
+            # labels/<model>/<file>.parquet only; named with the store's own spelling of its URI
+            # (Hadoop writes a local file:///x as file:/x)
+            parent, model, name = path.rsplit("/", 3)[-3:]
+            if parent == LABELS_DIR:
+                out.append(f"{self.uri}/{LABELS_DIR}/{model}/{name}")
+        return sorted(out)

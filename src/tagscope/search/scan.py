@@ -98,7 +98,7 @@ LONG_BYTES = 80  # analysis: tokens of 80 bytes or more are dropped (remove_long
 
 
 def splits(text: pa.Array) -> pa.Array:
-    """Each text as the index's ``text``/``words`` fields receive it (index._doc_jsons, the same
+    """Each text as the index's ``text``/``words`` fields receive it (documents.python_jsons, the same
     steps): ASCII texts split by one vectorised regex, the rest NFKC + casefold, then the token
     pattern; tokens joined by spaces."""
     text = pc.fill_null(text, "")

@@ -1,5 +1,5 @@
-"""SQL text for the store's DuckDB queries: literals (DuckDB takes file lists only inline), and where
-every connection of the store spills."""
+"""SQL text for the store's DuckDB queries: literals (DuckDB takes file lists only inline), where
+every connection of the store spills, and a scratch connection for SQL over Arrow batches."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
+
+import duckdb
+import pyarrow as pa
 
 # Spills (a capped write, a big sort) go to the system's temporary folder, not the working folder.
 SPILL_DIR = os.path.join(tempfile.gettempdir(), "tagscope-duckdb")
@@ -42,3 +46,24 @@ def sql_str(value: str) -> str:
 def sql_list(paths: list[str]) -> str:
     """A SQL list of string literals, as ``read_parquet`` takes its files."""
     return "[" + ", ".join(sql_str(p) for p in paths) + "]"
+
+
+_scratch = threading.local()  # one connection per thread: a DuckDB connection is not shared across threads
+
+
+def over_batch(query: str, name: str, batch: pa.RecordBatch, params: dict | None = None) -> pa.Table:
+    """QUERY run over BATCH (seen as table NAME) on this thread's in-memory DuckDB, one thread.
+
+    For SQL over data already in memory (the search index's documents) without a store: one thread,
+    because a batch is small and the caller's other core is busy with it (the index writer).
+    """
+    con = getattr(_scratch, "connection", None)
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET threads = 1")
+        _scratch.connection = con
+    con.register(name, batch)
+    try:
+        return con.execute(query, params or {}).to_arrow_table()
+    finally:
+        con.unregister(name)
