@@ -20,48 +20,159 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from tagscope import analytics as an
 from tagscope.engines import rollup
 from tagscope.store import Store
+from tagscope.store.store import spill_dir
 
 TAG = "yesallwomen"
 
 
 def build(source: Path, scale: int, work: Path) -> Path:
-    """A store of SCALE copies of SOURCE's posts, with rollups."""
+    """A store of SCALE copies of SOURCE's posts, with rollups (at WORK/store-xSCALE)."""
     if scale == 1:
         return source
     target = work / f"store-x{scale}"
     if (target / "manifest.json").exists():
         return target
-    src = Store(source, derived=False)
-    files = "[" + ", ".join(f"'{f}'" for f in src.files("posts")) + "]"
-    st = Store(target, derived=False)
-    con = duckdb.connect()
     t0 = time.perf_counter()
-    with st.writer():
-        names = []
-        for i in range(scale):
-            name = f"bench-copy-{i:03d}.parquet"
-            staged = target / "posts" / ("." + name)
-            con.execute(
-                f"COPY (SELECT * REPLACE (id || '-c{i}' AS id, author_id || '-c{i}' AS author_id, "
-                f"author_handle || '_{i}' AS author_handle) FROM read_parquet({files})) TO '{staged}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-            names.append(name)
-        st.commit({"posts": (names, [])})
+    copy_posts(source, scale, target)
     t1 = time.perf_counter()
-    rollup.update(st)
+    rollup.update(Store(target, derived=False))
     print(f"built x{scale}: copy {t1 - t0:.1f} s, rollups {time.perf_counter() - t1:.1f} s", file=sys.stderr)
     return target
+
+
+def copy_posts(source: Path, copies: int, target: Path, *, rollups: bool = False) -> int:
+    """Commit COPIES copies of SOURCE's live posts into the store TARGET, one posts file per copy.
+
+    Copy i suffixes ids ("-ci"), author ids ("-ci") and handles ("_i"), so posts and accounts are
+    distinct; times, tags, texts and the ids a post replies to, quotes or reposts are kept. Each file
+    is written as the store writes a posts file (store.commit._write) and sorted by (created_at, id):
+    the per-file rollups take the row order as each account's "latest" (engines/relations.py, LATEST).
+    The source is read and sorted once, in memory; a suffix keeps that order unless one id is a prefix
+    of another with the same time, which is checked (and then each copy is sorted on its own).
+
+    With ROLLUPS, each copy's rollups are derived from the source's (see copy_rollups) instead of
+    being computed from its posts by rollup.update. Copies already committed (a stopped build) are
+    kept. Returns the number of posts files written.
+    """
+    from tagscope.store.commit import _write  # the store's own posts-file writer (row groups, encodings)
+
+    src = Store(source, derived=False)
+    table = pa.concat_tables(pq.read_table(f) for f in src.files("posts"))
+    table = table.take(pc.sort_indices(table, [("created_at", "ascending"), ("id", "ascending")]))
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory = '{spill_dir()}'; SET enable_progress_bar = false")
+    con.register("_src", table.select(["created_at", "id"]))
+    # Sorted after suffixing too? Only an id that is a prefix of the next one (same time) can flip.
+    flips = con.execute(
+        "SELECT count(*) FROM (SELECT created_at, id, lead(created_at) OVER w AS t2, lead(id) OVER w AS id2 "
+        "FROM (SELECT *, row_number() OVER () AS n FROM _src) WINDOW w AS (ORDER BY n)) "
+        "WHERE t2 = created_at AND starts_with(id2, id) AND id2 <> id"
+    ).fetchone()[0]  # type: ignore[index]
+    con.unregister("_src")
+    derive = copy_rollups(table, con, target) if rollups and not flips else None
+    st = Store(target, derived=False)
+    written = 0
+    with st.writer():
+        have = set(st.manifest["posts"])
+        for i in range(copies):
+            name = f"bench-copy-{i:03d}.parquet"
+            final = str(target / "posts" / name)
+            if name in have:
+                if derive:  # a rebuild of the rollups (a relation added or changed): only those missing
+                    derive(i, final, final)
+                continue
+            copy = table
+            for col, suffix in (("id", f"-c{i}"), ("author_id", f"-c{i}"), ("author_handle", f"_{i}")):
+                at = copy.schema.get_field_index(col)
+                copy = copy.set_column(at, col, pc.binary_join_element_wise(copy[col], suffix, ""))
+            if flips:
+                copy = copy.take(pc.sort_indices(copy, [("created_at", "ascending"), ("id", "ascending")]))
+            _write(st, "posts", name, copy)
+            if derive:
+                derive(i, final, str(target / "posts" / ("." + name)))
+            st.commit({"posts": ([name], [])})  # one commit per copy: a stopped build resumes
+            written += 1
+    con.close()
+    shutil.rmtree(target.parent / f".{target.name}-rollups", ignore_errors=True)
+    return written
+
+
+# Placeholders appended to the source's ids, author ids and handles before its rollups are made: each
+# copy's rollups are then the source's with the placeholders replaced by that copy's suffixes.
+_ID, _HANDLE = "\x01", "\x02"
+
+
+def copy_rollups(table: pa.Table, con: duckdb.DuckDBPyConnection, target: Path):
+    """A function (i, posts file, file to read it from) writing copy i's missing rollups from TABLE's.
+
+    A copy differs from the source (TABLE, sorted) only by suffixes that keep every group and every
+    order (copy_posts checks the order), so its per-file rollups are the source's with placeholders
+    turned into its suffixes, in every text column (and list of texts): a few MB rewritten per copy
+    instead of its posts scanned. The first copy derived is checked against rollup's own computation
+    of every relation (a relation whose rows depend on ids otherwise stops the build).
+    """
+    from tagscope.engines import relations
+
+    folder = rollup.rollup_dir(Store(target, derived=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    marked = table
+    for col, mark in (("id", _ID), ("author_id", _ID), ("author_handle", _HANDLE)):
+        for m in (_ID, _HANDLE):
+            if pc.any(pc.match_substring(marked[col], m)).as_py():
+                raise ValueError(f"source {col} holds a placeholder character: derive no rollups")
+        marked = marked.set_column(marked.schema.get_field_index(col), col,
+                                   pc.binary_join_element_wise(marked[col], mark, ""))
+    base = target.parent / f".{target.name}-rollups"
+    base.mkdir(exist_ok=True)
+    con.register("_marked", marked.append_column("_row", pa.array(np.arange(len(marked), dtype=np.int64))))
+    selects = {}
+    for rel in relations.NAMES:
+        sql, params = relations.define(rel, "_marked", per_file="_row")
+        rollup.write_parquet(sql, params, base / f"{rel}.parquet", con)
+        cols = []
+        for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{base / rel}.parquet')").fetchall():
+            fix = "replace(replace({x}, chr(1), '-c{{i}}'), chr(2), '_{{i}}')"
+            if typ == "VARCHAR":
+                cols.append(f"{fix.format(x=name)} AS {name}")
+            elif typ == "VARCHAR[]":
+                cols.append(f"list_transform({name}, lambda x: {fix.format(x='x')}) AS {name}")
+        selects[rel] = f"SELECT * {'REPLACE (' + ', '.join(cols) + ')' if cols else ''} FROM read_parquet('{base / rel}.parquet')"
+    con.unregister("_marked")
+    checked = [False]
+
+    def derive(i: int, posts_file: str, read_from: str) -> None:
+        for rel in relations.NAMES:
+            dest = folder / rollup.rollup_name(posts_file, rel)
+            if not dest.exists():
+                rollup.write_parquet(selects[rel].format(i=i), [], dest, con)
+        if not checked[0]:  # the first copy: the derived rollups equal rollup's own, or the build stops
+            for rel in relations.NAMES:
+                own, params = relations.define(rel, f"read_parquet('{read_from}', file_row_number = true)",
+                                               per_file="file_row_number")
+                mine = f"read_parquet('{folder / rollup.rollup_name(posts_file, rel)}')"
+                diff = con.execute(f"SELECT (SELECT count(*) FROM (({own}) EXCEPT ALL (SELECT * FROM {mine}))) + "
+                                   f"(SELECT count(*) FROM ((SELECT * FROM {mine}) EXCEPT ALL ({own})))",
+                                   params + params).fetchone()[0]  # type: ignore[index]
+                if diff:
+                    raise AssertionError(f"derived rollup {rel} of {posts_file} differs from rollup's own in {diff} rows")
+            checked[0] = True
+
+    return derive
 
 
 def load_pandas(store: Store):

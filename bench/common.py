@@ -50,8 +50,9 @@ class Run:
         return self
 
 
-def measure(cmd: list[str], *, nice: int = 5, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-    """Run CMD (niced) and measure wall time and peak memory."""
+def measure(cmd: list[str], *, nice: int = 5, env: dict[str, str] | None = None, cwd: Path | None = None,
+            interval: float = 0.05) -> Run:
+    """Run CMD (niced) and measure wall time and peak memory (the process tree sampled every INTERVAL s)."""
     full = ["nice", "-n", str(nice), *cmd] if nice else list(cmd)
     started = time.perf_counter()
     proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
@@ -72,7 +73,7 @@ def measure(cmd: list[str], *, nice: int = 5, env: dict[str, str] | None = None,
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 break
             peak_tree[0] = max(peak_tree[0], total)
-            done.wait(0.05)
+            done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

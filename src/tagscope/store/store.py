@@ -16,6 +16,7 @@ engine reading the folder needs no anti-join to be right.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from .. import files as atomic
@@ -35,6 +37,7 @@ from .tables import SCHEMAS
 __all__ = ["DEFAULT_STORE", "SPILL_DIR", "Store", "default_path", "spill_dir", "sql_list", "sql_str"]
 
 DEFAULT_STORE = "tagscope-data"
+STATS_CACHE = ".stats.json"  # Store.stats() of the committed state it names (see there)
 
 
 def default_path() -> Path:
@@ -154,14 +157,49 @@ class Store:
         return self.sql("SELECT * FROM posts ORDER BY created_at, platform, id")
 
     def stats(self) -> dict[str, Any]:
-        """What the store holds: the figures behind `tagscope stats`."""
+        """What the store holds: the figures behind `tagscope stats`.
+
+        Counting distinct authors reads every post (at 100M posts: 2.5 min and 5 GB here), so the
+        figures are kept in ``.stats.json`` for the committed state they describe (its manifest) and
+        the next call on that state reads them back: `tagscope stats`, the dashboard's first page and
+        the report compute them once per commit, in any process."""
+        key = self._stats_key()
+        cached = self._cached_stats(key)
+        if cached is not None:
+            return {**cached, "path": str(self.path)}
+        out = self._count_stats()
+        if key is not None and (self.path / manifest.MANIFEST).exists():
+            with suppress(OSError):  # a store on read-only media is read, never written
+                atomic.write_bytes(self.path / STATS_CACHE, orjson.dumps({"key": key, "stats": out}))
+        return {**out, "path": str(self.path)}
+
+    def _stats_key(self) -> str | None:
+        """The committed state the figures describe: a digest of the manifest (its file names are unique)."""
+        if not (self.path / manifest.MANIFEST).exists():
+            return None
+        return hashlib.sha1(orjson.dumps(self.manifest, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    def _cached_stats(self, key: str | None) -> dict[str, Any] | None:
+        if key is None:
+            return None
+        try:
+            data = orjson.loads((self.path / STATS_CACHE).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("stats"), dict):
+            return None
+        return dict(data["stats"])
+
+    def _count_stats(self) -> dict[str, Any]:
         con = self.con
-        row = con.execute(
-            "SELECT count(*), count(DISTINCT platform || ':' || coalesce(author_id, author_handle)), "
-            "min(created_at), max(created_at) FROM posts"
-        ).fetchone()
+        row = con.execute("SELECT count(*), min(created_at), max(created_at) FROM posts").fetchone()
         assert row is not None
-        posts, authors, first, last = row
+        posts, first, last = row
+        # Distinct (platform, account) pairs, not 'platform:account' strings: the same count (no
+        # platform name holds ':'), a quarter less CPU and no string built per post.
+        authors = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT platform, coalesce(author_id, author_handle) AS a FROM posts) "
+            "WHERE a IS NOT NULL").fetchone()[0]  # type: ignore[index]
         platforms = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
         fmts = dict(con.execute("SELECT source_format, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
         reasons = dict(con.execute("SELECT reason, count(*) FROM tombstones GROUP BY 1").fetchall())
@@ -188,7 +226,6 @@ class Store:
             "formats": fmts,
             "generation": self.generation,
             "bytes": size,
-            "path": str(self.path),
         }
 
     # -- writing -------------------------------------------------------------------------
