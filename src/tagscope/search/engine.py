@@ -1,6 +1,7 @@
 """Searching: query trees and filters become tantivy query objects; results come back exact.
 
-Totals are exact (tantivy counts every matching document, not an estimate). Filters are wrapped in
+Totals are exact (tantivy counts every matching document, not an estimate; a lone unfiltered term's
+total is its document frequency while the index holds no deleted document). Filters are wrapped in
 constant-score queries so they narrow the matches without changing the BM25 ranking.
 """
 
