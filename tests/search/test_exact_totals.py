@@ -23,6 +23,7 @@ QUERIES = [
     "gentleman", "GENTLEMAN", "supreme", "women", "feminists", "seguridad", "niños", "😡", "nothing",
     "#yesallwomen", "#NotAllMen", "#nosuchtag", "@alice", "@nobody", "e-mail", '"supreme gentleman"',
     "femin*", "supreme gentleman", "safety OR seguridad", "#yesallwomen -supreme", "NOT #yesallwomen",
+    "-gentleman", "NOT @alice", "NOT nothing", "NOT femin*",
 ]
 FILTERS = [{}, {"since": "2014-05-25"}, {"tag": "yesallwomen"}, {"author": "bob"}, {"lang": "es"},
            {"kind": "original"}, {"no_reposts": True}, {"platform": "twitter"}]
@@ -74,7 +75,9 @@ def test_lone_terms_are_counted_from_the_dictionary_and_agree(make_store):
     # The dictionary path is taken for lone words, hashtags and mentions, and only for them.
     assert lone_total(st, "gentleman") == 2 and lone_total(st, "#yesallwomen") == 3
     assert lone_total(st, "@alice") == 1 and lone_total(st, "nothing") == 0
-    for query in ('"supreme gentleman"', "e-mail", "femin*", "supreme gentleman", "NOT #yesallwomen"):
+    assert lone_total(st, "NOT #yesallwomen") == 3 and lone_total(st, "-gentleman") == 4
+    for query in ('"supreme gentleman"', "e-mail", "femin*", "supreme gentleman", "NOT femin*", "NOT e-mail",
+                  "NOT (a OR b)", "#yesallwomen -supreme"):
         assert lone_total(st, query) is None, query
     _, s = engine._searcher(st)
     assert engine._lone_term_total(s, parse("gentleman"), engine.check_filters(Filters(lang="en"))) is None
@@ -101,6 +104,7 @@ def test_deleted_documents_left_in_a_segment_are_not_counted(make_store):
     _, s = engine._searcher(st)
     assert s.doc_freq("tags", "yesallwomen") == 3  # the deleted post's term is still counted there
     assert lone_total(st, "#yesallwomen") is None  # so search() counts the matches instead
+    assert lone_total(st, "NOT #yesallwomen") is None and answer(st, "NOT #yesallwomen")[0] == 1
     assert_same_everywhere(st)
 
 

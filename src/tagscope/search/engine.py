@@ -268,7 +268,8 @@ def search(
 
 def _lone_term_total(searcher: tantivy.Searcher, tree: Node, f: Filters) -> int | None:
     """The exact number of posts matching TREE when it is one term (a word that analyses to one
-    token, a #hashtag or an @mention) under no filter, read from the term dictionary; else None.
+    token, a #hashtag or an @mention) or NOT one term, under no filter, read from the term
+    dictionary; else None.
 
     tantivy-py's search always wraps the page's collector and Count in a MultiCollector, which
     visits, scores and counts every match; the document frequency is the same number without that
@@ -277,15 +278,19 @@ def _lone_term_total(searcher: tantivy.Searcher, tree: Node, f: Filters) -> int 
     document: every document has exactly one ``chunk`` term, so the chunk terms' document frequencies
     add up to the documents in the segments, deleted or not, and equal ``num_docs`` (the live ones)
     only when none is deleted."""
-    if not isinstance(tree, Word | Tag | Mention) or any(getattr(f, x.name) for x in fields(f)):
+    negated = isinstance(tree, Not)  # "NOT x" alone: every post but x's (a pass over all of them)
+    term = tree.child if isinstance(tree, Not) else tree
+    if not isinstance(term, Word | Tag | Mention) or any(getattr(f, x.name) for x in fields(f)):
         return None  # any filter (one added later included) narrows the matches
-    op, value = scan.leaf(tree)
+    op, value = scan.leaf(term)
     name = {scan.TERM: "text", scan.TAG: "tags", scan.MENTION: "mentions"}.get(op)
     if name is None:  # a word that analyses into several tokens is a phrase
         return None
-    if sum(n for _, n in searcher.terms_with_prefix("chunk", "")) != searcher.num_docs:
+    docs = searcher.num_docs
+    if sum(n for _, n in searcher.terms_with_prefix("chunk", "")) != docs:
         return None
-    return int(searcher.doc_freq(name, value))
+    n = int(searcher.doc_freq(name, value))
+    return docs - n if negated else n
 
 
 def _coverage(store: Store, searcher: tantivy.Searcher) -> tuple[int, int] | None:
