@@ -1,7 +1,7 @@
 """Searching: query trees and filters become tantivy query objects; results come back exact.
 
 Totals are exact (tantivy counts every matching document, not an estimate; a lone unfiltered term's
-total is its document frequency while the index holds no deleted document). Filters are wrapped in
+total is its document frequency, NOT one term's the rest, while the index holds no deleted document). Filters are wrapped in
 constant-score queries so they narrow the matches without changing the BM25 ranking.
 """
 
@@ -237,9 +237,9 @@ def search(
     docs = searcher.num_docs
     skip = min(offset, docs)
     page = max(1, min(limit, docs - skip))
-    # A lone term's exact total is its document frequency (a dictionary lookup, not a pass over its
-    # matches) when nothing filters it and no document is deleted; else tantivy counts the matches
-    # in the same pass that ranks them (count=True).
+    # A lone term's exact total (or NOT one term's) is read from the term dictionary, not counted in
+    # a pass over its matches, when nothing filters it and no document is deleted; else tantivy
+    # counts the matches in the same pass that ranks them (count=True), as it always did.
     total = _lone_term_total(searcher, tree, f)
     found: list[tuple[Any, Any]] = []
     if limit > 0 or total is None:  # `--count` of a lone term needs no pass at all
