@@ -17,6 +17,7 @@ Run:  nice .venv/bin/python bench/bench_search.py --posts 1000000 --out /tmp/ben
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import shutil
@@ -130,7 +131,8 @@ def main() -> None:
     ap.add_argument("--file-posts", type=int, default=1_000_000, help="posts per Parquet file")
     ap.add_argument("--update", type=int, default=100_000)
     ap.add_argument("--reps", type=int, default=30, help="runs per query for the index")
-    ap.add_argument("--scan-reps", type=int, default=3, help="runs per query for the ILIKE scan")
+    ap.add_argument("--scan-reps", type=int, default=3, help="runs per query for the ILIKE scan (0: none)")
+    ap.add_argument("--sort", default="relevance", choices=["relevance", "time", "newest"], help="search's sort")
     ap.add_argument("--fts", action="store_true", help="also build DuckDB's fts index and time it")
     ap.add_argument("--reuse", action="store_true", help="reuse a store built by an earlier run")
     args = ap.parse_args()
@@ -170,30 +172,36 @@ def main() -> None:
 
     con = st.con
     con.execute("SET threads = 2")
-    print(f"\n{'query':<42} {'total':>10} {'p50 ms':>8} {'p95 ms':>8} {'cpu p95':>8} {'ILIKE p50':>10} {'ratio':>7}")
+    print(f"\nsort {args.sort}; hits = a digest of the page's post ids (the same page gives the same digest)")
+    print(f"{'query':<42} {'total':>10} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'hits':>8}"
+          + (f" {'ILIKE p50':>10} {'ratio':>7}" if args.scan_reps else ""))
     all_ms: list[float] = []
     all_cpu: list[float] = []  # CPU time of the calling thread: robust to a machine shared with other jobs
     for q, filters, pred in QUERIES:
-        search(st, q, limit=20, **filters)  # warm the page cache once
+        search(st, q, limit=20, sort=args.sort, **filters)  # warm the page cache once
         ms, cpu = [], []
         for _ in range(args.reps):
             t0, c0 = time.perf_counter(), time.thread_time()
-            res = search(st, q, limit=20, **filters)
+            res = search(st, q, limit=20, sort=args.sort, **filters)
             ms.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.thread_time() - c0) * 1000)
         all_ms += ms
         all_cpu += cpu
-        scan = []
-        for _ in range(args.scan_reps):
-            t0 = time.perf_counter()
-            total = con.execute(f"SELECT count(*) FROM posts WHERE {pred}").fetchone()[0]  # type: ignore[index]
-            con.execute(f"SELECT id, author_handle, created_at, text FROM posts WHERE {pred} ORDER BY created_at LIMIT 20").fetchall()
-            scan.append((time.perf_counter() - t0) * 1000)
+        digest = hashlib.sha1(",".join(h.post_id for h in res.hits).encode()).hexdigest()[:8]
         label = q + (" " + " ".join(f"--{k}={v}" for k, v in filters.items()) if filters else "")
-        flag = "" if total == res.total else f"  (ILIKE counts {total:,}: substring, not word)"
-        print(f"{label:<42} {res.total:>10,} {pct(ms, 50):>8.1f} {pct(ms, 95):>8.1f} {pct(cpu, 95):>8.1f} {pct(scan, 50):>10.0f} "
-              f"{pct(scan, 50) / pct(ms, 50):>6.0f}x{flag}")
-    print(f"{'all queries':<42} {'':>10} {pct(all_ms, 50):>8.1f} {pct(all_ms, 95):>8.1f} {pct(all_cpu, 95):>8.1f}")
+        line = (f"{label:<42} {res.total:>10,} {pct(ms, 50):>8.1f} {pct(ms, 95):>8.1f} {pct(cpu, 50):>8.1f} {pct(cpu, 95):>8.1f}"
+                f" {digest:>8}")
+        if args.scan_reps:
+            scan = []
+            for _ in range(args.scan_reps):
+                t0 = time.perf_counter()
+                total = con.execute(f"SELECT count(*) FROM posts WHERE {pred}").fetchone()[0]  # type: ignore[index]
+                con.execute(f"SELECT id, author_handle, created_at, text FROM posts WHERE {pred} ORDER BY created_at LIMIT 20").fetchall()
+                scan.append((time.perf_counter() - t0) * 1000)
+            flag = "" if total == res.total else f"  (ILIKE counts {total:,}: substring, not word)"
+            line += f" {pct(scan, 50):>10.0f} {pct(scan, 50) / pct(ms, 50):>6.0f}x{flag}"
+        print(line, flush=True)
+    print(f"{'all queries':<42} {'':>10} {pct(all_ms, 50):>8.1f} {pct(all_ms, 95):>8.1f} {pct(all_cpu, 50):>8.1f} {pct(all_cpu, 95):>8.1f}")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     if args.update:

@@ -1,13 +1,14 @@
 """Searching: query trees and filters become tantivy query objects; results come back exact.
 
-Totals are exact (tantivy counts every matching document, not an estimate). Filters are wrapped in
+Totals are exact (tantivy counts every matching document, not an estimate; a lone unfiltered term's
+total is its document frequency, NOT one term's the rest, while the index holds no deleted document). Filters are wrapped in
 constant-score queries so they narrow the matches without changing the BM25 ranking.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -236,14 +237,23 @@ def search(
     docs = searcher.num_docs
     skip = min(offset, docs)
     page = max(1, min(limit, docs - skip))
-    if sort == "relevance":
-        res = searcher.search(q, page, count=True, offset=skip)
-    else:
-        order = tantivy.Order.Asc if sort == "time" else tantivy.Order.Desc
-        res = searcher.search(q, page, count=True, order_by_field="created_at", offset=skip, order=order)
+    # A lone term's exact total (or NOT one term's) is read from the term dictionary, not counted in
+    # a pass over its matches, when nothing filters it and no document is deleted; else tantivy
+    # counts the matches in the same pass that ranks them (count=True), as it always did.
+    total = _lone_term_total(searcher, tree, f)
+    found: list[tuple[Any, Any]] = []
+    if limit > 0 or total is None:  # `--count` of a lone term needs no pass at all
+        if sort == "relevance":
+            res = searcher.search(q, page, count=total is None, offset=skip)
+        else:
+            order = tantivy.Order.Asc if sort == "time" else tantivy.Order.Desc
+            res = searcher.search(q, page, count=total is None, order_by_field="created_at", offset=skip, order=order)
+        found = res.hits
+        if total is None:
+            total = int(res.count or 0)
     marks = _Marks(tree)
     hits = []
-    for key, addr in res.hits[:limit]:
+    for key, addr in found[:limit]:
         d = searcher.doc(addr).to_dict()
         platform, post_id, handle, text = orjson.loads(d["doc"][0])
         created = d.get("created_at")
@@ -252,8 +262,35 @@ def search(
             created_at=created[0].astimezone(UTC).replace(tzinfo=None).isoformat() + "Z" if created else None,
             text=text, score=round(float(key), 4) if sort == "relevance" else None, spans=marks.spans(text),
         ))
-    return SearchResult(query=query, total=int(res.count or 0), hits=hits, offset=offset, limit=limit, sort=sort,
+    return SearchResult(query=query, total=total, hits=hits, offset=offset, limit=limit, sort=sort,
                         coverage=_coverage(store, searcher))
+
+
+def _lone_term_total(searcher: tantivy.Searcher, tree: Node, f: Filters) -> int | None:
+    """The exact number of posts matching TREE when it is one term (a word that analyses to one
+    token, a #hashtag or an @mention) or NOT one term, under no filter, read from the term
+    dictionary; else None.
+
+    tantivy-py's search always wraps the page's collector and Count in a MultiCollector, which
+    visits, scores and counts every match; the document frequency is the same number without that
+    pass, but it also counts deleted documents until a merge drops them (an update deletes the
+    documents of a rewritten posts file). So it is used only when the searcher holds no deleted
+    document: every document has exactly one ``chunk`` term, so the chunk terms' document frequencies
+    add up to the documents in the segments, deleted or not, and equal ``num_docs`` (the live ones)
+    only when none is deleted."""
+    negated = isinstance(tree, Not)  # "NOT x" alone: every post but x's (a pass over all of them)
+    term = tree.child if isinstance(tree, Not) else tree
+    if not isinstance(term, Word | Tag | Mention) or any(getattr(f, x.name) for x in fields(f)):
+        return None  # any filter (one added later included) narrows the matches
+    op, value = scan.leaf(term)
+    name = {scan.TERM: "text", scan.TAG: "tags", scan.MENTION: "mentions"}.get(op)
+    if name is None:  # a word that analyses into several tokens is a phrase
+        return None
+    docs = searcher.num_docs
+    if sum(n for _, n in searcher.terms_with_prefix("chunk", "")) != docs:
+        return None
+    n = int(searcher.doc_freq(name, value))
+    return docs - n if negated else n
 
 
 def _coverage(store: Store, searcher: tantivy.Searcher) -> tuple[int, int] | None:
