@@ -5,15 +5,13 @@ One JVM for the whole run (engines/spark_session.py); a few seconds of Spark job
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from sparkcheck import HAVE_SPARK
 from tagscope import engines
 from tagscope.classify import labels as label_store
 from tagscope.classify.run import classify
@@ -21,7 +19,6 @@ from tagscope.engines import engine_for
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
-HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and bool(shutil.which("java") or os.environ.get("JAVA_HOME"))
 pytestmark = pytest.mark.skipif(not HAVE_SPARK, reason="spark engine: pyspark or Java 17 missing (CI installs both)")
 
 TEXTS = [

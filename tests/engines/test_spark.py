@@ -6,22 +6,18 @@ The analytics themselves run on Spark in tests/analytics (parametrised by engine
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from sparkcheck import needs_spark
 from tagscope import analytics as an
 from tagscope import engines
 from tagscope.engines import spark_session
 from tagscope.engines.spark_sql import named, to_spark
 from tagscope.store import Store
 from tweetfactory import delete_notice, tweet, write_jsonl
-
-HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and bool(shutil.which("java") or os.environ.get("JAVA_HOME"))
-needs_spark = pytest.mark.skipif(not HAVE_SPARK, reason="spark engine: pyspark or Java 17 missing (CI installs both)")
 
 
 # -- the dialect tweaks (SQLGlot only) --------------------------------------------------------

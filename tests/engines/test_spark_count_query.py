@@ -7,18 +7,14 @@ tests/analytics use it); a dozen small Spark jobs, a few seconds each after the 
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-
 import orjson
 import pytest
 
 from search.scandata import FILTERS, QUERIES, build
+from sparkcheck import HAVE_SPARK
 from tagscope import engines
 from tagscope.search import count_query
 
-HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and bool(shutil.which("java") or os.environ.get("JAVA_HOME"))
 pytestmark = pytest.mark.skipif(not HAVE_SPARK, reason="spark engine: pyspark or Java 17 missing (CI installs both)")
 
 # The filters Spark runs: each kind of bound, bucket, time zone and filter once (the DuckDB parity

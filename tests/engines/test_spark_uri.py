@@ -6,23 +6,19 @@ the same code, only the file system differs."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
+from sparkcheck import needs_spark
 from tagscope.classify import labels as label_store
 from tagscope.cli import app
 from tagscope.cli.options import StoreUri, store_path
 from tagscope.store import Store
 from tweetfactory import tweet, write_jsonl
 
-HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and bool(shutil.which("java") or os.environ.get("JAVA_HOME"))
-needs_spark = pytest.mark.skipif(not HAVE_SPARK, reason="spark engine: pyspark or Java 17 missing (CI installs both)")
 runner = CliRunner()
 
 
