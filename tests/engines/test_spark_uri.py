@@ -100,3 +100,15 @@ def test_analytics_read_a_file_uri_store_on_spark(store):
 def test_no_store_at_a_uri_is_one_line(tmp_path):
     got = runner.invoke(app, ["count", "yesallwomen", "--store", (tmp_path / "nothing").as_uri(), "--engine", "spark"])
     assert _one_line(got).startswith(f"error: no store at {(tmp_path / 'nothing').as_uri()}: it has no manifest.json")
+
+
+@needs_spark
+def test_count_query_reads_a_file_uri_store_on_spark(store):
+    """count-query by URI scans on Spark and gives the index's counts on the local folder, bucket for bucket."""
+    uri = Path(store.path).resolve().as_uri()
+    args = ["count-query", "#yesallwomen", '"not all men"', "--every", "day"]
+    local = _json([*args, "--store", str(store.path)])
+    remote = _json([*args, "--store", uri, "--engine", "spark"])
+    assert remote["series"] == local["series"] and remote["series"]
+    got = runner.invoke(app, [*args, "--store", uri, "--engine", "index"])
+    assert "is a URI" in _one_line(got)

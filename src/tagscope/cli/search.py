@@ -15,8 +15,19 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analytics.display import write_csv
-from .common import app, console, emit_json, existing_store, fail, needs_extra, open_store, out
-from .options import CsvOpt, JsonOpt, NoRepostsOpt, PlatformOpt, SinceOpt, SparkMasterOpt, StoreOpt, TzOpt, UntilOpt
+from .common import analytics_store, app, console, emit_json, existing_store, fail, needs_extra, open_store, out
+from .options import (
+    CsvOpt,
+    JsonOpt,
+    NoRepostsOpt,
+    PlatformOpt,
+    SinceOpt,
+    SparkMasterOpt,
+    StoreOpt,
+    StoreUri,
+    TzOpt,
+    UntilOpt,
+)
 
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only posts using this hashtag (case-insensitive).")]
 AuthorOpt = Annotated[str | None, typer.Option("--author", help="Only posts by this handle.")]
@@ -149,7 +160,9 @@ def count_query(
 
         spark_session.configure(spark_master)
     try:
-        fig = run(open_store(store), queries, every=every, tz=tz, engine=engine,
+        # A store by URI is read through Spark, as the analytics read it (the index needs a local folder).
+        st = analytics_store(store, engine) if isinstance(store, StoreUri) else open_store(store)
+        fig = run(st, queries, every=every, tz=tz, engine=engine,
                   filters=_filters(since, until, tag, author, lang, platform, kind, no_reposts))
     except QuerySyntaxError as exc:
         _query_error(next((q for q in queries if _bad(q)), queries[0]), exc)
