@@ -174,6 +174,16 @@ class DuckDBEngine(Engine):
             f"{rollup_dir(self.store)}\nCREATE TABLE _ts_{name} AS {body};\nCREATE VIEW {name} AS SELECT * FROM _ts_{name}"
         )
 
+    def wait_loads(self, timeout: float | None = None) -> bool:
+        """Wait until the background loads started so far have finished (or TIMEOUT seconds); whether
+        they all have. Calls never need this (they read in place meanwhile): for timing a warm process."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for load in list(self._loads.values()):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not load.done.wait(left):
+                return False
+        return True
+
     def stop_loads(self) -> None:
         """Stop background loads (a process leaving must not wait for them)."""
         for load in list(self._loads.values()):
