@@ -156,12 +156,11 @@ ORDER BY 2, 1"""
     total = sum(per_text.values())
     base = {"hashtag": t, "query": query or None, "method": "tfidf-nmf", "seed": seed, "texts": len(texts), "posts": total}
     try:
-        model, fit_texts = topics_model.fit_sample(texts, t, n_topics, seed, sample)
+        model, fit_texts, assigned, weight = topics_model.fit_assign(texts, t, n_topics, seed, sample)
     except topics_model.TooFew as exc:  # a small store or a narrow query: say so, as an empty figure
         data = {**base, "k": 0, "k_rule": str(exc)[0].upper() + str(exc)[1:], "fit_on": 0, "topics": [], "examples": [],
                 "series": [], "every": every, "tz": zone.key if zone else "UTC", **f.describe()}
         return Figure("topics", pa.Table.from_pylist([], schema=SCHEMA), data, queries, RULE, {"filters": f.describe()})
-    assigned, weight = model.assign(texts)
     topic_of = dict(zip(texts, assigned.tolist(), strict=True))
     words = model.words()
 
