@@ -131,10 +131,10 @@ def _vectorize(texts: Sequence[str], tag: str) -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import CountVectorizer
 
     docs = [clean(t) for t in texts]
-    # The tag's near misses are found in the texts' own words, then left out of the vocabulary.
-    words = CountVectorizer(token_pattern=TOKEN, lowercase=False).fit(docs).vocabulary_ if docs else {}
-    vec = vectorizer(tag, len(docs), stop_words(tag, list(words)))
     try:
+        # The tag's near misses are found in the texts' own words, then left out of the vocabulary.
+        words = CountVectorizer(token_pattern=TOKEN, lowercase=False).fit(docs).vocabulary_ if docs else {}
+        vec = vectorizer(tag, len(docs), stop_words(tag, list(words)))
         return vec, vec.fit_transform(docs)
     except ValueError:  # nothing left to learn from (no words, or too few posts)
         raise TooFew(f"too few posts with words to find topics in ({len(docs)} distinct texts; a few dozen with words "
@@ -142,7 +142,7 @@ def _vectorize(texts: Sequence[str], tag: str) -> tuple[Any, Any]:
 
 
 @contextmanager
-def _fitting() -> Iterator[Any]:
+def _fitting(workers: int | None = None) -> Iterator[Any]:
     """A thread per core for the NMF fits, with convergence warnings off. The fits of auto k are independent
     and each is deterministic for its seed, and scikit-learn's coordinate descent releases the GIL: the
     same models in less wall time. Warnings filters are global, not per thread, so they are set here once."""
@@ -151,7 +151,7 @@ def _fitting() -> Iterator[Any]:
 
     from sklearn.exceptions import ConvergenceWarning
 
-    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=max(1, min(len(AUTO_RANGE), os.cpu_count() or 1))) as pool:
+    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers or max(1, min(len(AUTO_RANGE), os.cpu_count() or 1))) as pool:
         warnings.simplefilter("ignore", ConvergenceWarning)  # stopping at max_iter changes the words by nothing readable
         yield pool
 
