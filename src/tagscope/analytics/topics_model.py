@@ -12,11 +12,11 @@ or spellings within a few edits of it (as ``variants`` counts near misses).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +141,7 @@ def _vectorize(texts: Sequence[str], tag: str) -> tuple[Any, Any]:
                      "besides tags and links are needed)") from None
 
 
-@contextmanager
+@contextlib.contextmanager
 def _fitting(workers: int | None = None) -> Iterator[Any]:
     """A thread per core for the NMF fits, with convergence warnings off. The fits of auto k are independent
     and each is deterministic for its seed, and scikit-learn's coordinate descent releases the GIL: the
@@ -150,8 +150,12 @@ def _fitting(workers: int | None = None) -> Iterator[Any]:
     from concurrent.futures import ThreadPoolExecutor
 
     from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
 
-    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers or max(1, min(len(AUTO_RANGE), os.cpu_count() or 1))) as pool:
+    n = workers or max(1, min(len(AUTO_RANGE), os.cpu_count() or 1))
+    # One BLAS thread per fit while several fits run: BLAS threads per fit on top would only wait for cores.
+    limits = threadpool_limits(limits=1, user_api="blas") if n > 1 else contextlib.nullcontext()
+    with warnings.catch_warnings(), limits, ThreadPoolExecutor(max_workers=n) as pool:
         warnings.simplefilter("ignore", ConvergenceWarning)  # stopping at max_iter changes the words by nothing readable
         yield pool
 
