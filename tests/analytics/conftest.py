@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tagscope import engines
+from tagscope.simulate import simulate
 from tagscope.store import Store
 from tweetfactory import delete_notice, tweet, write_jsonl
 
@@ -148,3 +149,14 @@ def rollup(request, engine) -> bool:
     if gap is not None:
         request.applymarker(gap)
     return request.param
+
+
+# A simulated four-platform campaign (places' cache and the in-place rollups test against it).
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("campaign")
+    truth = simulate(folder, posts=2500, seed=7, platforms=("twitter", "bluesky", "mastodon", "reddit"))
+    store = Store(tmp_path_factory.mktemp("store"))
+    store.ingest([str(folder / f["path"]) for f in truth["files"].values()])
+    yield store
+    store.close()

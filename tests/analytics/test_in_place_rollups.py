@@ -16,7 +16,6 @@ from tagscope import analytics as an
 from tagscope.engines import engine_for, relations
 from tagscope.engines import rollup as rollups
 from tagscope.engines.duckdb import rollup_dir
-from tagscope.simulate import simulate
 from tagscope.store import Store
 from tweetfactory import delete_notice, tweet, write_jsonl
 
@@ -106,16 +105,6 @@ def test_spellings_that_only_fold_to_the_tag_are_kept(tmp_path):
     assert case == {"ＹｅｓＡｌｌＷｏｍｅｎ": 1, "YesAllWomen": 1, "YESALLWOMEN": 1}
     assert "tag_spellings" in fig.explain() and "read in place" in fig.explain()
     assert _data(fig) == _data(an.variants(store, "yesallwomen", rollup=False))
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("campaign")
-    truth = simulate(folder, posts=2500, seed=7, platforms=("twitter", "bluesky", "mastodon", "reddit"))
-    store = Store(tmp_path_factory.mktemp("store"))
-    store.ingest([str(folder / f["path"]) for f in truth["files"].values()])
-    yield store
     store.close()
 
 

@@ -46,16 +46,6 @@ def _cache_files(store) -> list[str]:
     return sorted(os.listdir(folder)) if folder.is_dir() else []
 
 
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("campaign")
-    truth = simulate(folder, posts=2500, seed=7, platforms=("twitter", "bluesky", "mastodon", "reddit"))
-    store = Store(tmp_path_factory.mktemp("store"))
-    store.ingest([str(folder / f["path"]) for f in truth["files"].values()])
-    yield store
-    store.close()
-
-
 @pytest.mark.parametrize("kw", OPTIONS, ids=[str(sorted(k.items())) for k in OPTIONS])
 @pytest.mark.parametrize("tag", [content.MAIN, content.COUNTER])
 def test_cached_equals_scan_for_every_option(multi, tag, kw):
